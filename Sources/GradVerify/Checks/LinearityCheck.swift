@@ -1,0 +1,203 @@
+/// Claim C1: the average of per-example analytic gradients, all at one θ, equals ∇C, checked against a
+/// 5-point finite difference of the average cost and, example by example, against each loss's own
+/// finite difference; complex-step derivatives check both to rounding level.
+///
+/// ```
+/// gⱼ = (1/N) Σᵢ ∂L(xᵢ, θ)/∂θⱼ   vs   Dⱼ = 5-point difference of C(θ) = (1/N) Σᵢ L(xᵢ, θ)
+/// PASS  |Dⱼ − gⱼ| ≤ τⱼ       INCONCLUSIVE  τⱼ > 1e-6‖g‖∞ (then complex step decides)
+/// complex step: CSⱼ = Im C(θ + i·10⁻²⁰ eⱼ)/10⁻²⁰,   |CSⱼ − gⱼ| ≤ τᶜˢ = 10·(2·depth·u·mean‖Gᵢ‖∞ + 2u|gⱼ|)
+/// ```
+/// The complex-step tolerance is a forward error bound: each gradient entry is a chain of at most `depth`
+/// roundings scaled by the example's largest entry (a shared factor such as a residual scales the row),
+/// or by ‖g‖∞ where that is larger.
+/// A bug in one example moves the average by only δ/N, hence the per-example check.
+public struct LinearityCheck: Sendable {
+  /// A perturbation of this size relative to ‖g‖∞ must be resolvable, or a coordinate is INCONCLUSIVE.
+  public static let resolution = 1e-6
+  /// The imaginary step of the complex-step derivative.
+  public static let complexStep = 1e-20
+
+  public var count: Int
+  public var parameterCount: Int
+  public var cost: Double
+  /// max |Dⱼ − gⱼ| over coordinates (5-point difference against the averaged analytic gradient).
+  public var maxAbsoluteError: Double
+  /// max |Dⱼ − gⱼ| / ‖g‖∞.
+  public var maxRelativeError: Double
+  /// max Ê over coordinates.
+  public var maxErrorEstimate: Double
+  /// The coordinate with the largest |Dⱼ − gⱼ|/τⱼ, where the halving test runs.
+  public var worstCoordinate: Int
+  public var halving: HalvingTest
+  /// max |CSⱼ − gⱼ| / ‖g‖∞.
+  public var complexStepRelativeError: Double
+  /// Coordinates of the average whose 5-point verdict is FAIL.
+  public var averageFailures: Int
+  /// max over examples of ‖Dᵢ − Gᵢ‖∞ / ‖Gᵢ‖∞ (5-point, per example).
+  public var perExampleMaxRelativeError: Double
+  /// max over examples of ‖CSᵢ − Gᵢ‖∞ / ‖Gᵢ‖∞.
+  public var perExampleComplexStepMaxRelativeError: Double
+  /// Per-example entries (i, j) that FAIL (5-point where conclusive, complex step otherwise).
+  public var perExampleFailures: Int
+  /// Entries, average or per example, that fail the complex-step bound.
+  public var complexStepFailures: Int
+  /// Entries whose 5-point tolerance could not resolve a 1e-6 bug, decided by complex step instead.
+  public var inconclusiveResolved: Int
+  /// Entries left unresolved by both methods.
+  public var inconclusiveUnresolved: Int
+
+  /// The case's verdict: FAIL if any entry, the complex-step bound or the halving test fails;
+  /// INCONCLUSIVE if an entry is left unresolved; PASS otherwise.
+  public var verdict: Verdict {
+    if averageFailures > 0 || perExampleFailures > 0 || complexStepFailures > 0 || halving.verdict == .fail {
+      return .fail
+    }
+    return inconclusiveUnresolved > 0 ? .inconclusive : .pass
+  }
+
+  /// What one coordinate contributes; computed independently per coordinate (in parallel).
+  struct Coordinate: Sendable {
+    var fivePoint: FivePointDerivative
+    var absoluteError: Double
+    var complexStep: Double
+    var averageVerdict: Verdict
+    var averageResolvedByComplexStep: Bool
+    var complexStepFailures: Int
+    var perExampleFailures: Int
+    var perExampleResolved: Int
+    var perExampleUnresolved: Int
+    var perExampleMaxRelative: Double
+    var perExampleComplexStepMaxRelative: Double
+  }
+
+  /// Runs C1 for one model at one θ.
+  ///
+  /// - Complexity: O(P·N·cost of one loss) for the 6-point stencils and the complex step, on `threads` threads.
+  public init<M: PerExampleModel>(model: M, data: Dataset, theta: [Double], threads: Int = availableCores) {
+    let gradients = PerExampleGradients(model: model, data: data, theta: theta)
+    self.init(model: model, data: data, theta: theta, gradients: gradients, threads: threads)
+  }
+
+  public init<M: PerExampleModel>(
+    model: M, data: Dataset, theta: [Double], gradients: PerExampleGradients, threads: Int
+  ) {
+    let n = data.count
+    let p = model.parameterCount
+    let u = RoundingBoundNumber.unitRoundoff
+    let gScale = gradients.average.reduce(0) { Swift.max($0, Swift.abs($1)) }
+    // An example's errors are measured against max(‖Gᵢ‖∞, ‖g‖∞): a confidently fitted example has a
+    // gradient that is pure cancellation (p − e_y ≈ 0), whose rounding error is set by the O(1)
+    // intermediates, not by the tiny result.
+    let rowScales = gradients.rowScales.map { Swift.max($0, gScale) }
+    let meanRowScale = rowScales.compensatedSum() / Double(n)
+    // δᵢ: a bound on the rounding error of each loss evaluation (running error analysis at θ, plus the final
+    // rounding); δ_C for the compensated mean of them.
+    let bounded = model.losses(theta.map { RoundingBoundNumber($0) }, data: data)
+    let lossErrors = bounded.map { $0.bound + u * Swift.abs($0.value) }
+    let costError = lossErrors.compensatedSum() / Double(n) + 3 * u * Swift.abs(gradients.cost)
+    let depth = Double(model.operationDepth)
+
+    let coordinates = parallelMap(count: p, threads: threads) { j -> Coordinate in
+      let stencil = CentralStencil(
+        centre: theta[j], step: CentralStencil.step(near: theta[j], order: 0.2), multiples: FivePointDerivative.multiples)
+      var work = theta
+      var values: [[Double]] = []
+      for x in stencil.points {
+        work[j] = x
+        values.append(model.losses(work, data: data))
+      }
+      work[j] = theta[j]  // restored from the saved copy
+      var complexTheta = theta.map { ComplexStepNumber($0, 0) }
+      complexTheta[j].im = Self.complexStep
+      let complexLosses = model.losses(complexTheta, data: data)
+
+      var result = Coordinate(
+        fivePoint: FivePointDerivative(
+          values: values.map { $0.compensatedSum() / Double(n) }, step: stencil.step, evaluationError: costError,
+          representationErrors: stencil.representationErrors),
+        absoluteError: 0, complexStep: 0, averageVerdict: .pass, averageResolvedByComplexStep: false,
+        complexStepFailures: 0, perExampleFailures: 0, perExampleResolved: 0, perExampleUnresolved: 0,
+        perExampleMaxRelative: 0, perExampleComplexStepMaxRelative: 0)
+
+      var csSum = NeumaierSum()
+      for i in 0..<n {
+        let gij = gradients.matrix[i * p + j]
+        let cs = complexLosses[i].im / Self.complexStep
+        csSum.add(cs)
+        let fd = FivePointDerivative(
+          values: values.map { $0[i] }, step: stencil.step, evaluationError: lossErrors[i],
+          representationErrors: stencil.representationErrors)
+        let scale = rowScales[i]
+        let csTolerance = 10 * (2 * depth * u * scale + 2 * u * Swift.abs(gij))
+        let outcome = Self.judge(
+          error: Swift.abs(fd.estimate - gij), fivePoint: fd, complexStepError: Swift.abs(cs - gij),
+          complexStepTolerance: csTolerance, scale: scale)
+        switch outcome.verdict {
+        case .fail: result.perExampleFailures += 1
+        case .inconclusive: result.perExampleUnresolved += 1
+        case .pass: break
+        }
+        if outcome.resolvedByComplexStep { result.perExampleResolved += 1 }
+        if outcome.complexStepFailed { result.complexStepFailures += 1 }
+        if scale > 0 {
+          result.perExampleMaxRelative = Swift.max(result.perExampleMaxRelative, Swift.abs(fd.estimate - gij) / scale)
+          result.perExampleComplexStepMaxRelative = Swift.max(
+            result.perExampleComplexStepMaxRelative, Swift.abs(cs - gij) / scale)
+        }
+      }
+      let gj = gradients.average[j]
+      result.complexStep = csSum.value / Double(n)
+      result.absoluteError = Swift.abs(result.fivePoint.estimate - gj)
+      let outcome = Self.judge(
+        error: result.absoluteError, fivePoint: result.fivePoint, complexStepError: Swift.abs(result.complexStep - gj),
+        complexStepTolerance: 10 * (2 * depth * u * meanRowScale + 2 * u * Swift.abs(gj)), scale: gScale)
+      result.averageVerdict = outcome.verdict
+      result.averageResolvedByComplexStep = outcome.resolvedByComplexStep
+      if outcome.complexStepFailed { result.complexStepFailures += 1 }
+      return result
+    }
+
+    var worst = 0
+    var worstRatio = -1.0
+    for (j, c) in coordinates.enumerated() {
+      let ratio = c.fivePoint.tolerance > 0 ? c.absoluteError / c.fivePoint.tolerance : (c.absoluteError > 0 ? .infinity : 0)
+      if ratio > worstRatio {
+        worstRatio = ratio
+        worst = j
+      }
+    }
+    count = n
+    parameterCount = p
+    cost = gradients.cost
+    maxAbsoluteError = coordinates.map(\.absoluteError).max() ?? 0
+    maxRelativeError = gScale > 0 ? maxAbsoluteError / gScale : maxAbsoluteError
+    maxErrorEstimate = coordinates.map(\.fivePoint.errorEstimate).max() ?? 0
+    worstCoordinate = worst
+    halving = HalvingTest(
+      model: model, data: data, theta: theta, coordinate: worst, analytic: gradients.average[worst], costError: costError)
+    let csMax = zip(coordinates, gradients.average).map { Swift.abs($0.complexStep - $1) }.max() ?? 0
+    complexStepRelativeError = gScale > 0 ? csMax / gScale : csMax
+    averageFailures = coordinates.filter { $0.averageVerdict == .fail }.count
+    perExampleMaxRelativeError = coordinates.map(\.perExampleMaxRelative).max() ?? 0
+    perExampleComplexStepMaxRelativeError = coordinates.map(\.perExampleComplexStepMaxRelative).max() ?? 0
+    perExampleFailures = coordinates.reduce(0) { $0 + $1.perExampleFailures }
+    complexStepFailures = coordinates.reduce(0) { $0 + $1.complexStepFailures }
+    inconclusiveResolved = coordinates.reduce(0) { $0 + $1.perExampleResolved + ($1.averageResolvedByComplexStep ? 1 : 0) }
+    inconclusiveUnresolved =
+      coordinates.reduce(0) { $0 + $1.perExampleUnresolved + ($1.averageVerdict == .inconclusive ? 1 : 0) }
+  }
+
+  /// One entry's verdict: the 5-point difference where its tolerance resolves a 1e-6·scale bug, the complex
+  /// step otherwise; and whether the complex step, checked on every entry, breaks its own bound.
+  static func judge(
+    error: Double, fivePoint: FivePointDerivative, complexStepError: Double, complexStepTolerance: Double, scale: Double
+  ) -> (verdict: Verdict, resolvedByComplexStep: Bool, complexStepFailed: Bool) {
+    let complexStepFailed = !(complexStepError <= complexStepTolerance)
+    let conclusive = fivePoint.tolerance <= resolution * scale || scale == 0
+    if conclusive {
+      return (error <= fivePoint.tolerance ? .pass : .fail, false, complexStepFailed)
+    }
+    guard complexStepTolerance <= resolution * scale else { return (.inconclusive, false, complexStepFailed) }
+    return (complexStepFailed ? .fail : .pass, true, complexStepFailed)
+  }
+}

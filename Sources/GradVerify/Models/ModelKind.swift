@@ -1,0 +1,77 @@
+/// The models the harness knows, by the name used on the command line and in specs.
+public enum ModelKind: String, CaseIterable, Codable, Sendable {
+  case linear, logistic, softmax, mlp
+
+  /// What the last CSV column must hold for this model.
+  public var target: TargetKind { self == .linear ? .numeric : .label }
+
+  /// The one-line loss, for help texts and tables.
+  public var lossSummary: String {
+    switch self {
+    case .linear: "L = 1/2 (w.x + b - y)^2; theta = [w1..wd, b]"
+    case .logistic: "L = log(1 + e^z) - y z, z = w.x + b (stable); theta = [w1..wd, b]"
+    case .softmax: "L = logsumexp(Wx + b) - (Wx + b)_y; theta = [W (KxD row-major), b (K)]"
+    case .mlp: "h = tanh(W1 x + b1), L = logsumexp(W2 h + b2) - (.)_y; theta = [W1 (HxD), b1, W2 (KxH), b2]"
+    }
+  }
+}
+
+/// Something to do with a concrete model type; `ModelChoice.visit` calls it with the model built
+/// for a data set, so the work is specialised for that type (no existential in the hot loops).
+public protocol ModelVisitor {
+  associatedtype Output
+  func visit<M: PerExampleModel>(_ model: M) throws(InputError) -> Output
+}
+
+/// A model kind with its settings, checked against a data set.
+public struct ModelChoice: Sendable, Equatable {
+  public var kind: ModelKind
+  public var hidden: Int
+  public var l2: Double
+
+  public init(kind: ModelKind, hidden: Int = 16, l2: Double = 0) {
+    self.kind = kind
+    self.hidden = hidden
+    self.l2 = l2
+  }
+
+  /// A short name for tables: "mlp(H=16)", "logistic(l2=0.1)".
+  public var name: String {
+    var parts: [String] = []
+    if kind == .mlp { parts.append("H=\(hidden)") }
+    if l2 != 0 { parts.append("l2=\(l2)") }
+    return parts.isEmpty ? kind.rawValue : "\(kind.rawValue)(\(parts.joined(separator: ",")))"
+  }
+
+  /// Checks that the data set fits the model: a label target with ≥ 2 classes (exactly 2 for logistic).
+  public func validate(_ data: Dataset, source: String) throws(InputError) {
+    guard hidden >= 1 && hidden <= 100_000 else { throw InputError("--hidden: must be between 1 and 100000, got \(hidden)") }
+    guard l2 >= 0 && l2.isFinite else { throw InputError("--l2: must be finite and non-negative, got \(l2)") }
+    switch kind {
+    case .linear:
+      guard data.classCount == 0 else { throw InputError("\(source): model 'linear' needs a numeric target") }
+    case .logistic:
+      guard data.classCount == 2 else {
+        throw InputError(
+          "\(source): model 'logistic' needs exactly 2 classes in the last column, found \(data.classCount)"
+            + (data.classCount > 2 ? " (use softmax or mlp)" : ""))
+      }
+    case .softmax, .mlp:
+      guard data.classCount >= 2 else {
+        throw InputError("\(source): model '\(kind.rawValue)' needs at least 2 classes in the last column, found \(data.classCount)")
+      }
+    }
+  }
+
+  /// Builds the model for `data` and hands it to `visitor`.
+  public func visit<V: ModelVisitor>(_ visitor: V, data: Dataset, source: String) throws(InputError) -> V.Output {
+    try validate(data, source: source)
+    let d = data.featureCount
+    switch kind {
+    case .linear: return try visitor.visit(LinearModel(features: d, l2: l2))
+    case .logistic: return try visitor.visit(LogisticModel(features: d, l2: l2))
+    case .softmax: return try visitor.visit(SoftmaxModel(features: d, classes: data.classCount, l2: l2))
+    case .mlp: return try visitor.visit(MLPModel(features: d, hidden: hidden, classes: data.classCount, l2: l2))
+    }
+  }
+}

@@ -1,0 +1,50 @@
+/// One training example as a model sees it: its features (d numbers) and its target.
+public struct Example {
+  /// The d features of the example.
+  public var features: UnsafeBufferPointer<Double>
+  /// A number (regression) or a class index (classification).
+  public var target: Double
+  /// The example's row in its data set (0-based).
+  public var index: Int
+
+  @inlinable public init(features: UnsafeBufferPointer<Double>, target: Double, index: Int) {
+    self.features = features
+    self.target = target
+    self.index = index
+  }
+}
+
+/// A per-example loss L(x, θ) over one flat parameter vector θ, with its analytic gradient.
+///
+/// The cost of a data set is C(θ) = (1/N) Σᵢ L(xᵢ, θ). `loss` is written once, generically over
+/// `LossScalar`, so the same formula is evaluated in `Double`, in complex-step arithmetic and with a
+/// running rounding bound; `lossAndGradient` is the hand-written gradient the harness checks.
+public protocol PerExampleModel: Sendable {
+  /// P, the length of θ.
+  var parameterCount: Int { get }
+  /// The longest chain of floating-point operations from θ to one gradient entry (fan-in), for the
+  /// rounding bound of the complex-step comparison.
+  var operationDepth: Int { get }
+  /// The θ layout in words, e.g. "[w₁…w_d, b]".
+  var layout: String { get }
+
+  /// L(x, θ), evaluated in the arithmetic of `S`.
+  func loss<S: LossScalar>(_ theta: UnsafeBufferPointer<S>, _ example: Example) -> S
+
+  /// L(x, θ) in `Double`, with ∇θ L written into `gradient` (P entries, overwritten).
+  func lossAndGradient(
+    _ theta: UnsafeBufferPointer<Double>, _ example: Example, into gradient: UnsafeMutableBufferPointer<Double>
+  ) -> Double
+}
+
+extension Dataset {
+  /// Calls `body` with example i as a model sees it.
+  @inlinable public func withExample<R>(_ i: Int, _ body: (Example) throws -> R) rethrows -> R {
+    let d = featureCount
+    return try features.withUnsafeBufferPointer { all in
+      try body(
+        Example(
+          features: UnsafeBufferPointer(rebasing: all[(i * d)..<(i * d + d)]), target: targets[i], index: i))
+    }
+  }
+}
