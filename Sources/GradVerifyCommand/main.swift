@@ -1,9 +1,51 @@
+import Foundation
 import GradVerify
-let data = try! Dataset.load(csv: "Experiments/data/breast_cancer.csv", target: .label).standardized()
-for scale in [0.1, 1.0, 3.0] {
-  let m = MLPModel(features: data.featureCount, hidden: 16, classes: 2)
-  var rng = PhiloxStream(seed: 1, name: "theta")
-  let theta = (0..<m.parameterCount).map { _ in scale * rng.nextNormal() }
-  let r = LinearityCheck(model: m, data: data, theta: theta)
-  print(scale, r.maxRelativeError, r.maxErrorEstimate, r.complexStepRelativeError, r.perExampleMaxRelativeError, r.perExampleComplexStepMaxRelativeError, r.perExampleFailures, r.complexStepFailures, r.inconclusiveResolved, r.inconclusiveUnresolved, r.averageFailures, r.halving.reportedRatios, r.worstCoordinate, r.verdict)
+
+/// The thin front end: parse the command, call the library, map the outcome to an exit code.
+/// Every input error is one line on stderr and exit 64.
+func main() -> ExitStatus {
+  var arguments = Array(CommandLine.arguments.dropFirst())
+  guard let command = arguments.first else {
+    FileHandle.standardError.write(Data((Help.overview + "\n").utf8))
+    return .usage
+  }
+  arguments.removeFirst()
+  if command == "--help" || command == "-h" || command == "help" {
+    if let topic = arguments.first {
+      guard let text = Help.text(for: topic) else { return fail(InputError("help: no command '\(topic)'")) }
+      print(text)
+    } else {
+      print(Help.overview)
+    }
+    return .success
+  }
+  if command == "--version" {
+    print("gradverify \(GradVerifyVersion.current)")
+    return .success
+  }
+  guard let help = Help.text(for: command) else {
+    return fail(InputError("unknown command '\(command)' (expected verify, results, run, check or help)"))
+  }
+  if arguments.contains("--help") || arguments.contains("-h") {
+    print(help)
+    return .success
+  }
+  var args = ArgumentList(command: command, arguments)
+  do throws(InputError) {
+    switch command {
+    case "verify": return try verifyCommand(&args)
+    case "results": return try resultsCommand(&args)
+    case "run": return try runCommand(&args)
+    default: return try checkCommand(&args)
+    }
+  } catch {
+    return fail(error)
+  }
 }
+
+func fail(_ error: InputError) -> ExitStatus {
+  FileHandle.standardError.write(Data("gradverify: \(error.message)\n".utf8))
+  return .usage
+}
+
+exit(main().rawValue)

@@ -5,11 +5,12 @@
 /// ```
 /// gⱼ = (1/N) Σᵢ ∂L(xᵢ, θ)/∂θⱼ   vs   Dⱼ = 5-point difference of C(θ) = (1/N) Σᵢ L(xᵢ, θ)
 /// PASS  |Dⱼ − gⱼ| ≤ τⱼ       INCONCLUSIVE  τⱼ > 1e-6‖g‖∞ (then complex step decides)
+/// step: h = eps^(1/5)·max(1, |θⱼ|) as a power of two, refined to h·(R/4T)^(1/5) where truncation T
+///       outweighs rounding R (the average only; every example shares the first stencil)
 /// complex step: CSⱼ = Im C(θ + i·10⁻²⁰ eⱼ)/10⁻²⁰,   |CSⱼ − gⱼ| ≤ τᶜˢ = 10·(2·depth·u·mean‖Gᵢ‖∞ + 2u|gⱼ|)
 /// ```
 /// The complex-step tolerance is a forward error bound: each gradient entry is a chain of at most `depth`
-/// roundings scaled by the example's largest entry (a shared factor such as a residual scales the row),
-/// or by ‖g‖∞ where that is larger.
+/// roundings scaled by the example's largest entry (a shared factor such as a residual scales the row).
 /// A bug in one example moves the average by only δ/N, hence the per-example check.
 public struct LinearityCheck: Sendable {
   /// A perturbation of this size relative to ‖g‖∞ must be resolvable, or a coordinate is INCONCLUSIVE.
@@ -41,6 +42,8 @@ public struct LinearityCheck: Sendable {
   public var perExampleFailures: Int
   /// Entries, average or per example, that fail the complex-step bound.
   public var complexStepFailures: Int
+  /// Coordinates of the average whose step was refined (truncation dominated at eps^(1/5)·max(1, |θⱼ|)).
+  public var refinedSteps: Int
   /// Entries whose 5-point tolerance could not resolve a 1e-6 bug, decided by complex step instead.
   public var inconclusiveResolved: Int
   /// Entries left unresolved by both methods.
@@ -58,6 +61,8 @@ public struct LinearityCheck: Sendable {
   /// What one coordinate contributes; computed independently per coordinate (in parallel).
   struct Coordinate: Sendable {
     var fivePoint: FivePointDerivative
+    /// True when the average's step was refined to balance truncation against rounding.
+    var refined: Bool
     var absoluteError: Double
     var complexStep: Double
     var averageVerdict: Verdict
@@ -85,10 +90,7 @@ public struct LinearityCheck: Sendable {
     let p = model.parameterCount
     let u = RoundingBoundNumber.unitRoundoff
     let gScale = gradients.average.reduce(0) { Swift.max($0, Swift.abs($1)) }
-    // An example's errors are measured against max(‖Gᵢ‖∞, ‖g‖∞): a confidently fitted example has a
-    // gradient that is pure cancellation (p − e_y ≈ 0), whose rounding error is set by the O(1)
-    // intermediates, not by the tiny result.
-    let rowScales = gradients.rowScales.map { Swift.max($0, gScale) }
+    let rowScales = gradients.rowScales
     let meanRowScale = rowScales.compensatedSum() / Double(n)
     // δᵢ: a bound on the rounding error of each loss evaluation (running error analysis at θ, plus the final
     // rounding); δ_C for the compensated mean of them.
@@ -111,10 +113,33 @@ public struct LinearityCheck: Sendable {
       complexTheta[j].im = Self.complexStep
       let complexLosses = model.losses(complexTheta, data: data)
 
+      var average = FivePointDerivative(
+        values: values.map { $0.compensatedSum() / Double(n) }, step: stencil.step, evaluationError: costError,
+        representationErrors: stencil.representationErrors)
+      var refined = false
+      // Where truncation dominates, move to the step that balances it against rounding:
+      // T(h') + R(h') = T·(h'/h)⁴ + R·h/h' is least at h' = h·(R/4T)^(1/5).
+      if average.truncation > average.rounding + average.stepError, average.rounding > 0 {
+        let ratio = Foundation_pow(average.rounding / (4 * average.truncation), 0.2)
+        let step = Foundation_exp2(Foundation_log2(stencil.step * ratio).rounded())
+        if step < stencil.step {
+          let finer = CentralStencil(centre: theta[j], step: step, multiples: FivePointDerivative.multiples)
+          let costs = finer.points.map { x -> Double in
+            work[j] = x
+            return model.losses(work, data: data).compensatedSum() / Double(n)
+          }
+          work[j] = theta[j]  // restored from the saved copy
+          let candidate = FivePointDerivative(
+            values: costs, step: step, evaluationError: costError, representationErrors: finer.representationErrors)
+          if candidate.errorEstimate < average.errorEstimate {
+            average = candidate
+            refined = true
+          }
+        }
+      }
+
       var result = Coordinate(
-        fivePoint: FivePointDerivative(
-          values: values.map { $0.compensatedSum() / Double(n) }, step: stencil.step, evaluationError: costError,
-          representationErrors: stencil.representationErrors),
+        fivePoint: average, refined: refined,
         absoluteError: 0, complexStep: 0, averageVerdict: .pass, averageResolvedByComplexStep: false,
         complexStepFailures: 0, perExampleFailures: 0, perExampleResolved: 0, perExampleUnresolved: 0,
         perExampleMaxRelative: 0, perExampleComplexStepMaxRelative: 0)
@@ -177,6 +202,7 @@ public struct LinearityCheck: Sendable {
       model: model, data: data, theta: theta, coordinate: worst, analytic: gradients.average[worst], costError: costError)
     let csMax = zip(coordinates, gradients.average).map { Swift.abs($0.complexStep - $1) }.max() ?? 0
     complexStepRelativeError = gScale > 0 ? csMax / gScale : csMax
+    refinedSteps = coordinates.filter(\.refined).count
     averageFailures = coordinates.filter { $0.averageVerdict == .fail }.count
     perExampleMaxRelativeError = coordinates.map(\.perExampleMaxRelative).max() ?? 0
     perExampleComplexStepMaxRelativeError = coordinates.map(\.perExampleComplexStepMaxRelative).max() ?? 0

@@ -3,7 +3,7 @@
 /// ```
 /// L = log(1 + e^z) − y z,  z = w·x + b,  written stably:
 ///     z ≥ 0:  (1 − y) z + log1p(e^−z)        z < 0:  −y z + log1p(e^z)
-/// ∂L/∂wₖ = (σ(z) − y) xₖ,   ∂L/∂b = σ(z) − y
+/// ∂L/∂wₖ = (σ(z) − y) xₖ,   ∂L/∂b = σ(z) − y,   with σ(z) − 1 evaluated as −σ(−z)
 /// θ = [w₁ … w_d, b]      (P = d + 1)
 /// ```
 /// Finite for any finite margin: at z = ±1000 the loss is 1000 or 0, never log(0) or ∞ − ∞.
@@ -30,6 +30,13 @@ public struct LogisticModel: PerExampleModel {
     }
   }
 
+  /// σ(z) = 1/(1 + e^−z) without overflow: e^z/(1 + e^z) for z < 0.
+  @inlinable public static func sigmoid(_ z: Double) -> Double {
+    if z >= 0 { return 1 / (1 + Double.exp(-z)) }
+    let e = Double.exp(z)
+    return e / (1 + e)
+  }
+
   @inlinable public func loss<S: LossScalar>(_ theta: UnsafeBufferPointer<S>, _ example: Example) -> S {
     let z = affine(theta, weights: 0, bias: featureCount, example.features)
     let l = Self.crossEntropy(margin: z, label: example.target)
@@ -41,15 +48,9 @@ public struct LogisticModel: PerExampleModel {
   ) -> Double {
     let x = example.features
     let z = affine(theta, weights: 0, bias: featureCount, x)
-    // σ(z) without overflow: 1/(1 + e^−z) for z ≥ 0, e^z/(1 + e^z) otherwise.
-    let sigma: Double
-    if z >= 0 {
-      sigma = 1 / (1 + Double.exp(-z))
-    } else {
-      let e = Double.exp(z)
-      sigma = e / (1 + e)
-    }
-    let residual = sigma - example.target
+    // σ(z) − y without cancellation: σ(z) for y = 0 and −σ(−z) for y = 1 (σ(z) − 1 = −σ(−z)); computing
+    // σ(z) − 1 directly loses every digit of a confident example's 1e-12-sized residual.
+    let residual = example.target == 0 ? Self.sigmoid(z) : -Self.sigmoid(-z)
     for k in 0..<featureCount { g[k] = residual * x[k] }
     g[featureCount] = residual
     penalty.addGradient(theta, into: g)

@@ -43,6 +43,15 @@ public struct ModelChoice: Sendable, Equatable {
     return parts.isEmpty ? kind.rawValue : "\(kind.rawValue)(\(parts.joined(separator: ",")))"
   }
 
+  /// P for this model on d features and K classes, in the layouts of the model files.
+  public func parameterCount(features d: Int, classes k: Int) -> Int {
+    switch kind {
+    case .linear, .logistic: d + 1
+    case .softmax: k * (d + 1)
+    case .mlp: hidden * (d + 1) + k * (hidden + 1)
+    }
+  }
+
   /// Checks that the data set fits the model: a label target with ≥ 2 classes (exactly 2 for logistic).
   public func validate(_ data: Dataset, source: String) throws(InputError) {
     guard hidden >= 1 && hidden <= 100_000 else { throw InputError("--hidden: must be between 1 and 100000, got \(hidden)") }

@@ -1,0 +1,23 @@
+import Foundation
+
+/// Reads θ from a text file: one number per line, in the model's layout; blank lines are skipped.
+public enum ParameterFile {
+  public static func load(path: String, expectedCount p: Int, layout: String) throws(InputError) -> [Double] {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw InputError("--params \(path): no such file")
+    }
+    guard let text = String(data: data, encoding: .utf8) else { throw InputError("\(path): not valid UTF-8 text") }
+    var theta: [Double] = []
+    for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+      let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+      if line.isEmpty { continue }
+      guard let value = Double(line) else { throw InputError("\(path):\(index + 1): '\(line)' is not a number") }
+      guard value.isFinite else { throw InputError("\(path):\(index + 1): '\(line)' is not finite") }
+      theta.append(value)
+    }
+    guard theta.count == p else {
+      throw InputError("\(path): has \(theta.count) numbers; the model needs P = \(p) in the layout \(layout)")
+    }
+    return theta
+  }
+}

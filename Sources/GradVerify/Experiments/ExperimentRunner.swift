@@ -1,0 +1,61 @@
+import Foundation
+
+/// What running one spec produced: its tables (file name → CSV) and verdict rows.
+public struct ExperimentOutcome: Sendable {
+  public var tables: [(name: String, document: CSVDocument)]
+  public var verdicts: [VerdictRow]
+  /// One-line notes for the user (e.g. which data sets were standardised).
+  public var notes: [String]
+}
+
+/// Runs the specs in Experiments/.
+public enum ExperimentRunner {
+  /// The spec files of a folder, sorted by name.
+  public static func specFiles(in folder: String) throws(InputError) -> [String] {
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
+      throw InputError("\(folder): no such folder (run from the project root, or pass --experiments DIR)")
+    }
+    let specs = names.filter { $0.hasSuffix(".json") }.sorted().map { folder + "/" + $0 }
+    guard !specs.isEmpty else { throw InputError("\(folder): no experiment specs (*.json)") }
+    return specs
+  }
+
+  /// Decodes every spec first (so a bad one fails before any work), then runs them in order.
+  public static func runAll(
+    folder: String, threads: Int, progress: @escaping (String) -> Void = { _ in }
+  ) throws(InputError) -> [ExperimentOutcome] {
+    let files = try specFiles(in: folder)
+    var specs: [(String, ExperimentSpec)] = []
+    for file in files { specs.append((file, try ExperimentSpec.load(path: file))) }
+    var outcomes: [ExperimentOutcome] = []
+    for (file, spec) in specs { outcomes.append(try run(spec, file: file, threads: threads, progress: progress)) }
+    return outcomes
+  }
+
+  /// Runs one spec; tables are named after the spec file ("C1-linearity.json" → "C1-linearity.csv", …).
+  public static func run(
+    _ spec: ExperimentSpec, file: String, threads: Int, progress: @escaping (String) -> Void = { _ in }
+  ) throws(InputError) -> ExperimentOutcome {
+    let url = URL(fileURLWithPath: file)
+    let folder = url.deletingLastPathComponent().path
+    let base = url.deletingPathExtension().lastPathComponent
+    switch spec.claim {
+    case .c1:
+      var experiment = LinearityExperiment()
+      var notes: [String] = []
+      for (index, c) in spec.cases.enumerated() {
+        let data = try c.data.load(target: c.model.kind.target, relativeTo: folder)
+        if let s = data.standardization {
+          let note = "\(data.name): \(s.summary)"
+          if !notes.contains(note) { notes.append(note) }
+        }
+        try experiment.run(
+          model: c.model, data: data, source: "\(file): cases[\(index)]", points: spec.points, seed: spec.seed,
+          threads: threads, progress: { progress("\(spec.claim.rawValue) \($0)") })
+      }
+      return ExperimentOutcome(
+        tables: [("\(base).csv", experiment.table), ("\(base)-halving.csv", experiment.halvingTable)],
+        verdicts: experiment.verdictRows, notes: notes)
+    }
+  }
+}

@@ -1,0 +1,159 @@
+import Foundation
+
+/// An experiment as written in Experiments/*.json: which claim, on which models and data, at which
+/// parameter points, with which seed. Decoded strictly: unknown keys and wrong types are errors.
+public struct ExperimentSpec: Decodable, Sendable {
+  /// The claim the experiment tests (DESIGN.md §1).
+  public enum Claim: String, Decodable, Sendable {
+    case c1 = "C1"
+  }
+
+  public var claim: Claim
+  /// A one-line statement for tables and help.
+  public var title: String
+  /// The seed of every random number the experiment uses.
+  public var seed: UInt64
+  public var points: [ParameterPointSpec]
+  public var cases: [CaseSpec]
+
+  enum CodingKeys: String, CodingKey, CaseIterable { case claim, title, seed, points, cases }
+
+  public init(from decoder: any Decoder) throws {
+    try decoder.rejectUnknownKeys(CodingKeys.self)
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    claim = try c.decode(Claim.self, forKey: .claim)
+    title = try c.decode(String.self, forKey: .title)
+    seed = try c.decode(UInt64.self, forKey: .seed)
+    points = try c.decode([ParameterPointSpec].self, forKey: .points)
+    cases = try c.decode([CaseSpec].self, forKey: .cases)
+    guard !points.isEmpty else { throw invalid(c, .points, "needs at least one parameter point") }
+    guard !cases.isEmpty else { throw invalid(c, .cases, "needs at least one case") }
+    guard Set(points.map(\.name)).count == points.count else { throw invalid(c, .points, "point names must differ") }
+  }
+
+  /// Reads and decodes a spec file.
+  public static func load(path: String) throws(InputError) -> ExperimentSpec {
+    guard let data = FileManager.default.contents(atPath: path) else { throw InputError("\(path): no such file") }
+    return try decodeStrictly(ExperimentSpec.self, from: data, file: path)
+  }
+}
+
+/// A seeded parameter point: θⱼ = scale · N(0, 1), drawn from the stream "theta/<case>/<name>".
+public struct ParameterPointSpec: Decodable, Sendable, Equatable {
+  public var name: String
+  public var scale: Double
+
+  public init(name: String, scale: Double) {
+    self.name = name
+    self.scale = scale
+  }
+
+  enum CodingKeys: String, CodingKey, CaseIterable { case name, scale }
+
+  public init(from decoder: any Decoder) throws {
+    try decoder.rejectUnknownKeys(CodingKeys.self)
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    name = try c.decode(String.self, forKey: .name)
+    scale = try c.decode(Double.self, forKey: .scale)
+    guard !name.isEmpty else { throw invalid(c, .name, "must not be empty") }
+    guard scale >= 0 && scale.isFinite && scale <= 1e6 else { throw invalid(c, .scale, "must be in [0, 1e6]") }
+  }
+
+  /// The default points of `check`: near the origin, at unit scale, and far from any optimum.
+  public static let defaults = [
+    ParameterPointSpec(name: "near", scale: 0.1), ParameterPointSpec(name: "unit", scale: 1),
+    ParameterPointSpec(name: "far", scale: 3),
+  ]
+
+  /// θ for a model with P parameters; `stream` names the case so different cases get independent θ.
+  public func theta(parameterCount p: Int, seed: UInt64, stream: String) -> [Double] {
+    var rng = PhiloxStream(seed: seed, name: "theta/\(stream)/\(name)")
+    return (0..<p).map { _ in scale * rng.nextNormal() }
+  }
+}
+
+/// One model on one data set.
+public struct CaseSpec: Decodable, Sendable {
+  public var model: ModelChoice
+  public var data: DataSpec
+
+  enum CodingKeys: String, CodingKey, CaseIterable { case model, hidden, l2, data }
+
+  public init(model: ModelChoice, data: DataSpec) {
+    self.model = model
+    self.data = data
+  }
+
+  public init(from decoder: any Decoder) throws {
+    try decoder.rejectUnknownKeys(CodingKeys.self)
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    let kind = try c.decode(ModelKind.self, forKey: .model)
+    let hidden = try c.decodeIfPresent(Int.self, forKey: .hidden) ?? 16
+    let l2 = try c.decodeIfPresent(Double.self, forKey: .l2) ?? 0
+    guard hidden >= 1 && hidden <= 100_000 else { throw invalid(c, .hidden, "must be between 1 and 100000") }
+    guard l2 >= 0 && l2.isFinite else { throw invalid(c, .l2, "must be finite and non-negative") }
+    if kind != .mlp && c.contains(.hidden) { throw invalid(c, .hidden, "only the mlp model has a hidden layer") }
+    model = ModelChoice(kind: kind, hidden: hidden, l2: l2)
+    data = try c.decode(DataSpec.self, forKey: .data)
+  }
+}
+
+/// Where a case's data come from: a CSV file (relative to the spec's folder) or a seeded generator.
+public enum DataSpec: Decodable, Sendable, Equatable {
+  case file(path: String, standardize: Bool)
+  case regression(count: Int, features: Int, seed: UInt64)
+  case clusters(count: Int, features: Int, classes: Int, seed: UInt64)
+
+  enum CodingKeys: String, CodingKey, CaseIterable { case file, standardize, synthetic, n, d, classes, seed }
+
+  public init(from decoder: any Decoder) throws {
+    try decoder.rejectUnknownKeys(CodingKeys.self)
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    if let path = try c.decodeIfPresent(String.self, forKey: .file) {
+      for key in [CodingKeys.synthetic, .n, .d, .classes, .seed] where c.contains(key) {
+        throw invalid(c, key, "does not go with 'file'")
+      }
+      self = .file(path: path, standardize: try c.decodeIfPresent(Bool.self, forKey: .standardize) ?? false)
+      return
+    }
+    guard let kind = try c.decodeIfPresent(String.self, forKey: .synthetic) else {
+      throw invalid(c, .file, "missing: give 'file' or 'synthetic'")
+    }
+    if c.contains(.standardize) { throw invalid(c, .standardize, "applies to 'file' data only") }
+    let n = try c.decode(Int.self, forKey: .n)
+    let d = try c.decode(Int.self, forKey: .d)
+    let seed = try c.decode(UInt64.self, forKey: .seed)
+    guard n >= 2 && n <= 10_000_000 else { throw invalid(c, .n, "must be between 2 and 10000000") }
+    guard d >= 1 && d <= 100_000 else { throw invalid(c, .d, "must be between 1 and 100000") }
+    switch kind {
+    case "regression":
+      if c.contains(.classes) { throw invalid(c, .classes, "applies to 'clusters' only") }
+      self = .regression(count: n, features: d, seed: seed)
+    case "clusters":
+      let k = try c.decode(Int.self, forKey: .classes)
+      guard k >= 2 && k <= n else { throw invalid(c, .classes, "must be between 2 and n") }
+      self = .clusters(count: n, features: d, classes: k, seed: seed)
+    default:
+      throw invalid(c, .synthetic, "'\(kind)' is not a generator (expected regression or clusters)")
+    }
+  }
+
+  /// Loads or generates the data set; a file path is taken relative to `folder`.
+  public func load(target: TargetKind, relativeTo folder: String) throws(InputError) -> Dataset {
+    switch self {
+    case .file(let path, let standardize):
+      let full = path.hasPrefix("/") ? path : folder + "/" + path
+      var data = try Dataset.load(csv: full, target: target)
+      data.name = Dataset.baseName(of: path)
+      return standardize ? data.standardized() : data
+    case .regression(let n, let d, let seed):
+      return Dataset.syntheticRegression(count: n, features: d, seed: seed)
+    case .clusters(let n, let d, let k, let seed):
+      return Dataset.syntheticClusters(count: n, features: d, classes: k, seed: seed)
+    }
+  }
+}
+
+func invalid<K: CodingKey>(_ container: KeyedDecodingContainer<K>, _ key: K, _ message: String) -> DecodingError {
+  DecodingError.dataCorrupted(.init(codingPath: container.codingPath + [key], debugDescription: message))
+}

@@ -1,0 +1,83 @@
+import Foundation
+
+/// A coding key for any name, to list the keys a JSON object really has.
+struct AnyCodingKey: CodingKey {
+  var stringValue: String
+  var intValue: Int?
+  init(stringValue: String) { self.stringValue = stringValue }
+  init(intValue: Int) {
+    stringValue = String(intValue)
+    self.intValue = intValue
+  }
+}
+
+extension Decoder {
+  /// Throws for any key of this JSON object that `Keys` does not name: a misspelt field is an error,
+  /// never silently ignored.
+  func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(_: Keys.Type) throws {
+    let container = try self.container(keyedBy: AnyCodingKey.self)
+    let known = Set(Keys.allCases.map(\.stringValue))
+    for key in container.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) where !known.contains(key.stringValue) {
+      let expected = Keys.allCases.map(\.stringValue).joined(separator: ", ")
+      throw DecodingError.dataCorrupted(
+        .init(codingPath: codingPath + [key], debugDescription: "unknown key (expected one of: \(expected))"))
+    }
+  }
+}
+
+/// Decodes a JSON spec strictly; every problem becomes one `InputError` line naming the file and key.
+public func decodeStrictly<T: Decodable>(_ type: T.Type, from data: Data, file: String) throws(InputError) -> T {
+  do {
+    return try JSONDecoder().decode(T.self, from: data)
+  } catch let error as DecodingError {
+    throw InputError(describe(error, file: file))
+  } catch let error as InputError {
+    throw InputError("\(file): \(error.message)")
+  } catch {
+    throw InputError("\(file): \(error.localizedDescription)")
+  }
+}
+
+/// "cases[0].data.file"
+func keyPath(_ path: [any CodingKey]) -> String {
+  var text = ""
+  for key in path {
+    if let index = key.intValue {
+      text += "[\(index)]"
+    } else {
+      text += (text.isEmpty ? "" : ".") + key.stringValue
+    }
+  }
+  return text
+}
+
+func describe(_ error: DecodingError, file: String) -> String {
+  func at(_ path: [any CodingKey]) -> String { path.isEmpty ? "\(file): top level" : "\(file): key '\(keyPath(path))'" }
+  switch error {
+  case .typeMismatch(let type, let context):
+    return "\(at(context.codingPath)): expected \(jsonTypeName(type))"
+  case .valueNotFound(let type, let context):
+    return "\(at(context.codingPath)): expected \(jsonTypeName(type)), found null"
+  case .keyNotFound(let key, let context):
+    return "\(at(context.codingPath + [key])): missing"
+  case .dataCorrupted(let context):
+    if context.codingPath.isEmpty {
+      let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
+      return "\(file): not valid JSON" + (underlying.map { " (\($0))" } ?? "")
+    }
+    return "\(at(context.codingPath)): \(context.debugDescription)"
+  @unknown default:
+    return "\(file): \(error.localizedDescription)"
+  }
+}
+
+func jsonTypeName(_ type: Any.Type) -> String {
+  switch type {
+  case is String.Type: "a string"
+  case is Bool.Type: "true or false"
+  case is Int.Type, is UInt64.Type: "an integer"
+  case is Double.Type: "a number"
+  case is [Any].Type: "an array"
+  default: "an object or value of type \(type)"
+  }
+}

@@ -1,0 +1,99 @@
+import Foundation
+
+/// A table to write as CSV: UTF-8, one header row, "\n" line ends, rows in the order given,
+/// doubles by Swift's shortest round-trip `description`, an empty cell for "not applicable".
+public struct CSVDocument: Sendable, Equatable {
+  public var header: [String]
+  public var rows: [[String]] = []
+
+  public init(header: [String]) { self.header = header }
+
+  /// Appends a row; its cells must match the header.
+  public mutating func append(_ cells: [CSVCell]) {
+    precondition(cells.count == header.count, "row has \(cells.count) cells, header \(header.count)")
+    rows.append(cells.map(\.text))
+  }
+
+  /// The file's bytes as text.
+  public var text: String {
+    var out = ""
+    for line in [header] + rows {
+      out += line.map(Self.escape).joined(separator: ",")
+      out += "\n"
+    }
+    return out
+  }
+
+  static func escape(_ cell: String) -> String {
+    guard cell.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return cell }
+    return "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+  }
+}
+
+/// One cell's text, written the same way everywhere.
+public struct CSVCell: Sendable, ExpressibleByStringLiteral {
+  public var text: String
+  public init(stringLiteral value: String) { text = value }
+  public init(_ text: String) { self.text = text }
+  /// Shortest round-trip decimal; empty when not finite (not applicable).
+  public init(_ value: Double) { text = value.isFinite ? value.description : "" }
+  public init(_ value: Int) { text = String(value) }
+  public init(_ value: Bool) { text = value ? "true" : "false" }
+  /// An optional number: empty when absent.
+  public init(_ value: Double?) { self.init(value ?? .nan) }
+}
+
+/// Writes files atomically: a temporary file in the same folder, then a rename, so a killed run
+/// never leaves a half-written file.
+public enum AtomicFile {
+  public static func write(_ text: String, to path: String) throws(InputError) {
+    let url = URL(fileURLWithPath: path)
+    let temporary = url.deletingLastPathComponent()
+      .appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
+    do {
+      try Data(text.utf8).write(to: temporary)
+      // rename(2) replaces the target atomically: readers see the old file or the new one, never a mix.
+      guard rename(temporary.path, path) == 0 else {
+        throw InputError("\(path): cannot write (\(String(cString: strerror(errno))))")
+      }
+    } catch let error as InputError {
+      try? FileManager.default.removeItem(at: temporary)
+      throw error
+    } catch {
+      try? FileManager.default.removeItem(at: temporary)
+      throw InputError("\(path): cannot write (\(error.localizedDescription))")
+    }
+  }
+
+  /// Fails now, before any work, if `folder` cannot receive files (creating it if needed).
+  public static func prepareFolder(_ folder: String, flag: String) throws(InputError) {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) {
+      guard isDirectory.boolValue else { throw InputError("\(flag) \(folder): exists and is not a folder") }
+    } else {
+      do {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+      } catch {
+        throw InputError("\(flag) \(folder): cannot create folder (\(error.localizedDescription))")
+      }
+    }
+    guard FileManager.default.isWritableFile(atPath: folder) else {
+      throw InputError("\(flag) \(folder): folder is not writable")
+    }
+  }
+
+  /// Fails now if a file cannot be written at `path` (its folder must exist and be writable).
+  public static func checkWritable(_ path: String, flag: String) throws(InputError) {
+    let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+      throw InputError("\(flag) \(path): folder \(folder) does not exist")
+    }
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+      throw InputError("\(flag) \(path): is a folder")
+    }
+    guard FileManager.default.isWritableFile(atPath: folder) else {
+      throw InputError("\(flag) \(path): folder \(folder) is not writable")
+    }
+  }
+}

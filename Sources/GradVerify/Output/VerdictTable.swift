@@ -1,0 +1,52 @@
+import Foundation
+
+/// One row of `gradverify verify`'s table: claim id, case, key figure, verdict.
+public struct VerdictRow: Sendable, Equatable {
+  public var claim: String
+  public var caseName: String
+  public var keyFigure: String
+  public var verdict: Verdict
+
+  public init(claim: String, caseName: String, keyFigure: String, verdict: Verdict) {
+    self.claim = claim
+    self.caseName = caseName
+    self.keyFigure = keyFigure
+    self.verdict = verdict
+  }
+}
+
+/// Renders verdict rows as an aligned plain-text table with a closing count.
+public func renderVerdictTable(_ rows: [VerdictRow]) -> String {
+  let header = ["claim", "case", "key figure", "verdict"]
+  let cells = rows.map { [$0.claim, $0.caseName, $0.keyFigure, $0.verdict.rawValue] }
+  var widths = header.map(\.count)
+  for row in cells {
+    for (k, cell) in row.enumerated() { widths[k] = max(widths[k], cell.count) }
+  }
+  func line(_ row: [String]) -> String {
+    row.enumerated().map { k, cell in
+      k == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[k] - cell.count)
+    }.joined(separator: "  ")
+  }
+  var out = line(header) + "\n" + line(widths.map { String(repeating: "-", count: $0) }) + "\n"
+  for row in cells { out += line(row) + "\n" }
+  let counts = Dictionary(grouping: rows, by: \.verdict).mapValues(\.count)
+  out += "\(rows.count) cases: " + [Verdict.pass, .fail, .inconclusive].map { "\(counts[$0] ?? 0) \($0.rawValue)" }
+    .joined(separator: ", ") + "\n"
+  return out
+}
+
+/// A number for a human-read table: two significant digits in scientific notation ("6.4e-11").
+public func shortScientific(_ x: Double) -> String {
+  guard x.isFinite else { return x.isNaN ? "n/a" : (x > 0 ? "inf" : "-inf") }
+  if x == 0 { return "0" }
+  var exponent = Int((Foundation.log10(Swift.abs(x))).rounded(.down))
+  var mantissa = x / Foundation.pow(10, Double(exponent))
+  mantissa = (mantissa * 10).rounded() / 10
+  if Swift.abs(mantissa) >= 10 {
+    mantissa /= 10
+    exponent += 1
+  }
+  let digits = Int((Swift.abs(mantissa) * 10).rounded())
+  return "\(mantissa < 0 ? "-" : "")\(digits / 10).\(digits % 10)e\(exponent)"
+}

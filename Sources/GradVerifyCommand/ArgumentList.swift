@@ -1,0 +1,91 @@
+import GradVerify
+
+/// The arguments of one command, consumed option by option; whatever is left over is an error.
+struct ArgumentList {
+  let command: String
+  private var arguments: [String]
+
+  init(command: String, _ arguments: [String]) {
+    self.command = command
+    self.arguments = arguments
+  }
+
+  /// True when the bare flag is present (and removes it).
+  mutating func flag(_ name: String) throws(InputError) -> Bool {
+    let hits = arguments.filter { $0 == name }
+    if arguments.contains(where: { $0.hasPrefix(name + "=") }) {
+      throw InputError("\(command): \(name) takes no value")
+    }
+    guard hits.count <= 1 else { throw InputError("\(command): \(name) given more than once") }
+    arguments.removeAll { $0 == name }
+    return hits.count == 1
+  }
+
+  /// The value of `--name VALUE` or `--name=VALUE`, if given.
+  mutating func value(_ name: String) throws(InputError) -> String? {
+    var found: String?
+    var i = 0
+    while i < arguments.count {
+      let argument = arguments[i]
+      var value: String?
+      if argument == name {
+        guard i + 1 < arguments.count, !arguments[i + 1].hasPrefix("--") else {
+          throw InputError("\(command): \(name) needs a value")
+        }
+        value = arguments[i + 1]
+        arguments.removeSubrange(i...(i + 1))
+      } else if argument.hasPrefix(name + "=") {
+        value = String(argument.dropFirst(name.count + 1))
+        arguments.remove(at: i)
+      } else {
+        i += 1
+        continue
+      }
+      guard found == nil else { throw InputError("\(command): \(name) given more than once") }
+      found = value
+    }
+    if let found, found.isEmpty { throw InputError("\(command): \(name) needs a non-empty value") }
+    return found
+  }
+
+  /// An integer option within `range`.
+  mutating func integer(_ name: String, in range: ClosedRange<Int>) throws(InputError) -> Int? {
+    guard let text = try value(name) else { return nil }
+    guard let n = Int(text), range.contains(n) else {
+      throw InputError("\(command): \(name) must be an integer from \(range.lowerBound) to \(range.upperBound), got '\(text)'")
+    }
+    return n
+  }
+
+  /// A seed: an unsigned 64-bit integer.
+  mutating func seed(_ name: String) throws(InputError) -> UInt64? {
+    guard let text = try value(name) else { return nil }
+    guard let n = UInt64(text) else {
+      throw InputError("\(command): \(name) must be an integer from 0 to \(UInt64.max), got '\(text)'")
+    }
+    return n
+  }
+
+  /// A finite number option.
+  mutating func number(_ name: String) throws(InputError) -> Double? {
+    guard let text = try value(name) else { return nil }
+    guard let x = Double(text), x.isFinite else { throw InputError("\(command): \(name) must be a finite number, got '\(text)'") }
+    return x
+  }
+
+  /// `--threads T`, default: every core.
+  mutating func threads() throws(InputError) -> Int {
+    try integer("--threads", in: 1...4096) ?? availableCores
+  }
+
+  /// The remaining positional arguments; any leftover option is an error.
+  mutating func positionals(expected: ClosedRange<Int>, usage: String) throws(InputError) -> [String] {
+    if let option = arguments.first(where: { $0.hasPrefix("-") && $0 != "-" }) {
+      throw InputError("\(command): unknown option '\(option)' (see 'gradverify \(command) --help')")
+    }
+    guard expected.contains(arguments.count) else {
+      throw InputError("\(command): expected \(usage), got \(arguments.isEmpty ? "nothing" : "'\(arguments.joined(separator: " "))'")")
+    }
+    return arguments
+  }
+}

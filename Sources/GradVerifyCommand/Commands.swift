@@ -1,0 +1,119 @@
+import Foundation
+import GradVerify
+
+/// The exit codes of the command line (argument-parser's convention).
+enum ExitStatus: Int32 {
+  case success = 0
+  case claimFailed = 1
+  case usage = 64
+}
+
+/// Progress lines on stderr, only when stderr is a terminal.
+func progressReporter() -> @Sendable (String) -> Void {
+  guard isatty(2) != 0 else { return { _ in } }
+  return { message in FileHandle.standardError.write(Data("gradverify: running \(message)\n".utf8)) }
+}
+
+func status(of rows: [VerdictRow]) -> ExitStatus {
+  rows.allSatisfy { $0.verdict == .pass } ? .success : .claimFailed
+}
+
+func printOutcomes(_ outcomes: [ExperimentOutcome]) {
+  for note in outcomes.flatMap(\.notes) { print("note: \(note)") }
+  print(renderVerdictTable(outcomes.flatMap(\.verdicts)), terminator: "")
+}
+
+func write(_ outcomes: [ExperimentOutcome], to folder: String) throws(InputError) {
+  for outcome in outcomes {
+    for table in outcome.tables {
+      try AtomicFile.write(table.document.text, to: folder + "/" + table.name)
+    }
+  }
+}
+
+/// `gradverify verify`
+func verifyCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
+  let folder = try args.value("--experiments") ?? "Experiments"
+  let threads = try args.threads()
+  _ = try args.positionals(expected: 0...0, usage: "no arguments")
+  let outcomes = try ExperimentRunner.runAll(folder: folder, threads: threads, progress: progressReporter())
+  printOutcomes(outcomes)
+  return status(of: outcomes.flatMap(\.verdicts))
+}
+
+/// `gradverify results`
+func resultsCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
+  let folder = try args.value("--experiments") ?? "Experiments"
+  let out = try args.value("--out") ?? "results"
+  let threads = try args.threads()
+  _ = try args.positionals(expected: 0...0, usage: "no arguments")
+  try AtomicFile.prepareFolder(out, flag: "--out")
+  let outcomes = try ExperimentRunner.runAll(folder: folder, threads: threads, progress: progressReporter())
+  try write(outcomes, to: out)
+  printOutcomes(outcomes)
+  return status(of: outcomes.flatMap(\.verdicts))
+}
+
+/// `gradverify run SPEC.json`
+func runCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
+  let out = try args.value("--out")
+  let threads = try args.threads()
+  let file = try args.positionals(expected: 1...1, usage: "one spec file (gradverify run Experiments/X.json)")[0]
+  let spec = try ExperimentSpec.load(path: file)
+  if let out { try AtomicFile.prepareFolder(out, flag: "--out") }
+  let outcome = try ExperimentRunner.run(spec, file: file, threads: threads, progress: progressReporter())
+  if let out { try write([outcome], to: out) }
+  printOutcomes([outcome])
+  return status(of: outcome.verdicts)
+}
+
+/// `gradverify check`
+func checkCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
+  guard let modelName = try args.value("--model") else { throw InputError("check: --model is required (linear, logistic, softmax or mlp)") }
+  guard let kind = ModelKind(rawValue: modelName) else {
+    throw InputError("check: --model '\(modelName)' is not a model (expected linear, logistic, softmax or mlp)")
+  }
+  guard let dataPath = try args.value("--data") else { throw InputError("check: --data FILE.csv is required") }
+  let hidden = try args.integer("--hidden", in: 1...100_000)
+  if hidden != nil && kind != .mlp { throw InputError("check: --hidden applies to --model mlp only") }
+  let l2 = try args.number("--l2") ?? 0
+  guard l2 >= 0 else { throw InputError("check: --l2 must be non-negative, got \(l2)") }
+  let standardize = try args.flag("--standardize")
+  let paramsPath = try args.value("--params")
+  let seed = try args.seed("--seed") ?? 1
+  let out = try args.value("--out")
+  let dumpPath = try args.value("--dump-gradients")
+  let threads = try args.threads()
+  _ = try args.positionals(expected: 0...0, usage: "options only")
+
+  let choice = ModelChoice(kind: kind, hidden: hidden ?? 16, l2: l2)
+  var data = try Dataset.load(csv: dataPath, target: kind.target)
+  try choice.validate(data, source: dataPath)
+  if standardize { data = data.standardized() }
+  var points = ParameterPointSpec.defaults
+  var theta: [Double]?
+  if let paramsPath {
+    let p = choice.parameterCount(features: data.featureCount, classes: data.classCount)
+    let layout = kind == .linear || kind == .logistic ? "[w1..w\(data.featureCount), b]" : kind.lossSummary
+    theta = try ParameterFile.load(path: paramsPath, expectedCount: p, layout: layout)
+    points = [ParameterPointSpec(name: "params", scale: 1)]
+  }
+  // Every output place is checked before any work, so a bad one costs nothing and writes nothing.
+  if let out { try AtomicFile.prepareFolder(out, flag: "--out") }
+  if let dumpPath { try AtomicFile.checkWritable(dumpPath, flag: "--dump-gradients") }
+
+  var experiment = LinearityExperiment()
+  try experiment.run(
+    model: choice, data: data, source: dataPath, points: points, seed: seed, thetaOverride: theta,
+    keepGradients: dumpPath != nil, threads: threads, progress: progressReporter())
+  if let s = data.standardization { print("note: \(data.name): \(s.summary)") }
+  print(renderVerdictTable(experiment.verdictRows), terminator: "")
+  if let out {
+    try AtomicFile.write(experiment.table.text, to: out + "/check-linearity.csv")
+    try AtomicFile.write(experiment.halvingTable.text, to: out + "/check-linearity-halving.csv")
+  }
+  if let dumpPath, let gradients = experiment.records.first?.gradients {
+    try AtomicFile.write(gradients.csv.text, to: dumpPath)
+  }
+  return status(of: experiment.verdictRows)
+}

@@ -1,0 +1,96 @@
+import GradVerify
+
+/// The help texts, one per command.
+enum Help {
+  static let overview = """
+    gradverify: verify numerically why averaging per-example gradients works, how well a random
+    mini-batch estimates the full gradient, and where that stops being true.
+
+    USAGE: gradverify COMMAND [OPTIONS]
+
+    COMMANDS:
+      verify    run every experiment in Experiments/ and print the verdict table
+      results   run every experiment and write its tables into results/
+      run       run one experiment spec:  gradverify run Experiments/X.json --out DIR
+      check     claim C1 (linearity) on your own CSV data
+      help      show this text, or 'gradverify help COMMAND'
+
+    EXIT CODES: 0 every claim holds, 1 a claim failed or was inconclusive, 64 a usage or input error.
+    Run 'gradverify COMMAND --help' for a command's options.
+    """
+
+  static let verify = """
+    USAGE: gradverify verify [--experiments DIR] [--threads T]
+
+    Runs every spec (*.json) in DIR (default: Experiments), prints one row per claim and case
+    (claim id, case, key figure, verdict) and exits 0 when all hold, 1 when any fails.
+
+    OPTIONS:
+      --experiments DIR  folder of experiment specs (default: Experiments)
+      --threads T        worker threads (default: all cores); results do not depend on it
+    """
+
+  static let results = """
+    USAGE: gradverify results [--experiments DIR] [--out DIR] [--threads T]
+
+    Runs every spec in the experiments folder and writes its tables (CSV) into DIR (default: results),
+    each file atomically. Prints the verdict table; exits 1 if a claim fails.
+    """
+
+  static let run = """
+    USAGE: gradverify run SPEC.json [--out DIR] [--threads T]
+
+    Runs one experiment spec, prints its verdict rows and, with --out, writes its tables into DIR.
+
+    A spec is a JSON object: {"claim": "C1", "title": …, "seed": S, "points": [{"name", "scale"}…],
+    "cases": [{"model": "linear|logistic|softmax|mlp", "hidden": H, "l2": λ, "data": DATA}…]} where DATA is
+    {"file": "data/x.csv", "standardize": true|false} (relative to the spec) or
+    {"synthetic": "regression", "n": N, "d": D, "seed": S} or
+    {"synthetic": "clusters", "n": N, "d": D, "classes": K, "seed": S}. Unknown keys are errors.
+    """
+
+  static var check: String {
+    """
+    USAGE: gradverify check --model M --data FILE.csv [--hidden H] [--l2 L] [--standardize]
+                            [--params FILE] [--seed S] [--out DIR] [--dump-gradients FILE] [--threads T]
+
+    Claim C1 on your data: the average of per-example analytic gradients, all at one θ, against a
+    5-point finite difference of the average cost (with a per-coordinate error estimate and the
+    halving test), every example's gradient against its own loss's difference, and complex-step
+    derivatives of both.
+
+    DATA: one header row, numeric feature columns, the target in the last column (a number for
+    linear, a label otherwise; classes indexed in sorted order of the labels).
+
+    MODELS (θ is one flat vector in this layout):
+      linear    \(ModelKind.linear.lossSummary)
+      logistic  \(ModelKind.logistic.lossSummary)
+      softmax   \(ModelKind.softmax.lossSummary)
+      mlp       \(ModelKind.mlp.lossSummary)
+
+    OPTIONS:
+      --model M              linear, logistic, softmax or mlp
+      --data FILE            the CSV file
+      --hidden H             mlp hidden width (default 16)
+      --l2 L                 L2 penalty (L/2)·Σ weights² folded into each loss (default 0)
+      --standardize          centre each feature column and divide by its population sd
+      --params FILE          θ, one number per line, in the layout above (default: three seeded
+                             points θ = s·N(0,1) with s = 0.1, 1, 3)
+      --seed S               seed of the parameter points (default 1)
+      --out DIR              write check-linearity.csv and check-linearity-halving.csv into DIR
+      --dump-gradients FILE  write the N×P per-example gradient matrix (header g0,…) at the first point
+      --threads T            worker threads (default: all cores)
+    """
+  }
+
+  static func text(for command: String) -> String? {
+    switch command {
+    case "verify": verify
+    case "results": results
+    case "run": run
+    case "check": check
+    case "help": overview
+    default: nil
+    }
+  }
+}

@@ -1,0 +1,187 @@
+import GradVerify
+import Testing
+
+/// Known answers and statistical sanity of the random-number layer: Philox4x32-10, SplitMix64 and
+/// the `PhiloxStream` built on them (stream layout version 1).
+@Suite struct RandomTests {
+  // MARK: - Philox4x32-10 known answers
+
+  /// One row of Random123's `kat_vectors` for philox4x32_10: counter[4], key[2] → output[4].
+  struct PhiloxAnswer: Sendable, CustomTestStringConvertible {
+    var counter: [UInt32]
+    var key: [UInt32]
+    var output: [UInt32]
+    var testDescription: String { "ctr \(counter.map(hex)) key \(key.map(hex))" }
+  }
+
+  static let philoxAnswers: [PhiloxAnswer] = [
+    PhiloxAnswer(
+      counter: [0, 0, 0, 0], key: [0, 0],
+      output: [0x6627_E8D5, 0xE169_C58D, 0xBC57_AC4C, 0x9B00_DBD8]),
+    PhiloxAnswer(
+      counter: [0xFFFF_FFFF, 0xFFFF_FFFF, 0xFFFF_FFFF, 0xFFFF_FFFF], key: [0xFFFF_FFFF, 0xFFFF_FFFF],
+      output: [0x408F_276D, 0x41C8_3B0E, 0xA20B_C7C6, 0x6D54_51FD]),
+    PhiloxAnswer(
+      counter: [0x243F_6A88, 0x85A3_08D3, 0x1319_8A2E, 0x0370_7344], key: [0xA409_3822, 0x299F_31D0],
+      output: [0xD16C_FE09, 0x94FD_CCEB, 0x5001_E420, 0x2412_6EA1]),
+  ]
+
+  @Test("Philox4x32-10 matches Random123's kat_vectors", arguments: philoxAnswers)
+  func philoxKnownAnswer(_ row: PhiloxAnswer) {
+    let c = Philox4x32.block((row.counter[0], row.counter[1], row.counter[2], row.counter[3]), key: (row.key[0], row.key[1]))
+    #expect([c.0, c.1, c.2, c.3] == row.output, "got \([c.0, c.1, c.2, c.3].map(hex))")
+  }
+
+  // MARK: - SplitMix64 known answers
+
+  @Test("SplitMix64 seeded with 1234567 gives the reference sequence")
+  func splitMixKnownAnswer() {
+    var rng = SplitMix64(seed: 1_234_567)
+    let first5 = (0..<5).map { _ in rng.next() }
+    #expect(
+      first5 == [
+        6_457_827_717_110_365_317, 3_203_168_211_198_807_973, 9_817_491_932_198_370_423,
+        4_593_380_528_125_082_431, 16_408_922_859_458_223_821,
+      ])
+  }
+
+  // MARK: - PhiloxStream layout and repeatability
+
+  /// Stream layout version 1: key = SplitMix64.key(seed, name) split (lo, hi); block i of substream s
+  /// is Philox(counter (i lo, i hi, s lo, s hi)), giving words 0–1 and then words 2–3 as two UInt64s.
+  @Test("PhiloxStream follows stream layout version 1", arguments: [(UInt64(0), UInt64(0)), (42, 7), (1 << 40, 1 << 33)])
+  func streamLayout(_ seed: UInt64, _ substream: UInt64) {
+    #expect(PhiloxStream.layoutVersion == 1)
+    let name = "tests/layout"
+    let k = SplitMix64.key(seed: seed, name: name)
+    let key = (UInt32(truncatingIfNeeded: k), UInt32(truncatingIfNeeded: k >> 32))
+    var stream = PhiloxStream(seed: seed, name: name, substream: substream)
+    for position in UInt64(0)..<4 {
+      let c = Philox4x32.block(
+        (
+          UInt32(truncatingIfNeeded: position), UInt32(truncatingIfNeeded: position >> 32),
+          UInt32(truncatingIfNeeded: substream), UInt32(truncatingIfNeeded: substream >> 32)
+        ), key: key)
+      #expect(stream.next() == UInt64(c.0) | UInt64(c.1) << 32, "position \(position), words 0–1")
+      #expect(stream.next() == UInt64(c.2) | UInt64(c.3) << 32, "position \(position), words 2–3")
+    }
+  }
+
+  @Test("Re-seeding a stream reproduces it exactly (bits, uniforms, normals, bounded integers)")
+  func repeatable() {
+    func draw() -> ([UInt64], [Double], [Double], [UInt64]) {
+      var rng = PhiloxStream(seed: 20_240_601, name: "tests/repeat", substream: 3)
+      let bits = (0..<100).map { _ in rng.next() }
+      let uniforms = (0..<100).map { _ in rng.nextUniform() }
+      let normals = (0..<100).map { _ in rng.nextNormal() }
+      let bounded = (0..<100).map { _ in rng.nextBounded(1000) }
+      return (bits, uniforms, normals, bounded)
+    }
+    let a = draw()
+    let b = draw()
+    #expect(a.0 == b.0)
+    #expect(a.1.map(\.bitPattern) == b.1.map(\.bitPattern))
+    #expect(a.2.map(\.bitPattern) == b.2.map(\.bitPattern))
+    #expect(a.3 == b.3)
+  }
+
+  @Test("Different seeds, names and substreams give different streams")
+  func independentCoordinates() {
+    func first(_ seed: UInt64, _ name: String, _ sub: UInt64) -> [UInt64] {
+      var rng = PhiloxStream(seed: seed, name: name, substream: sub)
+      return (0..<8).map { _ in rng.next() }
+    }
+    let base = first(1, "a", 0)
+    let others = [first(2, "a", 0), first(1, "b", 0), first(1, "a", 1), first(1, "", 0), first(0, "a", 0)]
+    for other in others {
+      // Two independent 64-bit streams agree in a word with probability 2⁻⁶⁴: demand every word differs.
+      #expect(zip(base, other).allSatisfy { $0 != $1 }, "\(base) vs \(other)")
+    }
+    #expect(Set(others.map { $0[0] }).count == others.count)
+  }
+
+  // MARK: - Distributions
+
+  @Test("nextUniform lies in [0, 1) on 53-bit lattice points; its mean is 1/2 within 5 standard errors")
+  func uniformRange() {
+    var rng = PhiloxStream(seed: 7, name: "tests/uniform")
+    let n = 100_000
+    var sum = 0.0
+    for _ in 0..<n {
+      let u = rng.nextUniform()
+      #expect(u >= 0 && u < 1)
+      #expect((u * 0x1p53).rounded() == u * 0x1p53, "\(u) is not a multiple of 2⁻⁵³")
+      sum += u
+    }
+    // Var U = 1/12, so the sample mean has standard error √(1/(12n)) ≈ 9.1e-4 at n = 10⁵;
+    // 5 standard errors is a two-sided level of about 6e-7 under the null.
+    let standardError = (1.0 / (12.0 * Double(n))).squareRoot()
+    #expect(abs(sum / Double(n) - 0.5) <= 5 * standardError)
+  }
+
+  @Test("nextBounded stays in 0..<bound", arguments: [UInt64(1), 2, 3, 6, 7, 1000, 1 << 32 + 1, UInt64.max / 3 * 2, UInt64.max])
+  func boundedRange(_ bound: UInt64) {
+    var rng = PhiloxStream(seed: 11, name: "tests/bounded/\(bound)")
+    for _ in 0..<10_000 {
+      #expect(rng.nextBounded(bound) < bound)
+    }
+  }
+
+  @Test("nextBounded(6) is uniform: every count of 60000 draws within 5σ of 10000")
+  func boundedUniformity() {
+    var rng = PhiloxStream(seed: 12_345, name: "tests/dice")
+    let n = 60_000
+    var counts = [Int](repeating: 0, count: 6)
+    for _ in 0..<n { counts[Int(rng.nextBounded(6))] += 1 }
+    // Each count is Binomial(60000, 1/6): mean 10000, σ = √(60000·(1/6)·(5/6)) ≈ 91.3.
+    // |count − 10000| ≤ 5σ ≈ 456: a two-sided level of 5.7e-7 per count, 3.4e-6 for all six (Bonferroni).
+    let sigma = (Double(n) * (1.0 / 6) * (5.0 / 6)).squareRoot()
+    for (face, c) in counts.enumerated() {
+      #expect(abs(Double(c) - 10_000) <= 5 * sigma, "face \(face): \(c) (σ = \(sigma))")
+    }
+  }
+
+  @Test("Lemire's rejection removes the bias of a bound near 2⁶⁴·2/3: even and odd values equally likely")
+  func boundedLargeBoundUnbiased() {
+    // b = (2⁶⁴ − 1)·2/3, so 2⁶⁴/b ≈ 1.5: the plain multiply-shift ⌊x·b/2⁶⁴⌋ gives each even value two
+    // preimages and each odd value one, i.e. P(even) = 2/3. With the rejection step it is exactly 1/2.
+    let bound = UInt64.max / 3 * 2
+    var rng = PhiloxStream(seed: 99, name: "tests/lemire")
+    let n = 40_000
+    var even = 0
+    for _ in 0..<n where rng.nextBounded(bound) % 2 == 0 { even += 1 }
+    // Binomial(n, 1/2): σ = √n/2 = 100, so 5σ = 500 (level ≈ 6e-7); the biased map would give ≈ 26 667,
+    // 67σ away.
+    #expect(abs(Double(even) - Double(n) / 2) <= 5 * (Double(n).squareRoot() / 2), "even: \(even) of \(n)")
+  }
+
+  @Test("nextNormal has mean 0 and variance 1 within 5 standard errors, and P(|Z| ≤ 1) ≈ 0.6827")
+  func normalMoments() {
+    var rng = PhiloxStream(seed: 2_718, name: "tests/normal")
+    let n = 200_000
+    var sum = 0.0
+    var sumSquares = 0.0
+    var withinOne = 0
+    for _ in 0..<n {
+      let z = rng.nextNormal()
+      #expect(z.isFinite)
+      sum += z
+      sumSquares += z * z
+      if abs(z) <= 1 { withinOne += 1 }
+    }
+    let mean = sum / Double(n)
+    let variance = (sumSquares - Double(n) * mean * mean) / Double(n - 1)
+    // Standard errors under N(0, 1): mean √(1/n) ≈ 2.2e-3; sample variance √(2/(n−1)) ≈ 3.2e-3
+    // (Var s² = 2σ⁴/(n−1) for a normal); the proportion √(p(1−p)/n) ≈ 1.0e-3 with p = 0.682689.
+    // 5 standard errors each: two-sided level about 6e-7 per statistic.
+    #expect(abs(mean) <= 5 * (1 / Double(n)).squareRoot(), "mean \(mean)")
+    #expect(abs(variance - 1) <= 5 * (2 / Double(n - 1)).squareRoot(), "variance \(variance)")
+    let p = 0.682_689_492_137_085_9
+    #expect(abs(Double(withinOne) / Double(n) - p) <= 5 * (p * (1 - p) / Double(n)).squareRoot(), "P(|Z| ≤ 1)")
+  }
+}
+
+private func hex(_ x: UInt32) -> String {
+  let digits = String(x, radix: 16)
+  return String(repeating: "0", count: 8 - digits.count) + digits
+}
