@@ -83,13 +83,20 @@ func checkCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
   let seed = try args.seed("--seed") ?? 1
   let out = try args.value("--out")
   let dumpPath = try args.value("--dump-gradients")
+  let faultSize = try args.number("--inject-fault")
+  let faultCoordinate = try args.integer("--fault-coordinate", in: 0...Int(Int32.max))
+  if faultCoordinate != nil && faultSize == nil { throw InputError("check: --fault-coordinate needs --inject-fault") }
   let threads = try args.threads()
   _ = try args.positionals(expected: 0...0, usage: "options only")
 
-  let choice = ModelChoice(kind: kind, hidden: hidden ?? 16, l2: l2)
+  var choice = ModelChoice(kind: kind, hidden: hidden ?? 16, l2: l2)
   var data = try Dataset.load(csv: dataPath, target: kind.target)
   try choice.validate(data, source: dataPath)
   if standardize { data = data.standardized() }
+  if let faultSize {
+    let p = choice.parameterCount(features: data.featureCount, classes: data.classCount)
+    choice.fault = GradientFault(coordinate: faultCoordinate ?? p - 1, relative: faultSize)
+  }
   var points = ParameterPointSpec.defaults
   var theta: [Double]?
   if let paramsPath {

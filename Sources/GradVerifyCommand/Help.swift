@@ -53,6 +53,7 @@ enum Help {
     """
     USAGE: gradverify check --model M --data FILE.csv [--hidden H] [--l2 L] [--standardize]
                             [--params FILE] [--seed S] [--out DIR] [--dump-gradients FILE] [--threads T]
+                            [--inject-fault REL [--fault-coordinate J]]
 
     Claim C1 on your data: the average of per-example analytic gradients, all at one θ, against a
     5-point finite difference of the average cost (with a per-coordinate error estimate and the
@@ -79,6 +80,9 @@ enum Help {
       --seed S               seed of the parameter points (default 1)
       --out DIR              write check-linearity.csv and check-linearity-halving.csv into DIR
       --dump-gradients FILE  write the N×P per-example gradient matrix (header g0,…) at the first point
+      --inject-fault REL     plant a bug: scale every example's gradient entry at one coordinate by
+                             (1 + REL), e.g. 1e-6, and watch the verdict turn to FAIL
+      --fault-coordinate J   the coordinate of that bug (default: the last, a bias)
       --threads T            worker threads (default: all cores)
     """
   }

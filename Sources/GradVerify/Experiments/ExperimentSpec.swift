@@ -77,7 +77,7 @@ public struct CaseSpec: Decodable, Sendable {
   public var model: ModelChoice
   public var data: DataSpec
 
-  enum CodingKeys: String, CodingKey, CaseIterable { case model, hidden, l2, data }
+  enum CodingKeys: String, CodingKey, CaseIterable { case model, hidden, l2, fault, data }
 
   public init(model: ModelChoice, data: DataSpec) {
     self.model = model
@@ -93,8 +93,27 @@ public struct CaseSpec: Decodable, Sendable {
     guard hidden >= 1 && hidden <= 100_000 else { throw invalid(c, .hidden, "must be between 1 and 100000") }
     guard l2 >= 0 && l2.isFinite else { throw invalid(c, .l2, "must be finite and non-negative") }
     if kind != .mlp && c.contains(.hidden) { throw invalid(c, .hidden, "only the mlp model has a hidden layer") }
-    model = ModelChoice(kind: kind, hidden: hidden, l2: l2)
+    let fault = try c.decodeIfPresent(FaultSpec.self, forKey: .fault)
+    model = ModelChoice(kind: kind, hidden: hidden, l2: l2, fault: fault?.fault)
     data = try c.decode(DataSpec.self, forKey: .data)
+  }
+}
+
+/// A deliberate gradient bug in a spec: {"coordinate": j, "relative": 1e-6, "example": i (optional)}.
+struct FaultSpec: Decodable {
+  var fault: GradientFault
+  enum CodingKeys: String, CodingKey, CaseIterable { case coordinate, relative, example }
+
+  init(from decoder: any Decoder) throws {
+    try decoder.rejectUnknownKeys(CodingKeys.self)
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    let coordinate = try c.decode(Int.self, forKey: .coordinate)
+    let relative = try c.decode(Double.self, forKey: .relative)
+    let example = try c.decodeIfPresent(Int.self, forKey: .example)
+    guard coordinate >= 0 else { throw invalid(c, .coordinate, "must be non-negative") }
+    guard relative.isFinite else { throw invalid(c, .relative, "must be finite") }
+    if let example, example < 0 { throw invalid(c, .example, "must be non-negative") }
+    fault = GradientFault(coordinate: coordinate, relative: relative, example: example)
   }
 }
 

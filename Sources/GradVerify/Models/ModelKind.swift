@@ -28,11 +28,14 @@ public struct ModelChoice: Sendable, Equatable {
   public var kind: ModelKind
   public var hidden: Int
   public var l2: Double
+  /// A deliberate gradient bug, to watch a verdict flip (nil for the real model).
+  public var fault: GradientFault?
 
-  public init(kind: ModelKind, hidden: Int = 16, l2: Double = 0) {
+  public init(kind: ModelKind, hidden: Int = 16, l2: Double = 0, fault: GradientFault? = nil) {
     self.kind = kind
     self.hidden = hidden
     self.l2 = l2
+    self.fault = fault
   }
 
   /// A short name for tables: "mlp(H=16)", "logistic(l2=0.1)".
@@ -40,6 +43,9 @@ public struct ModelChoice: Sendable, Equatable {
     var parts: [String] = []
     if kind == .mlp { parts.append("H=\(hidden)") }
     if l2 != 0 { parts.append("l2=\(l2)") }
+    if let fault {
+      parts.append("fault=\(fault.relative)@\(fault.coordinate)" + (fault.example.map { "/x\($0)" } ?? ""))
+    }
     return parts.isEmpty ? kind.rawValue : "\(kind.rawValue)(\(parts.joined(separator: ",")))"
   }
 
@@ -77,10 +83,26 @@ public struct ModelChoice: Sendable, Equatable {
     try validate(data, source: source)
     let d = data.featureCount
     switch kind {
-    case .linear: return try visitor.visit(LinearModel(features: d, l2: l2))
-    case .logistic: return try visitor.visit(LogisticModel(features: d, l2: l2))
-    case .softmax: return try visitor.visit(SoftmaxModel(features: d, classes: data.classCount, l2: l2))
-    case .mlp: return try visitor.visit(MLPModel(features: d, hidden: hidden, classes: data.classCount, l2: l2))
+    case .linear: return try visit(visitor, LinearModel(features: d, l2: l2), data: data, source: source)
+    case .logistic: return try visit(visitor, LogisticModel(features: d, l2: l2), data: data, source: source)
+    case .softmax:
+      return try visit(visitor, SoftmaxModel(features: d, classes: data.classCount, l2: l2), data: data, source: source)
+    case .mlp:
+      return try visit(
+        visitor, MLPModel(features: d, hidden: hidden, classes: data.classCount, l2: l2), data: data, source: source)
     }
+  }
+
+  func visit<V: ModelVisitor, M: PerExampleModel>(
+    _ visitor: V, _ model: M, data: Dataset, source: String
+  ) throws(InputError) -> V.Output {
+    guard let fault else { return try visitor.visit(model) }
+    guard fault.coordinate < model.parameterCount else {
+      throw InputError("\(source): fault coordinate \(fault.coordinate) is outside θ (P = \(model.parameterCount))")
+    }
+    if let example = fault.example, example >= data.count {
+      throw InputError("\(source): fault example \(example) is outside the data (N = \(data.count))")
+    }
+    return try visitor.visit(FaultyModel(model, fault: fault))
   }
 }

@@ -1,0 +1,210 @@
+import Foundation
+import Testing
+
+/// Runs the built `gradverify` binary, as a user would, and returns its exit code and output.
+struct CommandRun {
+  var status: Int32
+  var stdout: String
+  var stderr: String
+
+  /// The binary sits beside the test bundle in the build folder (`make test` builds it first).
+  static var binary: URL {
+    let here = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    for candidate in [here, here.deletingLastPathComponent()] {
+      let url = candidate.appendingPathComponent("gradverify")
+      if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+    }
+    return here.appendingPathComponent("gradverify")
+  }
+
+  static var packageRoot: URL {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+  }
+
+  init(_ arguments: [String], in folder: URL = CommandRun.packageRoot) throws {
+    let process = Process()
+    process.executableURL = Self.binary
+    process.arguments = arguments
+    process.currentDirectoryURL = folder
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    // Read the pipes before waiting, so a full pipe cannot block the child.
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    status = process.terminationStatus
+    stdout = String(decoding: outData, as: UTF8.self)
+    stderr = String(decoding: errData, as: UTF8.self)
+  }
+}
+
+/// A fresh temporary folder with some files in it.
+func temporaryFolder(_ files: [String: String] = [:]) throws -> URL {
+  let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gradverify-tests-\(UUID().uuidString)")
+  try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+  for (name, text) in files { try Data(text.utf8).write(to: folder.appendingPathComponent(name)) }
+  return folder
+}
+
+@Suite("Command line: bad input to check", .serialized)
+struct CheckBadInputTests {
+  /// One bad input: the files it needs, the arguments, and what the error line must name.
+  struct Row: CustomStringConvertible, Sendable {
+    var name: String
+    var files: [String: String]
+    var arguments: [String]
+    var mentions: [String]
+    var description: String { name }
+  }
+
+  static let good = "a,b,label\n1,2,x\n3,4,y\n5,6,x\n"
+
+  static let rows: [Row] = [
+    Row(name: "missing file", files: [:], arguments: ["--model", "logistic", "--data", "absent.csv"], mentions: ["absent.csv", "no such file"]),
+    Row(name: "ragged row", files: ["d.csv": "a,b,label\n1,2,x\n3,y\n"], arguments: ["--model", "logistic", "--data", "d.csv"], mentions: ["d.csv:3", "expected 3 columns"]),
+    Row(name: "non-numeric cell", files: ["d.csv": "a,b,label\n1,2,x\n3,abc,y\n"], arguments: ["--model", "logistic", "--data", "d.csv"], mentions: ["d.csv:3", "column 2 'b'", "'abc'"]),
+    Row(name: "NaN", files: ["d.csv": "a,b,label\n1,NaN,x\n3,4,y\n"], arguments: ["--model", "logistic", "--data", "d.csv"], mentions: ["d.csv:2", "column 2", "not finite"]),
+    Row(name: "Inf", files: ["d.csv": "a,b,label\n1,2,x\ninf,4,y\n"], arguments: ["--model", "logistic", "--data", "d.csv"], mentions: ["d.csv:3", "column 1", "not finite"]),
+    Row(name: "overflowing number", files: ["d.csv": "a,b,label\n1,2,x\n1e999,4,y\n"], arguments: ["--model", "logistic", "--data", "d.csv"], mentions: ["d.csv:3", "overflows"]),
+    Row(name: "empty file", files: ["d.csv": ""], arguments: ["--model", "logistic", "--data", "d.csv"], mentions: ["d.csv", "empty file"]),
+    Row(name: "header only", files: ["d.csv": "a,b,label\n"], arguments: ["--model", "logistic", "--data", "d.csv"], mentions: ["d.csv", "header only"]),
+    Row(name: "unknown model", files: ["d.csv": good], arguments: ["--model", "svm", "--data", "d.csv"], mentions: ["--model", "'svm'"]),
+    Row(name: "one class", files: ["d.csv": "a,b,label\n1,2,x\n3,4,x\n"], arguments: ["--model", "softmax", "--data", "d.csv"], mentions: ["d.csv", "at least 2 classes", "found 1"]),
+    Row(name: "three classes for logistic", files: ["d.csv": "a,label\n1,x\n2,y\n3,z\n"], arguments: ["--model", "logistic", "--data", "d.csv"], mentions: ["d.csv", "exactly 2 classes"]),
+    Row(name: "label target for linear", files: ["d.csv": good], arguments: ["--model", "linear", "--data", "d.csv"], mentions: ["d.csv:2", "column 3 'label'", "'x'"]),
+    Row(name: "params of the wrong length", files: ["d.csv": good, "p.txt": "0.1\n0.2\n"], arguments: ["--model", "logistic", "--data", "d.csv", "--params", "p.txt"], mentions: ["p.txt", "has 2 numbers", "P = 3"]),
+    Row(name: "params not a number", files: ["d.csv": good, "p.txt": "0.1\nzero\n0.3\n"], arguments: ["--model", "logistic", "--data", "d.csv", "--params", "p.txt"], mentions: ["p.txt:2", "'zero'"]),
+    Row(name: "missing params file", files: ["d.csv": good], arguments: ["--model", "logistic", "--data", "d.csv", "--params", "nothere.txt"], mentions: ["nothere.txt"]),
+    Row(name: "unknown option", files: ["d.csv": good], arguments: ["--model", "logistic", "--data", "d.csv", "--frobnicate"], mentions: ["--frobnicate"]),
+    Row(name: "bad hidden width", files: ["d.csv": good], arguments: ["--model", "mlp", "--data", "d.csv", "--hidden", "0"], mentions: ["--hidden"]),
+    Row(name: "hidden for a linear model", files: ["d.csv": good], arguments: ["--model", "logistic", "--data", "d.csv", "--hidden", "4"], mentions: ["--hidden", "mlp"]),
+    Row(name: "bad seed", files: ["d.csv": good], arguments: ["--model", "logistic", "--data", "d.csv", "--seed", "-3"], mentions: ["--seed", "'-3'"]),
+    Row(name: "missing --data", files: [:], arguments: ["--model", "logistic"], mentions: ["--data"]),
+    Row(name: "unterminated quote", files: ["d.csv": "a,b,label\n1,\"2,x\n"], arguments: ["--model", "logistic", "--data", "d.csv"], mentions: ["d.csv:2", "quote"]),
+    Row(name: "duplicate header", files: ["d.csv": "a,a,label\n1,2,x\n3,4,y\n"], arguments: ["--model", "logistic", "--data", "d.csv"], mentions: ["d.csv:1", "'a'"]),
+    Row(name: "not UTF-8", files: ["d.csv": "a,b,label\n1,2,\u{FFFD}\n"], arguments: ["--model", "logistic", "--data", "d.csv"], mentions: ["d.csv"]),
+  ]
+
+  @Test("exit 64, one line naming the place, no output written", arguments: rows)
+  func badInput(_ row: Row) throws {
+    var files = row.files
+    if row.name == "not UTF-8" { files = [:] }
+    let folder = try temporaryFolder(files)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    if row.name == "not UTF-8" {
+      try Data("a,b,label\n1,2,\u{FF}x\n".utf8.map { $0 == 0xC3 ? 0xFF : $0 }).write(to: folder.appendingPathComponent("d.csv"))
+    }
+    let run = try CommandRun(["check"] + row.arguments + ["--out", "out", "--dump-gradients", "g.csv"], in: folder)
+    #expect(run.status == 64, "\(row.name): exit \(run.status), stderr \(run.stderr)")
+    let lines = run.stderr.split(separator: "\n")
+    #expect(lines.count == 1, "\(row.name): stderr should be one line: \(run.stderr)")
+    for mention in row.mentions {
+      #expect(run.stderr.contains(mention), "\(row.name): '\(mention)' not in: \(run.stderr)")
+    }
+    #expect(run.stdout.isEmpty, "\(row.name): printed \(run.stdout)")
+    #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("g.csv").path), "\(row.name): wrote g.csv")
+    let written = (try? FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("out").path)) ?? []
+    #expect(written.isEmpty, "\(row.name): wrote \(written)")
+  }
+}
+
+@Suite("Command line: check, run and help", .serialized)
+struct CommandLineTests {
+  @Test("check on iris passes, writes its tables and the N×P gradient matrix")
+  func checkWritesGradients() throws {
+    let folder = try temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let iris = CommandRun.packageRoot.appendingPathComponent("Experiments/data/iris.csv").path
+    let run = try CommandRun(
+      ["check", "--model", "softmax", "--data", iris, "--out", "out", "--dump-gradients", "g.csv", "--threads", "2"],
+      in: folder)
+    #expect(run.status == 0, "stderr: \(run.stderr)")
+    #expect(run.stdout.contains("3 cases: 3 PASS, 0 FAIL, 0 INCONCLUSIVE"), "\(run.stdout)")
+    let dump = try String(contentsOf: folder.appendingPathComponent("g.csv"), encoding: .utf8)
+    let lines = dump.split(separator: "\n")
+    // iris: N = 150 examples, softmax P = K(d + 1) = 3·5 = 15.
+    #expect(lines.count == 151)
+    #expect(lines.first == Substring((0..<15).map { "g\($0)" }.joined(separator: ",")))
+    #expect(lines.dropFirst().allSatisfy { $0.split(separator: ",").count == 15 })
+    let table = try String(contentsOf: folder.appendingPathComponent("out/check-linearity.csv"), encoding: .utf8)
+    #expect(table.split(separator: "\n").count == 4)  // header + the three default points
+  }
+
+  @Test("--params gives θ in the documented layout; the gradient dump matches a hand computation")
+  func paramsLayout() throws {
+    // linear model, d = 2, θ = [w1, w2, b] = [1, −1, 0.5]; example (x = (2, 3), y = 1):
+    // r = 2 − 3 + 0.5 − 1 = −1.5, gradient = [r·2, r·3, r] = [−3, −4.5, −1.5];
+    // example (x = (0, 1), y = 0): r = 0 − 1 + 0.5 − 0 = −0.5, gradient = [−0.5·0, −0.5, −0.5] (−0.5·0 is −0.0).
+    let folder = try temporaryFolder(["d.csv": "x1,x2,y\n2,3,1\n0,1,0\n", "p.txt": "1\n-1\n0.5\n"])
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let run = try CommandRun(
+      ["check", "--model", "linear", "--data", "d.csv", "--params", "p.txt", "--dump-gradients", "g.csv"], in: folder)
+    #expect(run.status == 0, "stderr: \(run.stderr)")
+    let dump = try String(contentsOf: folder.appendingPathComponent("g.csv"), encoding: .utf8)
+    #expect(dump == "g0,g1,g2\n-3.0,-4.5,-1.5\n-0.0,-0.5,-0.5\n")
+  }
+
+  @Test("run rejects a spec with an unknown key, naming the file and key")
+  func specUnknownKey() throws {
+    let spec = """
+      {"claim": "C1", "title": "t", "seed": 1, "points": [{"name": "p", "scale": 1}],
+       "cases": [{"model": "linear", "data": {"synthetic": "regression", "n": 10, "d": 2, "seed": 1, "nosie": 3}}]}
+      """
+    let folder = try temporaryFolder(["s.json": spec])
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let run = try CommandRun(["run", "s.json"], in: folder)
+    #expect(run.status == 64)
+    #expect(run.stderr.contains("s.json: key 'cases[0].data.nosie': unknown key"), "\(run.stderr)")
+  }
+
+  @Test("run rejects a wrong type, naming the key")
+  func specWrongType() throws {
+    let spec = """
+      {"claim": "C1", "title": "t", "seed": "one", "points": [], "cases": []}
+      """
+    let folder = try temporaryFolder(["s.json": spec])
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let run = try CommandRun(["run", "s.json"], in: folder)
+    #expect(run.status == 64)
+    #expect(run.stderr.contains("s.json: key 'seed': expected an integer"), "\(run.stderr)")
+  }
+
+  @Test("help answers for every command; an unknown command is a usage error")
+  func help() throws {
+    for command in ["verify", "results", "run", "check"] {
+      let run = try CommandRun([command, "--help"])
+      #expect(run.status == 0 && run.stdout.contains("USAGE: gradverify \(command)"), "\(command)")
+    }
+    let top = try CommandRun(["--help"])
+    #expect(top.status == 0 && top.stdout.contains("COMMANDS"))
+    let bad = try CommandRun(["frobnicate"])
+    #expect(bad.status == 64 && bad.stderr.contains("unknown command 'frobnicate'"))
+  }
+
+  @Test("verify exits 0 when every claim holds and 1 when a planted 1e-6 gradient bug makes one fail", arguments: [false, true])
+  func verifyExitStatus(withFault: Bool) throws {
+    let fault = withFault ? #", "fault": {"coordinate": 0, "relative": 1e-6}"# : ""
+    let spec = """
+      {"claim": "C1", "title": "t", "seed": 5, "points": [{"name": "p", "scale": 1}],
+       "cases": [{"model": "mlp", "hidden": 3\(fault), "data": {"synthetic": "clusters", "n": 20, "d": 2, "classes": 3, "seed": 2}}]}
+      """
+    let folder = try temporaryFolder(["s.json": spec])
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let run = try CommandRun(["verify", "--experiments", folder.path])
+    #expect(run.status == (withFault ? 1 : 0), "\(run.stdout) \(run.stderr)")
+    #expect(run.stdout.contains(withFault ? "1 cases: 0 PASS, 1 FAIL, 0 INCONCLUSIVE" : "1 cases: 1 PASS, 0 FAIL, 0 INCONCLUSIVE"))
+  }
+
+  @Test("check --inject-fault 1e-6 turns PASS into FAIL with halving ratios near 1")
+  func injectedFaultFlipsCheck() throws {
+    let iris = CommandRun.packageRoot.appendingPathComponent("Experiments/data/iris.csv").path
+    let clean = try CommandRun(["check", "--model", "mlp", "--hidden", "4", "--data", iris])
+    let faulty = try CommandRun(["check", "--model", "mlp", "--hidden", "4", "--data", iris, "--inject-fault", "1e-6"])
+    #expect(clean.status == 0 && clean.stdout.contains("3 cases: 3 PASS"), "\(clean.stdout)")
+    #expect(faulty.status == 1 && faulty.stdout.contains("3 cases: 0 PASS, 3 FAIL"), "\(faulty.stdout)")
+    #expect(faulty.stdout.contains("halving 1.0"), "\(faulty.stdout)")
+  }
+}
