@@ -30,10 +30,8 @@ public struct CSVTable: Sendable {
     var header: [String]?
     var records: [(line: Int, cells: [String])] = []
     var lineNumber = 0
-    for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+    for line in text.textLines {
       lineNumber += 1
-      var line = Substring(rawLine)
-      if line.hasSuffix("\r") { line = line.dropLast() }
       if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
       let cells = try splitRecord(line, path: path, line: lineNumber)
       if let header {
@@ -88,7 +86,7 @@ public struct CSVTable: Sendable {
           cell.append(c)
         }
       } else if c == "," {
-        cells.append(wasQuoted ? cell : cell.trimmingCharacters(in: .whitespaces))
+        cells.append(wasQuoted ? cell : cell.trimmingCharacters(in: .whitespacesAndNewlines))
         cell = ""
         wasQuoted = false
       } else if c == "\"" && cell.allSatisfy({ $0 == " " }) && !wasQuoted {
@@ -102,7 +100,7 @@ public struct CSVTable: Sendable {
       }
     }
     if inQuotes { throw InputError("\(path):\(number): unterminated quote in column \(cells.count + 1)") }
-    cells.append(wasQuoted ? cell : cell.trimmingCharacters(in: .whitespaces))
+    cells.append(wasQuoted ? cell : cell.trimmingCharacters(in: .whitespacesAndNewlines))
     return cells
   }
 }

@@ -8,7 +8,7 @@ public enum ParameterFile {
     }
     guard let text = String(data: data, encoding: .utf8) else { throw InputError("\(path): not valid UTF-8 text") }
     var theta: [Double] = []
-    for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+    for (index, raw) in text.textLines.enumerated() {
       let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
       if line.isEmpty { continue }
       guard let value = Double(line) else { throw InputError("\(path):\(index + 1): '\(line)' is not a number") }
