@@ -124,3 +124,22 @@ func checkCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
   }
   return status(of: experiment.verdictRows)
 }
+
+/// `gradverify bench`
+func benchCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
+  let n = try args.integer("--n", in: 2...10_000_000) ?? 4096
+  let d = try args.integer("--d", in: 1...100_000) ?? 64
+  let draws = try args.integer("--draws", in: 2...100_000_000) ?? 2000
+  let threads = try args.threads()
+  _ = try args.positionals(expected: 0...0, usage: "options only")
+  for sampler in [SamplerKind.withoutReplacement, .withReplacement] {
+    let one = SweepBenchmark.run(count: n, dimension: d, draws: draws, sampler: sampler, threads: 1, seed: 1)
+    print(one.line)
+    if threads > 1 {
+      let many = SweepBenchmark.run(count: n, dimension: d, draws: draws, sampler: sampler, threads: threads, seed: 1)
+      print(many.line)
+      print("sampler=\(sampler.rawValue) speedup_\(threads)_threads=\(((many.rowsPerSecond / one.rowsPerSecond) * 100).rounded() / 100)")
+    }
+  }
+  return .success
+}

@@ -13,6 +13,7 @@ enum Help {
       results   run every experiment and write its tables into results/
       run       run one experiment spec:  gradverify run Experiments/X.json --out DIR
       check     claim C1 (linearity) on your own CSV data
+      bench     the Monte Carlo sweep's speed (rows gathered per second)
       help      show this text, or 'gradverify help COMMAND'
 
     EXIT CODES: 0 every claim holds, 1 a claim failed or was inconclusive, 64 a usage or input error.
@@ -87,12 +88,21 @@ enum Help {
     """
   }
 
+  static let bench = """
+    USAGE: gradverify bench [--n N] [--d D] [--draws R] [--threads T]
+
+    Times the mini-batch sweep on N×d standard-normal gradients (default 4096×64), R draws (default 2000)
+    per batch size 1, 2, 4, …, N, without and with replacement, on 1 thread and on T threads (default: all
+    cores). Prints rows gathered per second and effective GB/s. A benchmark, not a test.
+    """
+
   static func text(for command: String) -> String? {
     switch command {
     case "verify": verify
     case "results": results
     case "run": run
     case "check": check
+    case "bench": bench
     case "help": overview
     default: nil
     }

@@ -56,6 +56,33 @@ public enum ExperimentRunner {
       return ExperimentOutcome(
         tables: [("\(base).csv", experiment.table), ("\(base)-halving.csv", experiment.halvingTable)],
         verdicts: experiment.verdictRows, notes: notes)
+    case .c2c3:
+      var experiment = SweepExperiment(settings: spec.sweep)
+      var notes: [String] = []
+      for (index, c) in spec.cases.enumerated() {
+        let data = try c.data.load(target: c.model.kind.target, relativeTo: folder)
+        if let s = data.standardization { notes.append("\(data.name): \(s.summary)") }
+        for point in spec.points {
+          progress("\(spec.claim.rawValue) \(LinearityExperiment.caseName(model: c.model, data: data, point: point.name))")
+          try experiment.run(
+            model: c.model, data: data, source: "\(file): cases[\(index)]", point: point, seed: spec.seed, threads: threads)
+        }
+      }
+      experiment.evaluate()
+      return ExperimentOutcome(
+        tables: [("\(base).csv", experiment.table), ("\(base)-population.csv", experiment.populationTable)],
+        verdicts: experiment.verdictRows, notes: Array(Set(notes)).sorted())
+    case .exact:
+      var experiment = ExactOracleExperiment()
+      for (index, c) in spec.cases.enumerated() {
+        let data = try c.data.load(target: c.model.kind.target, relativeTo: folder)
+        for point in spec.points {
+          try experiment.run(
+            model: c.model, data: data, source: "\(file): cases[\(index)]", point: point, seed: spec.seed,
+            samplers: spec.sweep.samplers.filter { $0 != .poissonRealized })
+        }
+      }
+      return ExperimentOutcome(tables: [("\(base).csv", experiment.table)], verdicts: experiment.verdictRows, notes: [])
     }
   }
 }

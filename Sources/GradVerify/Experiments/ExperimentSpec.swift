@@ -5,7 +5,12 @@ import Foundation
 public struct ExperimentSpec: Decodable, Sendable {
   /// The claim the experiment tests (DESIGN.md §1).
   public enum Claim: String, Decodable, Sendable {
+    /// Linearity: averaged per-example gradients against finite differences.
     case c1 = "C1"
+    /// Unbiasedness and the variance law of mini-batch estimates, by Monte Carlo sweep.
+    case c2c3 = "C2C3"
+    /// The same laws by exact enumeration of every batch (N ≤ 10).
+    case exact = "C2C3-exact"
   }
 
   public var claim: Claim
@@ -15,8 +20,13 @@ public struct ExperimentSpec: Decodable, Sendable {
   public var seed: UInt64
   public var points: [ParameterPointSpec]
   public var cases: [CaseSpec]
+  /// Sweeps only: replicates per cell, family-wise α, samplers and batch sizes (nil: the defaults).
+  public var sweep: SweepSettings
 
-  enum CodingKeys: String, CodingKey, CaseIterable { case claim, title, seed, points, cases }
+  enum CodingKeys: String, CodingKey, CaseIterable {
+    case claim, title, seed, points, cases, draws, alpha, samplers
+    case batchSizes = "batch_sizes"
+  }
 
   public init(from decoder: any Decoder) throws {
     try decoder.rejectUnknownKeys(CodingKeys.self)
@@ -29,12 +39,65 @@ public struct ExperimentSpec: Decodable, Sendable {
     guard !points.isEmpty else { throw invalid(c, .points, "needs at least one parameter point") }
     guard !cases.isEmpty else { throw invalid(c, .cases, "needs at least one case") }
     guard Set(points.map(\.name)).count == points.count else { throw invalid(c, .points, "point names must differ") }
+    if claim == .c1 {
+      for key in [CodingKeys.draws, .alpha, .samplers, .batchSizes] where c.contains(key) {
+        throw invalid(c, key, "applies to sweeps (C2C3, C2C3-exact) only")
+      }
+    }
+    sweep = SweepSettings()
+    if let draws = try c.decodeIfPresent(Int.self, forKey: .draws) {
+      guard draws >= 2 && draws <= 1_000_000_000 else { throw invalid(c, .draws, "must be between 2 and 10⁹") }
+      sweep.draws = draws
+    }
+    if let alpha = try c.decodeIfPresent(Double.self, forKey: .alpha) {
+      guard alpha > 0 && alpha < 1 else { throw invalid(c, .alpha, "must lie in (0, 1)") }
+      sweep.alpha = alpha
+    }
+    if let samplers = try c.decodeIfPresent([SamplerKind].self, forKey: .samplers) {
+      guard !samplers.isEmpty else { throw invalid(c, .samplers, "needs at least one sampler") }
+      sweep.samplers = samplers
+    }
+    if let sizes = try c.decodeIfPresent([Int].self, forKey: .batchSizes) {
+      guard !sizes.isEmpty, sizes.allSatisfy({ $0 >= 1 }) else {
+        throw invalid(c, .batchSizes, "needs positive batch sizes")
+      }
+      sweep.batchSizes = sizes
+    }
   }
 
   /// Reads and decodes a spec file.
   public static func load(path: String) throws(InputError) -> ExperimentSpec {
     guard let data = FileManager.default.contents(atPath: path) else { throw InputError("\(path): no such file") }
     return try decodeStrictly(ExperimentSpec.self, from: data, file: path)
+  }
+}
+
+/// The settings of a Monte Carlo sweep.
+public struct SweepSettings: Sendable, Equatable {
+  /// Replicates per cell.
+  public var draws = 20_000
+  /// Family-wise level of each claim's tests in a run.
+  public var alpha = 0.01
+  public var samplers: [SamplerKind] = [.withReplacement, .withoutReplacement, .poisson, .poissonRealized]
+  /// Explicit batch sizes, or nil for `defaultBatchSizes`.
+  public var batchSizes: [Int]?
+
+  public init() {}
+
+  /// Powers of two up to N, with 3, 10, N/2, N − 1 and N: sorted, without repeats.
+  public static func defaultBatchSizes(count n: Int) -> [Int] {
+    var sizes = Set([3, 10, n / 2, n - 1, n].filter { $0 >= 1 && $0 <= n })
+    var b = 1
+    while b <= n {
+      sizes.insert(b)
+      b *= 2
+    }
+    return sizes.sorted()
+  }
+
+  /// The batch sizes for N examples and one sampler (sizes above N are dropped except with replacement).
+  public func sizes(count n: Int, sampler: SamplerKind) -> [Int] {
+    (batchSizes ?? Self.defaultBatchSizes(count: n)).filter { $0 <= sampler.maximumBatch(count: n) }
   }
 }
 

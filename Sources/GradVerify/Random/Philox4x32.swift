@@ -38,15 +38,17 @@ public enum Philox4x32 {
 /// A stream of random numbers at fixed logical coordinates: key from (seed, name), counter words
 /// 2–3 the substream, words 0–1 the position. Position i always gives the same numbers.
 ///
-/// Stream layout version 1: `key = SplitMix64.key(seed, name)`, counter = (pos lo, pos hi, sub lo, sub hi),
-/// each block yields two 64-bit words (words 0–1, then 2–3).
+/// Stream layout version 2: `key = SplitMix64.key(seed, name)`, counter = (pos lo, pos hi, sub lo, sub hi);
+/// each block's four 32-bit words are used in order, a 64-bit draw taking two consecutive words
+/// (low word first) and a 32-bit draw one.
 public struct PhiloxStream: Sendable {
-  public static let layoutVersion = 1
+  public static let layoutVersion = 2
   @usableFromInline let key: Philox4x32.Key
   @usableFromInline let substream: UInt64
   @usableFromInline var position: UInt64 = 0
-  @usableFromInline var buffered: UInt64 = 0
-  @usableFromInline var hasBuffered = false
+  @usableFromInline var words: Philox4x32.Counter = (0, 0, 0, 0)
+  /// How many of `words` are used (4: refill before the next draw).
+  @usableFromInline var used = 4
 
   /// - Parameters:
   ///   - seed: the run's seed.
@@ -58,21 +60,34 @@ public struct PhiloxStream: Sendable {
     self.substream = substream
   }
 
-  /// The next 64 random bits.
-  @inlinable public mutating func next() -> UInt64 {
-    if hasBuffered {
-      hasBuffered = false
-      return buffered
-    }
-    let c = Philox4x32.block(
+  @inlinable mutating func refill() {
+    words = Philox4x32.block(
       (
         UInt32(truncatingIfNeeded: position), UInt32(truncatingIfNeeded: position >> 32),
         UInt32(truncatingIfNeeded: substream), UInt32(truncatingIfNeeded: substream >> 32)
       ), key: key)
     position &+= 1
-    buffered = UInt64(c.2) | (UInt64(c.3) << 32)
-    hasBuffered = true
-    return UInt64(c.0) | (UInt64(c.1) << 32)
+    used = 0
+  }
+
+  /// The next 32 random bits.
+  @inlinable public mutating func next32() -> UInt32 {
+    if used == 4 { refill() }
+    let w: UInt32
+    switch used {
+    case 0: w = words.0
+    case 1: w = words.1
+    case 2: w = words.2
+    default: w = words.3
+    }
+    used += 1
+    return w
+  }
+
+  /// The next 64 random bits (two consecutive words, low first).
+  @inlinable public mutating func next() -> UInt64 {
+    let low = UInt64(next32())
+    return low | (UInt64(next32()) << 32)
   }
 
   /// A double uniform on [0, 1): (bits >> 11) · 2⁻⁵³.
@@ -89,11 +104,23 @@ public struct PhiloxStream: Sendable {
     return (-2 * Double.log(u1)).squareRoot() * Foundation_cos(2 * Double.pi * u2)
   }
 
-  /// An integer uniform on 0..<bound by Lemire's multiply-and-reject method.
+  /// An integer uniform on 0..<bound by Lemire's multiply-and-reject method: 32-bit words while the bound
+  /// fits in 32 bits, 64-bit words otherwise.
   ///
   /// D. Lemire, "Fast random integer generation in an interval", ACM TOMACS 29 (2019), doi:10.1145/3230636.
   @inlinable public mutating func nextBounded(_ bound: UInt64) -> UInt64 {
     precondition(bound > 0, "bound must be positive")
+    if bound <= UInt64(UInt32.max) {
+      let b32 = UInt32(bound)
+      var m = UInt64(next32()) &* bound
+      if UInt32(truncatingIfNeeded: m) < b32 {
+        let threshold = (0 &- b32) % b32
+        while UInt32(truncatingIfNeeded: m) < threshold {
+          m = UInt64(next32()) &* bound
+        }
+      }
+      return m >> 32
+    }
     var m = next().multipliedFullWidth(by: bound)
     if m.low < bound {
       let threshold = (0 &- bound) % bound

@@ -1,0 +1,16 @@
+/// Builds a model's per-example gradients at a seeded (or given) θ: the population a sweep samples from.
+struct GradientVisitor: ModelVisitor {
+  var data: Dataset
+  var point: ParameterPointSpec
+  var seed: UInt64
+  var stream: String
+  var theta: [Double]?
+
+  func visit<M: PerExampleModel>(_ model: M) throws(InputError) -> PerExampleGradients {
+    let theta = self.theta ?? point.theta(parameterCount: model.parameterCount, seed: seed, stream: stream)
+    guard theta.count == model.parameterCount else {
+      throw InputError("θ has \(theta.count) entries; \(model.layout) needs \(model.parameterCount)")
+    }
+    return PerExampleGradients(model: model, data: data, theta: theta)
+  }
+}

@@ -1,0 +1,137 @@
+/// Claims C2 and C3 over a set of cases: per-example gradients at θ computed once, then a Monte Carlo
+/// sweep over samplers and batch sizes, judged at a family-wise α over the whole run.
+public struct SweepExperiment: Sendable {
+  public struct Record: Sendable {
+    public var caseName: String
+    public var population: GradientPopulation
+    public var measurements: [CellMeasurement]
+    public var evaluation: SweepEvaluation?
+  }
+
+  public var settings: SweepSettings
+  public var records: [Record] = []
+
+  public init(settings: SweepSettings) { self.settings = settings }
+
+  /// Adds the gradients of one model on one data set at one point and sweeps them.
+  public mutating func run(
+    model: ModelChoice, data: Dataset, source: String, point: ParameterPointSpec, seed: UInt64,
+    theta: [Double]? = nil, threads: Int, progress: (@Sendable (String) -> Void)? = nil
+  ) throws(InputError) {
+    let name = LinearityExperiment.caseName(model: model, data: data, point: point.name)
+    let gradients = try model.visit(
+      GradientVisitor(data: data, point: point, seed: seed, stream: "\(model.name)/\(data.name)", theta: theta),
+      data: data, source: source)
+    let population = GradientPopulation(gradients)
+    var cells: [SweepCell] = []
+    for sampler in settings.samplers {
+      let sizes = settings.sizes(count: data.count, sampler: sampler)
+      guard !sizes.isEmpty else {
+        throw InputError("\(source): no batch size in 1...\(data.count) for sampler '\(sampler.rawValue)'")
+      }
+      cells += sizes.map { SweepCell(sampler: sampler, batch: $0) }
+    }
+    var report: (@Sendable (Int, Int) -> Void)?
+    if let progress {
+      report = { done, total in progress("\(name): \(done)/\(total) blocks") }
+    }
+    let measurements = MiniBatchSweep.run(
+      population: population, cells: cells, draws: settings.draws, seed: seed, name: name, threads: threads,
+      progress: report)
+    records.append(Record(caseName: name, population: population, measurements: measurements))
+  }
+
+  /// Judges every record with Bonferroni's m counted over the whole run.
+  public mutating func evaluate(convention: VarianceConvention = .exact) {
+    var bias = 0
+    var variance = 0
+    for r in records {
+      let counts = SweepEvaluation.testCounts(r.measurements.map(\.cell), dimension: r.population.dimension)
+      bias += counts.bias
+      variance += counts.variance
+    }
+    for k in records.indices {
+      records[k].evaluation = SweepEvaluation(
+        measurements: records[k].measurements, population: records[k].population, alpha: settings.alpha,
+        convention: convention, runTests: (bias, variance))
+    }
+  }
+
+  /// One row per case × sampler × batch size.
+  public var table: CSVDocument {
+    var doc = CSVDocument(header: [
+      "case", "sampler", "b", "N", "P", "draws", "mse", "mse_se", "theory", "ratio", "z_variance",
+      "variance_verdict", "max_abs_bias_z", "bias_norm", "bias_verdict",
+    ])
+    for r in records {
+      guard let evaluation = r.evaluation else { continue }
+      for row in evaluation.rows {
+        let m = row.measurement
+        doc.append([
+          CSVCell(r.caseName), CSVCell(m.cell.sampler.rawValue), CSVCell(m.cell.batch), CSVCell(r.population.count),
+          CSVCell(r.population.dimension), CSVCell(m.draws), CSVCell(m.meanSquaredError),
+          CSVCell(m.meanSquaredErrorStandardError), CSVCell(row.theory), CSVCell(row.ratio), CSVCell(row.varianceZ),
+          CSVCell(row.varianceVerdict?.rawValue ?? ""), CSVCell(m.maxAbsoluteBiasZ), CSVCell(m.biasNorm),
+          CSVCell(row.biasVerdict?.rawValue ?? ""),
+        ])
+      }
+    }
+    return doc
+  }
+
+  /// One row per case: the population's moments, the critical values and the fitted slopes.
+  public var populationTable: CSVDocument {
+    var header = ["case", "N", "P", "trace_sigma_N", "trace_S2", "grad_norm_sq", "B_simple", "alpha",
+      "bias_critical_z", "variance_critical_z"]
+    for s in settings.samplers { header += ["slope_\(s.rawValue)", "slope_\(s.rawValue)_ci95"] }
+    var doc = CSVDocument(header: header)
+    for r in records {
+      guard let e = r.evaluation else { continue }
+      let p = r.population
+      let n = Double(p.count)
+      var cells: [CSVCell] = [
+        CSVCell(r.caseName), CSVCell(p.count), CSVCell(p.dimension), CSVCell(p.traceSigma),
+        CSVCell(p.count > 1 ? p.traceSigma * n / (n - 1) : .nan), CSVCell(p.meanNormSquared), CSVCell(p.simpleNoiseScale),
+        CSVCell(e.alpha), CSVCell(e.biasCriticalZ), CSVCell(e.varianceCriticalZ),
+      ]
+      for s in settings.samplers {
+        let fit = e.slope(sampler: s, count: p.count)
+        cells += [CSVCell(fit?.slope), CSVCell(fit?.halfWidth)]
+      }
+      doc.append(cells)
+    }
+    return doc
+  }
+
+  /// Two rows per case × judged sampler: C2 (worst bias z) and C3 (MSE/theory range, worst z, exact zero).
+  public var verdictRows: [VerdictRow] {
+    var rows: [VerdictRow] = []
+    for r in records {
+      guard let e = r.evaluation else { continue }
+      for sampler in settings.samplers where sampler != .poissonRealized {
+        let cells = e.rows.filter { $0.measurement.cell.sampler == sampler }
+        let z = cells.map(\.measurement.maxAbsoluteBiasZ).max() ?? 0
+        if let verdict = e.verdict(sampler: sampler, claim: \.biasVerdict) {
+          rows.append(
+            VerdictRow(
+              claim: "C2", caseName: "\(r.caseName) \(sampler.rawValue)",
+              keyFigure: "max|z| \(rounded2(z)) <= \(rounded2(e.biasCriticalZ)) over \(cells.count) sizes", verdict: verdict))
+        }
+        if let verdict = e.verdict(sampler: sampler, claim: \.varianceVerdict) {
+          let ratios = cells.compactMap(\.ratio)
+          let worstZ = cells.compactMap { $0.varianceZ.map(Swift.abs) }.max() ?? 0
+          let exact = cells.first { $0.theory == 0 }.map { $0.measurement.everyErrorZero ? ", 0 at b=N" : ", NOT 0 at b=N" } ?? ""
+          rows.append(
+            VerdictRow(
+              claim: "C3", caseName: "\(r.caseName) \(sampler.rawValue)",
+              keyFigure: "MSE/theory \(rounded3(ratios.min() ?? .nan))..\(rounded3(ratios.max() ?? .nan)), max|z| \(rounded2(worstZ))\(exact)",
+              verdict: verdict))
+        }
+      }
+    }
+    return rows
+  }
+}
+
+func rounded2(_ x: Double) -> String { x.isFinite ? ((x * 100).rounded() / 100).description : "n/a" }
+func rounded3(_ x: Double) -> String { x.isFinite ? ((x * 1000).rounded() / 1000).description : "n/a" }

@@ -1,0 +1,85 @@
+/// The N per-example gradients at one θ as a population to sample from, with its exact moments.
+///
+/// ```
+/// g = T/N with T = Σᵢ gᵢ (compensated),   dᵢ = gᵢ − g,   Σ_N = (1/N) Σᵢ dᵢdᵢᵀ,   S² = N/(N−1) Σ_N
+/// tr Σ_N,   ‖g‖²,   B_simple = tr Σ_N / ‖g‖²   (McCandlish et al. 2018, arXiv:1812.06162)
+/// ```
+public struct GradientPopulation: Sendable {
+  public let count: Int
+  public let dimension: Int
+  /// N×d, row-major.
+  public let rows: [Double]
+  /// T = Σᵢ gᵢ, compensated.
+  public let total: [Double]
+  /// g = T/N.
+  public let mean: [Double]
+  /// tr Σ_N (divisor N).
+  public let traceSigma: Double
+  /// ‖g‖².
+  public let meanNormSquared: Double
+  /// Var‖dᵢ‖² over the population (divisor N), for the spread of one replicate's squared error.
+  public let varianceOfSquaredDeviation: Double
+  /// tr(Σ_N²) = ‖Σ_N‖_F² (NaN when d > 256).
+  public let traceSigmaSquared: Double
+  /// Σ_N as a d×d matrix, row-major (empty when d > 256).
+  public let sigma: [Double]
+
+  public init(rows: [Double], count n: Int, dimension d: Int) {
+    precondition(n >= 1 && d >= 1 && rows.count == n * d, "rows must be N×d")
+    self.count = n
+    self.dimension = d
+    self.rows = rows
+    var sums = [NeumaierSum](repeating: NeumaierSum(), count: d)
+    for i in 0..<n {
+      for j in 0..<d { sums[j].add(rows[i * d + j]) }
+    }
+    total = sums.map(\.value)
+    let mean = total.map { $0 / Double(n) }
+    self.mean = mean
+    var trace = NeumaierSum()
+    var squares: [Double] = []
+    squares.reserveCapacity(n)
+    var sigma = [NeumaierSum](repeating: NeumaierSum(), count: d * d)
+    for i in 0..<n {
+      var s = 0.0
+      for j in 0..<d {
+        let dj = rows[i * d + j] - mean[j]
+        s += dj * dj
+        if d <= 256 {
+          for k in 0...j { sigma[j * d + k].add(dj * (rows[i * d + k] - mean[k])) }
+        }
+      }
+      squares.append(s)
+      trace.add(s)
+    }
+    traceSigma = trace.value / Double(n)
+    meanNormSquared = mean.reduce(0) { $0 + $1 * $1 }
+    let meanSquare = traceSigma
+    varianceOfSquaredDeviation = squares.map { ($0 - meanSquare) * ($0 - meanSquare) }.compensatedSum() / Double(n)
+    if d <= 256 {
+      var full = [Double](repeating: 0, count: d * d)
+      var f = NeumaierSum()
+      for j in 0..<d {
+        for k in 0...j {
+          let v = sigma[j * d + k].value / Double(n)
+          full[j * d + k] = v
+          full[k * d + j] = v
+          f.add(j == k ? v * v : 2 * v * v)
+        }
+      }
+      self.sigma = full
+      traceSigmaSquared = f.value
+    } else {
+      self.sigma = []
+      traceSigmaSquared = .nan
+    }
+  }
+
+  /// The population of a model's per-example gradients at θ.
+  public init(_ gradients: PerExampleGradients) {
+    self.init(rows: gradients.matrix, count: gradients.count, dimension: gradients.parameterCount)
+  }
+
+  /// B_simple = tr Σ_N / ‖g‖².
+  public var simpleNoiseScale: Double { traceSigma / meanNormSquared }
+}

@@ -1,0 +1,221 @@
+/// One cell of a sweep: a sampler and a batch size.
+public struct SweepCell: Sendable, Hashable {
+  public var sampler: SamplerKind
+  public var batch: Int
+  public init(sampler: SamplerKind, batch: Int) {
+    self.sampler = sampler
+    self.batch = batch
+  }
+}
+
+/// The sums a block of draws contributes; blocks are combined in block order.
+struct BlockSums: Sendable {
+  var errorSum: [Double]
+  var errorSquareSum: [Double]
+  var squaredErrorSum = 0.0
+  var squaredErrorSquareSum = 0.0
+  var draws = 0
+
+  init(dimension d: Int) {
+    errorSum = [Double](repeating: 0, count: d)
+    errorSquareSum = [Double](repeating: 0, count: d)
+  }
+
+  mutating func add(_ other: BlockSums) {
+    for j in errorSum.indices {
+      errorSum[j] += other.errorSum[j]
+      errorSquareSum[j] += other.errorSquareSum[j]
+    }
+    squaredErrorSum += other.squaredErrorSum
+    squaredErrorSquareSum += other.squaredErrorSquareSum
+    draws += other.draws
+  }
+}
+
+/// What R draws of one cell measured.
+///
+/// ```
+/// e_r = ḡ_b⁽ʳ⁾ − g,   ē = (1/R) Σ e_r  (per coordinate, with its Monte Carlo standard error)
+/// MSE = (1/R) Σ ‖e_r‖²,   se(MSE) = sd(‖e_r‖²)/√R
+/// ```
+public struct CellMeasurement: Sendable {
+  public var cell: SweepCell
+  public var draws: Int
+  /// ē, per coordinate.
+  public var meanError: [Double]
+  /// The Monte Carlo standard error of each ēⱼ: sd(eⱼ)/√R.
+  public var meanErrorStandardError: [Double]
+  public var meanSquaredError: Double
+  public var meanSquaredErrorStandardError: Double
+  /// True when every draw's error was exactly zero (the full batch without replacement).
+  public var everyErrorZero: Bool
+
+  /// max over coordinates of |ēⱼ| / se(ēⱼ); 0/0 counts as 0, x/0 as ∞.
+  public var maxAbsoluteBiasZ: Double {
+    var worst = 0.0
+    for (m, s) in zip(meanError, meanErrorStandardError) {
+      let z = s > 0 ? Swift.abs(m) / s : (m == 0 ? 0 : .infinity)
+      worst = Swift.max(worst, z)
+    }
+    return worst
+  }
+
+  /// ‖ē‖: the size of the measured bias.
+  public var biasNorm: Double { meanError.reduce(0) { $0 + $1 * $1 }.squareRoot() }
+}
+
+/// The Monte Carlo core: R draws per cell in fixed logical blocks of B draws; a block's random stream is
+/// a pure function of (seed, stream, cell, block); block sums are combined in block order, so results are
+/// bit-identical for any thread count; threads only schedule blocks.
+public enum MiniBatchSweep {
+  /// Draws per logical block (recorded in provenance).
+  public static let blockSize = 256
+  /// The version of the sampling algorithms: a change to any sampler changes every table.
+  public static let samplerVersion = 1
+
+  /// The Philox stream of one block.
+  public static func stream(seed: UInt64, name: String, cell: SweepCell, block: Int) -> PhiloxStream {
+    PhiloxStream(seed: seed, name: "sweep/\(name)/\(cell.sampler.rawValue)/b=\(cell.batch)", substream: UInt64(block))
+  }
+
+  /// Runs every cell for `draws` replicates.
+  ///
+  /// - Parameters:
+  ///   - name: names the random streams (e.g. the case), so different cases draw independently.
+  ///   - progress: called with (blocks done, blocks in all) from worker threads.
+  /// - Complexity: O(R · Σ_cells min(b, N − b) · d) (with replacement O(R · Σ b · d)).
+  public static func run(
+    population: GradientPopulation, cells: [SweepCell], draws: Int, seed: UInt64, name: String, threads: Int,
+    progress: (@Sendable (Int, Int) -> Void)? = nil
+  ) -> [CellMeasurement] {
+    precondition(draws >= 2, "need at least two draws per cell")
+    let blocksPerCell = (draws + blockSize - 1) / blockSize
+    let jobs = cells.count * blocksPerCell
+    let counter = ProgressCounter(total: jobs, report: progress)
+    let d = population.dimension
+    let n = population.count
+    let sums = parallelJobs(
+      count: jobs, threads: threads,
+      makeScratch: { (SamplerWorkspace(count: n), [Int32](), [Double](repeating: 0, count: d)) }
+    ) { job, scratch -> BlockSums in
+      let cell = cells[job / blocksPerCell]
+      let block = job % blocksPerCell
+      let first = block * blockSize
+      let count = Swift.min(blockSize, draws - first)
+      var rng = stream(seed: seed, name: name, cell: cell, block: block)
+      let result = runBlock(
+        population: population, cell: cell, draws: count, rng: &rng, workspace: &scratch.0, indices: &scratch.1,
+        accumulator: &scratch.2)
+      counter.tick()
+      return result
+    }
+    return cells.enumerated().map { c, cell in
+      var total = BlockSums(dimension: d)
+      for block in 0..<blocksPerCell { total.add(sums[c * blocksPerCell + block]) }
+      return measurement(cell: cell, sums: total)
+    }
+  }
+
+  static func measurement(cell: SweepCell, sums: BlockSums) -> CellMeasurement {
+    let r = Double(sums.draws)
+    let mean = sums.errorSum.map { $0 / r }
+    let se = zip(sums.errorSquareSum, mean).map { s2, m in
+      (Swift.max(0, (s2 - r * m * m) / (r - 1)) / r).squareRoot()
+    }
+    let mse = sums.squaredErrorSum / r
+    let mseVariance = Swift.max(0, (sums.squaredErrorSquareSum - r * mse * mse) / (r - 1))
+    return CellMeasurement(
+      cell: cell, draws: sums.draws, meanError: mean, meanErrorStandardError: se, meanSquaredError: mse,
+      meanSquaredErrorStandardError: (mseVariance / r).squareRoot(), everyErrorZero: sums.squaredErrorSquareSum == 0)
+  }
+
+  /// One block: `draws` batches, their errors summed in draw order.
+  static func runBlock(
+    population: GradientPopulation, cell: SweepCell, draws: Int, rng: inout PhiloxStream,
+    workspace: inout SamplerWorkspace, indices: inout [Int32], accumulator: inout [Double]
+  ) -> BlockSums {
+    let d = population.dimension
+    let sampler = BatchSampler(kind: cell.sampler, count: population.count, batch: cell.batch)
+    var sums = BlockSums(dimension: d)
+    sums.draws = draws
+    population.rows.withUnsafeBufferPointer { rows in
+      population.total.withUnsafeBufferPointer { total in
+        population.mean.withUnsafeBufferPointer { mean in
+          accumulator.withUnsafeMutableBufferPointer { acc in
+            sums.errorSum.withUnsafeMutableBufferPointer { errorSum in
+              sums.errorSquareSum.withUnsafeMutableBufferPointer { errorSquareSum in
+                for _ in 0..<draws {
+                  let divisor = sampler.draw(into: &indices, workspace: &workspace, using: &rng)
+                  gatherSum(rows: rows, dimension: d, indices: indices, into: acc)
+                  // An empty realised Poisson batch estimates 0 (its mean is undefined).
+                  var squared = 0.0
+                  for j in 0..<d {
+                    let batchSum = sampler.drawsComplement ? total[j] - acc[j] : acc[j]
+                    let e = (divisor > 0 ? batchSum / divisor : 0) - mean[j]
+                    errorSum[j] += e
+                    errorSquareSum[j] += e * e
+                    squared += e * e
+                  }
+                  sums.squaredErrorSum += squared
+                  sums.squaredErrorSquareSum += squared * squared
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    return sums
+  }
+
+  /// acc = Σ over the listed rows, in list order for every coordinate.
+  ///
+  /// The row is taken in chunks of 16 coordinates held in registers across all the listed rows, so each
+  /// row costs loads and adds only; the sum for a coordinate is still in list order.
+  @inline(__always) static func gatherSum(
+    rows: UnsafeBufferPointer<Double>, dimension d: Int, indices: [Int32], into acc: UnsafeMutableBufferPointer<Double>
+  ) {
+    guard let base = rows.baseAddress, let out = acc.baseAddress else { return }
+    let raw = UnsafeRawPointer(base)
+    let rowBytes = d * MemoryLayout<Double>.stride
+    indices.withUnsafeBufferPointer { list in
+      var c = 0
+      while c + 16 <= d {
+        var s = SIMD16<Double>()
+        let offset = c * MemoryLayout<Double>.stride
+        for index in list {
+          s += raw.loadUnaligned(fromByteOffset: Int(index) * rowBytes + offset, as: SIMD16<Double>.self)
+        }
+        UnsafeMutableRawPointer(out + c).storeBytes(of: s, as: SIMD16<Double>.self)
+        c += 16
+      }
+      while c < d {
+        var s = 0.0
+        for index in list { s += base[Int(index) * d + c] }
+        out[c] = s
+        c += 1
+      }
+    }
+  }
+}
+
+/// Counts finished jobs across threads and reports now and then.
+final class ProgressCounter: Sendable {
+  let total: Int
+  let report: (@Sendable (Int, Int) -> Void)?
+  let done = Atomic<Int>(0)
+
+  init(total: Int, report: (@Sendable (Int, Int) -> Void)?) {
+    self.total = total
+    self.report = report
+  }
+
+  func tick() {
+    let now = done.wrappingAdd(1, ordering: .relaxed).newValue
+    guard let report else { return }
+    let step = Swift.max(1, total / 100)
+    if now % step == 0 || now == total { report(now, total) }
+  }
+}
+
+import Synchronization

@@ -1,0 +1,94 @@
+/// A sampler's scratch belongs to one worker: the index array that partial Fisher–Yates permutes and then
+/// restores, so every draw starts from the identity permutation and depends only on its random numbers.
+public struct SamplerWorkspace {
+  /// The identity permutation, disturbed during a draw and restored after it.
+  @usableFromInline var permutation: [Int32]
+  @usableFromInline var swaps: [Int32]
+
+  public init(count n: Int) {
+    precondition(n >= 1 && n <= Int(Int32.max), "N must be in 1...2³¹−1")
+    permutation = (0..<Int32(n)).map { $0 }
+    swaps = [Int32](repeating: 0, count: n)
+  }
+}
+
+/// Draws mini-batches as lists of example indices, from a Philox stream, in O(min(b, N − b)) per draw.
+///
+/// Past half the data the sampler draws the complement instead (`drawsComplement`): a uniform b-subset is the
+/// complement of a uniform (N − b)-subset, and a Poisson(q) set the complement of a Poisson(1 − q) set. The
+/// caller then forms the batch sum as T − Σ_complement with T the compensated total, which also makes the
+/// error at b = N exactly zero.
+public struct BatchSampler: Sendable {
+  public let kind: SamplerKind
+  public let count: Int
+  public let batch: Int
+  /// True when each draw lists the examples left out rather than those taken.
+  public let drawsComplement: Bool
+  /// How many indices a draw lists (without replacement).
+  @usableFromInline let drawSize: Int
+  /// log(1 − r) for Poisson skip sampling at inclusion rate r of the listed set.
+  @usableFromInline let logSkip: Double
+  @usableFromInline let listedRate: Double
+
+  public init(kind: SamplerKind, count n: Int, batch b: Int) {
+    precondition(n >= 1 && n <= Int(Int32.max), "N must be in 1...2³¹−1")
+    precondition(b >= 1 && b <= kind.maximumBatch(count: n), "batch size out of range for the sampler")
+    self.kind = kind
+    count = n
+    batch = b
+    drawsComplement = kind != .withReplacement && 2 * b > n
+    drawSize = drawsComplement ? n - b : b
+    listedRate = Double(drawsComplement ? n - b : b) / Double(n)
+    logSkip = Foundation_log1p(-listedRate)
+  }
+
+  /// Fills `indices` with one draw (the batch, or its complement when `drawsComplement`) and returns the
+  /// divisor of the batch mean: b, or the realised batch size for `poissonRealized`.
+  ///
+  /// - with replacement: b independent Lemire-bounded integers;
+  /// - without replacement: partial Fisher–Yates, swaps undone afterwards (Knuth, TAOCP vol. 2, §3.4.2);
+  /// - Poisson: gaps between listed indices are Geometric(r): next = i + 1 + ⌊log U / log(1 − r)⌋, so a draw
+  ///   costs O(listed), not O(N) (L. Devroye, "Non-Uniform Random Variate Generation", 1986, §X.2).
+  /// - Complexity: O(min(b, N − b)) expected (O(b) with replacement).
+  @inlinable public func draw(
+    into indices: inout [Int32], workspace: inout SamplerWorkspace, using rng: inout PhiloxStream
+  ) -> Double {
+    indices.removeAll(keepingCapacity: true)
+    switch kind {
+    case .withReplacement:
+      let bound = UInt64(count)
+      for _ in 0..<batch { indices.append(Int32(truncatingIfNeeded: rng.nextBounded(bound))) }
+      return Double(batch)
+    case .withoutReplacement:
+      let size = drawSize
+      let n = count
+      workspace.permutation.withUnsafeMutableBufferPointer { p in
+        workspace.swaps.withUnsafeMutableBufferPointer { s in
+          for t in 0..<size {
+            let j = t + Int(rng.nextBounded(UInt64(n - t)))
+            s[t] = Int32(j)
+            p.swapAt(t, j)
+            indices.append(p[t])
+          }
+          for t in stride(from: size - 1, through: 0, by: -1) { p.swapAt(t, Int(s[t])) }
+        }
+      }
+      return Double(batch)
+    case .poisson, .poissonRealized:
+      if listedRate >= 1 {
+        for i in 0..<count { indices.append(Int32(i)) }
+      } else if listedRate > 0 {
+        var i = -1
+        while true {
+          let u = Double((rng.next() >> 11) + 1) * 0x1p-53  // (0, 1]
+          let gap = (Foundation_log(u) / logSkip).rounded(.down)
+          guard gap < Double(count - 1 - i) else { break }
+          i += 1 + Int(gap)
+          indices.append(Int32(i))
+        }
+      }
+      guard kind == .poissonRealized else { return Double(batch) }
+      return Double(drawsComplement ? count - indices.count : indices.count)
+    }
+  }
+}
