@@ -69,17 +69,9 @@ func runCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
 
 /// `gradverify check`
 func checkCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
-  guard let modelName = try args.value("--model") else { throw InputError("check: --model is required (linear, logistic, softmax or mlp)") }
-  guard let kind = ModelKind(rawValue: modelName) else {
-    throw InputError("check: --model '\(modelName)' is not a model (expected linear, logistic, softmax or mlp)")
-  }
-  guard let dataPath = try args.value("--data") else { throw InputError("check: --data FILE.csv is required") }
-  let hidden = try args.integer("--hidden", in: 1...100_000)
-  if hidden != nil && kind != .mlp { throw InputError("check: --hidden applies to --model mlp only") }
-  let l2 = try args.number("--l2") ?? 0
-  guard l2 >= 0 else { throw InputError("check: --l2 must be non-negative, got \(l2)") }
-  let standardize = try args.flag("--standardize")
-  let paramsPath = try args.value("--params")
+  let input = try ModelOnData(&args)
+  var choice = input.choice
+  let data = input.data
   let seed = try args.seed("--seed") ?? 1
   let out = try args.value("--out")
   let dumpPath = try args.value("--dump-gradients")
@@ -89,29 +81,19 @@ func checkCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
   let threads = try args.threads()
   _ = try args.positionals(expected: 0...0, usage: "options only")
 
-  var choice = ModelChoice(kind: kind, hidden: hidden ?? 16, l2: l2)
-  var data = try Dataset.load(csv: dataPath, target: kind.target)
-  try choice.validate(data, source: dataPath)
-  if standardize { data = data.standardized() }
   if let faultSize {
     let p = choice.parameterCount(features: data.featureCount, classes: data.classCount)
     choice.fault = GradientFault(coordinate: faultCoordinate ?? p - 1, relative: faultSize)
   }
-  var points = ParameterPointSpec.defaults
-  var theta: [Double]?
-  if let paramsPath {
-    let p = choice.parameterCount(features: data.featureCount, classes: data.classCount)
-    let layout = kind == .linear || kind == .logistic ? "[w1..w\(data.featureCount), b]" : kind.lossSummary
-    theta = try ParameterFile.load(path: paramsPath, expectedCount: p, layout: layout)
-    points = [ParameterPointSpec(name: "params", scale: 1)]
-  }
+  let theta = input.theta
+  let points = theta == nil ? ParameterPointSpec.defaults : [ParameterPointSpec(name: "params", scale: 1)]
   // Every output place is checked before any work, so a bad one costs nothing and writes nothing.
   if let out { try AtomicFile.prepareFolder(out, flag: "--out") }
   if let dumpPath { try AtomicFile.checkWritable(dumpPath, flag: "--dump-gradients") }
 
   var experiment = LinearityExperiment()
   try experiment.run(
-    model: choice, data: data, source: dataPath, points: points, seed: seed, thetaOverride: theta,
+    model: choice, data: data, source: input.source, points: points, seed: seed, thetaOverride: theta,
     keepGradients: dumpPath != nil, threads: threads, progress: progressReporter())
   if let s = data.standardization { print("note: \(data.name): \(s.summary)") }
   print(renderVerdictTable(experiment.verdictRows), terminator: "")
@@ -142,4 +124,96 @@ func benchCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
     }
   }
   return .success
+}
+
+/// The model, data and θ options shared by `check` and `sweep`, read and validated before any work.
+struct ModelOnData {
+  var choice: ModelChoice
+  var data: Dataset
+  var theta: [Double]?
+  /// The data file, for error messages.
+  var source: String
+
+  init(_ args: inout ArgumentList) throws(InputError) {
+    let command = args.command
+    guard let modelName = try args.value("--model") else {
+      throw InputError("\(command): --model is required (linear, logistic, softmax or mlp)")
+    }
+    guard let kind = ModelKind(rawValue: modelName) else {
+      throw InputError("\(command): --model '\(modelName)' is not a model (expected linear, logistic, softmax or mlp)")
+    }
+    guard let dataPath = try args.value("--data") else { throw InputError("\(command): --data FILE.csv is required") }
+    let hidden = try args.integer("--hidden", in: 1...100_000)
+    if hidden != nil && kind != .mlp { throw InputError("\(command): --hidden applies to --model mlp only") }
+    let l2 = try args.number("--l2") ?? 0
+    guard l2 >= 0 else { throw InputError("\(command): --l2 must be non-negative, got \(l2)") }
+    let standardize = try args.flag("--standardize")
+    let paramsPath = try args.value("--params")
+    choice = ModelChoice(kind: kind, hidden: hidden ?? 16, l2: l2)
+    source = dataPath
+    data = try Dataset.load(csv: dataPath, target: kind.target)
+    try choice.validate(data, source: dataPath)
+    if standardize { data = data.standardized() }
+    if let paramsPath {
+      let p = choice.parameterCount(features: data.featureCount, classes: data.classCount)
+      let layout = kind == .linear || kind == .logistic ? "[w1..w\(data.featureCount), b]" : kind.lossSummary
+      theta = try ParameterFile.load(path: paramsPath, expectedCount: p, layout: layout)
+    }
+  }
+}
+
+/// `gradverify sweep`
+func sweepCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
+  let input = try ModelOnData(&args)
+  var settings = SweepSettings()
+  if let list = try args.value("--sampler") {
+    var samplers: [SamplerKind] = []
+    for name in list.split(separator: ",") {
+      guard let s = SamplerKind(rawValue: String(name)) else {
+        throw InputError("sweep: --sampler '\(name)' is not a sampler (expected with, without, poisson or poisson-realized)")
+      }
+      samplers.append(s)
+    }
+    settings.samplers = samplers
+  } else {
+    throw InputError("sweep: --sampler is required (with, without, poisson or poisson-realized; a comma list runs several)")
+  }
+  if let list = try args.value("--batch-sizes") {
+    var sizes: [Int] = []
+    for item in list.split(separator: ",", omittingEmptySubsequences: false) {
+      guard let b = Int(item), b >= 1 else {
+        throw InputError("sweep: --batch-sizes needs positive integers separated by commas, got '\(item)'")
+      }
+      sizes.append(b)
+    }
+    let n = input.data.count
+    for s in settings.samplers where s != .withReplacement {
+      if let b = sizes.first(where: { $0 > n }) {
+        throw InputError("sweep: --batch-sizes \(b) exceeds N = \(n), impossible for sampler '\(s.rawValue)'")
+      }
+    }
+    settings.batchSizes = sizes
+  }
+  settings.draws = try args.integer("--draws", in: 2...1_000_000_000) ?? settings.draws
+  if let alpha = try args.number("--alpha") {
+    guard alpha > 0 && alpha < 1 else { throw InputError("sweep: --alpha must lie in (0, 1), got \(alpha)") }
+    settings.alpha = alpha
+  }
+  let seed = try args.seed("--seed") ?? 1
+  let out = try args.value("--out")
+  let threads = try args.threads()
+  _ = try args.positionals(expected: 0...0, usage: "options only")
+  if let out { try AtomicFile.checkWritable(out, flag: "--out") }
+
+  let point = input.theta == nil ? ParameterPointSpec(name: "unit", scale: 1) : ParameterPointSpec(name: "params", scale: 1)
+  var experiment = SweepExperiment(settings: settings)
+  let progress = progressReporter()
+  try experiment.run(
+    model: input.choice, data: input.data, source: input.source, point: point, seed: seed, theta: input.theta,
+    threads: threads, progress: isatty(2) != 0 ? progress : nil)
+  experiment.evaluate()
+  if let s = input.data.standardization { print("note: \(input.data.name): \(s.summary)") }
+  print(renderVerdictTable(experiment.verdictRows), terminator: "")
+  if let out { try AtomicFile.write(experiment.table.text, to: out) }
+  return status(of: experiment.verdictRows)
 }

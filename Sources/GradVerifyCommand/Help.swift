@@ -13,6 +13,7 @@ enum Help {
       results   run every experiment and write its tables into results/
       run       run one experiment spec:  gradverify run Experiments/X.json --out DIR
       check     claim C1 (linearity) on your own CSV data
+      sweep     claims C2 and C3 (mini-batch bias and variance) on your own CSV data
       bench     the Monte Carlo sweep's speed (rows gathered per second)
       help      show this text, or 'gradverify help COMMAND'
 
@@ -88,6 +89,29 @@ enum Help {
     """
   }
 
+  static let sweep = """
+    USAGE: gradverify sweep --model M --data FILE.csv --sampler with|without|poisson|poisson-realized
+                            [--batch-sizes LIST] [--draws R] [--alpha A] [--seed S] [--threads T]
+                            [--params FILE] [--hidden H] [--l2 L] [--standardize] [--out FILE.csv]
+
+    Claims C2 and C3 on your data: per-example gradients at θ (from --params, else θ = N(0,1) seeded by
+    --seed) computed once, then R random mini-batches per sampler and batch size b. For each cell: the mean
+    error per coordinate with its Monte Carlo standard error (C2, unbiasedness) and the mean squared error
+    against its exact law (C3): tr Σ_N/b with replacement, (N−b)/(N−1)·tr Σ_N/b without (zero at b = N),
+    (1−b/N)/b·(tr Σ_N + ‖g‖²) for Poisson(q = b/N) divided by b. Verdicts at family-wise level α with
+    Bonferroni's correction. Results are identical for any --threads.
+
+    OPTIONS:
+      --sampler S        with, without, poisson, poisson-realized, or a comma list
+      --batch-sizes L    comma list (default: powers of two up to N, 3, 10, N/2, N−1, N)
+      --draws R          replicates per cell (default 20000)
+      --alpha A          family-wise level of each claim (default 0.01)
+      --seed S           seed of θ and of every draw (default 1)
+      --threads T        worker threads (default: all cores)
+      --out FILE.csv     write the per-cell table
+      (--model, --data, --hidden, --l2, --standardize, --params: as for 'gradverify check')
+    """
+
   static let bench = """
     USAGE: gradverify bench [--n N] [--d D] [--draws R] [--threads T]
 
@@ -103,6 +127,7 @@ enum Help {
     case "run": run
     case "check": check
     case "bench": bench
+    case "sweep": sweep
     case "help": overview
     default: nil
     }
