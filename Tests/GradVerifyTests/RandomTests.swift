@@ -47,31 +47,47 @@ import Testing
 
   // MARK: - PhiloxStream layout and repeatability
 
-  /// Stream layout version 1: key = SplitMix64.key(seed, name) split (lo, hi); block i of substream s
-  /// is Philox(counter (i lo, i hi, s lo, s hi)), giving words 0–1 and then words 2–3 as two UInt64s.
-  @Test("PhiloxStream follows stream layout version 1", arguments: [(UInt64(0), UInt64(0)), (42, 7), (1 << 40, 1 << 33)])
+  /// Stream layout version 2: key = SplitMix64.key(seed, name) split (lo, hi); block i of substream s is
+  /// Philox(counter (i lo, i hi, s lo, s hi)); the blocks' 32-bit words are consumed in order, one per
+  /// `next32()` and two (low word first) per `next()`, so a 64-bit draw may straddle two blocks.
+  @Test("PhiloxStream follows stream layout version 2", arguments: [(UInt64(0), UInt64(0)), (42, 7), (1 << 40, 1 << 33)])
   func streamLayout(_ seed: UInt64, _ substream: UInt64) {
-    #expect(PhiloxStream.layoutVersion == 1)
+    #expect(PhiloxStream.layoutVersion == 2)
     let name = "tests/layout"
     let k = SplitMix64.key(seed: seed, name: name)
     let key = (UInt32(truncatingIfNeeded: k), UInt32(truncatingIfNeeded: k >> 32))
-    var stream = PhiloxStream(seed: seed, name: name, substream: substream)
+    var words: [UInt32] = []
     for position in UInt64(0)..<4 {
       let c = Philox4x32.block(
         (
           UInt32(truncatingIfNeeded: position), UInt32(truncatingIfNeeded: position >> 32),
           UInt32(truncatingIfNeeded: substream), UInt32(truncatingIfNeeded: substream >> 32)
         ), key: key)
-      #expect(stream.next() == UInt64(c.0) | UInt64(c.1) << 32, "position \(position), words 0–1")
-      #expect(stream.next() == UInt64(c.2) | UInt64(c.3) << 32, "position \(position), words 2–3")
+      words += [c.0, c.1, c.2, c.3]
     }
+    // Draw widths chosen so that 64-bit draws start at every word offset 0–3 and straddle blocks.
+    let widths = [64, 64, 32, 64, 32, 32, 64, 32, 64, 64]
+    var stream = PhiloxStream(seed: seed, name: name, substream: substream)
+    var w = 0
+    for (d, width) in widths.enumerated() {
+      if width == 32 {
+        #expect(stream.next32() == words[w], "draw \(d) (32 bits) at word \(w)")
+        w += 1
+      } else {
+        #expect(stream.next() == UInt64(words[w]) | UInt64(words[w + 1]) << 32, "draw \(d) (64 bits) at word \(w)")
+        w += 2
+      }
+    }
+    #expect(w <= words.count)
   }
 
   @Test("Re-seeding a stream reproduces it exactly (bits, uniforms, normals, bounded integers)")
   func repeatable() {
     func draw() -> ([UInt64], [Double], [Double], [UInt64]) {
       var rng = PhiloxStream(seed: 20_240_601, name: "tests/repeat", substream: 3)
-      let bits = (0..<100).map { _ in rng.next() }
+      // An odd number of 32-bit draws first, so the 64-bit draws that follow straddle blocks.
+      let words = (0..<101).map { _ in UInt64(rng.next32()) }
+      let bits = words + (0..<100).map { _ in rng.next() }
       let uniforms = (0..<100).map { _ in rng.nextUniform() }
       let normals = (0..<100).map { _ in rng.nextNormal() }
       let bounded = (0..<100).map { _ in rng.nextBounded(1000) }
@@ -119,7 +135,7 @@ import Testing
     #expect(abs(sum / Double(n) - 0.5) <= 5 * standardError)
   }
 
-  @Test("nextBounded stays in 0..<bound", arguments: [UInt64(1), 2, 3, 6, 7, 1000, 1 << 32 + 1, UInt64.max / 3 * 2, UInt64.max])
+  @Test("nextBounded stays in 0..<bound", arguments: [1, 2, 3, 6, 7, 1000, 3 << 30, 1 << 32 - 1, 1 << 32, 1 << 32 + 1, 3 << 62, UInt64.max] as [UInt64])
   func boundedRange(_ bound: UInt64) {
     var rng = PhiloxStream(seed: 11, name: "tests/bounded/\(bound)")
     for _ in 0..<10_000 {
@@ -141,18 +157,19 @@ import Testing
     }
   }
 
-  @Test("Lemire's rejection removes the bias of a bound near 2⁶⁴·2/3: even and odd values equally likely")
-  func boundedLargeBoundUnbiased() {
-    // b = (2⁶⁴ − 1)·2/3, so 2⁶⁴/b ≈ 1.5: the plain multiply-shift ⌊x·b/2⁶⁴⌋ gives each even value two
-    // preimages and each odd value one, i.e. P(even) = 2/3. With the rejection step it is exactly 1/2.
-    let bound = UInt64.max / 3 * 2
+  /// Bounds 3·2³⁰ (32-bit words) and 3·2⁶² (64-bit words): for b = 3·2^(w−2) the plain multiply-shift
+  /// ⌊x·b/2^w⌋ = ⌊3x/4⌋ gives every multiple of 3 two preimages and every other value one, so
+  /// P(v ≡ 0 mod 3) = 1/2. Rejecting the low word below 2^w mod b = 2^(w−2) makes it exactly 1/3.
+  @Test("Lemire's rejection removes the bias of the bound 3·2^(w−2): residues mod 3 equally likely", arguments: [3 << 30, 3 << 62] as [UInt64])
+  func boundedLargeBoundUnbiased(_ bound: UInt64) {
     var rng = PhiloxStream(seed: 99, name: "tests/lemire")
-    let n = 40_000
-    var even = 0
-    for _ in 0..<n where rng.nextBounded(bound) % 2 == 0 { even += 1 }
-    // Binomial(n, 1/2): σ = √n/2 = 100, so 5σ = 500 (level ≈ 6e-7); the biased map would give ≈ 26 667,
-    // 67σ away.
-    #expect(abs(Double(even) - Double(n) / 2) <= 5 * (Double(n).squareRoot() / 2), "even: \(even) of \(n)")
+    let n = 30_000
+    var multiples = 0
+    for _ in 0..<n where rng.nextBounded(bound) % 3 == 0 { multiples += 1 }
+    // Binomial(n, 1/3): σ = √(n·(1/3)·(2/3)) ≈ 81.6, 5σ ≈ 408 (level ≈ 6e-7); the biased map would
+    // give ≈ 15 000, 61σ away.
+    let sigma = (Double(n) * (1.0 / 3) * (2.0 / 3)).squareRoot()
+    #expect(abs(Double(multiples) - Double(n) / 3) <= 5 * sigma, "multiples of 3: \(multiples) of \(n)")
   }
 
   @Test("nextNormal has mean 0 and variance 1 within 5 standard errors, and P(|Z| ≤ 1) ≈ 0.6827")

@@ -82,11 +82,13 @@ public enum MiniBatchSweep {
   ///
   /// - Parameters:
   ///   - name: names the random streams (e.g. the case), so different cases draw independently.
+  ///   - neverPicks: a deliberate sampler bug for the tests (that example is never drawn; full batches are
+  ///     left whole).
   ///   - progress: called with (blocks done, blocks in all) from worker threads.
   /// - Complexity: O(R · Σ_cells min(b, N − b) · d) (with replacement O(R · Σ b · d)).
   public static func run(
     population: GradientPopulation, cells: [SweepCell], draws: Int, seed: UInt64, name: String, threads: Int,
-    progress: (@Sendable (Int, Int) -> Void)? = nil
+    neverPicks: Int? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil
   ) -> [CellMeasurement] {
     precondition(draws >= 2, "need at least two draws per cell")
     let blocksPerCell = (draws + blockSize - 1) / blockSize
@@ -104,8 +106,8 @@ public enum MiniBatchSweep {
       let count = Swift.min(blockSize, draws - first)
       var rng = stream(seed: seed, name: name, cell: cell, block: block)
       let result = runBlock(
-        population: population, cell: cell, draws: count, rng: &rng, workspace: &scratch.0, indices: &scratch.1,
-        accumulator: &scratch.2)
+        population: population, cell: cell, draws: count, neverPicks: neverPicks, rng: &rng,
+        workspace: &scratch.0, indices: &scratch.1, accumulator: &scratch.2)
       counter.tick()
       return result
     }
@@ -131,11 +133,13 @@ public enum MiniBatchSweep {
 
   /// One block: `draws` batches, their errors summed in draw order.
   static func runBlock(
-    population: GradientPopulation, cell: SweepCell, draws: Int, rng: inout PhiloxStream,
+    population: GradientPopulation, cell: SweepCell, draws: Int, neverPicks: Int?, rng: inout PhiloxStream,
     workspace: inout SamplerWorkspace, indices: inout [Int32], accumulator: inout [Double]
   ) -> BlockSums {
     let d = population.dimension
-    let sampler = BatchSampler(kind: cell.sampler, count: population.count, batch: cell.batch)
+    let sampler = BatchSampler(
+      kind: cell.sampler, count: population.count, batch: cell.batch,
+      neverPicks: cell.batch < population.count ? neverPicks : nil)
     var sums = BlockSums(dimension: d)
     sums.draws = draws
     population.rows.withUnsafeBufferPointer { rows in

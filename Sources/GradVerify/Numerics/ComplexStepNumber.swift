@@ -49,9 +49,18 @@ public struct ComplexStepNumber: LossScalar, Equatable {
   @inlinable public static func log(_ x: Self) -> Self {
     Self(Foundation_log(Foundation_hypot(x.re, x.im)), Foundation_atan2(x.im, x.re))
   }
-  /// log(1+z) = ½ log1p(2a + a² + b²) + i atan2(b, 1 + a): accurate for small |z|.
+  /// log(1+z) = log1p(a) + ½ log1p((b/(1+a))²) + i atan2(b, 1 + a) for 1 + a > 0: no overflow for large a
+  /// and no cancellation near a = −1; log|1 + z| by hypot otherwise.
   @inlinable public static func log1p(_ x: Self) -> Self {
-    Self(0.5 * Foundation_log1p(2 * x.re + x.re * x.re + x.im * x.im), Foundation_atan2(x.im, 1 + x.re))
+    let onePlus = 1 + x.re
+    let re: Double
+    if onePlus > 0 {
+      let t = x.im / onePlus
+      re = Foundation_log1p(x.re) + 0.5 * Foundation_log1p(t * t)
+    } else {
+      re = Foundation_log(Foundation_hypot(onePlus, x.im))
+    }
+    return Self(re, Foundation_atan2(x.im, onePlus))
   }
   /// tanh(a+ib) = (sinh 2a + i sin 2b) / (cosh 2a + cos 2b), with the saturated limit for large |a|.
   @inlinable public static func tanh(_ x: Self) -> Self {

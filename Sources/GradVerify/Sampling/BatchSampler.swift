@@ -29,14 +29,19 @@ public struct BatchSampler: Sendable {
   /// log(1 − r) for Poisson skip sampling at inclusion rate r of the listed set.
   @usableFromInline let logSkip: Double
   @usableFromInline let listedRate: Double
+  /// A deliberate sampler bug: this example is never drawn (nil for the real sampler). It exists so the
+  /// tests can show that the unbiasedness verdict catches a sampler that skips data.
+  public let neverPicks: Int?
 
-  public init(kind: SamplerKind, count n: Int, batch b: Int) {
+  public init(kind: SamplerKind, count n: Int, batch b: Int, neverPicks: Int? = nil) {
     precondition(n >= 1 && n <= Int(Int32.max), "N must be in 1...2³¹−1")
     precondition(b >= 1 && b <= kind.maximumBatch(count: n), "batch size out of range for the sampler")
+    precondition(neverPicks == nil || (n >= 2 && b < n && neverPicks! >= 0 && neverPicks! < n), "bad neverPicks")
     self.kind = kind
     count = n
     batch = b
-    drawsComplement = kind != .withReplacement && 2 * b > n
+    self.neverPicks = neverPicks
+    drawsComplement = kind != .withReplacement && 2 * b > n && neverPicks == nil
     drawSize = drawsComplement ? n - b : b
     listedRate = Double(drawsComplement ? n - b : b) / Double(n)
     logSkip = Foundation_log1p(-listedRate)
@@ -54,6 +59,7 @@ public struct BatchSampler: Sendable {
     into indices: inout [Int32], workspace: inout SamplerWorkspace, using rng: inout PhiloxStream
   ) -> Double {
     indices.removeAll(keepingCapacity: true)
+    if let skipped = neverPicks { return drawSkipping(skipped, into: &indices, workspace: &workspace, using: &rng) }
     switch kind {
     case .withReplacement:
       let bound = UInt64(count)
@@ -90,5 +96,20 @@ public struct BatchSampler: Sendable {
       guard kind == .poissonRealized else { return Double(batch) }
       return Double(drawsComplement ? count - indices.count : indices.count)
     }
+  }
+
+  /// The faulty draw: as `draw`, over the N − 1 examples other than `skipped`.
+  @usableFromInline func drawSkipping(
+    _ skipped: Int, into indices: inout [Int32], workspace: inout SamplerWorkspace, using rng: inout PhiloxStream
+  ) -> Double {
+    let reduced = BatchSampler(kind: kind, count: count - 1, batch: Swift.min(batch, count - 1))
+    let divisor = reduced.draw(into: &indices, workspace: &workspace, using: &rng)
+    if reduced.drawsComplement {
+      // Turn the listed complement into the batch itself (O(N): this path is a test fault only).
+      let left = Set(indices)
+      indices = (0..<Int32(count - 1)).filter { !left.contains($0) }
+    }
+    for t in indices.indices where Int(indices[t]) >= skipped { indices[t] += 1 }
+    return divisor
   }
 }
