@@ -113,12 +113,23 @@ func benchCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
   let d = try args.integer("--d", in: 1...100_000) ?? 64
   let draws = try args.integer("--draws", in: 2...100_000_000) ?? 2000
   let threads = try args.threads()
+  var sizes = SweepBenchmark.powersOfTwo(upTo: n)
+  if let list = try args.value("--sizes") {
+    sizes = []
+    for item in list.split(separator: ",", omittingEmptySubsequences: false) {
+      guard let b = Int(item), b >= 1, b <= n else {
+        throw InputError("bench: --sizes needs batch sizes from 1 to N = \(n), got '\(item)'")
+      }
+      sizes.append(b)
+    }
+  }
   _ = try args.positionals(expected: 0...0, usage: "options only")
   for sampler in [SamplerKind.withoutReplacement, .withReplacement] {
-    let one = SweepBenchmark.run(count: n, dimension: d, draws: draws, sampler: sampler, threads: 1, seed: 1)
+    let one = SweepBenchmark.run(count: n, dimension: d, draws: draws, sizes: sizes, sampler: sampler, threads: 1, seed: 1)
     print(one.line)
     if threads > 1 {
-      let many = SweepBenchmark.run(count: n, dimension: d, draws: draws, sampler: sampler, threads: threads, seed: 1)
+      let many = SweepBenchmark.run(
+        count: n, dimension: d, draws: draws, sizes: sizes, sampler: sampler, threads: threads, seed: 1)
       print(many.line)
       print("sampler=\(sampler.rawValue) speedup_\(threads)_threads=\(((many.rowsPerSecond / one.rowsPerSecond) * 100).rounded() / 100)")
     }

@@ -113,10 +113,10 @@ enum Help {
     """
 
   static let bench = """
-    USAGE: gradverify bench [--n N] [--d D] [--draws R] [--threads T]
+    USAGE: gradverify bench [--n N] [--d D] [--draws R] [--sizes LIST] [--threads T]
 
     Times the mini-batch sweep on N×d standard-normal gradients (default 4096×64), R draws (default 2000)
-    per batch size 1, 2, 4, …, N, without and with replacement, on 1 thread and on T threads (default: all
+    per batch size 1, 2, 4, …, N (or --sizes), without and with replacement, on 1 thread and on T threads (default: all
     cores). Prints rows gathered per second and effective GB/s. A benchmark, not a test.
     """
 

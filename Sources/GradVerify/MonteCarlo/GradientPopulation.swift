@@ -9,6 +9,8 @@ public struct GradientPopulation: Sendable {
   public let dimension: Int
   /// N×d, row-major.
   public let rows: [Double]
+  /// The same matrix column-major (d×N), for weighted sums over every example at once.
+  public let columns: [Double]
   /// T = Σᵢ gᵢ, compensated.
   public let total: [Double]
   /// g = T/N.
@@ -29,6 +31,11 @@ public struct GradientPopulation: Sendable {
     self.count = n
     self.dimension = d
     self.rows = rows
+    var columns = [Double](repeating: 0, count: n * d)
+    for i in 0..<n {
+      for j in 0..<d { columns[j * n + i] = rows[i * d + j] }
+    }
+    self.columns = columns
     var sums = [NeumaierSum](repeating: NeumaierSum(), count: d)
     for i in 0..<n {
       for j in 0..<d { sums[j].add(rows[i * d + j]) }

@@ -13,15 +13,22 @@ public struct SweepBenchmark: Sendable {
   /// Effective bandwidth: rows · d · 8 bytes per second.
   public var gigabytesPerSecond: Double { rows * Double(dimension) * 8 / seconds / 1e9 }
 
-  public static func run(count n: Int, dimension d: Int, draws: Int, sampler: SamplerKind, threads: Int, seed: UInt64) -> SweepBenchmark {
-    var rng = PhiloxStream(seed: seed, name: "bench/gradients")
-    let population = GradientPopulation(rows: (0..<(n * d)).map { _ in rng.nextNormal() }, count: n, dimension: d)
+  /// Powers of two from 1 to N.
+  public static func powersOfTwo(upTo n: Int) -> [Int] {
     var sizes: [Int] = []
     var b = 1
     while b <= n {
       sizes.append(b)
       b *= 2
     }
+    return sizes
+  }
+
+  public static func run(
+    count n: Int, dimension d: Int, draws: Int, sizes: [Int], sampler: SamplerKind, threads: Int, seed: UInt64
+  ) -> SweepBenchmark {
+    var rng = PhiloxStream(seed: seed, name: "bench/gradients")
+    let population = GradientPopulation(rows: (0..<(n * d)).map { _ in rng.nextNormal() }, count: n, dimension: d)
     let cells = sizes.map { SweepCell(sampler: sampler, batch: $0) }
     let start = DispatchTime.now().uptimeNanoseconds
     let result = MiniBatchSweep.run(population: population, cells: cells, draws: draws, seed: seed, name: "bench", threads: threads)
@@ -33,6 +40,7 @@ public struct SweepBenchmark: Sendable {
 
   /// "sampler=without threads=2 seconds=… rows_per_s=… GBps=…"
   public var line: String {
-    "sampler=\(sampler.rawValue) threads=\(threads) seconds=\(shortScientific(seconds)) rows_per_s=\(shortScientific(rowsPerSecond)) GBps=\(shortScientific(gigabytesPerSecond))"
+    "sampler=\(sampler.rawValue) threads=\(threads) seconds=\((seconds * 1e4).rounded() / 1e4) "
+      + "rows_per_s=\(Int(rowsPerSecond.rounded())) GBps=\((gigabytesPerSecond * 100).rounded() / 100)"
   }
 }

@@ -4,11 +4,15 @@ public struct SamplerWorkspace {
   /// The identity permutation, disturbed during a draw and restored after it.
   @usableFromInline var permutation: [Int32]
   @usableFromInline var swaps: [Int32]
+  /// How often each example is listed in the current draw (all zero between draws), for summing long
+  /// lists over every example at once.
+  @usableFromInline var multiplicities: [Double]
 
   public init(count n: Int) {
     precondition(n >= 1 && n <= Int(Int32.max), "N must be in 1...2³¹−1")
     permutation = (0..<Int32(n)).map { $0 }
     swaps = [Int32](repeating: 0, count: n)
+    multiplicities = [Double](repeating: 0, count: n)
   }
 }
 
