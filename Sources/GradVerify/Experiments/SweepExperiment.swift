@@ -6,6 +6,8 @@ public struct SweepExperiment: Sendable {
     public var population: GradientPopulation
     public var measurements: [CellMeasurement]
     public var evaluation: SweepEvaluation?
+    /// The two-batch noise-scale estimators (b_small = max(2, N/32), b_big = N/2), when N ≥ 8.
+    public var noiseScale: NoiseScaleEstimate?
   }
 
   public var settings: SweepSettings
@@ -38,7 +40,18 @@ public struct SweepExperiment: Sendable {
     let measurements = MiniBatchSweep.run(
       population: population, cells: cells, draws: settings.draws, seed: seed, name: name, threads: threads,
       progress: report)
-    records.append(Record(caseName: name, population: population, measurements: measurements))
+    var noiseScale: NoiseScaleEstimate?
+    let (small, big) = (Swift.max(2, data.count / 32), data.count / 2)
+    if data.count >= 8 && small < big {
+      noiseScale = NoiseScaleEstimate(
+        population: population, small: small, big: big, draws: settings.draws, seed: seed, name: name, threads: threads)
+    }
+    records.append(Record(caseName: name, population: population, measurements: measurements, noiseScale: noiseScale))
+  }
+
+  /// The critical |z| for the noise-scale estimators: two tests per case, at the run's family-wise α.
+  public var noiseScaleCriticalZ: Double {
+    bonferroniCriticalZ(familyWiseAlpha: settings.alpha, tests: Swift.max(1, 2 * records.filter { $0.noiseScale != nil }.count))
   }
 
   /// Judges every record with Bonferroni's m counted over the whole run.
@@ -84,6 +97,11 @@ public struct SweepExperiment: Sendable {
     var header = ["case", "N", "P", "trace_sigma_N", "trace_S2", "grad_norm_sq", "B_simple", "alpha",
       "bias_critical_z", "variance_critical_z"]
     for s in settings.samplers { header += ["slope_\(s.rawValue)", "slope_\(s.rawValue)_ci95"] }
+    header += [
+      "noise_b_small", "noise_b_big", "trace_S2_estimate", "trace_S2_estimate_se", "trace_S2_z",
+      "grad_norm_sq_expected", "grad_norm_sq_estimate", "grad_norm_sq_estimate_se", "grad_norm_sq_z",
+      "noise_critical_z",
+    ]
     var doc = CSVDocument(header: header)
     for r in records {
       guard let e = r.evaluation else { continue }
@@ -98,6 +116,12 @@ public struct SweepExperiment: Sendable {
         let fit = e.slope(sampler: s, count: p.count)
         cells += [CSVCell(fit?.slope), CSVCell(fit?.halfWidth)]
       }
+      let ns = r.noiseScale
+      cells += [
+        ns.map { CSVCell($0.small) } ?? "", ns.map { CSVCell($0.big) } ?? "", CSVCell(ns?.traceEstimate),
+        CSVCell(ns?.traceStandardError), CSVCell(ns?.traceZ), CSVCell(ns?.normExpected), CSVCell(ns?.normEstimate),
+        CSVCell(ns?.normStandardError), CSVCell(ns?.normZ), CSVCell(noiseScaleCriticalZ),
+      ]
       doc.append(cells)
     }
     return doc
@@ -108,6 +132,14 @@ public struct SweepExperiment: Sendable {
     var rows: [VerdictRow] = []
     for r in records {
       guard let e = r.evaluation else { continue }
+      if let ns = r.noiseScale {
+        let z = Swift.max(Swift.abs(ns.traceZ), Swift.abs(ns.normZ))
+        rows.append(
+          VerdictRow(
+            claim: "C3-noise", caseName: "\(r.caseName) b=\(ns.small),\(ns.big)",
+            keyFigure: "S est/exact \(rounded3(ns.traceEstimate / ns.traceExpected)), |G|^2 z \(rounded2(ns.normZ)), max|z| \(rounded2(z)) <= \(rounded2(noiseScaleCriticalZ))",
+            verdict: z <= noiseScaleCriticalZ ? .pass : .fail))
+      }
       for sampler in settings.samplers where sampler != .poissonRealized {
         let cells = e.rows.filter { $0.measurement.cell.sampler == sampler }
         let z = cells.map(\.measurement.maxAbsoluteBiasZ).max() ?? 0
