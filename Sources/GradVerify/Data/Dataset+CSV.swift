@@ -43,7 +43,7 @@ extension Dataset {
       let classNames = Set(labels).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
       var index: [String: Int] = [:]
       for (i, label) in classNames.enumerated() { index[label] = i }
-      let targets = labels.map { Double(index[$0]!) }
+      let targets = labels.map { Double(index[$0, default: 0]) }  // every label is in `index`
       self.init(name: name, featureNames: featureNames, features: features, targets: targets, classNames: classNames)
     }
   }

@@ -70,7 +70,10 @@ public enum ExperimentRunner {
       }
       experiment.evaluate()
       return ExperimentOutcome(
-        tables: [("\(base).csv", experiment.table), ("\(base)-population.csv", experiment.populationTable)],
+        tables: [
+          ("\(base).csv", experiment.table), ("\(base)-population.csv", experiment.populationTable),
+          ("\(base)-coordinates.csv", experiment.coordinateTable),
+        ],
         verdicts: experiment.verdictRows, notes: Array(Set(notes)).sorted())
     case .exact:
       var experiment = ExactOracleExperiment()

@@ -7,10 +7,15 @@ struct GradientVisitor: ModelVisitor {
   var theta: [Double]?
 
   func visit<M: PerExampleModel>(_ model: M) throws(InputError) -> PerExampleGradients {
+    PerExampleGradients(model: model, data: data, theta: try theta(for: model))
+  }
+
+  /// The given θ, checked against the model's P, or the seeded point's.
+  func theta<M: PerExampleModel>(for model: M) throws(InputError) -> [Double] {
     let theta = self.theta ?? point.theta(parameterCount: model.parameterCount, seed: seed, stream: stream)
     guard theta.count == model.parameterCount else {
       throw InputError("θ has \(theta.count) entries; \(model.layout) needs \(model.parameterCount)")
     }
-    return PerExampleGradients(model: model, data: data, theta: theta)
+    return theta
   }
 }

@@ -28,7 +28,10 @@ public struct LinearityExperiment: Sendable {
       let name = Self.caseName(model: model, data: data, point: point.name)
       progress(name)
       let (check, gradients) = try model.visit(
-        Visitor(data: data, point: point, seed: seed, stream: "\(model.name)/\(data.name)", theta: thetaOverride, threads: threads),
+        Visitor(
+          place: GradientVisitor(
+            data: data, point: point, seed: seed, stream: "\(model.name)/\(data.name)", theta: thetaOverride),
+          threads: threads),
         data: data, source: source)
       records.append(
         Record(
@@ -38,19 +41,15 @@ public struct LinearityExperiment: Sendable {
   }
 
   struct Visitor: ModelVisitor {
-    var data: Dataset
-    var point: ParameterPointSpec
-    var seed: UInt64
-    var stream: String
-    var theta: [Double]?
+    /// The data and the θ to check at.
+    var place: GradientVisitor
     var threads: Int
     func visit<M: PerExampleModel>(_ model: M) throws(InputError) -> (LinearityCheck, PerExampleGradients) {
-      let theta = self.theta ?? point.theta(parameterCount: model.parameterCount, seed: seed, stream: stream)
-      guard theta.count == model.parameterCount else {
-        throw InputError("θ has \(theta.count) entries; \(model.layout) needs \(model.parameterCount)")
-      }
-      let gradients = PerExampleGradients(model: model, data: data, theta: theta)
-      return (LinearityCheck(model: model, data: data, theta: theta, gradients: gradients, threads: threads), gradients)
+      let theta = try place.theta(for: model)
+      let gradients = PerExampleGradients(model: model, data: place.data, theta: theta)
+      return (
+        LinearityCheck(model: model, data: place.data, theta: theta, gradients: gradients, threads: threads), gradients
+      )
     }
   }
 

@@ -92,6 +92,22 @@ public struct SweepExperiment: Sendable {
     return doc
   }
 
+  /// One row per case × sampler × b × coordinate: the mean error ēⱼ, its Monte Carlo standard error, z.
+  public var coordinateTable: CSVDocument {
+    var doc = CSVDocument(header: ["case", "sampler", "b", "coordinate", "mean_error", "mean_error_se", "z"])
+    for r in records {
+      for m in r.measurements {
+        for (j, (mean, se)) in zip(m.meanError, m.meanErrorStandardError).enumerated() {
+          doc.append([
+            CSVCell(r.caseName), CSVCell(m.cell.sampler.rawValue), CSVCell(m.cell.batch), CSVCell(j), CSVCell(mean),
+            CSVCell(se), CSVCell(se > 0 ? mean / se : .nan),
+          ])
+        }
+      }
+    }
+    return doc
+  }
+
   /// One row per case: the population's moments, the critical values and the fitted slopes.
   public var populationTable: CSVDocument {
     var header = ["case", "N", "P", "trace_sigma_N", "trace_S2", "grad_norm_sq", "B_simple", "alpha",
