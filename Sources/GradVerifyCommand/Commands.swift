@@ -15,7 +15,7 @@ func progressReporter() -> @Sendable (String) -> Void {
 }
 
 func status(of rows: [VerdictRow]) -> ExitStatus {
-  rows.allSatisfy { $0.verdict == .pass } ? .success : .claimFailed
+  rows.allSatisfy(\.verdict.holds) ? .success : .claimFailed
 }
 
 func printOutcomes(_ outcomes: [ExperimentOutcome]) {

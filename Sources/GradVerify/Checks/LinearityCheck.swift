@@ -160,7 +160,7 @@ public struct LinearityCheck: Sendable {
         switch outcome.verdict {
         case .fail: result.perExampleFailures += 1
         case .inconclusive: result.perExampleUnresolved += 1
-        case .pass: break
+        case .pass, .failsAsPredicted, .unexpectedPass: break
         }
         if outcome.resolvedByComplexStep { result.perExampleResolved += 1 }
         if outcome.complexStepFailed { result.complexStepFailures += 1 }

@@ -11,6 +11,8 @@ public struct ExperimentSpec: Decodable, Sendable {
     case c2c3 = "C2C3"
     /// The same laws by exact enumeration of every batch (N ≤ 10).
     case exact = "C2C3-exact"
+    /// Negative control: gradients taken at different parameter points.
+    case n3 = "N3"
   }
 
   public var claim: Claim
@@ -22,9 +24,11 @@ public struct ExperimentSpec: Decodable, Sendable {
   public var cases: [CaseSpec]
   /// Sweeps only: replicates per cell, family-wise α, samplers and batch sizes (nil: the defaults).
   public var sweep: SweepSettings
+  /// N3 only: the SGD passes whose drift is measured.
+  public var drift: DriftSettings?
 
   enum CodingKeys: String, CodingKey, CaseIterable {
-    case claim, title, seed, points, cases, draws, alpha, samplers
+    case claim, title, seed, points, cases, draws, alpha, samplers, drift
     case batchSizes = "batch_sizes"
   }
 
@@ -39,11 +43,15 @@ public struct ExperimentSpec: Decodable, Sendable {
     guard !points.isEmpty else { throw invalid(c, .points, "needs at least one parameter point") }
     guard !cases.isEmpty else { throw invalid(c, .cases, "needs at least one case") }
     guard Set(points.map(\.name)).count == points.count else { throw invalid(c, .points, "point names must differ") }
-    if claim == .c1 {
-      for key in [CodingKeys.draws, .alpha, .samplers, .batchSizes] where c.contains(key) {
+    if claim == .c1 || claim == .n3 {
+      for key in [CodingKeys.draws, .samplers, .batchSizes] where c.contains(key) {
         throw invalid(c, key, "applies to sweeps (C2C3, C2C3-exact) only")
       }
     }
+    if claim == .c1 && c.contains(.alpha) { throw invalid(c, .alpha, "does not apply to C1") }
+    drift = try c.decodeIfPresent(DriftSettings.self, forKey: .drift)
+    if claim == .n3 && drift == nil { throw invalid(c, .drift, "missing: N3 needs its SGD settings") }
+    if claim != .n3 && drift != nil { throw invalid(c, .drift, "applies to N3 only") }
     sweep = SweepSettings()
     if let draws = try c.decodeIfPresent(Int.self, forKey: .draws) {
       guard draws >= 2 && draws <= 1_000_000_000 else { throw invalid(c, .draws, "must be between 2 and 10⁹") }
@@ -69,6 +77,39 @@ public struct ExperimentSpec: Decodable, Sendable {
   public static func load(path: String) throws(InputError) -> ExperimentSpec {
     guard let data = FileManager.default.contents(atPath: path) else { throw InputError("\(path): no such file") }
     return try decodeStrictly(ExperimentSpec.self, from: data, file: path)
+  }
+}
+
+/// N3's settings: k examples per SGD pass, the step sizes, which of them are judged to first order, and
+/// how many random orders are averaged.
+public struct DriftSettings: Decodable, Sendable, Equatable {
+  public var examplesPerPass: Int
+  public var etas: [Double]
+  public var firstOrderLimit: Double
+  public var orders: Int
+
+  enum CodingKeys: String, CodingKey, CaseIterable {
+    case examplesPerPass = "k"
+    case etas
+    case firstOrderLimit = "first_order_limit"
+    case orders
+  }
+
+  public init(from decoder: any Decoder) throws {
+    try decoder.rejectUnknownKeys(CodingKeys.self)
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    examplesPerPass = try c.decode(Int.self, forKey: .examplesPerPass)
+    etas = try c.decode([Double].self, forKey: .etas)
+    firstOrderLimit = try c.decode(Double.self, forKey: .firstOrderLimit)
+    orders = try c.decode(Int.self, forKey: .orders)
+    guard examplesPerPass >= 2 && examplesPerPass <= 1_000_000 else {
+      throw invalid(c, .examplesPerPass, "must be between 2 and 10⁶")
+    }
+    guard !etas.isEmpty, etas.allSatisfy({ $0 >= 0 && $0.isFinite }) else {
+      throw invalid(c, .etas, "needs finite non-negative step sizes")
+    }
+    guard firstOrderLimit > 0 && firstOrderLimit.isFinite else { throw invalid(c, .firstOrderLimit, "must be positive") }
+    guard orders >= 2 && orders <= 100_000_000 else { throw invalid(c, .orders, "must be between 2 and 10⁸") }
   }
 }
 

@@ -31,8 +31,11 @@ public func renderVerdictTable(_ rows: [VerdictRow]) -> String {
   var out = line(header) + "\n" + line(widths.map { String(repeating: "-", count: $0) }) + "\n"
   for row in cells { out += line(row) + "\n" }
   let counts = Dictionary(grouping: rows, by: \.verdict).mapValues(\.count)
-  out += "\(rows.count) cases: " + [Verdict.pass, .fail, .inconclusive].map { "\(counts[$0] ?? 0) \($0.rawValue)" }
-    .joined(separator: ", ") + "\n"
+  var tally = [Verdict.pass, .fail, .inconclusive].map { "\(counts[$0] ?? 0) \($0.rawValue)" }
+  for extra in [Verdict.failsAsPredicted, .unexpectedPass] where counts[extra] != nil {
+    tally.append("\(counts[extra] ?? 0) \(extra.rawValue)")
+  }
+  out += "\(rows.count) cases: " + tally.joined(separator: ", ") + "\n"
   return out
 }
 
