@@ -75,6 +75,25 @@ public enum ExperimentRunner {
           ("\(base)-coordinates.csv", experiment.coordinateTable),
         ],
         verdicts: experiment.verdictRows, notes: Array(Set(notes)).sorted())
+    case .n2:
+      var loaded: [(Int, CaseSpec, Dataset)] = []
+      var tests = 0
+      for (index, c) in spec.cases.enumerated() {
+        let data = try c.data.load(target: c.model.kind.target, relativeTo: folder)
+        loaded.append((index, c, data))
+        tests += spec.points.count * spec.costs.count * spec.sweep.sizes(count: data.count, sampler: .withoutReplacement).count
+      }
+      var experiment = NonAdditiveExperiment(costs: spec.costs, settings: spec.sweep, tests: tests)
+      for (index, c, data) in loaded {
+        for point in spec.points {
+          progress("\(spec.claim.rawValue) \(LinearityExperiment.caseName(model: c.model, data: data, point: point.name))")
+          try experiment.run(
+            model: c.model, data: data, source: "\(file): cases[\(index)]", point: point, seed: spec.seed, threads: threads)
+        }
+      }
+      return ExperimentOutcome(
+        tables: [("\(base)-gradient.csv", experiment.gradientTable), ("\(base)-bias.csv", experiment.biasTable)],
+        verdicts: experiment.verdictRows, notes: [])
     case .n3:
       guard let settings = spec.drift else { throw InputError("\(file): key 'drift': missing") }
       var experiment = DriftExperiment(settings: settings, alpha: spec.sweep.alpha)

@@ -11,6 +11,8 @@ public struct ExperimentSpec: Decodable, Sendable {
     case c2c3 = "C2C3"
     /// The same laws by exact enumeration of every batch (N ≤ 10).
     case exact = "C2C3-exact"
+    /// Negative control: costs that are not a sum over examples.
+    case n2 = "N2"
     /// Negative control: gradients taken at different parameter points.
     case n3 = "N3"
   }
@@ -26,9 +28,11 @@ public struct ExperimentSpec: Decodable, Sendable {
   public var sweep: SweepSettings
   /// N3 only: the SGD passes whose drift is measured.
   public var drift: DriftSettings?
+  /// N2 only: the non-additive costs to test (the additive mean is their twin).
+  public var costs: [NonAdditiveCost]
 
   enum CodingKeys: String, CodingKey, CaseIterable {
-    case claim, title, seed, points, cases, draws, alpha, samplers, drift
+    case claim, title, seed, points, cases, draws, alpha, samplers, drift, costs
     case batchSizes = "batch_sizes"
   }
 
@@ -45,9 +49,13 @@ public struct ExperimentSpec: Decodable, Sendable {
     guard Set(points.map(\.name)).count == points.count else { throw invalid(c, .points, "point names must differ") }
     if claim == .c1 || claim == .n3 {
       for key in [CodingKeys.draws, .samplers, .batchSizes] where c.contains(key) {
-        throw invalid(c, key, "applies to sweeps (C2C3, C2C3-exact) only")
+        throw invalid(c, key, "applies to sweeps (C2C3, C2C3-exact, N2) only")
       }
     }
+    if claim == .n2 && c.contains(.samplers) { throw invalid(c, .samplers, "N2 samples without replacement only") }
+    costs = try c.decodeIfPresent([NonAdditiveCost].self, forKey: .costs) ?? []
+    if claim == .n2 && costs.isEmpty { throw invalid(c, .costs, "missing: N2 needs at least one cost") }
+    if claim != .n2 && c.contains(.costs) { throw invalid(c, .costs, "applies to N2 only") }
     if claim == .c1 && c.contains(.alpha) { throw invalid(c, .alpha, "does not apply to C1") }
     drift = try c.decodeIfPresent(DriftSettings.self, forKey: .drift)
     if claim == .n3 && drift == nil { throw invalid(c, .drift, "missing: N3 needs its SGD settings") }
