@@ -179,7 +179,7 @@ func sweepCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
   var settings = SweepSettings()
   if let list = try args.value("--sampler") {
     var samplers: [SamplerKind] = []
-    for name in list.split(separator: ",") {
+    for name in list.split(separator: ",", omittingEmptySubsequences: false) {
       guard let s = SamplerKind(rawValue: String(name)) else {
         throw InputError("sweep: --sampler '\(name)' is not a sampler (expected with, without, poisson or poisson-realized)")
       }

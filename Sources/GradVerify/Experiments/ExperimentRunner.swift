@@ -75,6 +75,22 @@ public enum ExperimentRunner {
           ("\(base)-coordinates.csv", experiment.coordinateTable),
         ],
         verdicts: experiment.verdictRows, notes: Array(Set(notes)).sorted())
+    case .n1:
+      var experiment = CorrelatedExperiment(draws: spec.sweep.draws, alpha: spec.sweep.alpha)
+      for (index, c) in spec.cases.enumerated() {
+        let data = try c.data.load(target: c.model.kind.target, relativeTo: folder)
+        for point in spec.points {
+          progress("\(spec.claim.rawValue) \(LinearityExperiment.caseName(model: c.model, data: data, point: point.name))")
+          try experiment.run(
+            model: c.model, data: data, source: "\(file): cases[\(index)]", point: point, seed: spec.seed,
+            sizes: spec.sweep.batchSizes, threads: threads)
+        }
+      }
+      if let ar1 = spec.ar1 {
+        experiment.runAR1(phi: ar1.phi, count: ar1.count, sizes: ar1.batchSizes, seed: spec.seed, threads: threads)
+      }
+      experiment.tests = experiment.records.reduce(0) { $0 + $1.measurement.exactBias.count + 1 }
+      return ExperimentOutcome(tables: [("\(base).csv", experiment.table)], verdicts: experiment.verdictRows, notes: [])
     case .n2:
       var loaded: [(Int, CaseSpec, Dataset)] = []
       var tests = 0

@@ -11,6 +11,8 @@ public struct ExperimentSpec: Decodable, Sendable {
     case c2c3 = "C2C3"
     /// The same laws by exact enumeration of every batch (N ≤ 10).
     case exact = "C2C3-exact"
+    /// Negative control: correlated or unshuffled samples.
+    case n1 = "N1"
     /// Negative control: costs that are not a sum over examples.
     case n2 = "N2"
     /// Negative control: gradients taken at different parameter points.
@@ -30,9 +32,11 @@ public struct ExperimentSpec: Decodable, Sendable {
   public var drift: DriftSettings?
   /// N2 only: the non-additive costs to test (the additive mean is their twin).
   public var costs: [NonAdditiveCost]
+  /// N1 only: an AR(1) sequence sampled in circular windows.
+  public var ar1: AR1Settings?
 
   enum CodingKeys: String, CodingKey, CaseIterable {
-    case claim, title, seed, points, cases, draws, alpha, samplers, drift, costs
+    case claim, title, seed, points, cases, draws, alpha, samplers, drift, costs, ar1
     case batchSizes = "batch_sizes"
   }
 
@@ -52,7 +56,11 @@ public struct ExperimentSpec: Decodable, Sendable {
         throw invalid(c, key, "applies to sweeps (C2C3, C2C3-exact, N2) only")
       }
     }
-    if claim == .n2 && c.contains(.samplers) { throw invalid(c, .samplers, "N2 samples without replacement only") }
+    if (claim == .n2 || claim == .n1) && c.contains(.samplers) {
+      throw invalid(c, .samplers, "\(claim.rawValue) chooses its own samplers")
+    }
+    ar1 = try c.decodeIfPresent(AR1Settings.self, forKey: .ar1)
+    if claim != .n1 && ar1 != nil { throw invalid(c, .ar1, "applies to N1 only") }
     costs = try c.decodeIfPresent([NonAdditiveCost].self, forKey: .costs) ?? []
     if claim == .n2 && costs.isEmpty { throw invalid(c, .costs, "missing: N2 needs at least one cost") }
     if claim != .n2 && c.contains(.costs) { throw invalid(c, .costs, "applies to N2 only") }
@@ -85,6 +93,32 @@ public struct ExperimentSpec: Decodable, Sendable {
   public static func load(path: String) throws(InputError) -> ExperimentSpec {
     guard let data = FileManager.default.contents(atPath: path) else { throw InputError("\(path): no such file") }
     return try decodeStrictly(ExperimentSpec.self, from: data, file: path)
+  }
+}
+
+/// N1's AR(1) sequence: xₜ = φ xₜ₋₁ + εₜ, n values, sampled in circular windows of the given sizes.
+public struct AR1Settings: Decodable, Sendable, Equatable {
+  public var phi: Double
+  public var count: Int
+  public var batchSizes: [Int]
+
+  enum CodingKeys: String, CodingKey, CaseIterable {
+    case phi
+    case count = "n"
+    case batchSizes = "batch_sizes"
+  }
+
+  public init(from decoder: any Decoder) throws {
+    try decoder.rejectUnknownKeys(CodingKeys.self)
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    phi = try c.decode(Double.self, forKey: .phi)
+    count = try c.decode(Int.self, forKey: .count)
+    batchSizes = try c.decode([Int].self, forKey: .batchSizes)
+    guard Swift.abs(phi) < 1 else { throw invalid(c, .phi, "must lie in (−1, 1) for a stationary sequence") }
+    guard count >= 2 && count <= 10_000_000 else { throw invalid(c, .count, "must be between 2 and 10⁷") }
+    guard !batchSizes.isEmpty, batchSizes.allSatisfy({ $0 >= 1 && $0 <= count }) else {
+      throw invalid(c, .batchSizes, "needs sizes from 1 to n")
+    }
   }
 }
 

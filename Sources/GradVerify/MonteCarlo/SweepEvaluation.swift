@@ -77,8 +77,8 @@ public struct SweepEvaluation: Sendable {
   }
 
   /// The log-log slope of MSE against b, weighted least squares with var(log MSE) ≈ (se/MSE)², over the
-  /// cells of one sampler with b ≤ N/8 (where the finite-population factor is within 1/8 of 1); with its
-  /// 95% interval. Expected −1.
+  /// cells of one sampler with b ≤ N/8; with its 95% interval. Expected −1 with replacement; without
+  /// replacement and for Poisson the factor (N − b)/(N − 1) bends the line slightly below −1 even there.
   public func slope(sampler: SamplerKind, count n: Int) -> (slope: Double, halfWidth: Double)? {
     let points = rows.filter {
       $0.measurement.cell.sampler == sampler && 8 * $0.measurement.cell.batch <= n && $0.measurement.meanSquaredError > 0

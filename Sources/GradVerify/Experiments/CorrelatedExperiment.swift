@@ -1,0 +1,196 @@
+/// Negative control N1: correlated or unshuffled samples, on data sorted by target (and its shuffled twin),
+/// and on an AR(1) sequence sampled in circular windows.
+public struct CorrelatedExperiment: Sendable {
+  public struct Record: Sendable {
+    public var caseName: String
+    /// The order the sampler walked: "sorted", "shuffled" or "ar1".
+    public var order: String
+    public var measurement: ContiguousMeasurement
+    /// For AR(1): the process value 1 + 2 Σ_{k<b} (1 − k/b) φᵏ.
+    public var processDesignEffect: Double?
+  }
+
+  public var draws: Int
+  public var alpha: Double
+  public var records: [Record] = []
+  /// Bonferroni's m for the run (set before `verdictRows` is read).
+  public var tests = 1
+
+  public init(draws: Int, alpha: Double) {
+    self.draws = draws
+    self.alpha = alpha
+  }
+
+  public var criticalZ: Double { bonferroniCriticalZ(familyWiseAlpha: alpha, tests: Swift.max(1, tests)) }
+
+  /// Divisors of N from 2 to N/2: the sizes at which aligned blocks cover every row once.
+  public static func divisorSizes(count n: Int) -> [Int] { (2...Swift.max(2, n / 2)).filter { n % $0 == 0 } }
+
+  /// Gradients of the model at the seeded point on the sorted data and on the same data shuffled once.
+  public mutating func run(
+    model: ModelChoice, data: Dataset, source: String, point: ParameterPointSpec, seed: UInt64, sizes: [Int]?,
+    threads: Int
+  ) throws(InputError) {
+    let stream = "\(model.name)/\(data.name)"
+    for (order, ordered) in [("sorted", data.sortedByTarget()), ("shuffled", data.shuffledOnce(seed: seed))] {
+      let name = LinearityExperiment.caseName(model: model, data: ordered, point: point.name)
+      let gradients = try model.visit(
+        GradientVisitor(data: ordered, point: point, seed: seed, stream: stream, theta: nil), data: ordered, source: source)
+      let population = GradientPopulation(gradients)
+      let samplers: [ContiguousSampler] = order == "sorted" ? [.fixed, .aligned, .sliding] : [.aligned]
+      for b in sizes ?? Self.divisorSizes(count: data.count) {
+        for sampler in samplers where sampler.accepts(batch: b, count: data.count) {
+          let m = ContiguousMeasurement(
+            population: population, sampler: sampler, batch: b, draws: draws, seed: seed, name: name, threads: threads)
+          records.append(Record(caseName: name, order: order, measurement: m))
+        }
+      }
+    }
+  }
+
+  /// An AR(1) sequence xₜ = φ xₜ₋₁ + εₜ (stationary start) sampled in circular windows.
+  public mutating func runAR1(phi: Double, count n: Int, sizes: [Int], seed: UInt64, threads: Int) {
+    var rng = PhiloxStream(seed: seed, name: "data/ar1")
+    var x = rng.nextNormal() / (1 - phi * phi).squareRoot()
+    var values: [Double] = []
+    for _ in 0..<n {
+      values.append(x)
+      x = phi * x + rng.nextNormal()
+    }
+    let population = GradientPopulation(rows: values, count: n, dimension: 1)
+    let name = "ar1(phi=\(phi),n=\(n))"
+    for b in sizes where b <= n {
+      let m = ContiguousMeasurement(
+        population: population, sampler: .circular, batch: b, draws: draws, seed: seed, name: name, threads: threads)
+      var process = 1.0
+      var power = 1.0
+      for k in 1..<Swift.max(1, b) {
+        power *= phi
+        process += 2 * (1 - Double(k) / Double(b)) * power
+      }
+      records.append(Record(caseName: name, order: "ar1", measurement: m, processDesignEffect: process))
+    }
+  }
+
+  /// The Monte Carlo design effect, MC MSE over simple random sampling's value (over the iid value σ²/b for
+  /// the AR(1) windows), with its standard error; and the exact one by enumeration.
+  func designEffects(_ r: Record) -> (measured: Double, se: Double, exact: Double) {
+    let m = r.measurement
+    let reference = r.order == "ar1" ? m.independentMSE : m.simpleRandomMSE
+    let biasSquared = m.exactBias.reduce(0) { $0 + $1 * $1 }
+    return (
+      (m.measured.meanSquaredError - biasSquared) / reference, m.measured.meanSquaredErrorStandardError / reference,
+      (m.exactMSE - biasSquared) / reference
+    )
+  }
+
+  public var table: CSVDocument {
+    var doc = CSVDocument(header: [
+      "case", "order", "sampler", "b", "draws", "exact_bias_norm", "mc_bias_agreement_z", "formula_bias_error",
+      "exact_mse", "mc_mse", "mc_mse_se", "mse_agreement_z", "reference_mse", "design_effect_exact",
+      "design_effect_mc", "design_effect_mc_se", "design_effect_process", "max_bias_z",
+    ])
+    for r in records {
+      let m = r.measurement
+      let (measured, se, exact) = designEffects(r)
+      let formulaError = m.formulaBias.map { f in zip(f, m.exactBias).map { Swift.abs($0 - $1) }.max() ?? 0 }
+      doc.append([
+        CSVCell(r.caseName), CSVCell(r.order), CSVCell(m.sampler.rawValue), CSVCell(m.batch), CSVCell(m.measured.draws),
+        CSVCell(m.exactBiasNorm), CSVCell(m.biasAgreementZ), CSVCell(formulaError), CSVCell(m.exactMSE),
+        CSVCell(m.measured.meanSquaredError), CSVCell(m.measured.meanSquaredErrorStandardError), CSVCell(m.mseAgreementZ),
+        CSVCell(r.order == "ar1" ? m.independentMSE : m.simpleRandomMSE), CSVCell(exact), CSVCell(measured), CSVCell(se),
+        CSVCell(r.processDesignEffect), CSVCell(m.measured.maxAbsoluteBiasZ),
+      ])
+    }
+    return doc
+  }
+
+  /// The log-log slope of the exact MSE against b over a group of records (least squares).
+  static func slope(_ group: [Record]) -> Double? {
+    let points = group.filter { $0.measurement.exactMSE > 0 }.map {
+      (Double.log(Double($0.measurement.batch)), Double.log($0.measurement.exactMSE))
+    }
+    guard points.count >= 2 else { return nil }
+    let mx = points.map(\.0).reduce(0, +) / Double(points.count)
+    let my = points.map(\.1).reduce(0, +) / Double(points.count)
+    let sxy = points.reduce(0) { $0 + ($1.0 - mx) * ($1.1 - my) }
+    let sxx = points.reduce(0) { $0 + ($1.0 - mx) * ($1.0 - mx) }
+    return sxx > 0 ? sxy / sxx : nil
+  }
+
+  public var verdictRows: [VerdictRow] {
+    var rows: [VerdictRow] = []
+    let z = criticalZ
+    var names: [String] = []
+    for r in records where !names.contains(r.caseName) { names.append(r.caseName) }
+    for name in names {
+      let group = records.filter { $0.caseName == name }
+      for sampler in ContiguousSampler.allCases {
+        let cells = group.filter { $0.measurement.sampler == sampler }
+        guard !cells.isEmpty, let order = cells.first?.order else { continue }
+        let ms = cells.map(\.measurement)
+        switch (order, sampler) {
+        case ("sorted", .fixed):
+          // (a) the first b rows: a bias that no number of draws removes (every draw is the same batch).
+          let broke = ms.contains { $0.measured.maxAbsoluteBiasZ > z }
+          let asPredicted = ms.allSatisfy { $0.biasAgreementZ <= z }
+          let worst = ms.map { $0.exactBiasNorm }.max() ?? 0
+          rows.append(VerdictRow(
+            claim: "N1a", caseName: "\(name) first b rows",
+            keyFigure: "|bias| up to \(shortScientific(worst)), MC = exact at every b (every draw the same batch: no R shrinks it)",
+            verdict: .control(broke: broke, sizeAsPredicted: asPredicted)))
+        case ("sorted", .aligned), ("shuffled", .aligned):
+          // (b) random aligned blocks: unbiased, but the variance stops falling like 1/b on sorted data.
+          let unbiased = ms.allSatisfy { $0.measured.maxAbsoluteBiasZ <= z }
+          rows.append(VerdictRow(
+            claim: order == "sorted" ? "N1b-C2" : "N1e-C2", caseName: "\(name) aligned blocks",
+            keyFigure: "max|bias z| \(rounded2(ms.map(\.measured.maxAbsoluteBiasZ).max() ?? 0)) <= \(rounded2(z))",
+            verdict: unbiased ? .pass : .fail))
+          let effects = cells.map(designEffects)
+          let agrees = ms.allSatisfy { Swift.abs($0.mseAgreementZ) <= z }
+          let slope = Self.slope(cells).map(rounded3) ?? "n/a"
+          let deffRange = "deff \(rounded2(effects.map(\.exact).min() ?? .nan))..\(rounded2(effects.map(\.exact).max() ?? .nan))"
+          if order == "sorted" {
+            let broke = zip(ms, effects).contains { ($0.measured.meanSquaredError - $0.simpleRandomMSE) / $0.measured.meanSquaredErrorStandardError > z && $1.exact > 1 }
+            rows.append(VerdictRow(
+              claim: "N1b", caseName: "\(name) aligned blocks",
+              keyFigure: "\(deffRange), MC vs exact max|z| \(rounded2(ms.map { Swift.abs($0.mseAgreementZ) }.max() ?? 0)), slope \(slope)",
+              verdict: .control(broke: broke, sizeAsPredicted: agrees)))
+          } else {
+            // (e) the same data shuffled once: the K blocks' mean squared error sits within its spread of
+            // simple random sampling's value.
+            let worst = ms.map { Swift.abs($0.exactMSE - $0.simpleRandomMSE) / $0.shuffledOrderStandardError }.max() ?? 0
+            let consistent = worst <= z
+            rows.append(VerdictRow(
+              claim: "N1e-twin", caseName: "\(name) aligned blocks",
+              keyFigure: "\(deffRange), max|z| vs simple random \(rounded2(worst)), slope \(slope)",
+              verdict: consistent && agrees ? .pass : .fail))
+          }
+        case ("sorted", .sliding):
+          // (c) sliding windows: bias exactly Σ (πᵢ/b − 1/N) gᵢ.
+          let broke = ms.contains { $0.measured.maxAbsoluteBiasZ > z }
+          let formulaError = ms.compactMap { m in m.formulaBias.map { f in zip(f, m.exactBias).map { Swift.abs($0 - $1) }.max() ?? 0 } }.max() ?? 0
+          let scale = ms.map(\.exactBiasNorm).max() ?? 1
+          let agrees = ms.allSatisfy { $0.biasAgreementZ <= z } && formulaError <= 1e-12 * Swift.max(scale, 1e-300)
+          rows.append(VerdictRow(
+            claim: "N1c", caseName: "\(name) sliding windows",
+            keyFigure: "|bias| up to \(shortScientific(scale)), formula = enumeration to \(shortScientific(formulaError / scale)), MC max|z| \(rounded2(ms.map(\.biasAgreementZ).max() ?? 0))",
+            verdict: .control(broke: broke, sizeAsPredicted: agrees)))
+        case ("ar1", .circular):
+          // (d) AR(1) in circular windows: variance over the iid value against 1 + 2 Σ (1 − k/b) ρ̂ₖ.
+          let effects = cells.map(designEffects)
+          let broke = effects.contains { ($0.measured - 1) / $0.se > z }
+          let agrees = ms.allSatisfy { Swift.abs($0.mseAgreementZ) <= z }
+          let last = zip(cells, effects).max { $0.0.measurement.batch < $1.0.measurement.batch }
+          let limit = last.map { "at b=\($0.0.measurement.batch): MC \(rounded2($0.1.measured)) exact \(rounded2($0.1.exact)) process \(rounded2($0.0.processDesignEffect ?? .nan))" } ?? ""
+          rows.append(VerdictRow(
+            claim: "N1d", caseName: "\(name) circular windows",
+            keyFigure: "\(limit), MC vs exact max|z| \(rounded2(ms.map { Swift.abs($0.mseAgreementZ) }.max() ?? 0))",
+            verdict: .control(broke: broke, sizeAsPredicted: agrees)))
+        default: break
+        }
+      }
+    }
+    return rows
+  }
+}

@@ -1,0 +1,146 @@
+/// Batches taken as contiguous runs of the data order, for negative control N1. Every one of these samplers
+/// has finitely many equally likely outcomes (its possible starts), so its exact mean and spread follow by
+/// enumeration; a Monte Carlo run over random starts then confirms them.
+///
+/// ```
+/// fixed:    start 0                                   (the first b rows)
+/// aligned:  start ∈ {0, b, 2b, …, N − b}, uniform      (b divides N: every row in one block; unbiased)
+/// sliding:  start uniform on [0, N − b], no wrap       bias = Σᵢ (πᵢ/b − 1/N) gᵢ,  πᵢ = #{starts covering i}/(N − b + 1)
+/// circular: start uniform on [0, N), wrapping          unbiased; design effect 1 + 2 Σ_{k<b} (1 − k/b) ρ̂ₖ
+/// ```
+public enum ContiguousSampler: String, Sendable, CaseIterable, Codable {
+  case fixed, aligned, sliding, circular
+
+  /// The possible starts (all equally likely).
+  public func starts(count n: Int, batch b: Int) -> [Int] {
+    switch self {
+    case .fixed: [0]
+    case .aligned: Array(stride(from: 0, through: n - b, by: b))
+    case .sliding: Array(0...(n - b))
+    case .circular: Array(0..<n)
+    }
+  }
+
+  /// Whether the sampler accepts batch size b of N.
+  public func accepts(batch b: Int, count n: Int) -> Bool {
+    b >= 1 && b <= n && (self != .aligned || n % b == 0)
+  }
+}
+
+/// Exact and Monte Carlo moments of one contiguous sampler at one b.
+public struct ContiguousMeasurement: Sendable {
+  public var sampler: ContiguousSampler
+  public var batch: Int
+  /// Exact, by enumerating every start: E[ḡ] − g, and E‖ḡ − g‖².
+  public var exactBias: [Double]
+  public var exactMSE: Double
+  /// The spread of ‖ḡ − g‖² over the starts (population sd / √(number of starts)): how far the exact
+  /// mean of K equally likely blocks may sit from an expectation over shuffles.
+  public var exactMSEStandardError: Double
+  /// The sliding-window bias by its formula Σ (πᵢ/b − 1/N) gᵢ (nil for the other samplers).
+  public var formulaBias: [Double]?
+  /// Monte Carlo over random starts.
+  public var measured: CellMeasurement
+  /// Simple random sampling's E‖ḡ − g‖² = (N − b)/(N − 1) · tr Σ_N / b.
+  public var simpleRandomMSE: Double
+  /// The mean of b independent draws: tr Σ_N / b (the "iid value").
+  public var independentMSE: Double
+  /// How far the mean of K block errors ‖ḡ − g‖² may sit from `simpleRandomMSE` when the order is random:
+  /// one block's squared error spreads as [Var‖d‖² + 2(b − 1) tr Σ_N²]/b³ (DESIGN.md §2), and the mean of K
+  /// blocks by that over K (disjoint blocks of a shuffle are negatively correlated, so this is conservative).
+  public var shuffledOrderStandardError: Double
+
+  /// Variance over simple random sampling's value (exact).
+  public var designEffect: Double {
+    let biasSquared = exactBias.reduce(0) { $0 + $1 * $1 }
+    return simpleRandomMSE > 0 ? (exactMSE - biasSquared) / simpleRandomMSE : .nan
+  }
+  public var exactBiasNorm: Double { exactBias.reduce(0) { $0 + $1 * $1 }.squareRoot() }
+
+  /// max over coordinates of |Monte Carlo bias − exact bias| / se.
+  public var biasAgreementZ: Double {
+    var worst = 0.0
+    for j in exactBias.indices {
+      let d = Swift.abs(measured.meanError[j] - exactBias[j])
+      let se = measured.meanErrorStandardError[j]
+      // With se = 0 every draw had the same error: the Monte Carlo mean then differs from it only by the
+      // rounding of R equal terms summed, at most R·u relative.
+      let rounding = 2 * Double(measured.draws) * RoundingBoundNumber.unitRoundoff * Swift.abs(exactBias[j])
+      worst = Swift.max(worst, se > 0 ? d / se : (d <= rounding ? 0 : .infinity))
+    }
+    return worst
+  }
+
+  /// (Monte Carlo MSE − exact MSE) / se.
+  public var mseAgreementZ: Double {
+    let d = measured.meanSquaredError - exactMSE
+    let se = measured.meanSquaredErrorStandardError
+    let rounding = 2 * Double(measured.draws) * RoundingBoundNumber.unitRoundoff * exactMSE
+    return se > 0 ? d / se : (Swift.abs(d) <= rounding ? 0 : .infinity)
+  }
+
+  /// Runs the enumeration and `draws` random starts (blocked Philox streams, bit-identical for any threads).
+  public init(
+    population p: GradientPopulation, sampler: ContiguousSampler, batch b: Int, draws: Int, seed: UInt64, name: String,
+    threads: Int
+  ) {
+    let n = p.count
+    let d = p.dimension
+    precondition(sampler.accepts(batch: b, count: n), "batch size not accepted by the sampler")
+    @Sendable func blockError(_ start: Int) -> [Double] {
+      var sums = [Double](repeating: 0, count: d)
+      for t in 0..<b {
+        let i = (start + t) % n
+        for j in 0..<d { sums[j] += p.rows[i * d + j] }
+      }
+      return (0..<d).map { sums[$0] / Double(b) - p.mean[$0] }
+    }
+    let starts = sampler.starts(count: n, batch: b)
+    precondition(d <= 256, "the spread of a shuffled order needs tr Σ_N², kept for d ≤ 256")
+    let errors = parallelMap(count: starts.count, threads: threads) { blockError(starts[$0]) }
+    let k = Double(starts.count)
+    exactBias = (0..<d).map { j in errors.map { $0[j] }.compensatedSum() / k }
+    let squares = errors.map { e in e.reduce(0) { $0 + $1 * $1 } }
+    let mse = squares.compensatedSum() / k
+    exactMSE = mse
+    let spread = squares.map { ($0 - mse) * ($0 - mse) }.compensatedSum() / k
+    exactMSEStandardError = (spread / k).squareRoot()
+    if sampler == .sliding {
+      let windows = Double(n - b + 1)
+      formulaBias = (0..<d).map { j in
+        (0..<n).map { i -> Double in
+          let covering = Double(Swift.min(i, n - b) - Swift.max(0, i - b + 1) + 1)
+          return (covering / windows / Double(b) - 1 / Double(n)) * p.rows[i * d + j]
+        }.compensatedSum()
+      }
+    }
+    simpleRandomMSE = n > 1 ? Double(n - b) / Double(n - 1) * p.traceSigma / Double(b) : 0
+    independentMSE = p.traceSigma / Double(b)
+    let bd = Double(b)
+    shuffledOrderStandardError =
+      ((p.varianceOfSquaredDeviation + 2 * (bd - 1) * p.traceSigmaSquared) / (bd * bd * bd) / k).squareRoot()
+    self.sampler = sampler
+    self.batch = b
+    let blocks = (draws + MiniBatchSweep.blockSize - 1) / MiniBatchSweep.blockSize
+    let parts = parallelJobs(count: blocks, threads: threads, makeScratch: {}) { block, _ -> BlockSums in
+      var rng = PhiloxStream(seed: seed, name: "n1/\(name)/\(sampler.rawValue)/b=\(b)", substream: UInt64(block))
+      var sums = BlockSums(dimension: d)
+      sums.draws = Swift.min(MiniBatchSweep.blockSize, draws - block * MiniBatchSweep.blockSize)
+      for _ in 0..<sums.draws {
+        let e = errors[starts.count == 1 ? 0 : Int(rng.nextBounded(UInt64(starts.count)))]
+        var squared = 0.0
+        for j in 0..<d {
+          sums.errorSum[j] += e[j]
+          sums.errorSquareSum[j] += e[j] * e[j]
+          squared += e[j] * e[j]
+        }
+        sums.squaredErrorSum += squared
+        sums.squaredErrorSquareSum += squared * squared
+      }
+      return sums
+    }
+    var total = BlockSums(dimension: d)
+    for part in parts { total.add(part) }
+    measured = MiniBatchSweep.measurement(cell: SweepCell(sampler: .withoutReplacement, batch: b), sums: total)
+  }
+}
