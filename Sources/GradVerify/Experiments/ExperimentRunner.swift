@@ -110,6 +110,18 @@ public enum ExperimentRunner {
       return ExperimentOutcome(
         tables: [("\(base)-gradient.csv", experiment.gradientTable), ("\(base)-bias.csv", experiment.biasTable)],
         verdicts: experiment.verdictRows, notes: [])
+    case .training:
+      guard let settings = spec.training else { throw InputError("\(file): key 'training': missing") }
+      var experiment = TrainingExperiment(settings: settings, alpha: spec.sweep.alpha)
+      for (index, c) in spec.cases.enumerated() {
+        let data = try c.data.load(target: c.model.kind.target, relativeTo: folder)
+        for point in spec.points {
+          progress("\(spec.claim.rawValue) \(LinearityExperiment.caseName(model: c.model, data: data, point: point.name))")
+          try experiment.run(
+            model: c.model, data: data, source: "\(file): cases[\(index)]", point: point, seed: spec.seed, threads: threads)
+        }
+      }
+      return ExperimentOutcome(tables: [("\(base).csv", experiment.table)], verdicts: experiment.verdictRows, notes: [])
     case .n3:
       guard let settings = spec.drift else { throw InputError("\(file): key 'drift': missing") }
       var experiment = DriftExperiment(settings: settings, alpha: spec.sweep.alpha)

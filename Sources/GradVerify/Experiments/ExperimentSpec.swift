@@ -17,6 +17,8 @@ public struct ExperimentSpec: Decodable, Sendable {
     case n2 = "N2"
     /// Negative control: gradients taken at different parameter points.
     case n3 = "N3"
+    /// Training: full-batch descent against mini-batch SGD, with C3 along the path.
+    case training = "T"
   }
 
   public var claim: Claim
@@ -34,9 +36,11 @@ public struct ExperimentSpec: Decodable, Sendable {
   public var costs: [NonAdditiveCost]
   /// N1 only: an AR(1) sequence sampled in circular windows.
   public var ar1: AR1Settings?
+  /// T only: the training runs.
+  public var training: TrainingSettings?
 
   enum CodingKeys: String, CodingKey, CaseIterable {
-    case claim, title, seed, points, cases, draws, alpha, samplers, drift, costs, ar1
+    case claim, title, seed, points, cases, draws, alpha, samplers, drift, costs, ar1, training
     case batchSizes = "batch_sizes"
   }
 
@@ -60,6 +64,9 @@ public struct ExperimentSpec: Decodable, Sendable {
       throw invalid(c, .samplers, "\(claim.rawValue) chooses its own samplers")
     }
     ar1 = try c.decodeIfPresent(AR1Settings.self, forKey: .ar1)
+    training = try c.decodeIfPresent(TrainingSettings.self, forKey: .training)
+    if claim == .training && training == nil { throw invalid(c, .training, "missing: T needs its training settings") }
+    if claim != .training && training != nil { throw invalid(c, .training, "applies to T only") }
     if claim != .n1 && ar1 != nil { throw invalid(c, .ar1, "applies to N1 only") }
     costs = try c.decodeIfPresent([NonAdditiveCost].self, forKey: .costs) ?? []
     if claim == .n2 && costs.isEmpty { throw invalid(c, .costs, "missing: N2 needs at least one cost") }
@@ -119,6 +126,36 @@ public struct AR1Settings: Decodable, Sendable, Equatable {
     guard !batchSizes.isEmpty, batchSizes.allSatisfy({ $0 >= 1 && $0 <= count }) else {
       throw invalid(c, .batchSizes, "needs sizes from 1 to n")
     }
+  }
+}
+
+/// T's settings: step size, full-batch steps, SGD batch sizes, checkpoints and noise draws per checkpoint.
+public struct TrainingSettings: Decodable, Sendable, Equatable {
+  public var eta: Double
+  public var steps: Int
+  public var batchSizes: [Int]
+  public var checkpoints: Int
+  public var noiseDraws: Int
+
+  enum CodingKeys: String, CodingKey, CaseIterable {
+    case eta, steps, checkpoints
+    case batchSizes = "batch_sizes"
+    case noiseDraws = "noise_draws"
+  }
+
+  public init(from decoder: any Decoder) throws {
+    try decoder.rejectUnknownKeys(CodingKeys.self)
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    eta = try c.decode(Double.self, forKey: .eta)
+    steps = try c.decode(Int.self, forKey: .steps)
+    batchSizes = try c.decode([Int].self, forKey: .batchSizes)
+    checkpoints = try c.decode(Int.self, forKey: .checkpoints)
+    noiseDraws = try c.decode(Int.self, forKey: .noiseDraws)
+    guard eta > 0 && eta.isFinite else { throw invalid(c, .eta, "must be positive") }
+    guard steps >= 1 && steps <= 1_000_000 else { throw invalid(c, .steps, "must be between 1 and 10⁶") }
+    guard batchSizes.allSatisfy({ $0 >= 1 }) else { throw invalid(c, .batchSizes, "needs positive sizes") }
+    guard checkpoints >= 1 && checkpoints <= 10_000 else { throw invalid(c, .checkpoints, "must be between 1 and 10⁴") }
+    guard noiseDraws >= 2 && noiseDraws <= 100_000_000 else { throw invalid(c, .noiseDraws, "must be between 2 and 10⁸") }
   }
 }
 
