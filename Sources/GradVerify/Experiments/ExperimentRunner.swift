@@ -105,6 +105,9 @@ public enum ExperimentRunner {
           progress("\(spec.claim.rawValue) \(LinearityExperiment.caseName(model: c.model, data: data, point: point.name))")
           try experiment.run(
             model: c.model, data: data, source: "\(file): cases[\(index)]", point: point, seed: spec.seed, threads: threads)
+          if spec.batchNorm && c.model.kind == .linear {
+            experiment.runBatchNorm(data: data, point: point, seed: spec.seed, threads: threads)
+          }
         }
       }
       return ExperimentOutcome(

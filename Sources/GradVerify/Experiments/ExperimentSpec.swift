@@ -34,6 +34,8 @@ public struct ExperimentSpec: Decodable, Sendable {
   public var drift: DriftSettings?
   /// N2 only: the non-additive costs to test (the additive mean is their twin).
   public var costs: [NonAdditiveCost]
+  /// N2 only: also test a linear model on batch-normalised features (for cases with a numeric target).
+  public var batchNorm: Bool
   /// N1 only: an AR(1) sequence sampled in circular windows.
   public var ar1: AR1Settings?
   /// T only: the training runs.
@@ -41,6 +43,7 @@ public struct ExperimentSpec: Decodable, Sendable {
 
   enum CodingKeys: String, CodingKey, CaseIterable {
     case claim, title, seed, points, cases, draws, alpha, samplers, drift, costs, ar1, training
+    case batchNorm = "batch_norm"
     case batchSizes = "batch_sizes"
   }
 
@@ -71,6 +74,8 @@ public struct ExperimentSpec: Decodable, Sendable {
     costs = try c.decodeIfPresent([NonAdditiveCost].self, forKey: .costs) ?? []
     if claim == .n2 && costs.isEmpty { throw invalid(c, .costs, "missing: N2 needs at least one cost") }
     if claim != .n2 && c.contains(.costs) { throw invalid(c, .costs, "applies to N2 only") }
+    batchNorm = try c.decodeIfPresent(Bool.self, forKey: .batchNorm) ?? false
+    if claim != .n2 && c.contains(.batchNorm) { throw invalid(c, .batchNorm, "applies to N2 only") }
     if claim == .c1 && c.contains(.alpha) { throw invalid(c, .alpha, "does not apply to C1") }
     drift = try c.decodeIfPresent(DriftSettings.self, forKey: .drift)
     if claim == .n3 && drift == nil { throw invalid(c, .drift, "missing: N3 needs its SGD settings") }
