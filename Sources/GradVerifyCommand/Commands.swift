@@ -34,11 +34,41 @@ func write(_ outcomes: [ExperimentOutcome], to folder: String) throws(InputError
 /// `gradverify verify`
 func verifyCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
   let folder = try args.value("--experiments") ?? "Experiments"
+  let explicitResults = try args.value("--results")
+  let skipComparison = try args.flag("--no-compare")
   let threads = try args.threads()
   _ = try args.positionals(expected: 0...0, usage: "no arguments")
+  if explicitResults != nil && skipComparison { throw InputError("verify: --results and --no-compare exclude each other") }
+  // The committed tables are compared when they are there (or named): a table that differs fails verify.
+  var resultsFolder = explicitResults
+  if resultsFolder == nil && !skipComparison && folder == "Experiments" {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: "results", isDirectory: &isDirectory), isDirectory.boolValue {
+      resultsFolder = "results"
+    }
+  }
   let outcomes = try ExperimentRunner.runAll(folder: folder, threads: threads, progress: progressReporter())
   printOutcomes(outcomes)
-  return status(of: outcomes.flatMap(\.verdicts))
+  var status = status(of: outcomes.flatMap(\.verdicts))
+  if let resultsFolder {
+    var differing: [String] = []
+    var compared = 0
+    for table in outcomes.flatMap(\.tables) {
+      let path = resultsFolder + "/" + table.name
+      compared += 1
+      let committed = FileManager.default.contents(atPath: path)
+      if committed != Data(table.document.text.utf8) {
+        differing.append(committed == nil ? "\(path) (missing)" : path)
+      }
+    }
+    if differing.isEmpty {
+      print("tables: all \(compared) tables in \(resultsFolder)/ reproduced byte for byte")
+    } else {
+      for path in differing { print("tables: \(path) differs from this run (run 'make results' if the change is intended)") }
+      status = .claimFailed
+    }
+  }
+  return status
 }
 
 /// `gradverify results`

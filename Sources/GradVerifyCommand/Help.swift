@@ -22,13 +22,17 @@ enum Help {
     """
 
   static let verify = """
-    USAGE: gradverify verify [--experiments DIR] [--threads T]
+    USAGE: gradverify verify [--experiments DIR] [--results DIR | --no-compare] [--threads T]
 
     Runs every spec (*.json) in DIR (default: Experiments), prints one row per claim and case
-    (claim id, case, key figure, verdict) and exits 0 when all hold, 1 when any fails.
+    (claim id, case, key figure, verdict), and compares every table it made with the committed one in
+    results/ (when run from the project root), naming any that differs. Exits 0 when every row is PASS
+    or FAILS-AS-PREDICTED and every table is reproduced byte for byte, 1 otherwise.
 
     OPTIONS:
       --experiments DIR  folder of experiment specs (default: Experiments)
+      --results DIR      compare the tables with those in DIR (default: results, when it exists)
+      --no-compare       do not compare with committed tables
       --threads T        worker threads (default: all cores); results do not depend on it
     """
 

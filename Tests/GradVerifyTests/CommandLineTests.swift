@@ -207,4 +207,27 @@ struct CommandLineTests {
     #expect(faulty.status == 1 && faulty.stdout.contains("3 cases: 0 PASS, 3 FAIL"), "\(faulty.stdout)")
     #expect(faulty.stdout.contains("halving 1.0"), "\(faulty.stdout)")
   }
+
+  @Test("verify reproduces committed tables byte for byte, and names a table edited by hand")
+  func verifyComparesTables() throws {
+    let spec = """
+      {"claim": "C2C3-exact", "title": "t", "seed": 3, "samplers": ["without"], "points": [{"name": "p", "scale": 1}],
+       "cases": [{"model": "linear", "data": {"synthetic": "regression", "n": 5, "d": 2, "seed": 1}}]}
+      """
+    let folder = try temporaryFolder(["s.json": spec])
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let experiments = folder.path
+    let results = folder.appendingPathComponent("results").path
+    let made = try CommandRun(["results", "--experiments", experiments, "--out", results])
+    #expect(made.status == 0, "\(made.stderr)")
+    let clean = try CommandRun(["verify", "--experiments", experiments, "--results", results])
+    #expect(clean.status == 0 && clean.stdout.contains("reproduced byte for byte"), "\(clean.stdout)")
+    let table = folder.appendingPathComponent("results/s.csv")
+    var text = try String(contentsOf: table, encoding: .utf8)
+    text = text.replacingOccurrences(of: "PASS", with: "PAS5")
+    try Data(text.utf8).write(to: table)
+    let edited = try CommandRun(["verify", "--experiments", experiments, "--results", results])
+    #expect(edited.status == 1, "\(edited.stdout)")
+    #expect(edited.stdout.contains("\(results)/s.csv differs"), "\(edited.stdout)")
+  }
 }
