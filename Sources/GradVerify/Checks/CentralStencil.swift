@@ -88,6 +88,21 @@ public struct FivePointDerivative: Sendable {
   }
 }
 
+extension FivePointDerivative {
+  /// The 5-point derivative of f along θⱼ: the stencil built at θⱼ (power-of-two step eps^(1/5)·max(1, |θⱼ|)),
+  /// f evaluated at each point with θⱼ set from the saved copy, never by subtracting a step back.
+  public init(of f: ([Double]) -> Double, at theta: [Double], coordinate j: Int, evaluationError delta: Double) {
+    let stencil = CentralStencil(
+      centre: theta[j], step: CentralStencil.step(near: theta[j], order: 0.2), multiples: Self.multiples)
+    var work = theta
+    let values = stencil.points.map { x -> Double in
+      work[j] = x
+      return f(work)
+    }
+    self.init(values: values, step: stencil.step, evaluationError: delta, representationErrors: stencil.representationErrors)
+  }
+}
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)

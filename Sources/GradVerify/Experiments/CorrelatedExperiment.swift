@@ -107,15 +107,10 @@ public struct CorrelatedExperiment: Sendable {
 
   /// The log-log slope of the exact MSE against b over a group of records (least squares).
   static func slope(_ group: [Record]) -> Double? {
-    let points = group.filter { $0.measurement.exactMSE > 0 }.map {
-      (Double.log(Double($0.measurement.batch)), Double.log($0.measurement.exactMSE))
-    }
-    guard points.count >= 2 else { return nil }
-    let mx = points.map(\.0).reduce(0, +) / Double(points.count)
-    let my = points.map(\.1).reduce(0, +) / Double(points.count)
-    let sxy = points.reduce(0) { $0 + ($1.0 - mx) * ($1.1 - my) }
-    let sxx = points.reduce(0) { $0 + ($1.0 - mx) * ($1.0 - mx) }
-    return sxx > 0 ? sxy / sxx : nil
+    leastSquaresSlope(
+      group.filter { $0.measurement.exactMSE > 0 }.map {
+        (Double.log(Double($0.measurement.batch)), Double.log($0.measurement.exactMSE))
+      })
   }
 
   public var verdictRows: [VerdictRow] {

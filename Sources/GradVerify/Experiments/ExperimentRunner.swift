@@ -32,41 +32,64 @@ public enum ExperimentRunner {
     return outcomes
   }
 
+  /// One case of a spec with its data loaded, at one parameter point.
+  struct Place {
+    var model: ModelChoice
+    var data: Dataset
+    var point: ParameterPointSpec
+    /// "file: cases[i]", for errors.
+    var source: String
+  }
+
+  /// Every case's data, loaded once (all of them before any work, so a bad file fails first).
+  static func places(_ spec: ExperimentSpec, file: String, folder: String) throws(InputError) -> [Place] {
+    var places: [Place] = []
+    for (index, c) in spec.cases.enumerated() {
+      let data = try c.data.load(target: c.model.kind.target, relativeTo: folder)
+      for point in spec.points {
+        places.append(Place(model: c.model, data: data, point: point, source: "\(file): cases[\(index)]"))
+      }
+    }
+    return places
+  }
+
   /// Runs one spec; tables are named after the spec file ("C1-linearity.json" → "C1-linearity.csv", …).
   public static func run(
     _ spec: ExperimentSpec, file: String, threads: Int, progress: @escaping (String) -> Void = { _ in }
   ) throws(InputError) -> ExperimentOutcome {
     let url = URL(fileURLWithPath: file)
-    let folder = url.deletingLastPathComponent().path
     let base = url.deletingPathExtension().lastPathComponent
+    let places = try places(spec, file: file, folder: url.deletingLastPathComponent().path)
+    var notes: [String] = []
+    for place in places {
+      if let s = place.data.standardization, !notes.contains("\(place.data.name): \(s.summary)") {
+        notes.append("\(place.data.name): \(s.summary)")
+      }
+    }
+    /// Calls `body` for every place, announcing it first.
+    func each(_ body: (Place) throws(InputError) -> Void) throws(InputError) {
+      for place in places {
+        progress("\(spec.claim.rawValue) \(LinearityExperiment.caseName(model: place.model, data: place.data, point: place.point.name))")
+        try body(place)
+      }
+    }
+    func single(_ table: CSVDocument, _ verdicts: [VerdictRow]) -> ExperimentOutcome {
+      ExperimentOutcome(tables: [("\(base).csv", table)], verdicts: verdicts, notes: notes)
+    }
+    let seed = spec.seed
     switch spec.claim {
     case .c1:
       var experiment = LinearityExperiment()
-      var notes: [String] = []
-      for (index, c) in spec.cases.enumerated() {
-        let data = try c.data.load(target: c.model.kind.target, relativeTo: folder)
-        if let s = data.standardization {
-          let note = "\(data.name): \(s.summary)"
-          if !notes.contains(note) { notes.append(note) }
-        }
-        try experiment.run(
-          model: c.model, data: data, source: "\(file): cases[\(index)]", points: spec.points, seed: spec.seed,
-          threads: threads, progress: { progress("\(spec.claim.rawValue) \($0)") })
+      try each { p throws(InputError) in
+        try experiment.run(model: p.model, data: p.data, source: p.source, points: [p.point], seed: seed, threads: threads)
       }
       return ExperimentOutcome(
         tables: [("\(base).csv", experiment.table), ("\(base)-halving.csv", experiment.halvingTable)],
         verdicts: experiment.verdictRows, notes: notes)
     case .c2c3:
       var experiment = SweepExperiment(settings: spec.sweep)
-      var notes: [String] = []
-      for (index, c) in spec.cases.enumerated() {
-        let data = try c.data.load(target: c.model.kind.target, relativeTo: folder)
-        if let s = data.standardization { notes.append("\(data.name): \(s.summary)") }
-        for point in spec.points {
-          progress("\(spec.claim.rawValue) \(LinearityExperiment.caseName(model: c.model, data: data, point: point.name))")
-          try experiment.run(
-            model: c.model, data: data, source: "\(file): cases[\(index)]", point: point, seed: spec.seed, threads: threads)
-        }
+      try each { p throws(InputError) in
+        try experiment.run(model: p.model, data: p.data, source: p.source, point: p.point, seed: seed, threads: threads)
       }
       experiment.evaluate()
       return ExperimentOutcome(
@@ -74,80 +97,54 @@ public enum ExperimentRunner {
           ("\(base).csv", experiment.table), ("\(base)-population.csv", experiment.populationTable),
           ("\(base)-coordinates.csv", experiment.coordinateTable),
         ],
-        verdicts: experiment.verdictRows, notes: Array(Set(notes)).sorted())
+        verdicts: experiment.verdictRows, notes: notes)
+    case .exact:
+      var experiment = ExactOracleExperiment()
+      let samplers = spec.sweep.samplers.filter { $0 != .poissonRealized }
+      try each { p throws(InputError) in
+        try experiment.run(model: p.model, data: p.data, source: p.source, point: p.point, seed: seed, samplers: samplers)
+      }
+      return single(experiment.table, experiment.verdictRows)
     case .n1:
       var experiment = CorrelatedExperiment(draws: spec.sweep.draws, alpha: spec.sweep.alpha)
-      for (index, c) in spec.cases.enumerated() {
-        let data = try c.data.load(target: c.model.kind.target, relativeTo: folder)
-        for point in spec.points {
-          progress("\(spec.claim.rawValue) \(LinearityExperiment.caseName(model: c.model, data: data, point: point.name))")
-          try experiment.run(
-            model: c.model, data: data, source: "\(file): cases[\(index)]", point: point, seed: spec.seed,
-            sizes: spec.sweep.batchSizes, threads: threads)
-        }
+      try each { p throws(InputError) in
+        try experiment.run(
+          model: p.model, data: p.data, source: p.source, point: p.point, seed: seed, sizes: spec.sweep.batchSizes,
+          threads: threads)
       }
       if let ar1 = spec.ar1 {
-        experiment.runAR1(phi: ar1.phi, count: ar1.count, sizes: ar1.batchSizes, seed: spec.seed, threads: threads)
+        experiment.runAR1(phi: ar1.phi, count: ar1.count, sizes: ar1.batchSizes, seed: seed, threads: threads)
       }
       experiment.tests = experiment.records.reduce(0) { $0 + $1.measurement.exactBias.count + 1 }
-      return ExperimentOutcome(tables: [("\(base).csv", experiment.table)], verdicts: experiment.verdictRows, notes: [])
+      return single(experiment.table, experiment.verdictRows)
     case .n2:
-      var loaded: [(Int, CaseSpec, Dataset)] = []
-      var tests = 0
-      for (index, c) in spec.cases.enumerated() {
-        let data = try c.data.load(target: c.model.kind.target, relativeTo: folder)
-        loaded.append((index, c, data))
-        tests += spec.points.count * spec.costs.count * spec.sweep.sizes(count: data.count, sampler: .withoutReplacement).count
+      let tests = places.reduce(0) {
+        $0 + spec.costs.count * spec.sweep.sizes(count: $1.data.count, sampler: .withoutReplacement).count
       }
       var experiment = NonAdditiveExperiment(costs: spec.costs, settings: spec.sweep, tests: tests)
-      for (index, c, data) in loaded {
-        for point in spec.points {
-          progress("\(spec.claim.rawValue) \(LinearityExperiment.caseName(model: c.model, data: data, point: point.name))")
-          try experiment.run(
-            model: c.model, data: data, source: "\(file): cases[\(index)]", point: point, seed: spec.seed, threads: threads)
-          if spec.batchNorm && c.model.kind == .linear {
-            experiment.runBatchNorm(data: data, point: point, seed: spec.seed, threads: threads)
-          }
+      try each { p throws(InputError) in
+        try experiment.run(model: p.model, data: p.data, source: p.source, point: p.point, seed: seed, threads: threads)
+        if spec.batchNorm && p.model.kind == .linear {
+          experiment.runBatchNorm(data: p.data, point: p.point, seed: seed, threads: threads)
         }
       }
       return ExperimentOutcome(
         tables: [("\(base)-gradient.csv", experiment.gradientTable), ("\(base)-bias.csv", experiment.biasTable)],
-        verdicts: experiment.verdictRows, notes: [])
-    case .training:
-      guard let settings = spec.training else { throw InputError("\(file): key 'training': missing") }
-      var experiment = TrainingExperiment(settings: settings, alpha: spec.sweep.alpha)
-      for (index, c) in spec.cases.enumerated() {
-        let data = try c.data.load(target: c.model.kind.target, relativeTo: folder)
-        for point in spec.points {
-          progress("\(spec.claim.rawValue) \(LinearityExperiment.caseName(model: c.model, data: data, point: point.name))")
-          try experiment.run(
-            model: c.model, data: data, source: "\(file): cases[\(index)]", point: point, seed: spec.seed, threads: threads)
-        }
-      }
-      return ExperimentOutcome(tables: [("\(base).csv", experiment.table)], verdicts: experiment.verdictRows, notes: [])
+        verdicts: experiment.verdictRows, notes: notes)
     case .n3:
       guard let settings = spec.drift else { throw InputError("\(file): key 'drift': missing") }
       var experiment = DriftExperiment(settings: settings, alpha: spec.sweep.alpha)
-      for (index, c) in spec.cases.enumerated() {
-        let data = try c.data.load(target: c.model.kind.target, relativeTo: folder)
-        for point in spec.points {
-          progress("\(spec.claim.rawValue) \(LinearityExperiment.caseName(model: c.model, data: data, point: point.name))")
-          try experiment.run(
-            model: c.model, data: data, source: "\(file): cases[\(index)]", point: point, seed: spec.seed, threads: threads)
-        }
+      try each { p throws(InputError) in
+        try experiment.run(model: p.model, data: p.data, source: p.source, point: p.point, seed: seed, threads: threads)
       }
-      return ExperimentOutcome(tables: [("\(base).csv", experiment.table)], verdicts: experiment.verdictRows, notes: [])
-    case .exact:
-      var experiment = ExactOracleExperiment()
-      for (index, c) in spec.cases.enumerated() {
-        let data = try c.data.load(target: c.model.kind.target, relativeTo: folder)
-        for point in spec.points {
-          try experiment.run(
-            model: c.model, data: data, source: "\(file): cases[\(index)]", point: point, seed: spec.seed,
-            samplers: spec.sweep.samplers.filter { $0 != .poissonRealized })
-        }
+      return single(experiment.table, experiment.verdictRows)
+    case .training:
+      guard let settings = spec.training else { throw InputError("\(file): key 'training': missing") }
+      var experiment = TrainingExperiment(settings: settings, alpha: spec.sweep.alpha)
+      try each { p throws(InputError) in
+        try experiment.run(model: p.model, data: p.data, source: p.source, point: p.point, seed: seed, threads: threads)
       }
-      return ExperimentOutcome(tables: [("\(base).csv", experiment.table)], verdicts: experiment.verdictRows, notes: [])
+      return single(experiment.table, experiment.verdictRows)
     }
   }
 }

@@ -82,16 +82,8 @@ public struct BatchNormControl: Sendable {
     let (truth, averaged) = model.gradients(theta, data: data)
     let bound = model.cost(theta.map { RoundingBoundNumber($0) }, data: data, members: all)
     let delta = bound.bound + RoundingBoundNumber.unitRoundoff * Swift.abs(bound.value)
-    let differences = parallelMap(count: model.parameterCount, threads: threads) { j -> FivePointDerivative in
-      let stencil = CentralStencil(
-        centre: theta[j], step: CentralStencil.step(near: theta[j], order: 0.2), multiples: FivePointDerivative.multiples)
-      var work = theta
-      let values = stencil.points.map { x -> Double in
-        work[j] = x
-        return model.cost(work, data: data, members: all)
-      }
-      return FivePointDerivative(
-        values: values, step: stencil.step, evaluationError: delta, representationErrors: stencil.representationErrors)
+    let differences = parallelMap(count: model.parameterCount, threads: threads) { j in
+      FivePointDerivative(of: { model.cost($0, data: data, members: all) }, at: theta, coordinate: j, evaluationError: delta)
     }
     trueGradientScore = zip(differences, truth).map { Swift.abs($0.estimate - $1) / $0.tolerance }.max() ?? 0
     mismatchScore = zip(differences, averaged).map { Swift.abs($0.estimate - $1) / $0.tolerance }.max() ?? 0

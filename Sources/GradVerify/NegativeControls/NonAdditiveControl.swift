@@ -47,16 +47,8 @@ public struct NonAdditiveControl: Sendable {
     let delta = cost.costError(losses, lossErrors: lossErrors)
     let truth = cost.trueGradient(losses: losses, gradients: gradients)
     let averaged = cost.averagedPerExampleGradient(losses: losses, gradients: gradients)
-    let differences = parallelMap(count: model.parameterCount, threads: threads) { j -> FivePointDerivative in
-      let stencil = CentralStencil(
-        centre: theta[j], step: CentralStencil.step(near: theta[j], order: 0.2), multiples: FivePointDerivative.multiples)
-      var work = theta
-      let values = stencil.points.map { x -> Double in
-        work[j] = x
-        return cost.cost(model.losses(work, data: data))
-      }
-      return FivePointDerivative(
-        values: values, step: stencil.step, evaluationError: delta, representationErrors: stencil.representationErrors)
+    let differences = parallelMap(count: model.parameterCount, threads: threads) { j in
+      FivePointDerivative(of: { cost.cost(model.losses($0, data: data)) }, at: theta, coordinate: j, evaluationError: delta)
     }
     func score(_ reference: [Double]) -> Double {
       zip(differences, reference).map { d, r in Swift.abs(d.estimate - r) / d.tolerance }.max() ?? 0

@@ -143,15 +143,8 @@ public struct ParameterDriftControl: Sendable {
 
   /// The log-log slope of ‖mean D‖ against η over the first-order steps (least squares), expected 1.
   public var slope: Double? {
-    let points = steps.filter { $0.firstOrder && $0.discrepancyNorm > 0 }.map {
-      (Double.log($0.eta), Double.log($0.discrepancyNorm))
-    }
-    guard points.count >= 2 else { return nil }
-    let mx = points.map(\.0).reduce(0, +) / Double(points.count)
-    let my = points.map(\.1).reduce(0, +) / Double(points.count)
-    let sxy = points.reduce(0) { $0 + ($1.0 - mx) * ($1.1 - my) }
-    let sxx = points.reduce(0) { $0 + ($1.0 - mx) * ($1.0 - mx) }
-    return sxx > 0 ? sxy / sxx : nil
+    leastSquaresSlope(
+      steps.filter { $0.firstOrder && $0.discrepancyNorm > 0 }.map { (Double.log($0.eta), Double.log($0.discrepancyNorm)) })
   }
 
   /// FAILS-AS-PREDICTED when the discrepancy is clearly there at the largest η (|z| above the critical
