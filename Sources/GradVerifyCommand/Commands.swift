@@ -78,8 +78,11 @@ func resultsCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus
   let threads = try args.threads()
   _ = try args.positionals(expected: 0...0, usage: "no arguments")
   try AtomicFile.prepareFolder(out, flag: "--out")
+  let provenance = try Provenance.collect(experimentsFolder: folder, command: "gradverify results")
   let outcomes = try ExperimentRunner.runAll(folder: folder, threads: threads, progress: progressReporter())
   try write(outcomes, to: out)
+  let package = try DataPackage.render(tables: outcomes.flatMap(\.tables), provenance: provenance)
+  try AtomicFile.write(package, to: out + "/datapackage.json")
   printOutcomes(outcomes)
   return status(of: outcomes.flatMap(\.verdicts))
 }

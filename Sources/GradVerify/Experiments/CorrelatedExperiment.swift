@@ -146,7 +146,12 @@ public struct CorrelatedExperiment: Sendable {
           let slope = Self.slope(cells).map(rounded3) ?? "n/a"
           let deffRange = "deff \(rounded2(effects.map(\.exact).min() ?? .nan))..\(rounded2(effects.map(\.exact).max() ?? .nan))"
           if order == "sorted" {
-            let broke = zip(ms, effects).contains { ($0.measured.meanSquaredError - $0.simpleRandomMSE) / $0.measured.meanSquaredErrorStandardError > z && $1.exact > 1 }
+            // Broken when the exact MSE of the K blocks exceeds simple random sampling's by more than a random
+            // order could explain (its spread over shuffles, not the much smaller Monte Carlo error).
+            let broke = ms.contains { m in
+              m.shuffledOrderStandardError > 0 && (m.exactMSE - m.simpleRandomMSE) / m.shuffledOrderStandardError > z
+            }
+            _ = effects
             rows.append(VerdictRow(
               claim: "N1b", caseName: "\(name) aligned blocks",
               keyFigure: "\(deffRange), MC vs exact max|z| \(rounded2(ms.map { Swift.abs($0.mseAgreementZ) }.max() ?? 0)), slope \(slope)",
@@ -154,7 +159,10 @@ public struct CorrelatedExperiment: Sendable {
           } else {
             // (e) the same data shuffled once: the K blocks' mean squared error sits within its spread of
             // simple random sampling's value.
-            let worst = ms.map { Swift.abs($0.exactMSE - $0.simpleRandomMSE) / $0.shuffledOrderStandardError }.max() ?? 0
+            let worst = ms.map { m -> Double in
+              let d = Swift.abs(m.exactMSE - m.simpleRandomMSE)
+              return m.shuffledOrderStandardError > 0 ? d / m.shuffledOrderStandardError : (d == 0 ? 0 : .infinity)
+            }.max() ?? 0
             let consistent = worst <= z
             rows.append(VerdictRow(
               claim: "N1e-twin", caseName: "\(name) aligned blocks",
@@ -174,7 +182,14 @@ public struct CorrelatedExperiment: Sendable {
         case ("ar1", .circular):
           // (d) AR(1) in circular windows: variance over the iid value against 1 + 2 Σ (1 − k/b) ρ̂ₖ.
           let effects = cells.map(designEffects)
-          let broke = effects.contains { ($0.measured - 1) / $0.se > z }
+          // Broken when the exact design effect exceeds 1 by more than white noise could give: for an
+          // uncorrelated sequence each ρ̂ₖ spreads by 1/√N, so 1 + 2Σ(1 − k/b)ρ̂ₖ by √((4/N) Σ (1 − k/b)²).
+          let n = Double(cells.first?.measurement.starts ?? 1)
+          let broke = zip(cells, effects).contains { cell, effect in
+            let b = cell.measurement.batch
+            let spread = (4 / n * (1..<Swift.max(2, b)).reduce(0.0) { $0 + (1 - Double($1) / Double(b)) * (1 - Double($1) / Double(b)) }).squareRoot()
+            return b > 1 && spread > 0 && (effect.exact - 1) / spread > z
+          }
           let agrees = ms.allSatisfy { Swift.abs($0.mseAgreementZ) <= z }
           let last = zip(cells, effects).max { $0.0.measurement.batch < $1.0.measurement.batch }
           let limit = last.map { "at b=\($0.0.measurement.batch): MC \(rounded2($0.1.measured)) exact \(rounded2($0.1.exact)) process \(rounded2($0.0.processDesignEffect ?? .nan))" } ?? ""

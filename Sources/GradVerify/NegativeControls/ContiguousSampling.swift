@@ -31,6 +31,8 @@ public enum ContiguousSampler: String, Sendable, CaseIterable, Codable {
 public struct ContiguousMeasurement: Sendable {
   public var sampler: ContiguousSampler
   public var batch: Int
+  /// How many equally likely starts the sampler has.
+  public var starts: Int
   /// Exact, by enumerating every start: E[ḡ] − g, and E‖ḡ − g‖².
   public var exactBias: [Double]
   public var exactMSE: Double
@@ -121,6 +123,7 @@ public struct ContiguousMeasurement: Sendable {
       ((p.varianceOfSquaredDeviation + 2 * (bd - 1) * p.traceSigmaSquared) / (bd * bd * bd) / k).squareRoot()
     self.sampler = sampler
     self.batch = b
+    self.starts = starts.count
     let blocks = (draws + MiniBatchSweep.blockSize - 1) / MiniBatchSweep.blockSize
     let parts = parallelJobs(count: blocks, threads: threads, makeScratch: {}) { block, _ -> BlockSums in
       var rng = PhiloxStream(seed: seed, name: "n1/\(name)/\(sampler.rawValue)/b=\(b)", substream: UInt64(block))

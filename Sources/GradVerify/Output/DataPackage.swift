@@ -1,0 +1,192 @@
+import Foundation
+
+/// results/datapackage.json: a Frictionless Data Package (v2) describing every table — a Table Schema
+/// (each field's name, type, description, unit), the CSV dialect with its "\n" line terminator, and the
+/// table's sha256 — plus the run's provenance.
+///
+/// Frictionless Data Package v2, https://datapackage.org/standard/data-package/ (2024).
+public enum DataPackage {
+  struct Field: Encodable {
+    var name: String
+    var type: String
+    var description: String
+    var unit: String
+  }
+  struct Schema: Encodable {
+    var schemaProfile = "https://datapackage.org/profiles/2.0/tableschema.json"
+    var fields: [Field]
+    var missingValues = [""]
+    enum CodingKeys: String, CodingKey {
+      case schemaProfile = "$schema"
+      case fields, missingValues
+    }
+  }
+  struct Dialect: Encodable {
+    var schemaProfile = "https://datapackage.org/profiles/2.0/tabledialect.json"
+    var header = true
+    var delimiter = ","
+    var lineTerminator = "\n"
+    var quoteChar = "\""
+    enum CodingKeys: String, CodingKey {
+      case schemaProfile = "$schema"
+      case header, delimiter, lineTerminator, quoteChar
+    }
+  }
+  struct Resource: Encodable {
+    var name: String
+    var path: String
+    var type = "table"
+    var format = "csv"
+    var mediatype = "text/csv"
+    var encoding = "utf-8"
+    var bytes: Int
+    var hash: String
+    var dialect = Dialect()
+    var schema: Schema
+  }
+  struct Package: Encodable {
+    var schemaProfile = "https://datapackage.org/profiles/2.0/datapackage.json"
+    var name = "gradverify-results"
+    var title = "gradverify: per-example gradient averaging and mini-batch estimates, verified"
+    var version: String
+    var licenses = [["name": "MIT", "path": "https://opensource.org/licenses/MIT"]]
+    var resources: [Resource]
+    var provenance: Provenance
+    enum CodingKeys: String, CodingKey {
+      case schemaProfile = "$schema"
+      case name, title, version, licenses, resources, provenance
+    }
+  }
+
+  /// The column's Table Schema type, read off its values: boolean, integer, number or string.
+  static func inferType(_ values: [String]) -> String {
+    let present = values.filter { !$0.isEmpty }
+    if present.isEmpty { return "number" }
+    if present.allSatisfy({ $0 == "true" || $0 == "false" }) { return "boolean" }
+    if present.allSatisfy({ Int($0) != nil }) { return "integer" }
+    if present.allSatisfy({ Double($0) != nil }) { return "number" }
+    return "string"
+  }
+
+  /// The package's JSON text for the given tables; a column missing from `FieldCatalog` is an error (so no
+  /// table ships undescribed).
+  public static func render(tables: [(name: String, document: CSVDocument)], provenance: Provenance) throws(InputError) -> String {
+    var resources: [Resource] = []
+    for table in tables.sorted(by: { $0.name < $1.name }) {
+      let stem = table.name.hasSuffix(".csv") ? String(table.name.dropLast(4)) : table.name
+      var fields: [Field] = []
+      for (k, column) in table.document.header.enumerated() {
+        guard let entry = FieldCatalog.entry(table: stem, column: column) else {
+          throw InputError("datapackage: column '\(column)' of \(table.name) has no description in FieldCatalog")
+        }
+        fields.append(
+          Field(name: column, type: inferType(table.document.rows.map { $0[k] }), description: entry.description, unit: entry.unit))
+      }
+      let bytes = Array(table.document.text.utf8)
+      resources.append(
+        Resource(
+          name: stem.lowercased().replacingOccurrences(of: "_", with: "-"), path: table.name, bytes: bytes.count,
+          hash: "sha256:" + sha256Hex(bytes), schema: Schema(fields: fields)))
+    }
+    let package = Package(version: GradVerifyVersion.current, resources: resources, provenance: provenance)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    do {
+      return String(decoding: try encoder.encode(package), as: UTF8.self) + "\n"
+    } catch {
+      throw InputError("datapackage: \(error.localizedDescription)")
+    }
+  }
+}
+
+/// Where the tables came from: enough to rerun them and to know what might differ.
+public struct Provenance: Encodable, Sendable {
+  public struct DataFile: Encodable, Sendable {
+    public var path: String
+    public var sha256: String
+  }
+  public struct SpecRecord: Encodable, Sendable {
+    public var file: String
+    public var claim: String
+    public var seed: UInt64
+    public var sha256: String
+  }
+
+  public var tool = "gradverify"
+  public var toolVersion = GradVerifyVersion.current
+  /// The last commit that touched Sources/, Experiments/ or Package.swift, and whether they have uncommitted changes.
+  public var sourceCommit: String
+  public var sourceDirty: Bool
+  public var command: String
+  public var rng = "Philox4x32-10 keyed by SplitMix64(seed, stream name)"
+  public var streamLayoutVersion = PhiloxStream.layoutVersion
+  public var samplerVersion = MiniBatchSweep.samplerVersion
+  public var blockSize = MiniBatchSweep.blockSize
+  public var toolchain = Provenance.toolchainDescription
+  public var platform = Provenance.platformDescription
+  public var specs: [SpecRecord]
+  public var dataFiles: [DataFile]
+
+  static var toolchainDescription: String {
+    #if compiler(>=6.3)
+      "Swift 6.3 or later"
+    #elseif compiler(>=6.2)
+      "Swift 6.2"
+    #else
+      "Swift 6.0 or 6.1"
+    #endif
+  }
+
+  static var platformDescription: String {
+    #if os(Linux)
+      let os = "Linux"
+    #elseif os(macOS)
+      let os = "macOS"
+    #else
+      let os = "other"
+    #endif
+    #if arch(x86_64)
+      return os + " x86_64"
+    #elseif arch(arm64)
+      return os + " arm64"
+    #else
+      return os
+    #endif
+  }
+
+  /// Reads the spec files, the data files they name and the git state of the sources.
+  public static func collect(experimentsFolder: String, command: String) throws(InputError) -> Provenance {
+    var specs: [SpecRecord] = []
+    var dataPaths: Set<String> = []
+    for file in try ExperimentRunner.specFiles(in: experimentsFolder) {
+      let spec = try ExperimentSpec.load(path: file)
+      let bytes = FileManager.default.contents(atPath: file).map { Array($0) } ?? []
+      specs.append(SpecRecord(file: file, claim: spec.claim.rawValue, seed: spec.seed, sha256: sha256Hex(bytes)))
+      for c in spec.cases {
+        if case .file(let path, _) = c.data { dataPaths.insert(experimentsFolder + "/" + path) }
+      }
+    }
+    let dataFiles = dataPaths.sorted().map { path in
+      DataFile(path: path, sha256: sha256Hex(FileManager.default.contents(atPath: path).map { Array($0) } ?? []))
+    }
+    let commit = git(["log", "-1", "--format=%H", "--", "Sources", "Experiments", "Package.swift"]) ?? "unknown"
+    let status = git(["status", "--porcelain", "--", "Sources", "Experiments", "Package.swift"])
+    return Provenance(
+      sourceCommit: commit.isEmpty ? "unknown" : commit, sourceDirty: status.map { !$0.isEmpty } ?? true, command: command,
+      specs: specs, dataFiles: dataFiles)
+  }
+
+  static func git(_ arguments: [String]) -> String? {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["git"] + arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = FileHandle.nullDevice
+    do { try process.run() } catch { return nil }
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { return nil }
+    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+}
