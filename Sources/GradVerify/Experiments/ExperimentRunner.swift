@@ -24,12 +24,18 @@ public enum ExperimentRunner {
   public static func runAll(
     folder: String, threads: Int, progress: @escaping (String) -> Void = { _ in }
   ) throws(InputError) -> [ExperimentOutcome] {
-    let files = try specFiles(in: folder)
+    try runAllWithSpecs(folder: folder, threads: threads, progress: progress).map(\.outcome)
+  }
+
+  /// As `runAll`, keeping each outcome's spec file and spec (for the report).
+  public static func runAllWithSpecs(
+    folder: String, threads: Int, progress: @escaping (String) -> Void = { _ in }
+  ) throws(InputError) -> [(file: String, spec: ExperimentSpec, outcome: ExperimentOutcome)] {
     var specs: [(String, ExperimentSpec)] = []
-    for file in files { specs.append((file, try ExperimentSpec.load(path: file))) }
-    var outcomes: [ExperimentOutcome] = []
-    for (file, spec) in specs { outcomes.append(try run(spec, file: file, threads: threads, progress: progress)) }
-    return outcomes
+    for file in try specFiles(in: folder) { specs.append((file, try ExperimentSpec.load(path: file))) }
+    var runs: [(file: String, spec: ExperimentSpec, outcome: ExperimentOutcome)] = []
+    for (file, spec) in specs { runs.append((file, spec, try run(spec, file: file, threads: threads, progress: progress))) }
+    return runs
   }
 
   /// One case of a spec with its data loaded, at one parameter point.
