@@ -1,0 +1,28 @@
+import GradVerify
+import Testing
+
+@Suite("Sweep verdicts on a population with no spread")
+struct DegeneratePopulationTests {
+  /// Ten equal gradients of 0.1: every batch mean is 0.1 up to rounding (0.1·3/3 need not be 0.1 exactly),
+  /// so the laws hold with theory 0, and the verdicts must PASS; a population with one differing row must not
+  /// be mistaken for one with no spread.
+  @Test("all-equal gradients pass C2 and C3; one differing row is judged by the ordinary law")
+  func equalRows() {
+    let equal = GradientPopulation(rows: [Double](repeating: 0.1, count: 10), count: 10, dimension: 1)
+    let cells = [SamplerKind.withReplacement, .withoutReplacement].flatMap { s in [1, 3, 7].map { SweepCell(sampler: s, batch: $0) } }
+    let measured = MiniBatchSweep.run(population: equal, cells: cells, draws: 2000, seed: 1, name: "flat", threads: 1)
+    let evaluation = SweepEvaluation(measurements: measured, population: equal, alpha: 0.01)
+    #expect(evaluation.rows.allSatisfy { $0.biasVerdict == .pass && $0.varianceVerdict == .pass })
+    var rows = [Double](repeating: 0.1, count: 10)
+    rows[4] = 5
+    let spread = GradientPopulation(rows: rows, count: 10, dimension: 1)
+    #expect(spread.traceSigma > 0)
+    let measuredSpread = MiniBatchSweep.run(population: spread, cells: cells, draws: 2000, seed: 1, name: "spread", threads: 1)
+    // With the wrong convention the ordinary law must still be able to fail on this population.
+    let wrong = SweepEvaluation(
+      measurements: measuredSpread, population: spread, alpha: 0.01, convention: .sampleCovarianceWithReplacement)
+    let right = SweepEvaluation(measurements: measuredSpread, population: spread, alpha: 0.01)
+    #expect(right.rows.allSatisfy { $0.varianceVerdict == .pass })
+    #expect(wrong.rows.contains { $0.varianceVerdict == .fail })
+  }
+}
