@@ -151,7 +151,6 @@ public struct CorrelatedExperiment: Sendable {
             let broke = ms.contains { m in
               m.shuffledOrderStandardError > 0 && (m.exactMSE - m.simpleRandomMSE) / m.shuffledOrderStandardError > z
             }
-            _ = effects
             rows.append(VerdictRow(
               claim: "N1b", caseName: "\(name) aligned blocks",
               keyFigure: "\(deffRange), MC vs exact max|z| \(rounded2(ms.map { Swift.abs($0.mseAgreementZ) }.max() ?? 0)), slope \(slope)",

@@ -36,9 +36,6 @@ public struct ContiguousMeasurement: Sendable {
   /// Exact, by enumerating every start: E[ḡ] − g, and E‖ḡ − g‖².
   public var exactBias: [Double]
   public var exactMSE: Double
-  /// The spread of ‖ḡ − g‖² over the starts (population sd / √(number of starts)): how far the exact
-  /// mean of K equally likely blocks may sit from an expectation over shuffles.
-  public var exactMSEStandardError: Double
   /// The sliding-window bias by its formula Σ (πᵢ/b − 1/N) gᵢ (nil for the other samplers).
   public var formulaBias: [Double]?
   /// Monte Carlo over random starts.
@@ -52,11 +49,6 @@ public struct ContiguousMeasurement: Sendable {
   /// blocks by that over K (disjoint blocks of a shuffle are negatively correlated, so this is conservative).
   public var shuffledOrderStandardError: Double
 
-  /// Variance over simple random sampling's value (exact).
-  public var designEffect: Double {
-    let biasSquared = exactBias.reduce(0) { $0 + $1 * $1 }
-    return simpleRandomMSE > 0 ? (exactMSE - biasSquared) / simpleRandomMSE : .nan
-  }
   public var exactBiasNorm: Double { exactBias.reduce(0) { $0 + $1 * $1 }.squareRoot() }
 
   /// max over coordinates of |Monte Carlo bias − exact bias| / se.
@@ -103,10 +95,7 @@ public struct ContiguousMeasurement: Sendable {
     let k = Double(starts.count)
     exactBias = (0..<d).map { j in errors.map { $0[j] }.compensatedSum() / k }
     let squares = errors.map { e in e.reduce(0) { $0 + $1 * $1 } }
-    let mse = squares.compensatedSum() / k
-    exactMSE = mse
-    let spread = squares.map { ($0 - mse) * ($0 - mse) }.compensatedSum() / k
-    exactMSEStandardError = (spread / k).squareRoot()
+    exactMSE = squares.compensatedSum() / k
     if sampler == .sliding {
       let windows = Double(n - b + 1)
       formulaBias = (0..<d).map { j in
