@@ -23,11 +23,15 @@ func printOutcomes(_ outcomes: [ExperimentOutcome]) {
   print(renderVerdictTable(outcomes.flatMap(\.verdicts)), terminator: "")
 }
 
+/// Every file a run produces beside REPORT.md and datapackage.json: its tables, then the figures drawn from them.
+func artifacts(of outcomes: [ExperimentOutcome]) -> [(name: String, text: String)] {
+  let tables = outcomes.flatMap(\.tables)
+  return tables.map { ($0.name, $0.document.text) } + ResultFigures.render(tables: tables).map { ($0.name, $0.svg) }
+}
+
 func write(_ outcomes: [ExperimentOutcome], to folder: String) throws(InputError) {
-  for outcome in outcomes {
-    for table in outcome.tables {
-      try AtomicFile.write(table.document.text, to: folder + "/" + table.name)
-    }
+  for artifact in artifacts(of: outcomes) {
+    try AtomicFile.write(artifact.text, to: folder + "/" + artifact.name)
   }
 }
 
@@ -53,16 +57,16 @@ func verifyCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus 
   if let resultsFolder {
     var differing: [String] = []
     var compared = 0
-    for table in outcomes.flatMap(\.tables) {
-      let path = resultsFolder + "/" + table.name
+    for artifact in artifacts(of: outcomes) {
+      let path = resultsFolder + "/" + artifact.name
       compared += 1
       let committed = FileManager.default.contents(atPath: path)
-      if committed != Data(table.document.text.utf8) {
+      if committed != Data(artifact.text.utf8) {
         differing.append(committed == nil ? "\(path) (missing)" : path)
       }
     }
     if differing.isEmpty {
-      print("tables: all \(compared) tables in \(resultsFolder)/ reproduced byte for byte")
+      print("tables: all \(compared) tables and figures in \(resultsFolder)/ reproduced byte for byte")
     } else {
       for path in differing { print("tables: \(path) differs from this run (run 'make results' if the change is intended)") }
       status = .claimFailed
@@ -84,7 +88,7 @@ func resultsCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus
   try write(outcomes, to: out)
   let package = try DataPackage.render(tables: outcomes.flatMap(\.tables), provenance: provenance)
   try AtomicFile.write(package, to: out + "/datapackage.json")
-  let figures = Set((try? FileManager.default.contentsOfDirectory(atPath: out))?.filter { $0.hasSuffix(".svg") } ?? [])
+  let figures = Set(artifacts(of: outcomes).map(\.name).filter { $0.hasSuffix(".svg") })
   try AtomicFile.write(ReportWriter.render(runs: runs, figures: figures), to: out + "/REPORT.md")
   printOutcomes(outcomes)
   return status(of: outcomes.flatMap(\.verdicts))

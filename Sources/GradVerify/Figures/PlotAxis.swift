@@ -1,0 +1,102 @@
+import Foundation
+
+/// One axis of a plot: its label (with unit), linear or base-10 logarithmic scale, and the data range it spans.
+struct PlotAxis {
+  enum Scale { case linear, logarithmic }
+
+  var label: String
+  var scale: Scale = .linear
+  /// Values the range must include besides the data (e.g. 0, or 1 for a ratio).
+  var include: [Double] = []
+  /// A fixed range, overriding the one fitted to the data.
+  var fixed: ClosedRange<Double>? = nil
+
+  /// A tick: its value, its label, and an optional raised exponent (10 with superscript −3).
+  struct Tick {
+    var value: Double
+    var label: String
+    var exponent: String? = nil
+  }
+
+  /// The range shown and its ticks, fitted to `values` (non-finite values, and non-positive ones on a
+  /// log scale, are ignored): whole decades on a log scale, 1-2-5 steps on a linear one.
+  func layout(for values: [Double]) -> (range: ClosedRange<Double>, ticks: [Tick]) {
+    let usable = (values + include).filter { $0.isFinite && (scale == .linear || $0 > 0) }
+    switch scale {
+    case .logarithmic:
+      var low = fixed?.lowerBound ?? (usable.min() ?? 1)
+      var high = fixed?.upperBound ?? (usable.max() ?? 10)
+      if fixed == nil {
+        // 4% of the span beyond the data on each side, so no marker sits on the frame.
+        if high <= low { (low, high) = (low / 3, high * 3) }
+        let pad = 0.04 * log10(high / low)
+        (low, high) = (low / pow(10, pad), high * pow(10, pad))
+      }
+      let first = Int(ceil(log10(low) - 1e-9)), last = Int(floor(log10(high) + 1e-9))
+      if last - first < 2 {
+        // Less than two decades: 1-2-5 ticks in plain decimals, so the axis still has several labels.
+        var ticks: [Tick] = []
+        for k in (first - 1)...(last + 1) {
+          for multiple in [1.0, 2, 5] {
+            let value = multiple * pow(10, Double(k))
+            guard value >= low * (1 - 1e-9) && value <= high * (1 + 1e-9) else { continue }
+            ticks.append(Tick(value: value, label: Self.decimal(value, decimals: Swift.max(0, -k))))
+          }
+        }
+        return (low...high, ticks)
+      }
+      let stride = Swift.max(1, (last - first + 7) / 8)
+      let ticks = Swift.stride(from: first, through: last, by: stride).map { k in
+        Tick(value: pow(10, Double(k)), label: "10", exponent: Self.signed(k))
+      }
+      return (low...high, ticks)
+    case .linear:
+      var low = fixed?.lowerBound ?? (usable.min() ?? 0)
+      var high = fixed?.upperBound ?? (usable.max() ?? 1)
+      if high <= low {
+        let pad = low == 0 ? 1 : Swift.abs(low) * 0.1
+        low -= pad
+        high += pad
+      }
+      let step = Self.niceStep((high - low) / 5)
+      if fixed == nil {
+        low = floor(low / step + 1e-9) * step
+        high = ceil(high / step - 1e-9) * step
+      }
+      let decimals = Swift.max(0, -Int(floor(log10(step) + 1e-9)))
+      var ticks: [Tick] = []
+      var k = ceil(low / step - 1e-9)
+      while k * step <= high + 1e-9 * step {
+        let value = k * step
+        ticks.append(Tick(value: value, label: Self.decimal(value, decimals: decimals)))
+        k += 1
+      }
+      return (low...high, ticks)
+    }
+  }
+
+  /// Where `value` falls in `range`, as a fraction from 0 (lower end) to 1 (upper end).
+  func fraction(_ value: Double, in range: ClosedRange<Double>) -> Double {
+    switch scale {
+    case .linear: return (value - range.lowerBound) / (range.upperBound - range.lowerBound)
+    case .logarithmic:
+      return (log10(value) - log10(range.lowerBound)) / (log10(range.upperBound) - log10(range.lowerBound))
+    }
+  }
+
+  /// The 1-2-5 multiple of a power of ten nearest above `raw`.
+  static func niceStep(_ raw: Double) -> Double {
+    let magnitude = pow(10, floor(log10(raw)))
+    for multiple in [1.0, 2, 5, 10] where multiple * magnitude >= raw * (1 - 1e-9) { return multiple * magnitude }
+    return 10 * magnitude
+  }
+
+  /// A number with a fixed count of decimals and a typographic minus sign.
+  static func decimal(_ value: Double, decimals: Int) -> String {
+    let text = String(format: "%.\(decimals)f", value == 0 ? 0 : value)
+    return text.hasPrefix("-") ? "−" + text.dropFirst() : text
+  }
+
+  /// An integer with a typographic minus sign.
+  static func signed(_ k: Int) -> String { k < 0 ? "−\(-k)" : "\(k)" }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import FoundationXML
+import GradVerify
+import Testing
+
+/// The SVG renderer the figure tests use: Debian's librsvg2-bin. `.ci/run` installs it and sets
+/// GRADVERIFY_REQUIRE_RENDERER=1, so there a missing renderer fails the tests instead of skipping them.
+enum Renderer {
+  static let path: String? = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin")
+    .split(separator: ":").map { "\($0)/rsvg-convert" }
+    .first { FileManager.default.isExecutableFile(atPath: $0) }
+  static let required = ProcessInfo.processInfo.environment["GRADVERIFY_REQUIRE_RENDERER"] == "1"
+}
+
+/// The committed tables of results/, read back as the documents the figures are drawn from.
+func committedTables() throws -> [(name: String, document: CSVDocument)] {
+  let results = CommandRun.packageRoot.appendingPathComponent("results")
+  let names = try FileManager.default.contentsOfDirectory(atPath: results.path).filter { $0.hasSuffix(".csv") }.sorted()
+  return try names.map { name in
+    let table = try CSVTable.load(path: results.appendingPathComponent(name).path)
+    var document = CSVDocument(header: table.header)
+    document.rows = table.records.map(\.cells)
+    return (name, document)
+  }
+}
+
+/// Whether `text` parses as XML.
+func isWellFormedXML(_ text: String) -> Bool {
+  XMLParser(data: Data(text.utf8)).parse()
+}
+
+@Suite("Figures: drawn from the tables, well-formed, rendered by a real renderer")
+struct FigureTests {
+  static let expected = [
+    "fig-fd-error-vs-h.svg", "fig-cost-contours.svg", "fig-mse-vs-b.svg", "fig-bias-z.svg",
+    "fig-n1-design-effect.svg", "fig-n2-bias.svg", "fig-n3-drift.svg", "fig-training.svg",
+  ]
+
+  @Test("every figure is drawn from the committed tables, equals the committed file, and is well-formed XML")
+  func committedFiguresReproduced() throws {
+    let figures = ResultFigures.render(tables: try committedTables())
+    #expect(figures.map(\.name) == Self.expected)
+    let results = CommandRun.packageRoot.appendingPathComponent("results")
+    for figure in figures {
+      #expect(isWellFormedXML(figure.svg), "\(figure.name) is not well-formed XML")
+      let committed = try String(contentsOf: results.appendingPathComponent(figure.name), encoding: .utf8)
+      #expect(committed == figure.svg, "results/\(figure.name) differs from the figure drawn from the committed tables")
+    }
+  }
+
+  @Test("a figure shows its data: one marker per measured row, and an edited value moves its point")
+  func figuresShowTheirData() throws {
+    let tables = try committedTables()
+    let sweep = try #require(tables.first { $0.name == "C2C3-sweep.csv" }?.document)
+    let column = try #require(sweep.header.firstIndex(of: "mse"))
+    let sampler = try #require(sweep.header.firstIndex(of: "sampler"))
+    // Filled circles mark the with-replacement rows (every MSE is positive there), plus one in the legend.
+    let withRows = sweep.rows.filter { $0[sampler] == "with" }.count
+    let mse = try #require(ResultFigures.render(tables: tables).first { $0.name == "fig-mse-vs-b.svg" }?.svg)
+    #expect(mse.components(separatedBy: "<circle").count - 1 == withRows + 1)
+
+    var edited = tables
+    let index = try #require(edited.firstIndex { $0.name == "C2C3-sweep.csv" })
+    let row = try #require(edited[index].document.rows.firstIndex { $0[sampler] == "with" })
+    edited[index].document.rows[row][column] = String(Double(edited[index].document.rows[row][column])! * 3)
+    let redrawn = try #require(ResultFigures.render(tables: edited).first { $0.name == "fig-mse-vs-b.svg" }?.svg)
+    #expect(redrawn != mse, "tripling one MSE did not change the figure")
+  }
+
+  @Test(
+    "rsvg-convert renders every figure to a PNG without error",
+    .enabled(if: Renderer.path != nil || Renderer.required, "rsvg-convert not found (apt-get install librsvg2-bin)"))
+  func figuresRender() throws {
+    let renderer = try #require(Renderer.path, "rsvg-convert not found: install librsvg2-bin")
+    let folder = try temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    for figure in ResultFigures.render(tables: try committedTables()) {
+      let svg = folder.appendingPathComponent(figure.name)
+      let png = svg.deletingPathExtension().appendingPathExtension("png")
+      try Data(figure.svg.utf8).write(to: svg)
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: renderer)
+      process.arguments = ["--format", "png", "--output", png.path, svg.path]
+      let errors = Pipe()
+      process.standardError = errors
+      try process.run()
+      let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+      process.waitUntilExit()
+      #expect(process.terminationStatus == 0 && message.isEmpty, "\(figure.name): \(message)")
+      let bytes = try Data(contentsOf: png)
+      #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) && bytes.count > 10_000, "\(figure.name): \(bytes.count) bytes")
+    }
+  }
+
+  @Test("verify names a committed figure edited by hand")
+  func verifyComparesFigures() throws {
+    let spec = """
+      {"claim": "N3", "title": "t", "seed": 3, "points": [{"name": "p", "scale": 1}],
+       "drift": {"k": 4, "etas": [0, 1e-4], "first_order_limit": 0.01, "orders": 64},
+       "cases": [{"model": "linear", "data": {"synthetic": "regression", "n": 16, "d": 2, "seed": 1}}]}
+      """
+    let folder = try temporaryFolder(["N3-drift.json": spec])
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let results = folder.appendingPathComponent("results").path
+    let made = try CommandRun(["results", "--experiments", folder.path, "--out", results])
+    #expect(made.status != 64, "\(made.stderr)")
+    let clean = try CommandRun(["verify", "--experiments", folder.path, "--results", results])
+    #expect(clean.stdout.contains("tables and figures in \(results)/ reproduced byte for byte"), "\(clean.stdout)")
+    let figure = folder.appendingPathComponent("results/fig-n3-drift.svg")
+    let text = try String(contentsOf: figure, encoding: .utf8)
+    #expect(isWellFormedXML(text))
+    try Data(text.replacingOccurrences(of: "measured", with: "measureb").utf8).write(to: figure)
+    let edited = try CommandRun(["verify", "--experiments", folder.path, "--results", results])
+    #expect(edited.status == 1, "\(edited.stdout)")
+    #expect(edited.stdout.contains("\(results)/fig-n3-drift.svg differs"), "\(edited.stdout)")
+  }
+
+  /// x² + y² = 1 on a grid of step h: linear interpolation along an edge errs in f by at most f''h²/8 = h²/4,
+  /// so every contour point satisfies |x² + y² − 1| ≤ h²/4, and the circle comes out as one closed line.
+  @Test("marching squares traces a circle within the interpolation error bound, as one closed line")
+  func contourOfCircle() {
+    let n = 41, h = 4.0 / Double(n - 1)
+    let grid = (0..<n).map { -2 + h * Double($0) }
+    let values = grid.flatMap { y in grid.map { x in x * x + y * y } }
+    let lines = ContourLines.polylines(values: values, xs: grid, ys: grid, level: 1)
+    #expect(lines.count == 1)
+    let line = lines[0]
+    #expect(line.count > 20)
+    #expect(line.first! == line.last!, "the circle is not closed")
+    let worst = line.map { abs($0.x * $0.x + $0.y * $0.y - 1) }.max()!
+    #expect(worst <= h * h / 4, "worst |r² − 1| = \(worst), bound \(h * h / 4)")
+  }
+
+  @Test("a saddle cell is split by its centre value, giving two lines that do not cross")
+  func contourOfSaddle() {
+    // f = x·y on [−1, 1]²: the level 0.1 consists of two hyperbola branches in opposite quadrants.
+    let grid = (0...20).map { -1 + 0.1 * Double($0) }
+    let values = grid.flatMap { y in grid.map { x in x * y } }
+    let lines = ContourLines.polylines(values: values, xs: grid, ys: grid, level: 0.1)
+    #expect(lines.count == 2)
+    for line in lines { #expect(Set(line.map { $0.x > 0 }).count == 1, "a branch crosses x = 0") }
+  }
+}
