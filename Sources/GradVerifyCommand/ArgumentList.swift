@@ -10,6 +10,9 @@ struct ArgumentList {
     self.arguments = arguments
   }
 
+  /// The arguments not consumed yet, as given.
+  var remaining: [String] { arguments }
+
   /// True when the bare flag is present (and removes it).
   mutating func flag(_ name: String) throws(InputError) -> Bool {
     let hits = arguments.filter { $0 == name }

@@ -213,8 +213,9 @@ struct ModelOnData {
   }
 }
 
-/// `gradverify sweep`
-func sweepCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
+/// `gradverify sweep`; `merged` holds every block of a sharded run when `merge` finishes it.
+func sweepCommand(_ args: inout ArgumentList, merged: (ledger: BlockLedger, source: String)? = nil) throws(InputError) -> ExitStatus {
+  let signature = try SweepSignature.make(arguments: args.remaining)
   let input = try ModelOnData(&args)
   var settings = SweepSettings()
   if let list = try args.value("--sampler") {
@@ -252,19 +253,125 @@ func sweepCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
   }
   let seed = try args.seed("--seed") ?? 1
   let out = try args.value("--out")
+  let shardText = try args.value("--shard")
+  let shard = try shardText.map { (text: String) throws(InputError) in try Shard.parse(text, flag: "sweep: --shard") } ?? .whole
+  let resume = try args.flag("--resume")
+  let checkpointSeconds = try args.number("--checkpoint-every") ?? 5
+  guard checkpointSeconds > 0 && checkpointSeconds <= 86_400 else {
+    throw InputError("sweep: --checkpoint-every must be a number of seconds in (0, 86400], got \(checkpointSeconds)")
+  }
   let threads = try args.threads()
   _ = try args.positionals(expected: 0...0, usage: "options only")
   if let out { try AtomicFile.checkWritable(out, flag: "--out") }
+  if shardText != nil && out == nil { throw InputError("sweep: --shard needs --out PART, the file its blocks go to") }
+  if resume && out == nil { throw InputError("sweep: --resume needs --out FILE (it continues from FILE.partial)") }
+
+  // While blocks are computed they are saved now and then to OUT.partial (atomically), which --resume reads.
+  let partial = out.map { $0 + ".partial" }
+  var plan = SweepBlockPlan(
+    signature: signature.lines + [try SweepSignature.dataLine(input.source)], shard: shard, checkpointInterval: checkpointSeconds)
+  if let merged {
+    plan.completed = merged.ledger
+    plan.completedSource = merged.source
+  } else if resume, let partial {
+    if let data = FileManager.default.contents(atPath: partial) {
+      let done = try BlockLedger.parse(data, path: partial)
+      plan.completed = done
+      plan.completedSource = partial
+      print("note: resuming from \(partial): \(done.completedCount) of \(done.ownedJobs.count) blocks done")
+    } else {
+      print("note: \(partial) not found; nothing to resume, starting from the first block")
+    }
+  }
+  if let partial, merged == nil {
+    plan.checkpoint = { (ledger: BlockLedger) throws(InputError) in try AtomicFile.write(ledger.text, to: partial) }
+  }
 
   let point = input.theta == nil ? ParameterPointSpec(name: "unit", scale: 1) : ParameterPointSpec(name: "params", scale: 1)
   var experiment = SweepExperiment(settings: settings)
   let progress = progressReporter()
-  try experiment.run(
+  let ledger = try experiment.run(
     model: input.choice, data: input.data, source: input.source, point: point, seed: seed, theta: input.theta,
-    threads: threads, progress: isatty(2) != 0 ? progress : nil)
+    threads: threads, progress: isatty(2) != 0 ? progress : nil, plan: plan)
+  if shardText != nil, let out, let partial {
+    try AtomicFile.write(ledger.text, to: out)
+    try? FileManager.default.removeItem(atPath: partial)
+    print("shard \(shard.description): \(ledger.completedCount) of \(ledger.jobCount) blocks written to \(out) (combine with 'gradverify merge')")
+    return .success
+  }
   experiment.evaluate()
   if let s = input.data.standardization { print("note: \(input.data.name): \(s.summary)") }
   print(renderVerdictTable(experiment.verdictRows), terminator: "")
-  if let out { try AtomicFile.write(experiment.table.text, to: out) }
+  if let out {
+    try AtomicFile.write(experiment.table.text, to: out)
+    if let partial { try? FileManager.default.removeItem(atPath: partial) }
+  }
   return status(of: experiment.verdictRows)
+}
+
+/// `gradverify merge PART… --out FILE`
+func mergeCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
+  let out = try args.value("--out")
+  let threads = try args.value("--threads")
+  let paths = try args.positionals(expected: 1...100_000, usage: "the part files of every shard")
+  if let out { try AtomicFile.checkWritable(out, flag: "--out") }
+  var parts: [(path: String, ledger: BlockLedger)] = []
+  for path in paths {
+    guard let data = FileManager.default.contents(atPath: path) else { throw InputError("\(path): cannot read the part file") }
+    parts.append((path, try BlockLedger.parse(data, path: path)))
+  }
+  let whole = try BlockLedger.merge(parts)
+  var arguments = try SweepSignature.arguments(of: whole.signature, source: paths[0])
+  if let out { arguments += ["--out", out] }
+  if let threads { arguments += ["--threads", threads] }
+  var sweepArguments = ArgumentList(command: "sweep", arguments)
+  return try sweepCommand(&sweepArguments, merged: (whole, paths[0]))
+}
+
+/// The signature of a sweep: the tool and sampler versions, the block size, the sweep's own options (all
+/// but where it writes, which shard it is, whether it resumes and how many threads it uses) and the data's
+/// sha256. Shards of one sweep have equal signatures; `merge` reruns the sweep from it.
+enum SweepSignature {
+  static let excluded: Set<String> = ["--out", "--shard", "--threads", "--checkpoint-every"]
+  static let excludedFlags: Set<String> = ["--resume"]
+
+  static func make(arguments: [String]) throws(InputError) -> (lines: [String], arguments: [String]) {
+    var kept: [String] = []
+    var i = 0
+    while i < arguments.count {
+      let a = arguments[i]
+      let name = a.split(separator: "=", maxSplits: 1).first.map(String.init) ?? a
+      if excludedFlags.contains(a) {
+        i += 1
+      } else if excluded.contains(name) {
+        i += a.contains("=") ? 1 : 2
+      } else {
+        kept.append(a)
+        i += 1
+      }
+    }
+    let header = [
+      "gradverify \(GradVerifyVersion.current)", "sampler-version \(MiniBatchSweep.samplerVersion)",
+      "block-size \(MiniBatchSweep.blockSize)",
+    ]
+    return (header + ["sweep"] + kept, kept)
+  }
+
+  /// The data file's sha256, so a part made from other data cannot be merged with this run.
+  static func dataLine(_ path: String) throws(InputError) -> String {
+    guard let data = FileManager.default.contents(atPath: path) else { throw InputError("\(path): cannot read") }
+    return "data-sha256 " + sha256Hex(Array(data))
+  }
+
+  /// The sweep options recorded in a signature, checked against this tool's versions.
+  static func arguments(of signature: [String], source: String) throws(InputError) -> [String] {
+    guard let start = signature.firstIndex(of: "sweep"), signature.last?.hasPrefix("data-sha256 ") == true else {
+      throw InputError("\(source): the part's signature is not a sweep's")
+    }
+    let current = try make(arguments: []).lines
+    guard Array(signature[..<start]) == Array(current.dropLast()) else {
+      throw InputError("\(source): made by '\(signature.first ?? "?")' with other sampler versions; merge it with that version")
+    }
+    return Array(signature[(start + 1)..<(signature.count - 1)])
+  }
 }

@@ -14,6 +14,7 @@ enum Help {
       run       run one experiment spec:  gradverify run Experiments/X.json --out DIR
       check     claim C1 (linearity) on your own CSV data
       sweep     claims C2 and C3 (mini-batch bias and variance) on your own CSV data
+      merge     combine the part files of a sharded sweep into its table
       bench     the Monte Carlo sweep's speed (rows gathered per second)
       help      show this text, or 'gradverify help COMMAND'
 
@@ -97,6 +98,7 @@ enum Help {
     USAGE: gradverify sweep --model M --data FILE.csv --sampler with|without|poisson|poisson-realized
                             [--batch-sizes LIST] [--draws R] [--alpha A] [--seed S] [--threads T]
                             [--params FILE] [--hidden H] [--l2 L] [--standardize] [--out FILE.csv]
+                            [--shard i/n] [--resume] [--checkpoint-every S]
 
     Claims C2 and C3 on your data: per-example gradients at θ (from --params, else θ = N(0,1) seeded by
     --seed) computed once, then R random mini-batches per sampler and batch size b. For each cell: the mean
@@ -112,8 +114,25 @@ enum Help {
       --alpha A          family-wise level of each claim (default 0.01)
       --seed S           seed of θ and of every draw (default 1)
       --threads T        worker threads (default: all cores)
-      --out FILE.csv     write the per-cell table
+      --out FILE.csv     write the per-cell table; while the sweep runs, its finished blocks are saved
+                         every few seconds to FILE.csv.partial (atomically), removed at the end
+      --resume           continue an interrupted run from FILE.csv.partial: the same bytes as a run
+                         never interrupted (starts afresh, with a note, when there is none)
+      --checkpoint-every S  seconds between saves of FILE.csv.partial (default 5)
+      --shard i/n        compute only shard i of n (0-based, e.g. $SLURM_ARRAY_TASK_ID/$N): the blocks j
+                         with j mod n = i; --out then names the part file of its blocks, which
+                         'gradverify merge' combines. --resume works per shard too.
       (--model, --data, --hidden, --l2, --standardize, --params: as for 'gradverify check')
+    """
+
+  static let merge = """
+    USAGE: gradverify merge PART… --out FILE.csv [--threads T]
+
+    Combines the part files of a sharded sweep ('gradverify sweep … --shard i/n --out PART') into the table
+    the unsharded sweep writes, byte for byte, and prints its verdicts. Checks that the parts come from one
+    sweep (same options, data sha256, tool and sampler versions; only i differs), that shards 0…n−1 are each
+    given once and complete, and that every block is present exactly once. The data file must be readable at
+    the path the sweep was given: the merge recomputes the per-example gradients and the exact laws.
     """
 
   static let bench = """
@@ -132,6 +151,7 @@ enum Help {
     case "check": check
     case "bench": bench
     case "sweep": sweep
+    case "merge": merge
     case "help": overview
     default: nil
     }

@@ -24,7 +24,7 @@ func main() -> ExitStatus {
     return .success
   }
   guard let help = Help.text(for: command) else {
-    return fail(InputError("unknown command '\(command)' (expected verify, results, run, check, sweep, bench or help)"))
+    return fail(InputError("unknown command '\(command)' (expected verify, results, run, check, sweep, merge, bench or help)"))
   }
   if arguments.contains("--help") || arguments.contains("-h") {
     print(help)
@@ -38,6 +38,7 @@ func main() -> ExitStatus {
     case "run": return try runCommand(&args)
     case "bench": return try benchCommand(&args)
     case "sweep": return try sweepCommand(&args)
+    case "merge": return try mergeCommand(&args)
     default: return try checkCommand(&args)
     }
   } catch {

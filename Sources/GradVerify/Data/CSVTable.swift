@@ -22,6 +22,9 @@ public struct CSVTable: Sendable {
     return try parse(data, path: path)
   }
 
+  /// The most columns a data file may have.
+  public static let maxColumns = 100_000
+
   /// Splits CSV bytes already in memory; `path` names them in errors.
   public static func parse(_ data: Data, path: String) throws(InputError) -> CSVTable {
     guard let text = String(data: data, encoding: .utf8) else {
@@ -33,6 +36,10 @@ public struct CSVTable: Sendable {
     for line in text.textLines {
       lineNumber += 1
       if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
+      // Counted before splitting, so an absurd header costs no memory (quoted commas only lower the true count).
+      if header == nil, line.utf8.lazy.filter({ $0 == UInt8(ascii: ",") }).count >= maxColumns {
+        throw InputError("\(path):\(lineNumber): header has more than \(maxColumns) columns")
+      }
       let cells = try splitRecord(line, path: path, line: lineNumber)
       if let header {
         guard cells.count == header.count else {

@@ -16,10 +16,15 @@ public struct SweepExperiment: Sendable {
   public init(settings: SweepSettings) { self.settings = settings }
 
   /// Adds the gradients of one model on one data set at one point and sweeps them.
+  ///
+  /// With a `plan`, only the plan's shard of the blocks is computed, starting from the blocks it already
+  /// holds and checkpointing as it goes; the case is added (and judged later) only once every block is there.
+  /// - Returns: the ledger of the blocks computed.
+  @discardableResult
   public mutating func run(
     model: ModelChoice, data: Dataset, source: String, point: ParameterPointSpec, seed: UInt64,
-    theta: [Double]? = nil, threads: Int, progress: (@Sendable (String) -> Void)? = nil
-  ) throws(InputError) {
+    theta: [Double]? = nil, threads: Int, progress: (@Sendable (String) -> Void)? = nil, plan: SweepBlockPlan? = nil
+  ) throws(InputError) -> BlockLedger {
     let name = LinearityExperiment.caseName(model: model, data: data, point: point.name)
     let gradients = try model.visit(
       GradientVisitor(data: data, point: point, seed: seed, stream: "\(model.name)/\(data.name)", theta: theta),
@@ -37,9 +42,27 @@ public struct SweepExperiment: Sendable {
     if let progress {
       report = { done, total in progress("\(name): \(done)/\(total) blocks") }
     }
-    let measurements = MiniBatchSweep.run(
-      population: population, cells: cells, draws: settings.draws, seed: seed, name: name, threads: threads,
-      progress: report)
+    let plan = plan ?? SweepBlockPlan(signature: [], shard: .whole)
+    let jobs = MiniBatchSweep.jobCount(cells: cells.count, draws: settings.draws)
+    // Every block's sums stay in memory until the cells are combined: 2P + 2 doubles per block.
+    let bytes = Double(jobs / plan.shard.count + 1) * Double(2 * population.dimension + 2) * 8
+    guard bytes <= SweepBlockPlan.memoryLimit else {
+      throw InputError(
+        "\(source): \(settings.draws) draws × \(cells.count) cells × P = \(population.dimension) need \(Int(bytes / 1_073_741_824)) GiB of block sums"
+          + " (limit \(Int(SweepBlockPlan.memoryLimit / 1_073_741_824)) GiB per process): lower the draws or split the run with --shard")
+    }
+    var ledger = BlockLedger(signature: plan.signature, shard: plan.shard, jobCount: jobs, dimension: population.dimension)
+    if let done = plan.completed {
+      guard done.signature == ledger.signature, done.shard == ledger.shard, done.jobCount == jobs,
+        done.dimension == ledger.dimension
+      else { throw InputError("\(plan.completedSource): its blocks come from a different sweep than this command's") }
+      ledger = done
+    }
+    try MiniBatchSweep.fill(
+      &ledger, population: population, cells: cells, draws: settings.draws, seed: seed, name: name, threads: threads,
+      progress: report, checkpointInterval: plan.checkpointInterval, checkpoint: plan.checkpoint)
+    guard ledger.shard == .whole else { return ledger }
+    let measurements = MiniBatchSweep.measurements(cells: cells, draws: settings.draws, ledger: ledger)
     var noiseScale: NoiseScaleEstimate?
     let (small, big) = (Swift.max(2, data.count / 32), data.count / 2)
     if data.count >= 8 && small < big {
@@ -47,6 +70,7 @@ public struct SweepExperiment: Sendable {
         population: population, small: small, big: big, draws: settings.draws, seed: seed, name: name, threads: threads)
     }
     records.append(Record(caseName: name, population: population, measurements: measurements, noiseScale: noiseScale))
+    return ledger
   }
 
   /// The critical |z| for the noise-scale estimators: two tests per case, at the run's family-wise α.
@@ -183,3 +207,31 @@ public struct SweepExperiment: Sendable {
 
 func rounded2(_ x: Double) -> String { x.isFinite ? ((x * 100).rounded() / 100).description : "n/a" }
 func rounded3(_ x: Double) -> String { x.isFinite ? ((x * 1000).rounded() / 1000).description : "n/a" }
+
+/// How a sweep's blocks are computed: by which shard, from which blocks already done, saving progress where.
+public struct SweepBlockPlan {
+  /// The most memory one process may hold in block sums (4 GiB).
+  public static let memoryLimit = 4.0 * Double(1 << 30)
+
+  /// The run's signature, written into every ledger so shards and resumes can be matched.
+  public var signature: [String]
+  public var shard: Shard
+  /// Blocks already computed (a resumed run, or every block for a merge), and the file they came from.
+  public var completed: BlockLedger?
+  public var completedSource: String
+  /// Called with the ledger every `checkpointInterval` seconds while blocks are computed.
+  public var checkpoint: ((BlockLedger) throws(InputError) -> Void)?
+  public var checkpointInterval: Double
+
+  public init(
+    signature: [String], shard: Shard, completed: BlockLedger? = nil, completedSource: String = "",
+    checkpointInterval: Double = 5, checkpoint: ((BlockLedger) throws(InputError) -> Void)? = nil
+  ) {
+    self.checkpointInterval = checkpointInterval
+    self.signature = signature
+    self.shard = shard
+    self.completed = completed
+    self.completedSource = completedSource
+    self.checkpoint = checkpoint
+  }
+}

@@ -78,6 +78,9 @@ public enum MiniBatchSweep {
     PhiloxStream(seed: seed, name: "sweep/\(name)/\(cell.sampler.rawValue)/b=\(cell.batch)", substream: UInt64(block))
   }
 
+  /// The number of jobs (blocks over all cells) of a sweep: job j is block j mod B of cell j / B.
+  public static func jobCount(cells: Int, draws: Int) -> Int { cells * ((draws + blockSize - 1) / blockSize) }
+
   /// Runs every cell for `draws` replicates.
   ///
   /// - Parameters:
@@ -90,30 +93,66 @@ public enum MiniBatchSweep {
     population: GradientPopulation, cells: [SweepCell], draws: Int, seed: UInt64, name: String, threads: Int,
     neverPicks: Int? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil
   ) -> [CellMeasurement] {
+    var ledger = BlockLedger(
+      signature: [], shard: .whole, jobCount: jobCount(cells: cells.count, draws: draws), dimension: population.dimension)
+    // Without a checkpoint nothing can throw.
+    try! fill(&ledger, population: population, cells: cells, draws: draws, seed: seed, name: name, threads: threads,
+              neverPicks: neverPicks, progress: progress)
+    return measurements(cells: cells, draws: draws, ledger: ledger)
+  }
+
+  /// Computes the blocks the ledger's shard owns and does not hold yet, in chunks; after a chunk, when
+  /// `checkpointInterval` seconds have passed since the last one, hands the ledger to `checkpoint`.
+  /// Which blocks are computed when never changes a block's sums.
+  public static func fill(
+    _ ledger: inout BlockLedger, population: GradientPopulation, cells: [SweepCell], draws: Int, seed: UInt64,
+    name: String, threads: Int, neverPicks: Int? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil,
+    checkpointInterval: Double = 5, checkpoint: ((BlockLedger) throws(InputError) -> Void)? = nil
+  ) throws(InputError) {
     precondition(draws >= 2, "need at least two draws per cell")
+    precondition(ledger.jobCount == jobCount(cells: cells.count, draws: draws), "ledger layout differs from the sweep")
     let blocksPerCell = (draws + blockSize - 1) / blockSize
-    let jobs = cells.count * blocksPerCell
-    let counter = ProgressCounter(total: jobs, report: progress)
+    let missing = ledger.ownedJobs.filter { ledger.blocks[$0] == nil }
+    let counter = ProgressCounter(total: ledger.ownedJobs.count, report: progress)
+    for _ in 0..<ledger.completedCount { counter.tick() }
     let d = population.dimension
     let n = population.count
-    let sums = parallelJobs(
-      count: jobs, threads: threads,
-      makeScratch: { (SamplerWorkspace(count: n), [Int32](), [Double](repeating: 0, count: d)) }
-    ) { job, scratch -> BlockSums in
-      let cell = cells[job / blocksPerCell]
-      let block = job % blocksPerCell
-      let first = block * blockSize
-      let count = Swift.min(blockSize, draws - first)
-      var rng = stream(seed: seed, name: name, cell: cell, block: block)
-      let result = runBlock(
-        population: population, cell: cell, draws: count, neverPicks: neverPicks, rng: &rng,
-        workspace: &scratch.0, indices: &scratch.1, accumulator: &scratch.2)
-      counter.tick()
-      return result
+    let chunk = checkpoint == nil ? Swift.max(1, missing.count) : Swift.max(8 * threads, 64)
+    var lastCheckpoint = ContinuousClock.now
+    var start = 0
+    while start < missing.count {
+      let jobs = Array(missing[start..<Swift.min(start + chunk, missing.count)])
+      let sums = parallelJobs(
+        count: jobs.count, threads: threads,
+        makeScratch: { (SamplerWorkspace(count: n), [Int32](), [Double](repeating: 0, count: d)) }
+      ) { k, scratch -> BlockSums in
+        let job = jobs[k]
+        let cell = cells[job / blocksPerCell]
+        let block = job % blocksPerCell
+        let count = Swift.min(blockSize, draws - block * blockSize)
+        var rng = stream(seed: seed, name: name, cell: cell, block: block)
+        let result = runBlock(
+          population: population, cell: cell, draws: count, neverPicks: neverPicks, rng: &rng,
+          workspace: &scratch.0, indices: &scratch.1, accumulator: &scratch.2)
+        counter.tick()
+        return result
+      }
+      for (job, sum) in zip(jobs, sums) { ledger.blocks[job] = sum }
+      start += jobs.count
+      if let checkpoint, start < missing.count, ContinuousClock.now - lastCheckpoint >= .seconds(checkpointInterval) {
+        try checkpoint(ledger)
+        lastCheckpoint = ContinuousClock.now
+      }
     }
+  }
+
+  /// The measurements of every cell from a whole, complete ledger: block sums combined in block order.
+  public static func measurements(cells: [SweepCell], draws: Int, ledger: BlockLedger) -> [CellMeasurement] {
+    precondition(ledger.shard == .whole && ledger.isComplete, "measurements need every block")
+    let blocksPerCell = (draws + blockSize - 1) / blockSize
     return cells.enumerated().map { c, cell in
-      var total = BlockSums(dimension: d)
-      for block in 0..<blocksPerCell { total.add(sums[c * blocksPerCell + block]) }
+      var total = BlockSums(dimension: ledger.dimension)
+      for block in 0..<blocksPerCell { total.add(ledger.blocks[c * blocksPerCell + block]!) }
       return measurement(cell: cell, sums: total)
     }
   }
