@@ -3,7 +3,7 @@
 SWIFT ?= swift
 BIN := .build/release/gradverify
 
-.PHONY: all build verify results test bench clean
+.PHONY: all build verify results test bench fuzz clean
 
 all: build
 
@@ -38,6 +38,24 @@ bench: build
 	  awk -v a=$$ours_without -v b=$$peer_without -v c=$$ours_with -v d=$$peer_with \
 	    'BEGIN {printf "ratio gradverify/numpy (all threads): without %.1fx, with %.1fx\n", a/b, c/d}'; \
 	else echo "peer skipped: $(PEER) or NumPy not found (python3 -m pip install numpy)"; fi
+
+# Hostile input: libFuzzer (https://llvm.org/docs/LibFuzzer.html) feeds arbitrary bytes to the CSV loader,
+# the spec decoder, the parameter file and the block ledger for FUZZ_SECONDS; any crash, trap or malformed
+# error message stops it and leaves the input in .build/fuzz/. The corpus it grows stays in .build/fuzz/corpus.
+FUZZ_SECONDS ?= 600
+FUZZ_DIR := .build/fuzz
+FUZZ_BIN := $(FUZZ_DIR)/gradverify-fuzz
+
+$(FUZZ_BIN): $(shell find Sources/GradVerify Tests/Fuzz -name '*.swift')
+	@mkdir -p $(FUZZ_DIR)
+	@echo "swiftc -sanitize=fuzzer: the library and Tests/Fuzz/FuzzEntry.swift -> $@"
+	@$(SWIFT)c -O -parse-as-library -sanitize=fuzzer -module-name GradVerify \
+	  $(shell find Sources/GradVerify -name '*.swift' | sort) Tests/Fuzz/FuzzEntry.swift -o $@
+
+fuzz: $(FUZZ_BIN)
+	@mkdir -p $(FUZZ_DIR)/corpus
+	SWIFT_BACKTRACE=enable=no $(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+	  -print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/ $(FUZZ_DIR)/corpus Tests/Fuzz/corpus
 
 clean:
 	rm -rf .build

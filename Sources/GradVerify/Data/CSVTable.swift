@@ -66,7 +66,7 @@ public struct CSVTable: Sendable {
       let trimmed = name.trimmingCharacters(in: .whitespaces)
       guard !trimmed.isEmpty else { throw InputError("\(path):\(line): header column \(column + 1) has no name") }
       if let first = seen[trimmed] {
-        throw InputError("\(path):\(line): header name '\(trimmed)' appears in columns \(first + 1) and \(column + 1)")
+        throw InputError("\(path):\(line): header name \(InputError.quote(trimmed)) appears in columns \(first + 1) and \(column + 1)")
       }
       seen[trimmed] = column
     }

@@ -30,7 +30,7 @@ extension Dataset {
         numericTargets.append(try Self.number(cells[d], path: table.path, line: line, column: d, header: table.header))
       case .label:
         guard !cells[d].isEmpty else {
-          throw InputError("\(table.path):\(line): column \(d + 1) '\(table.header[d])': empty label")
+          throw InputError("\(table.path):\(line): column \(d + 1) \(InputError.quote(table.header[d])): empty label")
         }
         labels.append(cells[d])
       }
@@ -49,14 +49,14 @@ extension Dataset {
   }
 
   static func number(_ cell: String, path: String, line: Int, column: Int, header: [String]) throws(InputError) -> Double {
-    let place = "\(path):\(line): column \(column + 1) '\(header[column])'"
+    let place = "\(path):\(line): column \(column + 1) \(InputError.quote(header[column]))"
     guard let value = Double(cell) else {
-      throw InputError(cell.isEmpty ? "\(place): empty cell" : "\(place): '\(cell)' is not a number")
+      throw InputError(cell.isEmpty ? "\(place): empty cell" : "\(place): \(InputError.quote(cell)) is not a number")
     }
     guard value.isFinite else {
       let lower = cell.lowercased()
       let spelled = lower.contains("nan") || lower.contains("inf")
-      throw InputError("\(place): '\(cell)' is \(spelled ? "not finite" : "too large for a double (overflows)")")
+      throw InputError("\(place): \(InputError.quote(cell)) is \(spelled ? "not finite" : "too large for a double (overflows)")")
     }
     return value
   }

@@ -6,13 +6,18 @@ public enum ParameterFile {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw InputError("--params \(path): no such file")
     }
+    return try parse(data, path: path, expectedCount: p, layout: layout)
+  }
+
+  /// Parses the file's bytes; errors name the file and line.
+  public static func parse(_ data: Data, path: String, expectedCount p: Int, layout: String) throws(InputError) -> [Double] {
     guard let text = String(data: data, encoding: .utf8) else { throw InputError("\(path): not valid UTF-8 text") }
     var theta: [Double] = []
     for (index, raw) in text.textLines.enumerated() {
       let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
       if line.isEmpty { continue }
-      guard let value = Double(line) else { throw InputError("\(path):\(index + 1): '\(line)' is not a number") }
-      guard value.isFinite else { throw InputError("\(path):\(index + 1): '\(line)' is not finite") }
+      guard let value = Double(line) else { throw InputError("\(path):\(index + 1): \(InputError.quote(line)) is not a number") }
+      guard value.isFinite else { throw InputError("\(path):\(index + 1): \(InputError.quote(line)) is not finite") }
       theta.append(value)
     }
     guard theta.count == p else {

@@ -44,8 +44,7 @@ public struct SweepExperiment: Sendable {
     }
     let plan = plan ?? SweepBlockPlan(signature: [], shard: .whole)
     let jobs = MiniBatchSweep.jobCount(cells: cells.count, draws: settings.draws)
-    // Every block's sums stay in memory until the cells are combined: 2P + 2 doubles per block.
-    let bytes = Double(jobs / plan.shard.count + 1) * Double(2 * population.dimension + 2) * 8
+    let bytes = Double(jobs / plan.shard.count + 1) * SweepBlockPlan.bytesPerBlock(dimension: population.dimension)
     guard bytes <= SweepBlockPlan.memoryLimit else {
       throw InputError(
         "\(source): \(settings.draws) draws × \(cells.count) cells × P = \(population.dimension) need \(Int(bytes / 1_073_741_824)) GiB of block sums"
@@ -212,6 +211,11 @@ func rounded3(_ x: Double) -> String { x.isFinite ? ((x * 1000).rounded() / 1000
 public struct SweepBlockPlan {
   /// The most memory one process may hold in block sums (4 GiB).
   public static let memoryLimit = 4.0 * Double(1 << 30)
+
+  /// The memory one block's sums take while the ledger holds them: two arrays of P doubles (with their
+  /// 32-byte headers and allocator rounding), the struct and its dictionary slot, ≈ 16·P + 256 bytes.
+  /// Measured: 757 bytes per block at P = 31 (62 500 blocks, peak RSS 69.3 MB against 22.0 MB at 8 blocks).
+  public static func bytesPerBlock(dimension: Int) -> Double { Double(16 * dimension + 256) }
 
   /// The run's signature, written into every ledger so shards and resumes can be matched.
   public var signature: [String]

@@ -19,7 +19,7 @@ public struct Shard: Sendable, Equatable {
   public static func parse(_ text: String, flag: String) throws(InputError) -> Shard {
     let parts = text.split(separator: "/", omittingEmptySubsequences: false)
     guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, n <= 100_000, i >= 0, i < n else {
-      throw InputError("\(flag) '\(text)': expected i/n with 0 ≤ i < n ≤ 100000 (e.g. 0/4)")
+      throw InputError("\(flag) \(InputError.quote(text)): expected i/n with 0 ≤ i < n ≤ 100000 (e.g. 0/4)")
     }
     return Shard(index: i, count: n)
   }
@@ -97,7 +97,7 @@ public struct BlockLedger: Sendable {
       guard shard.owns(job) else { throw fail(k + 1, "block \(job) does not belong to shard \(shard.description)") }
       var values: [Double] = []
       for part in parts[3...] {
-        guard let bits = UInt64(part, radix: 16) else { throw fail(k + 1, "malformed number '\(part)'") }
+        guard let bits = UInt64(part, radix: 16) else { throw fail(k + 1, "malformed number \(InputError.quote(part))") }
         values.append(Double(bitPattern: bits))
       }
       var sums = BlockSums(dimension: d)

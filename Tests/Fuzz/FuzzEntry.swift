@@ -1,0 +1,40 @@
+// The fuzz target for `make fuzz`: every reader of user files gets arbitrary bytes.
+//
+// Built by swiftc together with the library's sources (not by SwiftPM) with -sanitize=fuzzer, so libFuzzer
+// (LLVM's coverage-guided fuzzer, https://llvm.org/docs/LibFuzzer.html) drives `LLVMFuzzerTestOneInput`.
+// The first byte picks the reader, the rest is the file. Beyond "no crash, no trap", each reader must either
+// accept the bytes or throw an InputError whose message is one non-empty line naming the file; accepted
+// block ledgers must survive a round trip to the same text.
+import Foundation
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOneInput(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
+  guard let bytes, count > 0 else { return 0 }
+  let selector = bytes[0]
+  let data = Data(bytes: bytes + 1, count: count - 1)
+  let path = "fuzz.in"
+  do throws(InputError) {
+    switch selector % 5 {
+    case 0:
+      let table = try CSVTable.parse(data, path: path)
+      _ = try Dataset(table: table, target: .numeric)
+    case 1:
+      let table = try CSVTable.parse(data, path: path)
+      _ = try Dataset(table: table, target: .label)
+    case 2:
+      _ = try decodeStrictly(ExperimentSpec.self, from: data, file: path)
+    case 3:
+      _ = try ParameterFile.parse(data, path: path, expectedCount: Int(selector / 5) % 8, layout: "fuzz")
+    default:
+      let ledger = try BlockLedger.parse(data, path: path)
+      let again = try BlockLedger.parse(Data(ledger.text.utf8), path: path)
+      guard again.text == ledger.text else { fatalError("block ledger round trip changed the text") }
+    }
+  } catch {
+    let message = error.message
+    guard !message.isEmpty, !message.contains(where: \.isNewline), message.contains(path) else {
+      fatalError("input error is not one line naming the file: \(message.debugDescription)")
+    }
+  }
+  return 0
+}

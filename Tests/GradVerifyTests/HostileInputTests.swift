@@ -1,0 +1,135 @@
+import Foundation
+import Testing
+
+/// Hostile input to sweep, merge and run: every row must end in exit 64 with one stderr line naming the
+/// file, line, key or flag at fault, print nothing to stdout and leave no file behind.
+@Suite("Command line: hostile input to sweep, merge and run", .serialized)
+struct HostileInputTests {
+  /// One bad input: the files it needs (any bytes), the command line, and what the error line must name.
+  struct Row: CustomStringConvertible, Sendable {
+    var name: String
+    var files: [String: Data]
+    var arguments: [String]
+    var mentions: [String]
+    var description: String { name }
+  }
+
+  static func text(_ s: String) -> Data { Data(s.utf8) }
+  static let good = text("a,b,label\n1,2,x\n3,4,y\n5,6,x\n7,8,y\n")
+
+  /// Genuine part files of a small sweep over `good`, made once: shards 0/2 and 1/2, shard 1/2 of a run
+  /// with another seed, and shard 1/3.
+  static let parts: [String: Data] = {
+    let folder = try! temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try! good.write(to: folder.appendingPathComponent("d.csv"))
+    var made: [String: Data] = [:]
+    for (name, extra) in [
+      ("p0", ["--shard", "0/2"]), ("p1", ["--shard", "1/2"]), ("seed2", ["--shard", "1/2", "--seed", "2"]),
+      ("third", ["--shard", "1/3"]),
+    ] {
+      let run = try! CommandRun(sweepWith(extra + ["--out", name]), in: folder)
+      precondition(run.status == 0, "could not make part \(name): \(run.stderr)")
+      made[name] = try! Data(contentsOf: folder.appendingPathComponent(name))
+    }
+    return made
+  }()
+
+  static let sweep = ["sweep", "--model", "logistic", "--data", "d.csv", "--sampler", "with"]
+  static func sweepWith(_ extra: [String]) -> [String] { sweep + extra + (extra.contains("--draws") ? [] : ["--draws", "600"]) }
+
+  static var rows: [Row] {
+    let p0 = parts["p0"]!
+    let p1 = parts["p1"]!
+    let wide = text((0...100_000).map { "c\($0)" }.joined(separator: ",") + "\n" + Array(repeating: "1", count: 100_001).joined(separator: ",") + "\n")
+    let notUTF8 = Data("a,b,label\n1,2,x\n3,4,y\n".utf8.map { $0 == UInt8(ascii: "y") ? 0xFF : $0 })
+    let spec = { (draws: String) in
+      text(#"{"claim": "C2C3", "title": "t", "seed": 1, "draws": \#(draws), "points": [{"name": "unit", "scale": 1}], "cases": [{"model": "logistic", "data": {"file": "d.csv"}}]}"#)
+    }
+    return [
+      // Absurd sizes.
+      Row(name: "batch size 0", files: ["d.csv": good], arguments: sweepWith(["--batch-sizes", "0"]), mentions: ["--batch-sizes", "'0'"]),
+      Row(name: "b > N without replacement", files: ["d.csv": good], arguments: ["sweep", "--model", "logistic", "--data", "d.csv", "--sampler", "without", "--batch-sizes", "5"], mentions: ["--batch-sizes 5", "N = 4", "without"]),
+      Row(name: "draws 0", files: ["d.csv": good], arguments: sweepWith(["--draws", "0"]), mentions: ["--draws", "'0'"]),
+      Row(name: "draws 10^18", files: ["d.csv": good], arguments: sweepWith(["--draws", "1000000000000000000"]), mentions: ["--draws", "'1000000000000000000'"]),
+      Row(name: "draws beyond the memory limit", files: ["d.csv": good], arguments: ["sweep", "--model", "logistic", "--data", "d.csv", "--sampler", "with,poisson", "--draws", "1000000000"], mentions: ["d.csv", "GiB", "--shard"]),
+      Row(name: "header of 100001 columns", files: ["d.csv": wide], arguments: sweepWith([]), mentions: ["d.csv:1", "more than 100000 columns"]),
+      Row(name: "spec draws 0", files: ["d.csv": good, "s.json": spec("0")], arguments: ["run", "s.json"], mentions: ["s.json", "draws"]),
+      Row(name: "spec draws 10^18", files: ["d.csv": good, "s.json": spec("1000000000000000000")], arguments: ["run", "s.json"], mentions: ["s.json", "draws"]),
+      // Damaged data.
+      Row(name: "NaN", files: ["d.csv": text("a,b,label\n1,nan,x\n3,4,y\n")], arguments: sweepWith([]), mentions: ["d.csv:2", "not finite"]),
+      Row(name: "-Inf", files: ["d.csv": text("a,b,label\n1,2,x\n3,-inf,y\n")], arguments: sweepWith([]), mentions: ["d.csv:3", "not finite"]),
+      Row(name: "overflow", files: ["d.csv": text("a,b,label\n1,2,x\n3,-1e400,y\n")], arguments: sweepWith([]), mentions: ["d.csv:3", "overflows"]),
+      Row(name: "ragged row", files: ["d.csv": text("a,b,label\n1,2,x\n3,4,y,9\n")], arguments: sweepWith([]), mentions: ["d.csv:3", "expected 3 columns"]),
+      Row(name: "empty file", files: ["d.csv": Data()], arguments: sweepWith([]), mentions: ["d.csv", "empty file"]),
+      Row(name: "duplicate header", files: ["d.csv": text("a,label,label\n1,x,x\n3,y,y\n")], arguments: sweepWith([]), mentions: ["d.csv:1", "'label'"]),
+      Row(name: "missing header name", files: ["d.csv": text("a,,label\n1,2,x\n3,4,y\n")], arguments: sweepWith([]), mentions: ["d.csv:1", "column 2"]),
+      Row(name: "line break inside a quoted cell", files: ["d.csv": text("a,b,label\n1,\"4\r9\",x\n3,4,y\n")], arguments: sweepWith([]), mentions: ["d.csv:2", "column 2", #"'4\r9'"#]),
+      Row(name: "a 10 kB cell", files: ["d.csv": text("a,b,label\n1," + String(repeating: "7x", count: 5000) + ",x\n3,4,y\n")], arguments: sweepWith([]), mentions: ["d.csv:2", "column 2", "(10000 bytes)"]),
+      Row(name: "non-UTF-8 bytes", files: ["d.csv": notUTF8], arguments: sweepWith([]), mentions: ["d.csv"]),
+      Row(name: "spec with an unknown key", files: ["d.csv": good, "s.json": text(#"{"claim": "C2C3", "title": "t", "seed": 1, "drawz": 5, "cases": [{"model": "logistic", "data": {"file": "d.csv"}}]}"#)], arguments: ["run", "s.json"], mentions: ["s.json", "drawz"]),
+      Row(name: "spec not JSON", files: ["s.json": Data([0xFF, 0xFE, 0x00, 0x7B])], arguments: ["run", "s.json"], mentions: ["s.json"]),
+      // Bad flags.
+      Row(name: "shard i = n", files: ["d.csv": good], arguments: sweepWith(["--shard", "3/3", "--out", "o"]), mentions: ["--shard", "'3/3'"]),
+      Row(name: "shard negative", files: ["d.csv": good], arguments: sweepWith(["--shard", "-1/2", "--out", "o"]), mentions: ["--shard", "'-1/2'"]),
+      Row(name: "shard not i/n", files: ["d.csv": good], arguments: sweepWith(["--shard", "half", "--out", "o"]), mentions: ["--shard", "'half'"]),
+      Row(name: "shard without --out", files: ["d.csv": good], arguments: sweepWith(["--shard", "0/2"]), mentions: ["--shard", "--out"]),
+      Row(name: "checkpoint every 0 s", files: ["d.csv": good], arguments: sweepWith(["--checkpoint-every", "0", "--out", "o"]), mentions: ["--checkpoint-every"]),
+      Row(name: "resume without --out", files: ["d.csv": good], arguments: sweepWith(["--resume"]), mentions: ["--resume", "--out"]),
+      Row(name: "--out in a missing folder", files: ["d.csv": good], arguments: sweepWith(["--out", "nowhere/t.csv"]), mentions: ["--out", "nowhere", "does not exist"]),
+      Row(name: "--out under a file", files: ["d.csv": good], arguments: sweepWith(["--out", "d.csv/t.csv"]), mentions: ["--out", "d.csv/t.csv"]),
+      Row(name: "--out is a folder", files: ["d.csv": good, "sub/keep": Data()], arguments: sweepWith(["--out", "sub"]), mentions: ["--out", "sub", "folder"]),
+      // Damaged checkpoints and parts.
+      Row(name: "damaged checkpoint", files: ["d.csv": good, "o.partial": text("gradverify block ledger v1\nsignature\tx\n")], arguments: sweepWith(["--out", "o", "--resume"]), mentions: ["o.partial:"]),
+      Row(name: "checkpoint of another sweep", files: ["d.csv": good, "o.partial": p1], arguments: sweepWith(["--out", "o", "--resume", "--seed", "9"]), mentions: ["o.partial", "different sweep"]),
+      Row(name: "truncated part", files: ["d.csv": good, "p0": p0, "p1": p1.prefix(p1.count / 2)], arguments: ["merge", "p0", "p1", "--out", "m.csv"], mentions: ["p1:"]),
+      Row(name: "foreign file as a part", files: ["d.csv": good, "p0": p0], arguments: ["merge", "p0", "d.csv", "--out", "m.csv"], mentions: ["d.csv:1", "not a block ledger"]),
+      Row(name: "duplicate part", files: ["d.csv": good, "p0": p0, "copy": p0], arguments: ["merge", "p0", "copy", "--out", "m.csv"], mentions: ["shard 0/2 given twice", "copy"]),
+      Row(name: "missing part", files: ["d.csv": good, "p0": p0], arguments: ["merge", "p0", "--out", "m.csv"], mentions: ["shard 1/2 is missing"]),
+      Row(name: "parts of different runs", files: ["d.csv": good, "p0": p0, "s2": parts["seed2"]!], arguments: ["merge", "p0", "s2", "--out", "m.csv"], mentions: ["s2", "different run", "--seed"]),
+      Row(name: "parts of different shard counts", files: ["d.csv": good, "p0": p0, "t": parts["third"]!], arguments: ["merge", "p0", "t", "--out", "m.csv"], mentions: ["t", "n = 2"]),
+      Row(name: "part of other data", files: ["d.csv": text("a,b,label\n1,2,x\n3,4,y\n5,6,x\n7,9,y\n"), "p0": p0, "p1": p1], arguments: ["merge", "p0", "p1", "--out", "m.csv"], mentions: ["p0", "different sweep"]),
+      Row(name: "absent part", files: ["p0": p0], arguments: ["merge", "p0", "gone", "--out", "m.csv"], mentions: ["gone"]),
+      Row(name: "merge without parts", files: [:], arguments: ["merge", "--out", "m.csv"], mentions: ["part"]),
+      Row(name: "merge --out in a missing folder", files: ["p0": p0, "p1": p1], arguments: ["merge", "p0", "p1", "--out", "no/m.csv"], mentions: ["--out", "does not exist"]),
+    ]
+  }
+
+  @Test("exit 64, one line naming the place, nothing printed, no file written", arguments: rows)
+  func hostile(_ row: Row) throws {
+    let folder = try temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    for (name, data) in row.files {
+      let url = folder.appendingPathComponent(name)
+      try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+      try data.write(to: url)
+    }
+    let before = try Self.listing(folder)
+    let run = try CommandRun(row.arguments, in: folder)
+    #expect(run.status == 64, "\(row.name): exit \(run.status), stderr \(run.stderr)")
+    // Counted as Unicode scalars, so a stray \r, \r\n or U+2028 counts as a line break too.
+    let breaks = run.stderr.unicodeScalars.filter { $0.properties.isWhitespace && $0.properties.generalCategory != .spaceSeparator && $0 != "\t" }
+    #expect(breaks.count == 1 && run.stderr.hasSuffix("\n"), "\(row.name): stderr should be one line: \(run.stderr.debugDescription)")
+    for mention in row.mentions {
+      #expect(run.stderr.contains(mention), "\(row.name): '\(mention)' not in: \(run.stderr)")
+    }
+    #expect(run.stdout.isEmpty, "\(row.name): printed \(run.stdout)")
+    #expect(try Self.listing(folder) == before, "\(row.name): the folder changed")
+  }
+
+  /// Every file under a folder with its contents, to see that a failed command changed nothing.
+  static func listing(_ folder: URL) throws -> [String: Data] {
+    var files: [String: Data] = [:]
+    for case let path as String in FileManager.default.enumerator(atPath: folder.path)! {
+      let url = folder.appendingPathComponent(path)
+      var isDirectory: ObjCBool = false
+      if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+        files[path] = try Data(contentsOf: url)
+      }
+    }
+    return files
+  }
+
+  @Test("the table covers at least 25 kinds of bad input")
+  func enoughKinds() { #expect(Set(Self.rows.map(\.name)).count >= 25) }
+}
