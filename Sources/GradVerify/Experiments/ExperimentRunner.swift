@@ -151,6 +151,14 @@ public enum ExperimentRunner {
         try experiment.run(model: p.model, data: p.data, source: p.source, point: p.point, seed: seed, threads: threads)
       }
       return single(experiment.table, experiment.verdictRows)
+    case .calibration:
+      guard let settings = spec.calibration else { throw InputError("\(file): key 'calibration': missing") }
+      var experiment = CalibrationExperiment(settings: settings, sweep: spec.sweep)
+      try each { p throws(InputError) in
+        try experiment.run(model: p.model, data: p.data, source: p.source, point: p.point, seed: seed, threads: threads)
+      }
+      experiment.evaluate()
+      return single(experiment.table, experiment.verdictRows)
     }
   }
 }

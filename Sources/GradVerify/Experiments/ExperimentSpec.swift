@@ -19,6 +19,8 @@ public struct ExperimentSpec: Decodable, Sendable {
     case n3 = "N3"
     /// Training: full-batch descent against mini-batch SGD, with C3 along the path.
     case training = "T"
+    /// The harness's own tests: their rejection rate on null configurations and their power.
+    case calibration = "CAL"
   }
 
   public var claim: Claim
@@ -40,9 +42,11 @@ public struct ExperimentSpec: Decodable, Sendable {
   public var ar1: AR1Settings?
   /// T only: the training runs.
   public var training: TrainingSettings?
+  /// CAL only: seeds, levels and seeded bias sizes.
+  public var calibration: CalibrationSettings?
 
   enum CodingKeys: String, CodingKey, CaseIterable {
-    case claim, title, seed, points, cases, draws, alpha, samplers, drift, costs, ar1, training
+    case claim, title, seed, points, cases, draws, alpha, samplers, drift, costs, ar1, training, calibration
     case batchNorm = "batch_norm"
     case batchSizes = "batch_sizes"
   }
@@ -71,6 +75,13 @@ public struct ExperimentSpec: Decodable, Sendable {
     if claim == .training && training == nil { throw invalid(c, .training, "missing: T needs its training settings") }
     if claim != .training && training != nil { throw invalid(c, .training, "applies to T only") }
     if claim != .n1 && ar1 != nil { throw invalid(c, .ar1, "applies to N1 only") }
+    calibration = try c.decodeIfPresent(CalibrationSettings.self, forKey: .calibration)
+    if claim == .calibration && calibration == nil { throw invalid(c, .calibration, "missing: CAL needs its seeds and levels") }
+    if claim != .calibration && calibration != nil { throw invalid(c, .calibration, "applies to CAL only") }
+    if claim == .calibration, let samplers = try c.decodeIfPresent([SamplerKind].self, forKey: .samplers),
+      samplers.contains(.poissonRealized) {
+      throw invalid(c, .samplers, "CAL calibrates the unbiased samplers (with, without, poisson) only")
+    }
     costs = try c.decodeIfPresent([NonAdditiveCost].self, forKey: .costs) ?? []
     if claim == .n2 && costs.isEmpty { throw invalid(c, .costs, "missing: N2 needs at least one cost") }
     if claim != .n2 && c.contains(.costs) { throw invalid(c, .costs, "applies to N2 only") }
@@ -161,6 +172,40 @@ public struct TrainingSettings: Decodable, Sendable, Equatable {
     guard batchSizes.allSatisfy({ $0 >= 1 }) else { throw invalid(c, .batchSizes, "needs positive sizes") }
     guard checkpoints >= 1 && checkpoints <= 10_000 else { throw invalid(c, .checkpoints, "must be between 1 and 10⁴") }
     guard noiseDraws >= 2 && noiseDraws <= 100_000_000 else { throw invalid(c, .noiseDraws, "must be between 2 and 10⁸") }
+  }
+}
+
+/// CAL's settings: how many independently seeded sweeps per configuration, the per-test levels α whose
+/// rejection rates are measured, and the seeded biases (in standard errors of the mean) whose power is.
+public struct CalibrationSettings: Decodable, Sendable, Equatable {
+  public var seeds: Int
+  public var levels: [Double]
+  public var biasSizes: [Double]
+
+  enum CodingKeys: String, CodingKey, CaseIterable {
+    case seeds, levels
+    case biasSizes = "bias_sizes"
+  }
+
+  public init(seeds: Int, levels: [Double], biasSizes: [Double]) {
+    self.seeds = seeds
+    self.levels = levels
+    self.biasSizes = biasSizes
+  }
+
+  public init(from decoder: any Decoder) throws {
+    try decoder.rejectUnknownKeys(CodingKeys.self)
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    seeds = try c.decode(Int.self, forKey: .seeds)
+    levels = try c.decode([Double].self, forKey: .levels)
+    biasSizes = try c.decode([Double].self, forKey: .biasSizes)
+    guard seeds >= 10 && seeds <= 1_000_000 else { throw invalid(c, .seeds, "must be between 10 and 10⁶") }
+    guard !levels.isEmpty, levels.allSatisfy({ $0 > 0 && $0 < 0.5 }) else {
+      throw invalid(c, .levels, "needs levels α in (0, 0.5)")
+    }
+    guard biasSizes.allSatisfy({ $0 > 0 && $0 <= 100 }) else {
+      throw invalid(c, .biasSizes, "needs bias sizes in (0, 100] standard errors")
+    }
   }
 }
 

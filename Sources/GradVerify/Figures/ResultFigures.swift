@@ -26,6 +26,7 @@ public enum ResultFigures {
     }
     add("fig-n3-drift.svg", needs: ["N3-drift.csv"]) { ControlFigures.drift(drift: $0[0]) }
     add("fig-training.svg", needs: ["T-training.csv"]) { ControlFigures.training(training: $0[0]) }
+    add("fig-calibration.svg", needs: ["CAL-calibration.csv"]) { CalibrationFigure.make(calibration: $0[0]) }
     return figures
   }
 }
