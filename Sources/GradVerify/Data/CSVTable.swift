@@ -27,6 +27,18 @@ public struct CSVTable: Sendable {
 
   /// Splits CSV bytes already in memory; `path` names them in errors.
   public static func parse(_ data: Data, path: String) throws(InputError) -> CSVTable {
+    // An absurd first line is refused on the raw bytes, before any copy (a 10⁹-column header is 1 GB).
+    let firstLineCommas = data.withUnsafeBytes { bytes -> Int in
+      var commas = 0
+      for byte in bytes {
+        if byte == UInt8(ascii: "\n") { break }
+        if byte == UInt8(ascii: ",") { commas += 1 }
+      }
+      return commas
+    }
+    if firstLineCommas >= maxColumns {
+      throw InputError("\(path):1: header has more than \(maxColumns) columns")
+    }
     guard let text = String(data: data, encoding: .utf8) else {
       throw InputError("\(path): not valid UTF-8 text")
     }
