@@ -33,7 +33,7 @@ func isWellFormedXML(_ text: String) -> Bool {
 struct FigureTests {
   static let expected = [
     "fig-fd-error-vs-h.svg", "fig-cost-contours.svg", "fig-mse-vs-b.svg", "fig-bias-z.svg",
-    "fig-n1-design-effect.svg", "fig-n2-bias.svg", "fig-n3-drift.svg", "fig-training.svg",
+    "fig-n1-design-effect.svg", "fig-n2-bias.svg", "fig-n3-drift.svg", "fig-training.svg", "fig-calibration.svg",
   ]
 
   @Test("every figure is drawn from the committed tables, equals the committed file, and is well-formed XML")
@@ -65,6 +65,15 @@ struct FigureTests {
     edited[index].document.rows[row][column] = String(Double(edited[index].document.rows[row][column])! * 3)
     let redrawn = try #require(ResultFigures.render(tables: edited).first { $0.name == "fig-mse-vs-b.svg" }?.svg)
     #expect(redrawn != mse, "tripling one MSE did not change the figure")
+
+    // Calibration: open circles mark the bias test's rows at α = 0.05 (null and seeded), plus one in the legend.
+    let calibration = try #require(tables.first { $0.name == "CAL-calibration.csv" }?.document)
+    let test = try #require(calibration.header.firstIndex(of: "test"))
+    let alpha = try #require(calibration.header.firstIndex(of: "alpha"))
+    let biasRows = calibration.rows.filter { $0[test] == "bias" && $0[alpha] == "0.05" }.count
+    let figure = try #require(ResultFigures.render(tables: tables).first { $0.name == "fig-calibration.svg" }?.svg)
+    #expect(biasRows == 3 * 6 * 5)
+    #expect(figure.components(separatedBy: "<circle").count - 1 == biasRows + 1)
   }
 
   @Test(

@@ -5,14 +5,7 @@ import Testing
 /// file, line, key or flag at fault, print nothing to stdout and leave no file behind.
 @Suite("Command line: hostile input to sweep, merge and run", .serialized)
 struct HostileInputTests {
-  /// One bad input: the files it needs (any bytes), the command line, and what the error line must name.
-  struct Row: CustomStringConvertible, Sendable {
-    var name: String
-    var files: [String: Data]
-    var arguments: [String]
-    var mentions: [String]
-    var description: String { name }
-  }
+  typealias Row = BadInput
 
   static func text(_ s: String) -> Data { Data(s.utf8) }
   static let good = text("a,b,label\n1,2,x\n3,4,y\n5,6,x\n7,8,y\n")
@@ -96,28 +89,53 @@ struct HostileInputTests {
   }
 
   @Test("exit 64, one line naming the place, nothing printed, no file written", arguments: rows)
-  func hostile(_ row: Row) throws {
+  func hostile(_ row: Row) throws { try row.expectRefused() }
+
+  @Test("the table covers at least 25 kinds of bad input")
+  func enoughKinds() { #expect(Set(Self.rows.map(\.name)).count >= 25) }
+}
+
+/// One bad input: the files it needs (any bytes), the command line, and what the error line must name.
+struct BadInput: CustomStringConvertible, Sendable {
+  var name: String
+  var files: [String: Data]
+  var arguments: [String]
+  var mentions: [String]
+  var description: String { name }
+
+  init(name: String, files: [String: Data], arguments: [String], mentions: [String]) {
+    (self.name, self.files, self.arguments, self.mentions) = (name, files, arguments, mentions)
+  }
+
+  /// The same with text files.
+  init(name: String, texts: [String: String], arguments: [String], mentions: [String]) {
+    self.init(name: name, files: texts.mapValues { Data($0.utf8) }, arguments: arguments, mentions: mentions)
+  }
+
+  /// Runs the command in a fresh folder holding `files` and expects a refusal: exit 64, one stderr line
+  /// naming every mention, nothing on stdout, and the folder exactly as it was.
+  func expectRefused() throws {
     let folder = try temporaryFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
-    for (name, data) in row.files {
-      let url = folder.appendingPathComponent(name)
+    for (file, data) in files {
+      let url = folder.appendingPathComponent(file)
       try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
       try data.write(to: url)
     }
     let before = try Self.listing(folder)
-    let run = try CommandRun(row.arguments, in: folder)
-    #expect(run.status == 64, "\(row.name): exit \(run.status), stderr \(run.stderr)")
+    let run = try CommandRun(arguments, in: folder)
+    #expect(run.status == 64, "\(name): exit \(run.status), stderr \(run.stderr)")
     // Counted as Unicode scalars, so a stray \r, \r\n or U+2028 counts as a line break too.
     let breaks = run.stderr.unicodeScalars.filter { $0.properties.isWhitespace && $0.properties.generalCategory != .spaceSeparator && $0 != "\t" }
-    #expect(breaks.count == 1 && run.stderr.hasSuffix("\n"), "\(row.name): stderr should be one line: \(run.stderr.debugDescription)")
-    for mention in row.mentions {
-      #expect(run.stderr.contains(mention), "\(row.name): '\(mention)' not in: \(run.stderr)")
+    #expect(breaks.count == 1 && run.stderr.hasSuffix("\n"), "\(name): stderr should be one line: \(run.stderr.debugDescription)")
+    for mention in mentions {
+      #expect(run.stderr.contains(mention), "\(name): '\(mention)' not in: \(run.stderr)")
     }
-    #expect(run.stdout.isEmpty, "\(row.name): printed \(run.stdout)")
-    #expect(try Self.listing(folder) == before, "\(row.name): the folder changed")
+    #expect(run.stdout.isEmpty, "\(name): printed \(run.stdout)")
+    #expect(try Self.listing(folder) == before, "\(name): the folder changed")
   }
 
-  /// Every file under a folder with its contents, to see that a failed command changed nothing.
+  /// Every file under a folder with its contents, to see that a refused command changed nothing.
   static func listing(_ folder: URL) throws -> [String: Data] {
     var files: [String: Data] = [:]
     for case let path as String in FileManager.default.enumerator(atPath: folder.path)! {
@@ -129,7 +147,4 @@ struct HostileInputTests {
     }
     return files
   }
-
-  @Test("the table covers at least 25 kinds of bad input")
-  func enoughKinds() { #expect(Set(Self.rows.map(\.name)).count >= 25) }
 }
