@@ -54,6 +54,10 @@ enum Help {
     {"file": "data/x.csv", "standardize": true|false} (relative to the spec) or
     {"synthetic": "regression", "n": N, "d": D, "seed": S} or
     {"synthetic": "clusters", "n": N, "d": D, "classes": K, "seed": S}. Unknown keys are errors.
+
+    CLAIMS: C1, C2C3 and C2C3-exact (with "draws", "alpha", "samplers", "batch_sizes"), N1 ("ar1"),
+    N2 ("costs", "batch_norm"), N3 ("drift"), T ("training"), and CAL, the calibration of the harness's
+    own tests: "calibration": {"seeds": S, "levels": [α…], "bias_sizes": [λ…]} (see Experiments/*.json).
     """
 
   static var check: String {

@@ -4,9 +4,8 @@ import Testing
 /// Sweeps split into shards and merged, and sweeps killed and resumed, give the bytes of one uninterrupted run.
 @Suite("Command line: shards, merge and resume", .serialized)
 struct ShardResumeTests {
-  static let iris = CommandRun.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/data/iris.csv").path
-  static let breastCancer =
-    CommandRun.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/data/breast_cancer.csv").path
+  static let iris = CommandRun.packageRoot.appendingPathComponent("Experiments/data/iris.csv").path
+  static let breastCancer = CommandRun.packageRoot.appendingPathComponent("Experiments/data/breast_cancer.csv").path
 
   /// A small sweep with two samplers and cells whose block counts are not multiples of the shard counts.
   static let smallSweep = ["sweep", "--model", "softmax", "--data", iris, "--sampler", "with,without", "--draws", "3000"]
