@@ -276,9 +276,7 @@ func sweepCommand(_ args: inout ArgumentList, merged: (ledger: BlockLedger, sour
   } else if resume, let partial {
     if let data = FileManager.default.contents(atPath: partial) {
       let done = try BlockLedger.parse(data, path: partial)
-      guard done.signature == plan.signature, done.shard == shard else {
-        throw InputError("\(partial): its blocks come from a different sweep than this command's (other options, data or shard)")
-      }
+      try done.requireSameSweep(signature: plan.signature, shard: shard, source: partial)
       plan.completed = done
       plan.completedSource = partial
       print("note: resuming from \(partial): \(done.completedCount) of \(done.ownedJobs.count) blocks done")

@@ -27,18 +27,7 @@ public struct CSVTable: Sendable {
 
   /// Splits CSV bytes already in memory; `path` names them in errors.
   public static func parse(_ data: Data, path: String) throws(InputError) -> CSVTable {
-    // An absurd first line is refused on the raw bytes, before any copy (a 10⁹-column header is 1 GB).
-    let firstLineCommas = data.withUnsafeBytes { bytes -> Int in
-      var commas = 0
-      for byte in bytes {
-        if byte == UInt8(ascii: "\n") { break }
-        if byte == UInt8(ascii: ",") { commas += 1 }
-      }
-      return commas
-    }
-    if firstLineCommas >= maxColumns {
-      throw InputError("\(path):1: header has more than \(maxColumns) columns")
-    }
+    try checkHeaderWidth(data, path: path)
     guard let text = String(data: data, encoding: .utf8) else {
       throw InputError("\(path): not valid UTF-8 text")
     }
@@ -48,10 +37,6 @@ public struct CSVTable: Sendable {
     for line in text.textLines {
       lineNumber += 1
       if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
-      // Counted before splitting, so an absurd header costs no memory (quoted commas only lower the true count).
-      if header == nil, line.utf8.lazy.filter({ $0 == UInt8(ascii: ",") }).count >= maxColumns {
-        throw InputError("\(path):\(lineNumber): header has more than \(maxColumns) columns")
-      }
       let cells = try splitRecord(line, path: path, line: lineNumber)
       if let header {
         guard cells.count == header.count else {
@@ -67,6 +52,27 @@ public struct CSVTable: Sendable {
     guard let header else { throw InputError("\(path): empty file (expected a header row and data rows)") }
     guard !records.isEmpty else { throw InputError("\(path): header only, no data rows") }
     return CSVTable(path: path, header: header, records: records)
+  }
+
+  /// Refuses a header (the first line that is not blank) of `maxColumns` or more columns, counted on the raw
+  /// bytes before any copy is made: a 10⁹-column header is a gigabyte. Quoted commas only lower the true count.
+  static func checkHeaderWidth(_ data: Data, path: String) throws(InputError) {
+    let (line, commas) = data.withUnsafeBytes { bytes -> (Int, Int) in
+      var (line, commas, blank) = (1, 0, true)
+      for (i, byte) in bytes.enumerated() {
+        if byte == UInt8(ascii: "\n") {
+          if !blank { break }
+          line += 1
+        } else if byte == UInt8(ascii: "\r") && i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: "\n") {
+          continue  // the "\r" of a "\r\n" line end
+        } else {
+          if byte != UInt8(ascii: " ") && byte != UInt8(ascii: "\t") { blank = false }
+          if byte == UInt8(ascii: ",") { commas += 1 }
+        }
+      }
+      return (line, commas)
+    }
+    if commas >= maxColumns { throw InputError("\(path):\(line): header has more than \(maxColumns) columns") }
   }
 
   static func validateHeader(_ cells: [String], path: String, line: Int) throws(InputError) {

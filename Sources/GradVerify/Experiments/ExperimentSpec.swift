@@ -269,6 +269,21 @@ public struct SweepSettings: Sendable, Equatable {
   public func sizes(count n: Int, sampler: SamplerKind) -> [Int] {
     (batchSizes ?? Self.defaultBatchSizes(count: n)).filter { $0 <= sampler.maximumBatch(count: n) }
   }
+
+  /// The sweep's cells for N examples, sampler by sampler. With `statisticalOnly`, the full batch without
+  /// replacement or by Poisson sampling (exact: no sampling error, nothing to test) is left out.
+  /// Errors name `source` and the sampler left without a batch size.
+  public func cells(count n: Int, source: String, statisticalOnly: Bool = false) throws(InputError) -> [SweepCell] {
+    var cells: [SweepCell] = []
+    for sampler in samplers {
+      let sizes = self.sizes(count: n, sampler: sampler).filter { !statisticalOnly || sampler == .withReplacement || $0 < n }
+      guard !sizes.isEmpty else {
+        throw InputError("\(source): no batch size in 1\(statisticalOnly ? "..<" : "...")\(n) for sampler '\(sampler.rawValue)'")
+      }
+      cells += sizes.map { SweepCell(sampler: sampler, batch: $0) }
+    }
+    return cells
+  }
 }
 
 /// A seeded parameter point: θⱼ = scale · N(0, 1), drawn from the stream "theta/<case>/<name>".

@@ -30,14 +30,7 @@ public struct SweepExperiment: Sendable {
       GradientVisitor(data: data, point: point, seed: seed, stream: "\(model.name)/\(data.name)", theta: theta),
       data: data, source: source)
     let population = GradientPopulation(gradients)
-    var cells: [SweepCell] = []
-    for sampler in settings.samplers {
-      let sizes = settings.sizes(count: data.count, sampler: sampler)
-      guard !sizes.isEmpty else {
-        throw InputError("\(source): no batch size in 1...\(data.count) for sampler '\(sampler.rawValue)'")
-      }
-      cells += sizes.map { SweepCell(sampler: sampler, batch: $0) }
-    }
+    let cells = try settings.cells(count: data.count, source: source)
     var report: (@Sendable (Int, Int) -> Void)?
     if let progress {
       report = { done, total in progress("\(name): \(done)/\(total) blocks") }
@@ -52,9 +45,9 @@ public struct SweepExperiment: Sendable {
     }
     var ledger = BlockLedger(signature: plan.signature, shard: plan.shard, jobCount: jobs, dimension: population.dimension)
     if let done = plan.completed {
-      guard done.signature == ledger.signature, done.shard == ledger.shard, done.jobCount == jobs,
-        done.dimension == ledger.dimension
-      else { throw InputError("\(plan.completedSource): its blocks come from a different sweep than this command's") }
+      try done.requireSameSweep(
+        signature: ledger.signature, shard: ledger.shard, jobCount: jobs, dimension: ledger.dimension,
+        source: plan.completedSource)
       ledger = done
     }
     try MiniBatchSweep.fill(

@@ -54,6 +54,18 @@ public struct BlockLedger: Sendable {
   public var completedCount: Int { blocks.count }
   public var isComplete: Bool { blocks.count == ownedJobs.count }
 
+  /// Throws unless this ledger, a checkpoint read from `source`, holds blocks of the sweep with `signature`
+  /// and `shard` (and, where given, its job count and dimension), so it can be resumed.
+  public func requireSameSweep(
+    signature: [String], shard: Shard, jobCount: Int? = nil, dimension: Int? = nil, source: String
+  ) throws(InputError) {
+    guard self.signature == signature, self.shard == shard, jobCount.map({ $0 == self.jobCount }) ?? true,
+      dimension.map({ $0 == self.dimension }) ?? true
+    else {
+      throw InputError("\(source): its blocks come from a different sweep than this command's (other options, data or shard)")
+    }
+  }
+
   static let magic = "gradverify block ledger v1"
 
   /// The ledger as text: a header, one line per block in job order, and an `end` line with the count.
