@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import GradVerify
 
-@Suite("Calibration: binomial intervals, power, and the harness's tests checked on null configurations")
+@Suite("Calibration: binomial intervals, skewed critical values, and the printed verdict checked on null runs")
 struct CalibrationTests {
   @Test("Clopper–Pearson limits match their closed forms and published values")
   func clopperPearson() {
@@ -32,15 +32,43 @@ struct CalibrationTests {
     #expect(Swift.abs(twoSidedPower(shift: z, criticalZ: z) - (0.5 + normalCDF(-2 * z))) < 1e-15)
   }
 
-  /// A small calibration of linear regression on 16 synthetic examples: 400 seeds of 2000 draws.
+  @Test("skewed critical values: ±z at γ = 0, Cornish–Fisher to first order, exact gamma quantiles, the bound −2/γ")
+  func skewedCriticalValues() {
+    let z = 3.0
+    let symmetric = SkewedCriticalValues(z: z, skewness: 0)
+    #expect(symmetric.lower == -3 && symmetric.upper == 3)
+    // Small γ: z + (γ/6)(z² − 1) up to O(γ²).
+    let g = 1e-4
+    let small = SkewedCriticalValues(z: z, skewness: g)
+    #expect(Swift.abs(small.upper - (z + g / 6 * (z * z - 1))) < 1e-6)
+    #expect(Swift.abs(small.lower - (-z + g / 6 * (z * z - 1))) < 1e-6)
+    // Mirror symmetry: the law of −X has skewness −γ.
+    let right = SkewedCriticalValues(z: z, skewness: 0.4)
+    let left = SkewedCriticalValues(z: z, skewness: -0.4)
+    #expect(right.lower == -left.upper && right.upper == -left.lower)
+    // A chi-square with k = 8 degrees of freedom, standardised, has γ = √(8/k) = 1; its Wilson–Hilferty
+    // quantile in the classical form k(1 − 2/(9k) + z√(2/(9k)))³ = 25.53 at z = 3, i.e. (25.53 − k)/√(2k).
+    let k = 8.0
+    let c = 1 - 2 / (9 * k) + z * (2 / (9 * k)).squareRoot()
+    let classical: Double = (k * c * c * c - k) / (2 * k).squareRoot()
+    let chi = SkewedCriticalValues(z: z, skewness: (8 / k).squareRoot())
+    #expect(Swift.abs(chi.upper - classical) < 1e-12, "upper \(chi.upper) vs \(classical)")
+    // Strong skewness: the lower critical value never passes the gamma law's bound −2/γ, and the values
+    // stay ordered (where the first-order expansion would put the lower one above zero).
+    let strong = SkewedCriticalValues(z: 4.5, skewness: 1.6)
+    #expect(strong.lower >= -2 / 1.6 && strong.lower < 0 && strong.upper > 4.5)
+    let firstOrderLower: Double = -4.5 + 1.6 / 6 * (4.5 * 4.5 - 1)
+    #expect(firstOrderLower > 0)
+  }
+
+  /// A small calibration of linear regression on 16 synthetic examples: 400 null runs of 2000 draws.
   static func calibrate(convention: VarianceConvention = .exact, neverPicks: Int? = nil) throws -> CalibrationExperiment {
     var sweep = SweepSettings()
-    sweep.draws = 2000
     sweep.samplers = [.withReplacement, .withoutReplacement]
     sweep.batchSizes = [4]
     var experiment = CalibrationExperiment(
-      settings: CalibrationSettings(seeds: 400, levels: [0.05], biasSizes: [2]), sweep: sweep, convention: convention,
-      neverPicks: neverPicks)
+      settings: CalibrationSettings(seeds: 400, draws: [2000], sweepAlpha: 0.05, tailLevels: [0.01], powerOffsets: [0, 1]),
+      sweep: sweep, alpha: 0.01, convention: convention, neverPicks: neverPicks)
     try experiment.run(
       model: ModelChoice(kind: .linear), data: Dataset.syntheticRegression(count: 16, features: 2, seed: 3),
       source: "test", point: ParameterPointSpec(name: "unit", scale: 1), seed: 11, threads: 2)
@@ -55,25 +83,30 @@ struct CalibrationTests {
   @Test("calibrated tests pass; a wrong variance constant or a sampler bug makes calibration fail")
   func verdictsFlip() throws {
     let good = try Self.calibrate()
-    #expect(good.rows.count == 2 * 2 + 2)
-    for row in good.verdictRows { #expect(row.verdict == .pass, "\(row.claim): \(row.keyFigure)") }
+    for claim in ["CAL-family", "CAL-tails", "CAL-power"] {
+      #expect(Self.verdict(good, claim) == .pass, "\(good.verdictRows.map(\.keyFigure))")
+    }
+    // Rows: family, tail rows (C3, the two noise-scale estimators and the P = 3 bias coordinates, 2 levels × 2 tails) per statistic, power.
+    #expect(good.rows.filter { $0.kind == .tail }.count == 2 * (1 + 2 + 3) * 2 * 2)
+    #expect(good.rows.filter { $0.kind == .power }.count == 2)
     // tr S²/b instead of tr Σ_N/b with replacement: theory 16/15 too large, the MSE's z shifted by ≈ 2.
     let constant = try Self.calibrate(convention: .sampleCovarianceWithReplacement)
-    #expect(Self.verdict(constant, "CAL-variance") == .fail)
-    #expect(Self.verdict(constant, "CAL-bias") == .pass)
+    #expect(Self.verdict(constant, "CAL-tails") == .fail)
     // One example never drawn: every batch mean is biased, the null bias test rejects far beyond α.
     let sampler = try Self.calibrate(neverPicks: 0)
-    #expect(Self.verdict(sampler, "CAL-bias") == .fail)
+    #expect(Self.verdict(sampler, "CAL-family") == .fail)
+    #expect(Self.verdict(sampler, "CAL-tails") == .fail)
   }
 
   @Test("the rejection counts do not depend on the thread count")
   func threadIndependent() throws {
     var sweep = SweepSettings()
-    sweep.draws = 600
     sweep.samplers = [.poisson]
     sweep.batchSizes = [3]
     func counts(threads: Int) throws -> [Int] {
-      var e = CalibrationExperiment(settings: CalibrationSettings(seeds: 50, levels: [0.2], biasSizes: [1]), sweep: sweep)
+      var e = CalibrationExperiment(
+        settings: CalibrationSettings(seeds: 50, draws: [600], sweepAlpha: 0.2, tailLevels: [0.1], powerOffsets: [0]),
+        sweep: sweep, alpha: 0.01)
       try e.run(
         model: ModelChoice(kind: .linear), data: Dataset.syntheticRegression(count: 12, features: 1, seed: 5),
         source: "test", point: ParameterPointSpec(name: "unit", scale: 1), seed: 2, threads: threads)

@@ -73,7 +73,7 @@ struct HostileInputTests {
       Row(name: "--out under a file", files: ["d.csv": good], arguments: sweepWith(["--out", "d.csv/t.csv"]), mentions: ["--out", "d.csv/t.csv"]),
       Row(name: "--out is a folder", files: ["d.csv": good, "sub/keep": Data()], arguments: sweepWith(["--out", "sub"]), mentions: ["--out", "sub", "folder"]),
       // Damaged checkpoints and parts.
-      Row(name: "damaged checkpoint", files: ["d.csv": good, "o.partial": text("gradverify block ledger v1\nsignature\tx\n")], arguments: sweepWith(["--out", "o", "--resume"]), mentions: ["o.partial:"]),
+      Row(name: "damaged checkpoint", files: ["d.csv": good, "o.partial": text("gradverify block ledger v2\nsignature\tx\n")], arguments: sweepWith(["--out", "o", "--resume"]), mentions: ["o.partial:"]),
       Row(name: "checkpoint of another sweep", files: ["d.csv": good, "o.partial": p1], arguments: sweepWith(["--out", "o", "--resume", "--seed", "9"]), mentions: ["o.partial", "different sweep"]),
       Row(name: "truncated part", files: ["d.csv": good, "p0": p0, "p1": p1.prefix(p1.count / 2)], arguments: ["merge", "p0", "p1", "--out", "m.csv"], mentions: ["p1:"]),
       Row(name: "foreign file as a part", files: ["d.csv": good, "p0": p0], arguments: ["merge", "p0", "d.csv", "--out", "m.csv"], mentions: ["d.csv:1", "not a block ledger"]),

@@ -61,7 +61,9 @@ struct MonteCarloTests {
       population: population, cells: cells, draws: draws, seed: 41, name: "tests/convention", threads: 2)
     let exact = SweepEvaluation(measurements: measurements, population: population, alpha: 0.01, convention: .exact)
     let wrong = SweepEvaluation(measurements: measurements, population: population, alpha: 0.01, convention: bug)
-    #expect(exact.varianceCriticalZ == bonferroniCriticalZ(familyWiseAlpha: 0.01, tests: cells.count))
+    // One family: every coordinate of every unbiased cell and every variance cell share α.
+    #expect(exact.tests == cells.count * (population.dimension + 1))
+    #expect(exact.criticalZ == bonferroniCriticalZ(familyWiseAlpha: 0.01, tests: exact.tests))
 
     #expect(exact.verdict(sampler: sampler, claim: \.varianceVerdict) == .pass, "\(Self.summary(exact))")
     #expect(wrong.verdict(sampler: sampler, claim: \.varianceVerdict) == .fail, "\(Self.summary(wrong))")
@@ -189,6 +191,8 @@ struct MonteCarloTests {
     // few thousandths wide (0.004 on this seed), so a slope of −0.95 or −1.05 (a wrong law) lies far outside.
     #expect(Swift.abs(fit.slope + 1) <= fit.halfWidth, "slope \(fit.slope) ± \(fit.halfWidth)")
     #expect(fit.halfWidth > 0 && fit.halfWidth < 0.02, "half width \(fit.halfWidth)")
+    // The law's own slope over the same b is −1 with replacement, to rounding.
+    #expect(Swift.abs(fit.law + 1) <= 1e-12, "law slope \(fit.law)")
   }
 
   @Test("the slope fit resolves a law that is not 1/b: without replacement at N = 32, b ≤ 4, it excludes −1")
@@ -203,11 +207,14 @@ struct MonteCarloTests {
       population: population, cells: cells, draws: SweepSettings().draws, seed: 45, name: "tests/slope", threads: 2)
     let e = SweepEvaluation(measurements: m, population: population, alpha: 0.01)
     let fit = try #require(e.slope(sampler: .withoutReplacement, count: n))
-    let exactSlope = Self.weightedSlope(
+    // The law's slope as the evaluation reports it, and fitted here by hand with the same exact weights.
+    let exactSlope = fit.law
+    let byHand = Self.weightedSlope(
       e.rows.map { r in
-        let w = (r.measurement.meanSquaredError / r.measurement.meanSquaredErrorStandardError)
+        let w = r.theory! / r.nullStandardError!
         return (r.measurement.cell.batch, r.theory!, w * w)
       })
+    #expect(Swift.abs(exactSlope - byHand) <= 1e-12)
     #expect(exactSlope < -1.05, "exact-law slope \(exactSlope)")
     #expect(Swift.abs(fit.slope + 1) > fit.halfWidth, "slope \(fit.slope) ± \(fit.halfWidth) contains −1")
     #expect(
@@ -326,13 +333,14 @@ struct ExactOracleTests {
   }
 
   @Test(
-    "every (sampler, b) of a small population: mean and covariance within 1e-12 of the formulas, MSE = tr Cov",
+    "every (sampler, b) of a small population: mean, covariance and the law of the squared error within 1e-12 of the formulas, MSE = tr Cov",
     arguments: cases)
   func oracleMatches(_ row: OracleCase) {
     let population = row.make()
     let n = population.count
     let d = population.dimension
     var ran = 0
+    var thirdChecked = 0
     for sampler in [SamplerKind.withReplacement, .withoutReplacement, .poisson] {
       for b in 1...n {
         let oracle = ExactOracle(population: population, sampler: sampler, batch: b)
@@ -352,8 +360,13 @@ struct ExactOracleTests {
         #expect(oracle.meanError <= 1e-12, "\(sampler.rawValue) b=\(b): mean error \(oracle.meanError)")
         #expect(
           oracle.covarianceError <= 1e-12, "\(sampler.rawValue) b=\(b): covariance error \(oracle.covarianceError)")
+        // DESIGN.md §7: Var e for every sampler, κ₃(e) with replacement, Var and κ₃ of every coordinate.
+        #expect(oracle.lawError <= 1e-12, "\(sampler.rawValue) b=\(b): law error \(oracle.lawError)")
+        if sampler == .withReplacement { #expect(oracle.squaredErrorThirdMomentChecked) }
+        if oracle.squaredErrorThirdMomentChecked { thirdChecked += 1 }
       }
     }
+    #expect(thirdChecked >= 3)
     #expect(ExactOracle(population: population, sampler: .poissonRealized, batch: 1) == nil)
     #expect(ran >= 2 * n + 1)
     #expect(ExactOracleExperiment.tolerance == 1e-12)

@@ -1,50 +1,55 @@
-/// Calibration of the harness's own tests (CAL): how often the bias test (C2) and the variance test (C3)
-/// reject on null configurations, where the claims hold exactly, and how often the bias test rejects when
-/// a bias of stated size is seeded.
+import Foundation
+
+/// Calibration of the printed verdict (CAL): S independently seeded null runs of a whole sweep (every
+/// sampler and batch size, C2, C3 and the noise-scale estimators), judged exactly as `sweep` judges them.
 ///
 /// ```
-/// null:   per seed s = 1…S an independent sweep; reject when |z| > z* = Φ⁻¹(1 − α/2)   (one test, no Bonferroni)
-///         rejections k ~ Binomial(S, α) exactly when the test is calibrated
-/// power:  ē ← ē + λ·σ_ē, σ_ē = √(theory/R)   (an additive bug of λ standard errors in every batch mean)
-///         expected rate Φ(λ − z*) + Φ(−λ − z*)
-/// PASS:   the expected rate lies in the Clopper–Pearson interval of k/S at confidence 1 − γ/m
-///         (γ the spec's α, m the number of rows: family-wise level γ over the table)
+/// family:  k = seeds with any FAIL;  PASS when the Clopper–Pearson interval of k/S covers or lies below α
+/// tails:   per test kind and tail, rejections at the per-tail level L ∈ {α/(2m), the spec's levels}, pooled
+///          over independent trials (variance: cells × seeds; bias: one coordinate's cells × seeds;
+///          noise scale: seeds); PASS when L lies in the interval
+/// power:   the heaviest-tailed coordinate's mean error shifted by λ = z* + offset null standard errors;
+///          expected rate Φ(λ − upper) + Φ(lower − λ), Edgeworth-corrected for the skewness of the mean
+/// the old statistic (difference over the *estimated* standard error, normal critical values) is run on the
+///          same draws as a control: its family-wise rate and its C3 lower tail must be rejected
+/// intervals at confidence 1 − γ/m_rows (γ the spec's α: family-wise over the table's judged rows)
 /// ```
-/// Each configuration is one coordinate of a case's per-example gradients (the heaviest-tailed one, where the
-/// normal approximation of z is worst), so the bias test is a single z-test, as the harness runs it per
-/// coordinate before Bonferroni's correction.
+/// Trials pooled in a row are independent: each cell draws from its own stream, and a bias row pools one
+/// coordinate over cells (coordinates of one cell are correlated, so they are not pooled together).
 public struct CalibrationExperiment: Sendable {
-  public enum Test: String, Sendable { case bias, variance }
+  public enum Statistic: String, Sendable { case exact = "exact-law", estimated = "estimated-se" }
+  public enum Kind: String, Sendable { case family, tail, power }
 
   public struct Row: Sendable {
     public var caseName: String
-    public var coordinate: Int
-    public var excessKurtosis: Double
-    public var cell: SweepCell
     public var draws: Int
-    public var test: Test
-    public var alpha: Double
-    /// λ, the seeded bias in standard errors of the mean (0: the null configuration).
-    public var shift: Double
-    public var seeds: Int
+    public var statistic: Statistic
+    public var kind: Kind
+    /// "any" for the family row, else the test kind (C2, C3, C3-noise-S, C3-noise-G).
+    public var test: String
+    /// The coordinate of a bias row (nil otherwise).
+    public var coordinate: Int?
+    /// "both", "lower" or "upper".
+    public var tail: String
+    /// The per-tail level L (family rows: the sweep's α; power rows: the Bonferroni level).
+    public var level: Double
+    /// Power rows: λ in null standard errors.
+    public var shift: Double?
+    public var trials: Int
     public var rejections: Int
-    /// α for the null rows, the normal-theory power for the others.
     public var expected: Double
     public var interval: (low: Double, high: Double) = (0, 1)
-    public var verdict: Verdict = .inconclusive
+    public var verdict: Verdict?
 
-    public var rate: Double { Double(rejections) / Double(seeds) }
-    /// (k − S·e)/√(S·e(1 − e)): how far the count is from its expectation, in binomial standard deviations.
-    public var deviation: Double {
-      let spread = (Double(seeds) * expected * (1 - expected)).squareRoot()
-      return spread > 0 ? (Double(rejections) - Double(seeds) * expected) / spread : 0
-    }
+    public var rate: Double { Double(rejections) / Double(trials) }
   }
 
   public var settings: CalibrationSettings
   public var sweep: SweepSettings
+  /// The level γ of the calibration's own verdicts (the spec's α).
+  public var alpha: Double
   public var rows: [Row] = []
-  /// The confidence of each row's interval, 1 − γ/m, set by `evaluate`.
+  /// 1 − γ/m_rows, set by `evaluate`.
   public var confidence = 0.0
 
   /// Deliberate bugs for the tests, which calibration must expose: a wrong variance constant, and a sampler
@@ -53,10 +58,12 @@ public struct CalibrationExperiment: Sendable {
   public var neverPicks: Int?
 
   public init(
-    settings: CalibrationSettings, sweep: SweepSettings, convention: VarianceConvention = .exact, neverPicks: Int? = nil
+    settings: CalibrationSettings, sweep: SweepSettings, alpha: Double, convention: VarianceConvention = .exact,
+    neverPicks: Int? = nil
   ) {
     self.settings = settings
     self.sweep = sweep
+    self.alpha = alpha
     self.convention = convention
     self.neverPicks = neverPicks
   }
@@ -81,125 +88,194 @@ public struct CalibrationExperiment: Sendable {
     return best
   }
 
-  /// Runs `settings.seeds` independent sweeps of one case's heaviest-tailed coordinate and counts rejections.
+  /// What one seed's null run contributes: whether any test failed (per statistic), and its tests.
+  struct SeedOutcome: Sendable {
+    var familyFailed: [Bool]
+    var tests: [NullTest]
+  }
+
+  /// Runs `settings.seeds` independent null sweeps of one case at each R of `settings.draws`.
   public mutating func run(
-    model: ModelChoice, data: Dataset, source: String, point: ParameterPointSpec, seed: UInt64, threads: Int
+    model: ModelChoice, data: Dataset, source: String, point: ParameterPointSpec, seed: UInt64, threads: Int,
+    progress: ((String) -> Void)? = nil
   ) throws(InputError) {
     let name = LinearityExperiment.caseName(model: model, data: data, point: point.name)
     let gradients = try model.visit(
       GradientVisitor(data: data, point: point, seed: seed, stream: "\(model.name)/\(data.name)", theta: nil),
       data: data, source: source)
-    let full = GradientPopulation(gradients)
-    guard let (coordinate, kurtosis) = Self.heaviestTailedCoordinate(full) else {
+    let population = GradientPopulation(gradients)
+    guard let (heavy, _) = Self.heaviestTailedCoordinate(population) else {
       throw InputError("\(source): every per-example gradient is the same; there is nothing to calibrate on")
     }
-    let population = GradientPopulation(
-      rows: (0..<full.count).map { full.rows[$0 * full.dimension + coordinate] }, count: full.count, dimension: 1)
-    let cells = try sweep.cells(count: data.count, source: source, statisticalOnly: true)
-    let theories = cells.map {
-      VarianceConvention.exact.theoreticalMSE(sampler: $0.sampler, batch: $0.batch, population: population) ?? .nan
-    }
-    let draws = sweep.draws
-    let shifts = [0.0] + settings.biasSizes
-    let levels = settings.levels
-    let (convention, neverPicks) = (self.convention, self.neverPicks)
-    // Per seed, a flat list of rejections in the order (level, shift, cell, test), with the variance test only
-    // at shift 0 (a shift moves the mean error, not the MSE); seeds run in parallel, each on its own streams,
-    // and are added in seed order.
-    let perSeed = parallelMap(count: settings.seeds, threads: threads) { s -> [Bool] in
-      let measurements = MiniBatchSweep.run(
-        population: population, cells: cells, draws: draws, seed: seed, name: "calibration/\(name)/\(s)", threads: 1,
-        neverPicks: neverPicks)
-      var rejected: [Bool] = []
-      for alpha in levels {
-        for shift in shifts {
-          let shifted = zip(measurements, theories).map { m, theory in
-            var m = m
-            m.meanError[0] += shift * (theory / Double(draws)).squareRoot()
-            return m
-          }
-          let evaluation = SweepEvaluation(
-            measurements: shifted, population: population, alpha: alpha, convention: convention, runTests: (1, 1))
-          for row in evaluation.rows {
-            rejected.append(row.biasVerdict == .fail)
-            if shift == 0 { rejected.append(row.varianceVerdict == .fail) }
-          }
-        }
+    let cells = try sweep.cells(count: data.count, source: source).filter { $0.sampler != .poissonRealized }
+    let moments = PopulationMoments(population)
+    let m = SweepEvaluation.testCount(cells, dimension: population.dimension)
+      + (NoiseScaleEstimate.sizes(count: population.count) == nil ? 0 : 2)
+    let (convention, neverPicks, sweepAlpha) = (self.convention, self.neverPicks, settings.sweepAlpha)
+    for draws in settings.draws {
+      progress?("CAL \(name): \(settings.seeds) null sweeps of R = \(draws)")
+      let outcomes = parallelMap(count: settings.seeds, threads: threads) { s -> SeedOutcome in
+        let runName = "calibration/\(name)/R=\(draws)/\(s)"
+        let measurements = MiniBatchSweep.run(
+          population: population, cells: cells, draws: draws, seed: seed, name: runName, threads: 1, neverPicks: neverPicks)
+        var noise = NoiseScaleEstimate.sweepDefault(population: population, draws: draws, seed: seed, name: runName, threads: 1)
+        let evaluation = SweepEvaluation(
+          measurements: measurements, population: population, alpha: sweepAlpha, convention: convention, runTests: m,
+          moments: moments)
+        noise?.judge(moments: moments, population: population, criticalZ: evaluation.criticalZ)
+        let tests = evaluation.nullTests + (noise?.nullTests ?? [])
+        let level = sweepAlpha / (2 * Double(m))
+        // The printed verdict itself, and the same draws judged by the old statistic.
+        let printed = evaluation.rows.contains { $0.biasVerdict == .fail || $0.varianceVerdict == .fail }
+          || noise?.verdict == .fail
+        let old = tests.contains { $0.rejection(level: level, exactLaw: false) != 0 }
+        return SeedOutcome(familyFailed: [printed, old], tests: tests)
       }
-      return rejected
-    }
-    var counts = [Int](repeating: 0, count: perSeed.first?.count ?? 0)
-    for seedRejections in perSeed {
-      for (k, r) in seedRejections.enumerated() where r { counts[k] += 1 }
-    }
-    var k = 0
-    for alpha in levels {
-      let critical = bonferroniCriticalZ(familyWiseAlpha: alpha, tests: 1)
-      for shift in shifts {
-        for cell in cells {
-          for test in shift == 0 ? [Test.bias, .variance] : [.bias] {
-            defer { k += 1 }
-            rows.append(
-              Row(
-                caseName: name, coordinate: coordinate, excessKurtosis: kurtosis, cell: cell, draws: draws, test: test,
-                alpha: alpha, shift: shift, seeds: settings.seeds, rejections: counts[k],
-                expected: shift == 0 ? alpha : twoSidedPower(shift: shift, criticalZ: critical)))
-          }
-        }
-      }
+      append(outcomes: outcomes, caseName: name, draws: draws, heavy: heavy, dimension: population.dimension, tests: m)
     }
   }
 
-  /// Judges every row at family-wise level γ = the spec's α over the whole table.
+  mutating func append(
+    outcomes: [SeedOutcome], caseName: String, draws: Int, heavy: Int, dimension: Int, tests m: Int
+  ) {
+    let seeds = outcomes.count
+    let bonferroni = settings.sweepAlpha / (2 * Double(m))
+    let levels = [bonferroni] + settings.tailLevels
+    for (k, statistic) in [Statistic.exact, .estimated].enumerated() {
+      let failures = outcomes.filter { $0.familyFailed[k] }.count
+      rows.append(Row(
+        caseName: caseName, draws: draws, statistic: statistic, kind: .family, test: "any", tail: "both",
+        level: settings.sweepAlpha, trials: seeds, rejections: failures, expected: settings.sweepAlpha))
+      // Tail rows: one per test kind (bias: per coordinate) × level × tail.
+      var groups: [(test: String, coordinate: Int?, member: (NullTest) -> Bool)] = []
+      for claim in NullTest.Claim.allCases where claim != .bias {
+        groups.append((claim.rawValue, nil, { $0.claim == claim }))
+      }
+      for j in 0..<dimension {
+        groups.append((NullTest.Claim.bias.rawValue, j, { $0.claim == .bias && $0.index == j }))
+      }
+      for group in groups {
+        let members = outcomes.flatMap { $0.tests.filter(group.member) }
+        guard !members.isEmpty else { continue }
+        for level in levels {
+          for (tail, sign) in [("lower", -1), ("upper", 1)] {
+            let count = members.filter { $0.rejection(level: level, exactLaw: statistic == .exact) == sign }.count
+            rows.append(Row(
+              caseName: caseName, draws: draws, statistic: statistic, kind: .tail, test: group.test,
+              coordinate: group.coordinate, tail: tail, level: level, trials: members.count, rejections: count,
+              expected: level))
+          }
+        }
+      }
+    }
+    // Power: the heaviest-tailed coordinate shifted by λ = z* + offset null standard errors, in every cell.
+    let zStar = -normalQuantile(bonferroni)
+    let heavyTests = outcomes.flatMap { $0.tests.filter { $0.claim == .bias && $0.index == heavy } }
+    for offset in settings.powerOffsets {
+      let lambda = zStar + offset
+      var caught = 0
+      var expected = 0.0
+      for t in heavyTests {
+        var shifted = t
+        shifted.z += lambda
+        if shifted.rejection(level: bonferroni, exactLaw: true) != 0 { caught += 1 }
+        let c = SkewedCriticalValues(z: zStar, skewness: t.skewness)
+        expected += 1 - edgeworthCDF(c.upper - lambda, skewness: t.skewness) + edgeworthCDF(c.lower - lambda, skewness: t.skewness)
+      }
+      rows.append(Row(
+        caseName: caseName, draws: draws, statistic: .exact, kind: .power, test: NullTest.Claim.bias.rawValue,
+        coordinate: heavy, tail: "both", level: bonferroni, shift: lambda, trials: heavyTests.count, rejections: caught,
+        expected: heavyTests.isEmpty ? 0 : expected / Double(heavyTests.count)))
+    }
+  }
+
+  /// The rows judged, and how: the exact statistic's family, tail and power rows must hold; the old
+  /// statistic's family row and C3 lower tails are negative controls that must be rejected.
+  static func judged(_ r: Row) -> Bool {
+    r.statistic == .exact || r.kind == .family || (r.test == NullTest.Claim.variance.rawValue && r.tail == "lower")
+  }
+
+  /// Judges every row at family-wise level γ (the spec's α) over the judged rows of the table.
   public mutating func evaluate() {
-    confidence = 1 - sweep.alpha / Double(Swift.max(1, rows.count))
+    let judgedCount = rows.filter(Self.judged).count
+    confidence = 1 - alpha / Double(Swift.max(1, judgedCount))
     for k in rows.indices {
-      let interval = clopperPearsonInterval(successes: rows[k].rejections, trials: rows[k].seeds, confidence: confidence)
+      let r = rows[k]
+      let interval = clopperPearsonInterval(successes: r.rejections, trials: r.trials, confidence: confidence)
       rows[k].interval = interval
-      rows[k].verdict = interval.low <= rows[k].expected && rows[k].expected <= interval.high ? .pass : .fail
+      guard Self.judged(r) else { continue }
+      let inside = r.kind == .family ? interval.low <= r.expected : interval.low <= r.expected && r.expected <= interval.high
+      if r.statistic == .exact {
+        rows[k].verdict = inside ? .pass : .fail
+      } else {
+        // The old statistic over-rejects: its interval must lie above the level.
+        rows[k].verdict = Verdict.control(broke: interval.low > r.expected, sizeAsPredicted: true)
+      }
     }
   }
 
-  /// One row per case × level × seeded bias × cell × test.
+  /// One row per case × R × statistic × test × tail × level, then the power rows.
   public var table: CSVDocument {
     var doc = CSVDocument(header: [
-      "case", "coordinate", "excess_kurtosis", "sampler", "b", "draws", "test", "alpha", "shift_se", "seeds",
-      "rejections", "rate", "ci_low", "ci_high", "ci_level", "expected", "verdict",
+      "case", "draws", "statistic", "kind", "test", "coordinate", "tail", "level", "shift_se", "trials", "rejections",
+      "rate", "ci_low", "ci_high", "ci_level", "expected", "verdict",
     ])
     for r in rows {
       doc.append([
-        CSVCell(r.caseName), CSVCell(r.coordinate), CSVCell(r.excessKurtosis), CSVCell(r.cell.sampler.rawValue),
-        CSVCell(r.cell.batch), CSVCell(r.draws), CSVCell(r.test.rawValue), CSVCell(r.alpha), CSVCell(r.shift),
-        CSVCell(r.seeds), CSVCell(r.rejections), CSVCell(r.rate), CSVCell(r.interval.low), CSVCell(r.interval.high),
-        CSVCell(confidence), CSVCell(r.expected), CSVCell(r.verdict.rawValue),
+        CSVCell(r.caseName), CSVCell(r.draws), CSVCell(r.statistic.rawValue), CSVCell(r.kind.rawValue), CSVCell(r.test),
+        r.coordinate.map { CSVCell($0) } ?? "", CSVCell(r.tail), CSVCell(r.level), CSVCell(r.shift), CSVCell(r.trials),
+        CSVCell(r.rejections), CSVCell(r.rate), CSVCell(r.interval.low), CSVCell(r.interval.high), CSVCell(confidence),
+        CSVCell(r.expected), CSVCell(r.verdict?.rawValue ?? ""),
       ])
     }
     return doc
   }
 
-  /// Three rows per case: the null rate of the bias test, of the variance test, and the power; each names
-  /// its worst row (farthest from expectation in binomial standard deviations).
+  /// Per case and R: the printed verdict's family-wise rate, the worst tail row, the power, and the old
+  /// statistic's control rows.
   public var verdictRows: [VerdictRow] {
     var out: [VerdictRow] = []
-    var names: [String] = []
-    for r in rows where !names.contains(r.caseName) { names.append(r.caseName) }
-    for name in names {
-      let groups: [(String, (Row) -> Bool)] = [
-        ("CAL-bias", { $0.test == .bias && $0.shift == 0 }),
-        ("CAL-variance", { $0.test == .variance }),
-        ("CAL-power", { $0.shift > 0 }),
+    var keys: [String] = []
+    for r in rows where !keys.contains("\(r.caseName)|\(r.draws)") { keys.append("\(r.caseName)|\(r.draws)") }
+    func figure(_ r: Row) -> String {
+      "\(r.rejections)/\(r.trials) = \(shortScientific(r.rate)) in [\(shortScientific(r.interval.low)), \(shortScientific(r.interval.high))] vs \(shortScientific(r.expected))"
+    }
+    for key in keys {
+      let group = rows.filter { "\($0.caseName)|\($0.draws)" == key && $0.verdict != nil }
+      guard let first = group.first else { continue }
+      let name = "\(first.caseName) R=\(first.draws)"
+      let parts: [(String, [Row])] = [
+        ("CAL-family", group.filter { $0.kind == .family && $0.statistic == .exact }),
+        ("CAL-tails", group.filter { $0.kind == .tail && $0.statistic == .exact }),
+        ("CAL-power", group.filter { $0.kind == .power }),
+        ("CAL-old-statistic", group.filter { $0.statistic == .estimated }),
       ]
-      for (claim, member) in groups {
-        let group = rows.filter { $0.caseName == name && member($0) }
-        guard let worst = group.max(by: { Swift.abs($0.deviation) < Swift.abs($1.deviation) }) else { continue }
-        let what = worst.shift == 0 ? "α \(worst.alpha)" : "α \(worst.alpha), bias \(worst.shift) se"
-        let figure = "worst of \(group.count): \(worst.cell.sampler.rawValue) b=\(worst.cell.batch), \(what): "
-          + "\(worst.rejections)/\(worst.seeds) = \(rounded3(worst.rate)) in [\(rounded3(worst.interval.low)), "
-          + "\(rounded3(worst.interval.high))] vs \(rounded3(worst.expected))"
-        out.append(VerdictRow(claim: claim, caseName: "\(name) coord \(worst.coordinate)", keyFigure: figure,
-                              verdict: group.map(\.verdict).max() ?? .inconclusive))
+      for (claim, members) in parts where !members.isEmpty {
+        // The row farthest from its expectation, relative to its interval.
+        let worst = members.max { a, b in
+          func distance(_ r: Row) -> Double {
+            let width = Swift.max(r.interval.high - r.interval.low, 1e-300)
+            return Swift.abs(r.rate - r.expected) / width
+          }
+          return (a.verdict?.holds == true ? 0 : 1, distance(a)) < (b.verdict?.holds == true ? 0 : 1, distance(b))
+        }!
+        let what = worst.kind == .family
+          ? "P(any FAIL)" : worst.kind == .power
+          ? "λ \(rounded2(worst.shift ?? .nan))"
+          : "\(worst.test)\(worst.coordinate.map { "[\($0)]" } ?? "") \(worst.tail) at \(shortScientific(worst.level))"
+        let verdict = members.compactMap(\.verdict).max() ?? .inconclusive
+        out.append(VerdictRow(
+          claim: claim, caseName: name, keyFigure: "\(members.count) rows; \(worst.kind == .family ? "" : "worst ")\(what): \(figure(worst))",
+          verdict: verdict))
       }
     }
     return out
   }
+}
+
+/// P(Z ≤ x) for a standardised mean with skewness γ, to first order (Edgeworth):
+/// Φ(x) − φ(x)·(γ/6)(x² − 1).
+public func edgeworthCDF(_ x: Double, skewness gamma: Double) -> Double {
+  let density = Foundation.exp(-0.5 * x * x) / (2 * Double.pi).squareRoot()
+  return Swift.min(1, Swift.max(0, normalCDF(x) - density * gamma / 6 * (x * x - 1)))
 }

@@ -153,9 +153,10 @@ public enum ExperimentRunner {
       return single(experiment.table, experiment.verdictRows)
     case .calibration:
       guard let settings = spec.calibration else { throw InputError("\(file): key 'calibration': missing") }
-      var experiment = CalibrationExperiment(settings: settings, sweep: spec.sweep)
+      var experiment = CalibrationExperiment(settings: settings, sweep: spec.sweep, alpha: spec.sweep.alpha)
       try each { p throws(InputError) in
-        try experiment.run(model: p.model, data: p.data, source: p.source, point: p.point, seed: seed, threads: threads)
+        try experiment.run(
+          model: p.model, data: p.data, source: p.source, point: p.point, seed: seed, threads: threads, progress: progress)
       }
       experiment.evaluate()
       return single(experiment.table, experiment.verdictRows)

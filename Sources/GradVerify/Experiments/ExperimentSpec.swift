@@ -62,10 +62,13 @@ public struct ExperimentSpec: Decodable, Sendable {
     guard !points.isEmpty else { throw invalid(c, .points, "needs at least one parameter point") }
     guard !cases.isEmpty else { throw invalid(c, .cases, "needs at least one case") }
     guard Set(points.map(\.name)).count == points.count else { throw invalid(c, .points, "point names must differ") }
-    if claim == .c1 || claim == .n3 {
+    if claim == .c1 || claim == .n3 || claim == .training {
       for key in [CodingKeys.draws, .samplers, .batchSizes] where c.contains(key) {
-        throw invalid(c, key, "applies to sweeps (C2C3, C2C3-exact, N2) only")
+        throw invalid(c, key, "applies to sweeps (C2C3, C2C3-exact, N1, N2, CAL) only")
       }
+    }
+    if claim == .calibration && c.contains(.draws) {
+      throw invalid(c, .draws, "CAL takes its replicate counts from calibration.draws")
     }
     if (claim == .n2 || claim == .n1) && c.contains(.samplers) {
       throw invalid(c, .samplers, "\(claim.rawValue) chooses its own samplers")
@@ -175,36 +178,49 @@ public struct TrainingSettings: Decodable, Sendable, Equatable {
   }
 }
 
-/// CAL's settings: how many independently seeded sweeps per configuration, the per-test levels α whose
-/// rejection rates are measured, and the seeded biases (in standard errors of the mean) whose power is.
+/// CAL's settings: how many independently seeded null sweeps, at which replicate counts R, the family-wise
+/// α of the sweep being calibrated, the per-tail levels measured beside its Bonferroni level, and the
+/// offsets from the critical z of the seeded biases whose power is measured.
 public struct CalibrationSettings: Decodable, Sendable, Equatable {
   public var seeds: Int
-  public var levels: [Double]
-  public var biasSizes: [Double]
+  public var draws: [Int]
+  public var sweepAlpha: Double
+  public var tailLevels: [Double]
+  public var powerOffsets: [Double]
 
   enum CodingKeys: String, CodingKey, CaseIterable {
-    case seeds, levels
-    case biasSizes = "bias_sizes"
+    case seeds, draws
+    case sweepAlpha = "sweep_alpha"
+    case tailLevels = "tail_levels"
+    case powerOffsets = "power_offsets"
   }
 
-  public init(seeds: Int, levels: [Double], biasSizes: [Double]) {
+  public init(seeds: Int, draws: [Int], sweepAlpha: Double = 0.01, tailLevels: [Double], powerOffsets: [Double]) {
     self.seeds = seeds
-    self.levels = levels
-    self.biasSizes = biasSizes
+    self.draws = draws
+    self.sweepAlpha = sweepAlpha
+    self.tailLevels = tailLevels
+    self.powerOffsets = powerOffsets
   }
 
   public init(from decoder: any Decoder) throws {
     try decoder.rejectUnknownKeys(CodingKeys.self)
     let c = try decoder.container(keyedBy: CodingKeys.self)
     seeds = try c.decode(Int.self, forKey: .seeds)
-    levels = try c.decode([Double].self, forKey: .levels)
-    biasSizes = try c.decode([Double].self, forKey: .biasSizes)
+    draws = try c.decode([Int].self, forKey: .draws)
+    sweepAlpha = try c.decodeIfPresent(Double.self, forKey: .sweepAlpha) ?? 0.01
+    tailLevels = try c.decode([Double].self, forKey: .tailLevels)
+    powerOffsets = try c.decode([Double].self, forKey: .powerOffsets)
     guard seeds >= 10 && seeds <= 1_000_000 else { throw invalid(c, .seeds, "must be between 10 and 10⁶") }
-    guard !levels.isEmpty, levels.allSatisfy({ $0 > 0 && $0 < 0.5 }) else {
-      throw invalid(c, .levels, "needs levels α in (0, 0.5)")
+    guard !draws.isEmpty, draws.allSatisfy({ $0 >= 2 && $0 <= 100_000_000 }) else {
+      throw invalid(c, .draws, "needs replicate counts R between 2 and 10⁸")
     }
-    guard biasSizes.allSatisfy({ $0 > 0 && $0 <= 100 }) else {
-      throw invalid(c, .biasSizes, "needs bias sizes in (0, 100] standard errors")
+    guard sweepAlpha > 0 && sweepAlpha < 0.5 else { throw invalid(c, .sweepAlpha, "must lie in (0, 0.5)") }
+    guard tailLevels.allSatisfy({ $0 > 0 && $0 < 0.5 }) else {
+      throw invalid(c, .tailLevels, "needs per-tail levels in (0, 0.5)")
+    }
+    guard powerOffsets.allSatisfy({ $0.isFinite && Swift.abs($0) <= 10 }) else {
+      throw invalid(c, .powerOffsets, "needs offsets in [−10, 10] standard errors")
     }
   }
 }

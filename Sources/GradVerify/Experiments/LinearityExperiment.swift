@@ -65,7 +65,7 @@ public struct LinearityExperiment: Sendable {
       "max_rel_error", "max_error_estimate", "refined_steps", "worst_coordinate", "halving_ratio_1", "halving_ratio_2",
       "halving_ratio_3", "halving_verdict", "complex_step_rel_error", "per_example_max_rel_error",
       "per_example_complex_step_max_rel_error", "per_example_failures", "complex_step_failures",
-      "inconclusive_resolved", "inconclusive_unresolved", "verdict",
+      "inconclusive_resolved", "inconclusive_unresolved", "five_point_overruled", "verdict",
     ])
     for r in records {
       let c = r.check
@@ -76,10 +76,12 @@ public struct LinearityExperiment: Sendable {
         CSVCell(r.point.name), CSVCell(r.point.scale), CSVCell(c.count), CSVCell(c.parameterCount), CSVCell(c.cost),
         CSVCell(c.maxAbsoluteError), CSVCell(c.maxRelativeError), CSVCell(c.maxErrorEstimate), CSVCell(c.refinedSteps),
         CSVCell(c.worstCoordinate),
-        CSVCell(padded[0]), CSVCell(padded[1]), CSVCell(padded[2]), CSVCell(c.halving.verdict.rawValue),
+        CSVCell(padded[0]), CSVCell(padded[1]), CSVCell(padded[2]),
+        CSVCell(c.halvingOverruled ? "not asymptotic" : c.halving.verdict.rawValue),
         CSVCell(c.complexStepRelativeError), CSVCell(c.perExampleMaxRelativeError),
         CSVCell(c.perExampleComplexStepMaxRelativeError), CSVCell(c.perExampleFailures), CSVCell(c.complexStepFailures),
-        CSVCell(c.inconclusiveResolved), CSVCell(c.inconclusiveUnresolved), CSVCell(c.verdict.rawValue),
+        CSVCell(c.inconclusiveResolved), CSVCell(c.inconclusiveUnresolved), CSVCell(c.fivePointOverruled),
+        CSVCell(c.verdict.rawValue),
       ])
     }
     return doc
@@ -105,8 +107,12 @@ public struct LinearityExperiment: Sendable {
       let c = r.check
       let halving = c.halving.reportedRatios.last.map { "halving \((($0 * 100).rounded() / 100).description)" }
         ?? "halving n/a (exact)"
-      let figure =
+      var figure =
         "rel \(shortScientific(c.maxRelativeError)), cs \(shortScientific(c.complexStepRelativeError)), \(halving)"
+      if c.halvingOverruled { figure += " (not asymptotic; cs agrees)" }
+      if c.inconclusiveUnresolved > 0 {
+        figure += ", \(c.inconclusiveUnresolved) entries undecided (no reference resolves a 1e-6 error there)"
+      }
       return VerdictRow(claim: "C1", caseName: r.caseName, keyFigure: figure, verdict: c.verdict)
     }
   }

@@ -56,11 +56,13 @@ public struct MLPModel: PerExampleModel {
     let d = featureCount
     let hc = hiddenCount
     let x = example.features
-    let l = withUnsafeTemporaryAllocation(of: Double.self, capacity: hc + classCount) { scratch in
+    let l = withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * hc + classCount) { scratch in
       let h = UnsafeMutableBufferPointer(rebasing: scratch[0..<hc])
-      let z = UnsafeMutableBufferPointer(rebasing: scratch[hc...])
+      let a = UnsafeMutableBufferPointer(rebasing: scratch[hc..<(2 * hc)])
+      let z = UnsafeMutableBufferPointer(rebasing: scratch[(2 * hc)...])
       for u in 0..<hc {
-        h.initializeElement(at: u, to: Double.tanh(affine(theta, weights: u * d, bias: b1Offset + u, x)))
+        a.initializeElement(at: u, to: affine(theta, weights: u * d, bias: b1Offset + u, x))
+        h.initializeElement(at: u, to: Double.tanh(a[u]))
       }
       for k in 0..<classCount {
         z.initializeElement(at: k, to: affine(theta, weights: w2Offset + k * hc, bias: b2Offset + k, h))
@@ -73,7 +75,10 @@ public struct MLPModel: PerExampleModel {
       for u in 0..<hc {
         var back = theta[w2Offset + u] * z[0]
         for k in 1..<classCount { back += theta[w2Offset + k * hc + u] * z[k] }
-        let delta = back * (1 - h[u] * h[u])
+        // tanh′(a) = sech² a = 1/cosh² a, accurate to a few ulps where the unit saturates; 1 − tanh² a
+        // would keep only an absolute accuracy u there, far more than the entry itself once |a| ≳ 10.
+        let c = Foundation_cosh(a[u])
+        let delta = back * (1 / (c * c))
         for j in 0..<d { g[u * d + j] = delta * x[j] }
         g[b1Offset + u] = delta
       }

@@ -66,7 +66,7 @@ public struct BlockLedger: Sendable {
     }
   }
 
-  static let magic = "gradverify block ledger v1"
+  static let magic = "gradverify block ledger v2"
 
   /// The ledger as text: a header, one line per block in job order, and an `end` line with the count.
   public var text: String {
@@ -75,7 +75,7 @@ public struct BlockLedger: Sendable {
     out += "shard \(shard.description)\njobs \(jobCount)\ndimension \(dimension)\n"
     for job in blocks.keys.sorted() {
       let sums = blocks[job]!
-      let values = [sums.squaredErrorSum, sums.squaredErrorSquareSum] + sums.errorSum + sums.errorSquareSum
+      let values = [sums.squaredErrorSum, sums.squaredErrorSquareSum, sums.squaredErrorCubeSum] + sums.errorSum + sums.errorSquareSum
       out += "block \(job) \(sums.draws) " + values.map { String($0.bitPattern, radix: 16) }.joined(separator: " ") + "\n"
     }
     out += "end \(blocks.count)\n"
@@ -103,7 +103,7 @@ public struct BlockLedger: Sendable {
     var k = 5
     while k < lines.count, lines[k].hasPrefix("block ") {
       let parts = lines[k].split(separator: " ")
-      guard parts.count == 3 + 2 + 2 * d, let job = Int(parts[1]), let draws = Int(parts[2]),
+      guard parts.count == 3 + 3 + 2 * d, let job = Int(parts[1]), let draws = Int(parts[2]),
         job >= 0, job < jobs, draws >= 1, draws <= MiniBatchSweep.blockSize
       else { throw fail(k + 1, "malformed block line") }
       guard shard.owns(job) else { throw fail(k + 1, "block \(job) does not belong to shard \(shard.description)") }
@@ -116,8 +116,9 @@ public struct BlockLedger: Sendable {
       sums.draws = draws
       sums.squaredErrorSum = values[0]
       sums.squaredErrorSquareSum = values[1]
-      sums.errorSum = Array(values[2..<(2 + d)])
-      sums.errorSquareSum = Array(values[(2 + d)...])
+      sums.squaredErrorCubeSum = values[2]
+      sums.errorSum = Array(values[3..<(3 + d)])
+      sums.errorSquareSum = Array(values[(3 + d)...])
       guard ledger.blocks.updateValue(sums, forKey: job) == nil else { throw fail(k + 1, "block \(job) listed twice") }
       k += 1
     }

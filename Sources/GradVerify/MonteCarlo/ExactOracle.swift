@@ -18,6 +18,12 @@ public struct ExactOracle: Sendable {
   public var meanError: Double
   /// max |Cov − theory| / max |theory| (absolute when the theory is zero).
   public var covarianceError: Double
+  /// The largest distance between the enumerated law of the squared error e and of each coordinate
+  /// (E e, Var e, κ₃(e) where closed, Var and κ₃ per coordinate) and `SquaredErrorLaw`, each relative to
+  /// the scale of its order (Var e, (Var e)^{3/2}, max Var of a coordinate and its 3/2 power).
+  public var lawError: Double
+  /// Whether κ₃(e) had a closed form to check (with replacement).
+  public var squaredErrorThirdMomentChecked: Bool
 
   /// Enumerates the batches, or returns nil when there are too many (with replacement) or the sampler has
   /// no closed-form covariance.
@@ -27,23 +33,15 @@ public struct ExactOracle: Sendable {
     precondition(n <= 10 && !population.sigma.isEmpty, "the oracle enumerates populations of N ≤ 10")
     self.sampler = sampler
     self.batch = b
-    var weightSum = NeumaierSum()
-    var meanSums = [NeumaierSum](repeating: NeumaierSum(), count: d)
-    var secondSums = [NeumaierSum](repeating: NeumaierSum(), count: d * d)
-    var count = 0
+    var draws: [(weight: Double, error: [Double])] = []
     func add(_ members: [Int], weight: Double) {
-      count += 1
-      weightSum.add(weight)
       var e = [Double](repeating: 0, count: d)
       for j in 0..<d {
         var s = 0.0
         for i in members { s += population.rows[i * d + j] }
         e[j] = s / Double(b) - population.mean[j]
-        meanSums[j].add(weight * e[j])
       }
-      for j in 0..<d {
-        for k in 0..<d { secondSums[j * d + k].add(weight * e[j] * e[k]) }
-      }
+      draws.append((weight, e))
     }
     switch sampler {
     case .withoutReplacement:
@@ -83,15 +81,53 @@ public struct ExactOracle: Sendable {
     case .poissonRealized:
       return nil
     }
-    batches = count
-    let totalWeight = weightSum.value
+    batches = draws.count
+    let totalWeight = draws.map(\.weight).compensatedSum()
+    /// E f over the enumerated batches, f given the batch's index.
+    func expectation(_ f: (Int) -> Double) -> Double {
+      draws.indices.map { draws[$0].weight * f($0) }.compensatedSum() / totalWeight
+    }
+    let mean = (0..<d).map { j in expectation { draws[$0].error[j] } }
+    let second = (0..<(d * d)).map { jk in
+      expectation { (draws[$0].error[jk / d] - mean[jk / d]) * (draws[$0].error[jk % d] - mean[jk % d]) }
+    }
     let theory = Self.theoreticalCovariance(population: population, sampler: sampler, batch: b)
     let scale = Swift.max(population.mean.map { Swift.abs($0) }.max() ?? 0, population.traceSigma.squareRoot())
-    meanError = (meanSums.map { Swift.abs($0.value / totalWeight) }.max() ?? 0) / (scale > 0 ? scale : 1)
+    meanError = (mean.map { Swift.abs($0) }.max() ?? 0) / (scale > 0 ? scale : 1)
     let theoryScale = theory.map { Swift.abs($0) }.max() ?? 0
     var worst = 0.0
-    for (s, t) in zip(secondSums, theory) { worst = Swift.max(worst, Swift.abs(s.value / totalWeight - t)) }
+    for (s, t) in zip(second, theory) { worst = Swift.max(worst, Swift.abs(s - t)) }
     covarianceError = theoryScale > 0 ? worst / theoryScale : worst
+
+    // The law of e = ‖ḡ_b − g‖² and of each coordinate: enumerated central moments against SquaredErrorLaw.
+    let law = SquaredErrorLaw(
+      sampler: sampler, batch: b, population: population, moments: PopulationMoments(population))!
+    let squared = draws.map { $0.error.reduce(0) { $0 + $1 * $1 } }
+    let eMean = expectation { squared[$0] }
+    let eVariance = expectation { (squared[$0] - eMean) * (squared[$0] - eMean) }
+    let eThird = expectation { (squared[$0] - eMean) * (squared[$0] - eMean) * (squared[$0] - eMean) }
+    func relative(_ measured: Double, _ truth: Double, scale: Double) -> Double {
+      Swift.abs(measured - truth) / (scale > 0 ? scale : 1)
+    }
+    let meanScale = Swift.max(Swift.abs(law.mean), eVariance.squareRoot())
+    let varianceScale = Swift.max(Swift.abs(law.variance), Swift.abs(eVariance))
+    var lawWorst = Swift.max(relative(eMean, law.mean, scale: meanScale), relative(eVariance, law.variance, scale: varianceScale))
+    var thirdChecked = false
+    if let k3 = law.thirdCentralMoment {
+      thirdChecked = true
+      lawWorst = Swift.max(lawWorst, relative(eThird, k3, scale: varianceScale * varianceScale.squareRoot()))
+    }
+    let coordinateScale = law.coordinateVariance.map { Swift.abs($0) }.max() ?? 0
+    for j in 0..<d {
+      let v = second[j * d + j]
+      let t3 = expectation { (draws[$0].error[j] - mean[j]) * (draws[$0].error[j] - mean[j]) * (draws[$0].error[j] - mean[j]) }
+      lawWorst = Swift.max(lawWorst, relative(v, law.coordinateVariance[j], scale: coordinateScale))
+      lawWorst = Swift.max(
+        lawWorst,
+        relative(t3, law.coordinateThirdMoment[j], scale: coordinateScale * coordinateScale.squareRoot()))
+    }
+    lawError = lawWorst
+    squaredErrorThirdMomentChecked = thirdChecked
   }
 
   /// Cov(ḡ_b) by the formulas of DESIGN.md §2, d×d row-major.

@@ -14,6 +14,7 @@ struct BlockSums: Sendable {
   var errorSquareSum: [Double]
   var squaredErrorSum = 0.0
   var squaredErrorSquareSum = 0.0
+  var squaredErrorCubeSum = 0.0
   var draws = 0
 
   init(dimension d: Int) {
@@ -28,6 +29,7 @@ struct BlockSums: Sendable {
     }
     squaredErrorSum += other.squaredErrorSum
     squaredErrorSquareSum += other.squaredErrorSquareSum
+    squaredErrorCubeSum += other.squaredErrorCubeSum
     draws += other.draws
   }
 }
@@ -36,8 +38,9 @@ struct BlockSums: Sendable {
 ///
 /// ```
 /// e_r = ḡ_b⁽ʳ⁾ − g,   ē = (1/R) Σ e_r  (per coordinate, with its Monte Carlo standard error)
-/// MSE = (1/R) Σ ‖e_r‖²,   se(MSE) = sd(‖e_r‖²)/√R
+/// MSE = (1/R) Σ ‖e_r‖²,   se(MSE) = sd(‖e_r‖²)/√R,   and the raw sums Σ‖e_r‖^{2k}, k = 1, 2, 3
 /// ```
+/// The verdicts standardise by the exact null law (`SquaredErrorLaw`), not by these estimated errors.
 public struct CellMeasurement: Sendable {
   public var cell: SweepCell
   public var draws: Int
@@ -47,6 +50,8 @@ public struct CellMeasurement: Sendable {
   public var meanErrorStandardError: [Double]
   public var meanSquaredError: Double
   public var meanSquaredErrorStandardError: Double
+  /// Σ‖e_r‖², Σ‖e_r‖⁴, Σ‖e_r‖⁶ over the draws.
+  public var squaredErrorPowerSums: [Double]
   /// True when every draw's error was exactly zero (the full batch without replacement).
   public var everyErrorZero: Bool
 
@@ -167,7 +172,8 @@ public enum MiniBatchSweep {
     let mseVariance = Swift.max(0, (sums.squaredErrorSquareSum - r * mse * mse) / (r - 1))
     return CellMeasurement(
       cell: cell, draws: sums.draws, meanError: mean, meanErrorStandardError: se, meanSquaredError: mse,
-      meanSquaredErrorStandardError: (mseVariance / r).squareRoot(), everyErrorZero: sums.squaredErrorSquareSum == 0)
+      meanSquaredErrorStandardError: (mseVariance / r).squareRoot(),
+      squaredErrorPowerSums: [sums.squaredErrorSum, sums.squaredErrorSquareSum, sums.squaredErrorCubeSum], everyErrorZero: sums.squaredErrorSquareSum == 0)
   }
 
   /// One block: `draws` batches, their errors summed in draw order.
@@ -208,6 +214,7 @@ public enum MiniBatchSweep {
                   }
                   sums.squaredErrorSum += squared
                   sums.squaredErrorSquareSum += squared * squared
+                  sums.squaredErrorCubeSum += squared * squared * squared
                 }
               }
             }

@@ -6,7 +6,12 @@
 /// Ŝ = (‖ḡ_small‖² − ‖ḡ_big‖²) / (1/b_small − 1/b_big)       E[Ŝ] = tr S²
 /// Ĝ = (b_big‖ḡ_big‖² − b_small‖ḡ_small‖²) / (b_big − b_small)   E[Ĝ] = ‖g‖² − tr S²/N   (may be < 0)
 /// B_simple ≈ Ŝ/Ĝ, estimating tr Σ/‖g‖²
+/// Var ‖ḡ_b‖² = Var e + 4 gᵀCov(ḡ_b) g + 4 Cov(g·δ, e),  δ = ḡ_b − g,  e = ‖δ‖²,
+///   Cov(g·δ, e) = (π1 − 3π2 + 2π3) Σᵢ (g·dᵢ)‖dᵢ‖² / b³       (without replacement, π_r = b^(r)/N^(r))
+/// Var Ŝ = (V_small + V_big)/(1/b_small − 1/b_big)²,  Var Ĝ = (b_big² V_big + b_small² V_small)/(b_big − b_small)²
 /// ```
+/// The two batches of a pair are independent, so the variances add. Each estimator is judged by its exact
+/// null variance, the skewness of its mean estimated from the draws (`SkewedCriticalValues`).
 /// S. McCandlish, J. Kaplan, D. Amodei and the OpenAI Dota Team, "An Empirical Model of Large-Batch
 /// Training", arXiv:1812.06162 (2018), Appendix A.
 public struct NoiseScaleEstimate: Sendable {
@@ -23,11 +28,78 @@ public struct NoiseScaleEstimate: Sendable {
   public var traceExpected: Double
   public var normExpected: Double
 
-  public var traceZ: Double { (traceEstimate - traceExpected) / traceStandardError }
-  public var normZ: Double { (normEstimate - normExpected) / normStandardError }
+  /// Exact null standard errors of the two means (set by `judge`).
+  public var traceNullStandardError = Double.nan
+  public var normNullStandardError = Double.nan
+  /// Third central moments of one draw of Ŝ and Ĝ about their expectations, estimated from the draws.
+  public var traceThirdMoment: Double
+  public var normThirdMoment: Double
+  /// The run's verdict on both estimators, and the skewness γ of each mean (set by `judge`).
+  public var verdict: Verdict?
+  public var traceSkewness = 0.0
+  public var normSkewness = 0.0
+
+  /// The two estimators as tests, for the calibration.
+  public var nullTests: [NullTest] {
+    [
+      NullTest(claim: .noiseTrace, index: 0, z: traceZ, skewness: traceSkewness,
+               estimatedStandardErrorZ: (traceEstimate - traceExpected) / traceStandardError),
+      NullTest(claim: .noiseNorm, index: 0, z: normZ, skewness: normSkewness,
+               estimatedStandardErrorZ: (normEstimate - normExpected) / normStandardError),
+    ]
+  }
+
+  /// z against the exact null standard error.
+  public var traceZ: Double { (traceEstimate - traceExpected) / traceNullStandardError }
+  public var normZ: Double { (normEstimate - normExpected) / normNullStandardError }
 
   struct Sums: Sendable {
-    var s = 0.0, s2 = 0.0, g = 0.0, g2 = 0.0
+    var s = 0.0, s2 = 0.0, s3 = 0.0, g = 0.0, g2 = 0.0, g3 = 0.0
+  }
+
+  /// (b_small, b_big) = (max(2, N/32), N/2), or nil when N < 8.
+  public static func sizes(count n: Int) -> (small: Int, big: Int)? {
+    let (small, big) = (Swift.max(2, n / 32), n / 2)
+    return n >= 8 && small < big ? (small, big) : nil
+  }
+
+  /// The estimators a sweep runs: b_small = max(2, N/32), b_big = N/2, when N ≥ 8.
+  public static func sweepDefault(
+    population: GradientPopulation, draws: Int, seed: UInt64, name: String, threads: Int
+  ) -> NoiseScaleEstimate? {
+    guard let (small, big) = sizes(count: population.count) else { return nil }
+    return NoiseScaleEstimate(population: population, small: small, big: big, draws: draws, seed: seed, name: name, threads: threads)
+  }
+
+  /// Var ‖ḡ_b‖² without replacement, exactly (see the type's formulas).
+  public static func normSquaredVariance(
+    batch b: Int, population p: GradientPopulation, moments m: PopulationMoments
+  ) -> Double {
+    let law = SquaredErrorLaw(sampler: .withoutReplacement, batch: b, population: p, moments: m)!
+    let n = Double(p.count)
+    let bd = Double(b)
+    var pi = [1.0]
+    for r in 0..<3 { pi.append(pi[r] * Swift.max(0, bd - Double(r)) / Swift.max(1, n - Double(r))) }
+    let finite = p.count > 1 ? (n - bd) / (n - 1) : 0
+    let linear = finite / bd * m.meanQuadraticForm
+    let cross = (pi[1] - 3 * pi[2] + 2 * pi[3]) * m.projectedThirdMoment / (bd * bd * bd)
+    return Swift.max(0, law.variance + 4 * linear + 4 * cross)
+  }
+
+  /// Judges both estimators against their exact null variances at one tail's critical z of the run.
+  public mutating func judge(moments m: PopulationMoments, population p: GradientPopulation, criticalZ: Double) {
+    let vs = Self.normSquaredVariance(batch: small, population: p, moments: m)
+    let vb = Self.normSquaredVariance(batch: big, population: p, moments: m)
+    let (bs, bb) = (Double(small), Double(big))
+    let traceVariance = (vs + vb) / ((1 / bs - 1 / bb) * (1 / bs - 1 / bb))
+    let normVariance = (bb * bb * vb + bs * bs * vs) / ((bb - bs) * (bb - bs))
+    traceNullStandardError = (traceVariance / Double(draws)).squareRoot()
+    normNullStandardError = (normVariance / Double(draws)).squareRoot()
+    traceSkewness = SkewedCriticalValues.meanSkewness(thirdCentralMoment: traceThirdMoment, variance: traceVariance, draws: draws)
+    normSkewness = SkewedCriticalValues.meanSkewness(thirdCentralMoment: normThirdMoment, variance: normVariance, draws: draws)
+    let holds = SkewedCriticalValues(z: criticalZ, skewness: traceSkewness).accepts(traceZ)
+      && SkewedCriticalValues(z: criticalZ, skewness: normSkewness).accepts(normZ)
+    verdict = holds ? .pass : .fail
   }
 
   /// Runs `draws` independent pairs in blocks, as `MiniBatchSweep` does (bit-identical for any thread count).
@@ -64,8 +136,10 @@ public struct NoiseScaleEstimate: Sendable {
             let g = (bb * norms[1] - bs * norms[0]) / (bb - bs)
             sums.s += s
             sums.s2 += s * s
+            sums.s3 += s * s * s
             sums.g += g
             sums.g2 += g * g
+            sums.g3 += g * g * g
           }
         }
       }
@@ -75,8 +149,10 @@ public struct NoiseScaleEstimate: Sendable {
     for part in parts {
       total.s += part.s
       total.s2 += part.s2
+      total.s3 += part.s3
       total.g += part.g
       total.g2 += part.g2
+      total.g3 += part.g3
     }
     let r = Double(draws)
     self.small = small
@@ -89,5 +165,11 @@ public struct NoiseScaleEstimate: Sendable {
     let traceS2 = p.traceSigma * Double(n) / Double(n - 1)
     traceExpected = traceS2
     normExpected = p.meanNormSquared - traceS2 / Double(n)
+    // κ₃ about the exact expectation μ: (S₃ − 3μS₂ + 3μ²S₁ − Rμ³)/R.
+    func third(_ s1: Double, _ s2: Double, _ s3: Double, _ mu: Double) -> Double {
+      (s3 - 3 * mu * s2 + 3 * mu * mu * s1 - r * mu * mu * mu) / r
+    }
+    traceThirdMoment = third(total.s, total.s2, total.s3, traceExpected)
+    normThirdMoment = third(total.g, total.g2, total.g3, normExpected)
   }
 }

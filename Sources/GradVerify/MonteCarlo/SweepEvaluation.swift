@@ -1,19 +1,34 @@
-/// The verdicts of one sweep: unbiasedness (C2) and the variance law (C3) per cell, at a stated family-wise
-/// level α with Bonferroni's correction over the run's tests.
+/// The verdicts of one sweep: unbiasedness (C2) and the variance law (C3) per cell, each standardised by
+/// the exact null law of the population (`SquaredErrorLaw`, DESIGN.md §7), each tail tested at its own level.
 ///
 /// ```
-/// C2: zⱼ = ēⱼ / se(ēⱼ) for every coordinate;  PASS if maxⱼ |zⱼ| ≤ z*_bias = Φ⁻¹(1 − α/(2·m_bias))
-/// C3: z = (MSE − theory) / se(MSE);            PASS if |z| ≤ z*_var  = Φ⁻¹(1 − α/(2·m_var))
-/// where theory = 0 (full batch without replacement), the verdict demands every error exactly zero; for a
-/// population with no spread at all (every gᵢ equal), errors within the rounding of the batch mean pass.
+/// C2: zⱼ = ēⱼ / √(Var ḡ_b,ⱼ / R)          per coordinate, Var from the population (not the draws)
+/// C3: z  = (MSE − E e) / √(Var e / R)      e = ‖ḡ_b − g‖², Var e from the population
+/// PASS when lower ≤ z ≤ upper,  lower/upper = ∓z* + (γ/6)(z*² − 1)   (Cornish–Fisher, γ the skewness of the mean)
+/// z* = Φ⁻¹(1 − α/(2m)),  m = every test of the run (bias coordinates, variance cells, noise-scale estimators)
 /// ```
-/// se are Monte Carlo standard errors from the R replicates; R ≥ 10⁴ makes the batch-mean z close to normal
-/// even where one replicate's error is far from Gaussian.
+/// so that the probability of any false FAIL in the run is at most α (Bonferroni). γ is exact where a closed
+/// form exists (every coordinate; e with replacement) and otherwise estimated from the draws' third moment
+/// about the exact mean. A cell with no spread at all (b = N without replacement, Poisson at q = 1, or a
+/// population whose gradients are all equal) is judged against the rounding of a batch mean instead.
 public struct SweepEvaluation: Sendable {
   public struct Row: Sendable {
     public var measurement: CellMeasurement
+    /// E e under the convention judged (the exact law unless a test plants a convention bug).
     public var theory: Double?
+    /// The exact null law of the cell (nil for the realised-size Poisson estimator).
+    public var law: SquaredErrorLaw?
+    /// √(Var e / R): the exact null standard error of the MSE.
+    public var nullStandardError: Double?
     public var varianceZ: Double?
+    public var varianceCritical: SkewedCriticalValues?
+    /// Whether γ of the MSE came from a closed form (else from the draws).
+    public var skewnessExact: Bool?
+    /// z of every coordinate's mean error against its exact null spread, and the skewness γ of its mean.
+    public var biasZ: [Double]
+    public var biasSkewness: [Double] = []
+    /// γ of the MSE's mean of R draws.
+    public var varianceSkewness: Double?
     public var biasVerdict: Verdict?
     public var varianceVerdict: Verdict?
 
@@ -22,52 +37,88 @@ public struct SweepEvaluation: Sendable {
       guard let theory, theory > 0 else { return nil }
       return measurement.meanSquaredError / theory
     }
+
+    /// max |zⱼ| over the coordinates.
+    public var maxAbsoluteBiasZ: Double { biasZ.map(Swift.abs).max() ?? 0 }
+
+    /// The smallest relative deviation of the MSE from its law that this cell detects with probability ½
+    /// at the run's level: max(upper, −lower) · se / theory.
+    public var detectableRelativeDeviation: Double? {
+      guard let theory, theory > 0, let se = nullStandardError, let c = varianceCritical else { return nil }
+      return Swift.max(c.upper, -c.lower) * se / theory
+    }
   }
 
   public var rows: [Row]
   public var alpha: Double
-  public var biasCriticalZ: Double
-  public var varianceCriticalZ: Double
+  /// z* of one tail of one test: Φ⁻¹(1 − α/(2m)).
+  public var criticalZ: Double
+  /// How many tests share α (Bonferroni's m).
+  public var tests: Int
 
   /// - Parameters:
   ///   - convention: the variance constants; anything but `.exact` is a deliberate bug for the tests.
-  ///   - runTests: how many bias and variance tests the whole run makes (Bonferroni's m); nil: this sweep's own.
+  ///   - runTests: how many tests the whole run makes (Bonferroni's m); nil: this sweep's own.
   public init(
     measurements: [CellMeasurement], population: GradientPopulation, alpha: Double,
-    convention: VarianceConvention = .exact, runTests: (bias: Int, variance: Int)? = nil
+    convention: VarianceConvention = .exact, runTests: Int? = nil, moments: PopulationMoments? = nil
   ) {
     self.alpha = alpha
-    let theories = measurements.map {
-      convention.theoreticalMSE(sampler: $0.cell.sampler, batch: $0.cell.batch, population: population)
-    }
-    let own = Self.testCounts(measurements.map(\.cell), dimension: population.dimension)
-    let biasTests = runTests?.bias ?? own.bias
-    let varianceTests = runTests?.variance ?? own.variance
-    biasCriticalZ = bonferroniCriticalZ(familyWiseAlpha: alpha, tests: Swift.max(1, biasTests))
-    varianceCriticalZ = bonferroniCriticalZ(familyWiseAlpha: alpha, tests: Swift.max(1, varianceTests))
-    // A population whose gradients are all equal has no spread: every batch mean equals g up to the rounding
-    // of b equal terms summed and divided, a few u·max|gᵢⱼ| per coordinate.
-    let u = RoundingBoundNumber.unitRoundoff
-    let roundingScale = 8 * u * (population.rows.map { Swift.abs($0) }.max() ?? 0)
+    let moments = moments ?? PopulationMoments(population)
+    let tests = Swift.max(1, runTests ?? Self.testCount(measurements.map(\.cell), dimension: population.dimension))
+    let criticalZ = bonferroniCriticalZ(familyWiseAlpha: alpha, tests: tests)
+    self.tests = tests
+    self.criticalZ = criticalZ
+    let allowance = Self.roundingAllowance(population)
     let degenerate = population.traceSigma == 0
     var rows: [Row] = []
-    for (m, theory) in zip(measurements, theories) {
-      var row = Row(measurement: m, theory: theory)
-      if m.cell.sampler.isUnbiased {
-        let withinRounding = degenerate && m.meanError.allSatisfy { Swift.abs($0) <= roundingScale }
-        row.biasVerdict = withinRounding || m.maxAbsoluteBiasZ <= biasCriticalZ ? .pass : .fail
+    for m in measurements {
+      let cell = m.cell
+      let law = SquaredErrorLaw(sampler: cell.sampler, batch: cell.batch, population: population, moments: moments)
+      let theory = convention.theoreticalMSE(sampler: cell.sampler, batch: cell.batch, population: population)
+      var row = Row(measurement: m, theory: theory, law: law, biasZ: [])
+      let r = Double(m.draws)
+      if let law, cell.sampler.isUnbiased {
+        var holds = true
+        row.biasZ = m.meanError.indices.map { j in
+          let error = m.meanError[j]
+          let variance = law.coordinateVariance[j]
+          let withinRounding = Swift.abs(error) <= allowance[j] * Double(Swift.max(cell.batch, population.count) + 2)
+          guard variance > 0 else {
+            row.biasSkewness.append(0)
+            if !withinRounding { holds = false }
+            return withinRounding ? 0 : (error > 0 ? .infinity : -.infinity)
+          }
+          let z = error / (variance / r).squareRoot()
+          let gamma = SkewedCriticalValues.meanSkewness(
+            thirdCentralMoment: law.coordinateThirdMoment[j], variance: variance, draws: m.draws)
+          row.biasSkewness.append(gamma)
+          if !SkewedCriticalValues(z: criticalZ, skewness: gamma).accepts(z) && !withinRounding { holds = false }
+          return z
+        }
+        row.biasVerdict = holds ? .pass : .fail
       }
-      if let theory {
-        let fullBatch = m.cell.batch >= population.count && m.cell.sampler != .withReplacement
-        if theory == 0 && !fullBatch && degenerate {
-          let bound = Double(population.dimension) * roundingScale * roundingScale
-          row.varianceVerdict = m.meanSquaredError <= bound ? .pass : .fail
-        } else if theory == 0 {
-          row.varianceVerdict = m.everyErrorZero ? .pass : .fail
+      if let theory, let law {
+        if law.variance == 0 || (degenerate && theory == 0) {
+          // No spread: every error is zero (b = N) or the rounding of a mean of equal rows.
+          let bound = degenerate && !m.everyErrorZero
+            ? allowance.map { let x = $0 * Double(cell.batch + 2); return x * x }.reduce(0, +) : 0
+          row.varianceVerdict = (m.everyErrorZero || m.meanSquaredError <= bound) && theory == law.mean ? .pass : .fail
         } else {
-          let z = (m.meanSquaredError - theory) / m.meanSquaredErrorStandardError
+          let se = (law.variance / r).squareRoot()
+          let s = m.squaredErrorPowerSums
+          let mu = law.mean
+          // κ₃ about the exact mean: (S₃ − 3μS₂ + 3μ²S₁ − Rμ³)/R.
+          let k3 = law.thirdCentralMoment ?? (s[2] - 3 * mu * s[1] + 3 * mu * mu * s[0] - r * mu * mu * mu) / r
+          let gamma = SkewedCriticalValues.meanSkewness(thirdCentralMoment: k3, variance: law.variance, draws: m.draws)
+          let critical = SkewedCriticalValues(z: criticalZ, skewness: gamma)
+          row.varianceSkewness = gamma
+          let z = (m.meanSquaredError - theory) / se
+          row.nullStandardError = se
           row.varianceZ = z
-          row.varianceVerdict = Swift.abs(z) <= varianceCriticalZ ? .pass : .fail
+          row.varianceCritical = critical
+          row.skewnessExact = law.thirdCentralMoment != nil
+          row.varianceVerdict = critical.accepts(z) ? .pass : .fail
         }
       }
       rows.append(row)
@@ -75,10 +126,20 @@ public struct SweepEvaluation: Sendable {
     self.rows = rows
   }
 
-  /// (bias tests, variance tests) that a sweep over `cells` makes: one per coordinate per unbiased cell,
-  /// one per cell with a closed-form variance.
-  public static func testCounts(_ cells: [SweepCell], dimension d: Int) -> (bias: Int, variance: Int) {
-    (cells.filter { $0.sampler.isUnbiased }.count * d, cells.filter { $0.sampler != .poissonRealized }.count)
+  /// u · max ᵢ |gᵢⱼ| per coordinate: times (b + 2), a bound on the rounding of one batch mean's error
+  /// (a recursive sum of at most max(b, N) terms, the complement subtracted from a compensated total).
+  static func roundingAllowance(_ p: GradientPopulation) -> [Double] {
+    let u = RoundingBoundNumber.unitRoundoff
+    var largest = [Double](repeating: 0, count: p.dimension)
+    for i in 0..<p.count {
+      for j in 0..<p.dimension { largest[j] = Swift.max(largest[j], Swift.abs(p.rows[i * p.dimension + j])) }
+    }
+    return largest.map { 2 * u * $0 }
+  }
+
+  /// The tests a sweep over `cells` makes: one per coordinate per unbiased cell, one per cell with a law.
+  public static func testCount(_ cells: [SweepCell], dimension d: Int) -> Int {
+    cells.filter { $0.sampler.isUnbiased }.count * d + cells.filter { $0.sampler != .poissonRealized }.count
   }
 
   /// The worst verdict of the cells of one sampler, for one claim.
@@ -86,32 +147,68 @@ public struct SweepEvaluation: Sendable {
     let verdicts = rows.filter { $0.measurement.cell.sampler == sampler }.compactMap { $0[keyPath: claim] }
     return verdicts.max()
   }
+}
 
-  /// The log-log slope of MSE against b, weighted least squares with var(log MSE) ≈ (se/MSE)², over the
-  /// cells of one sampler with b ≤ N/8; with its 95% interval. Expected −1 with replacement; without
-  /// replacement and for Poisson the factor (N − b)/(N − 1) bends the line slightly below −1 even there.
-  public func slope(sampler: SamplerKind, count n: Int) -> (slope: Double, halfWidth: Double)? {
-    let points = rows.filter {
+extension SweepEvaluation {
+  /// The log-log slope of MSE against b over the cells of one sampler with b ≤ N/8, weighted by the exact
+  /// null variance of log MSE ≈ Var e / (R·E e²), with its 95% interval (widened for lack of fit), beside the
+  /// slope of the law itself fitted over the same b: −1 with replacement, a little below −1 without
+  /// replacement and for Poisson, where the factor (N − b)/(N − 1) bends the line.
+  public func slope(sampler: SamplerKind, count n: Int) -> (slope: Double, halfWidth: Double, law: Double)? {
+    let cells = rows.filter {
       $0.measurement.cell.sampler == sampler && 8 * $0.measurement.cell.batch <= n && $0.measurement.meanSquaredError > 0
-        && $0.measurement.meanSquaredErrorStandardError > 0
+        && ($0.nullStandardError ?? 0) > 0 && ($0.theory ?? 0) > 0
     }
-    guard points.count >= 3 else { return nil }
-    var sw = 0.0, sx = 0.0, sy = 0.0, sxx = 0.0, sxy = 0.0
-    for p in points {
-      let m = p.measurement
-      let w = (m.meanSquaredError / m.meanSquaredErrorStandardError) * (m.meanSquaredError / m.meanSquaredErrorStandardError)
-      let x = Double.log(Double(m.cell.batch))
-      let y = Double.log(m.meanSquaredError)
-      sw += w
-      sx += w * x
-      sy += w * y
-      sxx += w * x * x
-      sxy += w * x * y
+    func weight(_ row: Row) -> Double { (row.theory! / row.nullStandardError!) * (row.theory! / row.nullStandardError!) }
+    let measured = cells.map { (x: Double.log(Double($0.measurement.cell.batch)), y: Double.log($0.measurement.meanSquaredError), weight: weight($0)) }
+    let law = cells.map { (x: Double.log(Double($0.measurement.cell.batch)), y: Double.log($0.theory!), weight: weight($0)) }
+    guard let fit = weightedLeastSquaresSlope(measured), let reference = weightedLeastSquaresSlope(law) else { return nil }
+    return (fit.slope, 1.959963984540054 * fit.standardError, reference.slope)
+  }
+}
+
+/// One test of a run, as the calibration needs it: its z against the exact null law, the skewness of the
+/// mean it tests, and the z the harness used before (the same difference over the estimated standard error).
+public struct NullTest: Sendable {
+  public enum Claim: String, Sendable, CaseIterable { case bias = "C2", variance = "C3", noiseTrace = "C3-noise-S", noiseNorm = "C3-noise-G" }
+  public var claim: Claim
+  /// The coordinate (bias tests) or cell index (variance tests) within the run.
+  public var index: Int
+  public var z: Double
+  public var skewness: Double
+  public var estimatedStandardErrorZ: Double
+
+  /// Whether the test rejects in the lower (−1) or upper (+1) tail at per-tail level `level`, or not (0).
+  public func rejection(level: Double, exactLaw: Bool) -> Int {
+    let zStar = -normalQuantile(level)
+    if exactLaw {
+      let c = SkewedCriticalValues(z: zStar, skewness: skewness)
+      return z < c.lower ? -1 : (z > c.upper ? 1 : 0)
     }
-    let denominator = sw * sxx - sx * sx
-    guard denominator > 0 else { return nil }
-    let slope = (sw * sxy - sx * sy) / denominator
-    let se = (sw / denominator).squareRoot()
-    return (slope, 1.959963984540054 * se)
+    let zOld = estimatedStandardErrorZ
+    return zOld < -zStar ? -1 : (zOld > zStar ? 1 : 0)
+  }
+}
+
+extension SweepEvaluation {
+  /// Every statistical test of this evaluation (cells with no spread are exact checks, left out).
+  public var nullTests: [NullTest] {
+    var tests: [NullTest] = []
+    for (c, row) in rows.enumerated() {
+      let m = row.measurement
+      for (j, z) in row.biasZ.enumerated() where z.isFinite && (row.law?.coordinateVariance[j] ?? 0) > 0 {
+        let se = m.meanErrorStandardError[j]
+        tests.append(NullTest(
+          claim: .bias, index: j, z: z, skewness: row.biasSkewness[j],
+          estimatedStandardErrorZ: se > 0 ? m.meanError[j] / se : 0))
+      }
+      if let z = row.varianceZ, let gamma = row.varianceSkewness, let theory = row.theory {
+        let se = m.meanSquaredErrorStandardError
+        tests.append(NullTest(
+          claim: .variance, index: c, z: z, skewness: gamma,
+          estimatedStandardErrorZ: se > 0 ? (m.meanSquaredError - theory) / se : 0))
+      }
+    }
+    return tests
   }
 }

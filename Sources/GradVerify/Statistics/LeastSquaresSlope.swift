@@ -11,3 +11,30 @@ public func leastSquaresSlope(_ points: [(x: Double, y: Double)]) -> Double? {
   let sxx = points.reduce(0) { $0 + ($1.x - mx) * ($1.x - mx) }
   return sxx > 0 ? sxy / sxx : nil
 }
+
+/// A weighted least-squares slope with its standard error, inflated for lack of fit.
+///
+/// ```
+/// slope = (Σw Σwxy − Σwx Σwy) / D,   D = Σw Σwx² − (Σwx)²,   se₀ = √(Σw / D)
+/// χ² = Σ wᵢ (yᵢ − a − slope·xᵢ)²,    se = se₀ · √max(1, χ²/(k − 2))
+/// ```
+/// With wᵢ = 1/Var yᵢ the residuals should give χ²/(k − 2) ≈ 1; a larger value means the line does not fit
+/// the points to their precision, and the interval widens by that factor (Birge ratio).
+public func weightedLeastSquaresSlope(_ points: [(x: Double, y: Double, weight: Double)]) -> (slope: Double, standardError: Double)? {
+  guard points.count >= 3 else { return nil }
+  var sw = 0.0, sx = 0.0, sy = 0.0, sxx = 0.0, sxy = 0.0
+  for p in points {
+    sw += p.weight
+    sx += p.weight * p.x
+    sy += p.weight * p.y
+    sxx += p.weight * p.x * p.x
+    sxy += p.weight * p.x * p.y
+  }
+  let denominator = sw * sxx - sx * sx
+  guard denominator > 0 else { return nil }
+  let slope = (sw * sxy - sx * sy) / denominator
+  let intercept = (sy - slope * sx) / sw
+  let chi2 = points.reduce(0) { $0 + $1.weight * ($1.y - intercept - slope * $1.x) * ($1.y - intercept - slope * $1.x) }
+  let birge = Swift.max(1, chi2 / Double(points.count - 2))
+  return (slope, (sw / denominator * birge).squareRoot())
+}

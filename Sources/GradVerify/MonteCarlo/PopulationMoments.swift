@@ -1,0 +1,176 @@
+/// The population sums that fix the exact null laws of the Monte Carlo statistics (DESIGN.md §7), computed
+/// once per population in one pass over the deviations and, for the third-order terms, the Gram matrix.
+///
+/// ```
+/// dᵢ = gᵢ − g,  aᵢ = ‖dᵢ‖²,  cᵢⱼ = dᵢ·dⱼ,  hᵢ = g·dᵢ
+/// A1 = Σ aᵢ = N tr Σ_N,  A2 = Σ aᵢ²,  Q2 = Σ_{i≠j} cᵢⱼ² = N² tr Σ_N² − A2
+/// per coordinate j: μ₂ⱼ = (1/N) Σ dᵢⱼ²,  μ₃ⱼ = (1/N) Σ dᵢⱼ³,  Σ gᵢⱼ², Σ gᵢⱼ³
+/// Poisson (raw gᵢ): Σ ‖gᵢ‖⁴,  Σ_{i≠j} (gᵢ·gⱼ)² = N² ‖Σ_N + g gᵀ‖_F² − Σ ‖gᵢ‖⁴
+/// third order (with replacement): μ₃(a), v = (1/N) Σ aᵢ dᵢ, w = (1/N) Σ (aᵢ − ā) dᵢᵀΣ_N dᵢ,
+///   m₃ = (1/N²) Σᵢⱼ cᵢⱼ³,  tr Σ_N³
+/// ```
+/// Every sum is compensated (Neumaier), so the laws are exact to a few ulps of their largest term.
+public struct PopulationMoments: Sendable {
+  /// The most multiply-adds spent on the Gram-matrix sums (N²·P/2): beyond it the third-order terms are
+  /// left out and the skewness of the squared error is estimated from the draws instead.
+  public static let gramBudget = 4.0e9
+
+  public let count: Int
+  public let dimension: Int
+  public let a1: Double
+  public let a2: Double
+  /// N² tr Σ_N² − A2 = Σ_{i≠j} cᵢⱼ².
+  public let q2: Double
+  /// tr Σ_N².
+  public let traceSigmaSquared: Double
+  /// gᵀ Σ_N g.
+  public let meanQuadraticForm: Double
+  /// H = Σᵢ hᵢ aᵢ.
+  public let projectedThirdMoment: Double
+  /// Σ ‖gᵢ‖⁴ and Σ_{i≠j} (gᵢ·gⱼ)² (raw gradients, for Poisson sampling).
+  public let rawFourthSum: Double
+  public let rawCrossSquareSum: Double
+  /// Per coordinate: μ₂ⱼ, μ₃ⱼ (divisor N) and Σᵢ gᵢⱼ², Σᵢ gᵢⱼ³.
+  public let coordinateVariance: [Double]
+  public let coordinateThirdMoment: [Double]
+  public let coordinateRawSquareSum: [Double]
+  public let coordinateRawCubeSum: [Double]
+  /// The third-order sums of the squared error with replacement (nil past `gramBudget` or when P > 256).
+  public let thirdOrder: ThirdOrder?
+
+  public struct ThirdOrder: Sendable {
+    /// μ₃(a) = (1/N) Σ (aᵢ − ā)³.
+    public let squaredDeviationThirdMoment: Double
+    /// ‖v‖², v = (1/N) Σ aᵢ dᵢ.
+    public let weightedMeanNormSquared: Double
+    /// w = (1/N) Σ (aᵢ − ā) dᵢᵀ Σ_N dᵢ.
+    public let covarianceWithQuadraticForm: Double
+    /// m₃ = (1/N²) Σᵢⱼ cᵢⱼ³ = E(X·Y)³ for independent draws X, Y.
+    public let cubedInnerProductMean: Double
+    /// tr Σ_N³.
+    public let traceSigmaCubed: Double
+  }
+
+  public init(_ p: GradientPopulation) {
+    let n = p.count
+    let d = p.dimension
+    let nd = Double(n)
+    count = n
+    dimension = d
+    var deviations = [Double](repeating: 0, count: n * d)
+    var a = [Double](repeating: 0, count: n)
+    var h = [Double](repeating: 0, count: n)
+    var (sa, sa2, sh, sr4) = (NeumaierSum(), NeumaierSum(), NeumaierSum(), NeumaierSum())
+    var mu2 = [NeumaierSum](repeating: NeumaierSum(), count: d)
+    var mu3 = mu2, raw2 = mu2, raw3 = mu2
+    var quadratic = NeumaierSum()
+    for i in 0..<n {
+      var ai = 0.0, hi = 0.0, ri = 0.0
+      for j in 0..<d {
+        let x = p.rows[i * d + j]
+        let dij = x - p.mean[j]
+        deviations[i * d + j] = dij
+        ai += dij * dij
+        hi += p.mean[j] * dij
+        ri += x * x
+        mu2[j].add(dij * dij)
+        mu3[j].add(dij * dij * dij)
+        raw2[j].add(x * x)
+        raw3[j].add(x * x * x)
+      }
+      a[i] = ai
+      h[i] = hi
+      sa.add(ai)
+      sa2.add(ai * ai)
+      sh.add(hi * ai)
+      sr4.add(ri * ri)
+      quadratic.add(hi * hi)
+    }
+    a1 = sa.value
+    a2 = sa2.value
+    projectedThirdMoment = sh.value
+    rawFourthSum = sr4.value
+    meanQuadraticForm = quadratic.value / nd
+    coordinateVariance = mu2.map { $0.value / nd }
+    coordinateThirdMoment = mu3.map { $0.value / nd }
+    coordinateRawSquareSum = raw2.map(\.value)
+    coordinateRawCubeSum = raw3.map(\.value)
+
+    // tr Σ_N² from the d×d matrix when it is there, else from the Gram matrix: Σᵢⱼ cᵢⱼ² / N².
+    let gramCost = nd * nd * Double(d) / 2
+    var trace2: Double
+    var third: ThirdOrder?
+    if !p.sigma.isEmpty {
+      trace2 = p.traceSigmaSquared
+      if gramCost <= Self.gramBudget {
+        third = Self.thirdOrder(p, deviations: deviations, a: a)
+      }
+    } else {
+      var s = NeumaierSum()
+      deviations.withUnsafeBufferPointer { dev in
+        for i in 0..<n {
+          s.add(a[i] * a[i])
+          for k in 0..<i {
+            var c = 0.0
+            for j in 0..<d { c += dev[i * d + j] * dev[k * d + j] }
+            s.add(2 * c * c)
+          }
+        }
+      }
+      trace2 = s.value / (nd * nd)
+    }
+    traceSigmaSquared = trace2
+    q2 = Swift.max(0, nd * nd * trace2 - a2)
+    // ‖Σ_N + ggᵀ‖_F² = tr Σ_N² + 2 gᵀΣ_N g + ‖g‖⁴.
+    let g2 = p.meanNormSquared
+    rawCrossSquareSum = Swift.max(0, nd * nd * (trace2 + 2 * meanQuadraticForm + g2 * g2) - rawFourthSum)
+    thirdOrder = third
+  }
+
+  static func thirdOrder(_ p: GradientPopulation, deviations: [Double], a: [Double]) -> ThirdOrder {
+    let n = p.count
+    let d = p.dimension
+    let nd = Double(n)
+    let meanA = a.compensatedSum() / nd
+    var mu3a = NeumaierSum()
+    var v = [NeumaierSum](repeating: NeumaierSum(), count: d)
+    var w = NeumaierSum()
+    for i in 0..<n {
+      let da = a[i] - meanA
+      mu3a.add(da * da * da)
+      var quadratic = 0.0
+      for j in 0..<d {
+        v[j].add(a[i] * deviations[i * d + j])
+        var row = 0.0
+        for k in 0..<d { row += p.sigma[j * d + k] * deviations[i * d + k] }
+        quadratic += deviations[i * d + j] * row
+      }
+      w.add(da * quadratic)
+    }
+    var m3 = NeumaierSum()
+    deviations.withUnsafeBufferPointer { dev in
+      for i in 0..<n {
+        m3.add(a[i] * a[i] * a[i])
+        for k in 0..<i {
+          var c = 0.0
+          for j in 0..<d { c += dev[i * d + j] * dev[k * d + j] }
+          m3.add(2 * c * c * c)
+        }
+      }
+    }
+    // tr Σ³ = Σⱼₖ (Σ²)ⱼₖ Σₖⱼ.
+    var t3 = NeumaierSum()
+    for j in 0..<d {
+      for k in 0..<d {
+        var s2 = 0.0
+        for l in 0..<d { s2 += p.sigma[j * d + l] * p.sigma[l * d + k] }
+        t3.add(s2 * p.sigma[k * d + j])
+      }
+    }
+    let vNorm = v.map { ($0.value / nd) * ($0.value / nd) }.compensatedSum()
+    return ThirdOrder(
+      squaredDeviationThirdMoment: mu3a.value / nd, weightedMeanNormSquared: vNorm,
+      covarianceWithQuadraticForm: w.value / nd, cubedInnerProductMean: m3.value / (nd * nd),
+      traceSigmaCubed: t3.value)
+  }
+}
