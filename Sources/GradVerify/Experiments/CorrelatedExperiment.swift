@@ -37,11 +37,13 @@ public struct CorrelatedExperiment: Sendable {
       let gradients = try model.visit(
         GradientVisitor(data: ordered, point: point, seed: seed, stream: stream, theta: nil), data: ordered, source: source)
       let population = GradientPopulation(gradients)
+      let moments = PopulationMoments(population)
       let samplers: [ContiguousSampler] = order == "sorted" ? [.fixed, .aligned, .sliding] : [.aligned]
       for b in sizes ?? Self.divisorSizes(count: data.count) {
         for sampler in samplers where sampler.accepts(batch: b, count: data.count) {
           let m = ContiguousMeasurement(
-            population: population, sampler: sampler, batch: b, draws: draws, seed: seed, name: name, threads: threads)
+            population: population, sampler: sampler, batch: b, draws: draws, seed: seed, name: name, threads: threads,
+            moments: moments)
           records.append(Record(caseName: name, order: order, measurement: m))
         }
       }
@@ -99,7 +101,7 @@ public struct CorrelatedExperiment: Sendable {
         CSVCell(m.exactBiasNorm), CSVCell(m.biasAgreementZ), CSVCell(formulaError), CSVCell(m.exactMSE),
         CSVCell(m.measured.meanSquaredError), CSVCell(m.measured.meanSquaredErrorStandardError), CSVCell(m.mseAgreementZ),
         CSVCell(r.order == "ar1" ? m.independentMSE : m.simpleRandomMSE), CSVCell(exact), CSVCell(measured), CSVCell(se),
-        CSVCell(r.processDesignEffect), CSVCell(m.measured.maxAbsoluteBiasZ),
+        CSVCell(r.processDesignEffect), CSVCell(m.maxBiasZ),
       ])
     }
     return doc
@@ -127,7 +129,7 @@ public struct CorrelatedExperiment: Sendable {
         switch (order, sampler) {
         case ("sorted", .fixed):
           // (a) the first b rows: a bias that no number of draws removes (every draw is the same batch).
-          let broke = ms.contains { $0.measured.maxAbsoluteBiasZ > z }
+          let broke = ms.contains { $0.maxBiasZ > z }
           let asPredicted = ms.allSatisfy { $0.biasAgreementZ <= z }
           let worst = ms.map { $0.exactBiasNorm }.max() ?? 0
           rows.append(VerdictRow(
@@ -136,10 +138,10 @@ public struct CorrelatedExperiment: Sendable {
             verdict: .control(broke: broke, sizeAsPredicted: asPredicted)))
         case ("sorted", .aligned), ("shuffled", .aligned):
           // (b) random aligned blocks: unbiased, but the variance stops falling like 1/b on sorted data.
-          let unbiased = ms.allSatisfy { $0.measured.maxAbsoluteBiasZ <= z }
+          let unbiased = ms.allSatisfy { $0.maxBiasZ <= z }
           rows.append(VerdictRow(
             claim: order == "sorted" ? "N1b-C2" : "N1e-C2", caseName: "\(name) aligned blocks",
-            keyFigure: "max|bias z| \(rounded2(ms.map(\.measured.maxAbsoluteBiasZ).max() ?? 0)) <= \(rounded2(z))",
+            keyFigure: "max|bias z| \(rounded2(ms.map(\.maxBiasZ).max() ?? 0)) <= \(rounded2(z))",
             verdict: unbiased ? .pass : .fail))
           let effects = cells.map(designEffects)
           let agrees = ms.allSatisfy { Swift.abs($0.mseAgreementZ) <= z }
@@ -170,7 +172,7 @@ public struct CorrelatedExperiment: Sendable {
           }
         case ("sorted", .sliding):
           // (c) sliding windows: bias exactly Σ (πᵢ/b − 1/N) gᵢ.
-          let broke = ms.contains { $0.measured.maxAbsoluteBiasZ > z }
+          let broke = ms.contains { $0.maxBiasZ > z }
           let formulaError = ms.compactMap { m in m.formulaBias.map { f in zip(f, m.exactBias).map { Swift.abs($0 - $1) }.max() ?? 0 } }.max() ?? 0
           let scale = ms.map(\.exactBiasNorm).max() ?? 1
           let agrees = ms.allSatisfy { $0.biasAgreementZ <= z } && formulaError <= 1e-12 * Swift.max(scale, 1e-300)

@@ -44,19 +44,44 @@ public struct ContiguousMeasurement: Sendable {
   public var simpleRandomMSE: Double
   /// The mean of b independent draws: tr Σ_N / b (the "iid value").
   public var independentMSE: Double
-  /// How far the mean of K block errors ‖ḡ − g‖² may sit from `simpleRandomMSE` when the order is random:
-  /// one block's squared error spreads as [Var‖d‖² + 2(b − 1) tr Σ_N²]/b³ (DESIGN.md §2), and the mean of K
-  /// blocks by that over K (disjoint blocks of a shuffle are negatively correlated, so this is conservative).
+  /// How far the exact MSE of the aligned blocks, m̄ = (1/K) Σₖ ‖ḡₖ − g‖², spreads about `simpleRandomMSE`
+  /// over uniformly random orders (b | N, K = N/b blocks; NaN otherwise). The diagonal Σᵢ‖dᵢ‖² is the same
+  /// for every partition, so only the pairs within a block vary: with W = Σ_{i≠j same block} dᵢ·dⱼ,
+  /// m̄ = (A1 + W)/(K b²) and, p_r the chance that r given rows share a block,
+  /// ```
+  /// p = (b−1)/(N−1),  p3 = p (b−2)/(N−2),  p4 = p [(b−2)(b−3) + (N−b)(b−1)] / ((N−2)(N−3))
+  /// Var W = 2 Q2 p(1 − p) + 4 Q3 (p3 − p²) + Q4 (p4 − p²)     (Q2, Q3, Q4 of `PopulationMoments`)
+  /// ```
   public var shuffledOrderStandardError: Double
+
+  /// sd(m̄) over random orders, as documented at `shuffledOrderStandardError`.
+  public static func shuffledPartitionStandardError(moments m: PopulationMoments, batch b: Int) -> Double {
+    let n = m.count
+    guard b > 1 && b < n else { return b == 1 || b == n ? 0 : .nan }  // every order: the same MSE
+    guard n % b == 0, n >= 4 else { return .nan }
+    let (nd, bd) = (Double(n), Double(b))
+    let p = (bd - 1) / (nd - 1)
+    let p3 = p * (bd - 2) / (nd - 2)
+    let p4 = p * ((bd - 2) * (bd - 3) + (nd - bd) * (bd - 1)) / ((nd - 2) * (nd - 3))
+    let q3 = m.a2 - m.q2
+    let q4 = m.a1 * m.a1 - 2 * m.q2 - 4 * q3
+    let varW = Swift.max(0, 2 * m.q2 * p * (1 - p) + 4 * q3 * (p3 - p * p) + q4 * (p4 - p * p))
+    return varW.squareRoot() / ((nd / bd) * bd * bd)
+  }
 
   public var exactBiasNorm: Double { exactBias.reduce(0) { $0 + $1 * $1 }.squareRoot() }
 
-  /// max over coordinates of |Monte Carlo bias − exact bias| / se.
+  /// The exact standard errors of the Monte Carlo means over R random starts: the spread of the enumerated
+  /// errors over the starts, over √R (per coordinate, and of ‖ḡ − g‖²).
+  public var exactBiasStandardError: [Double]
+  public var exactMSEStandardError: Double
+
+  /// max over coordinates of |Monte Carlo bias − exact bias| / exact se.
   public var biasAgreementZ: Double {
     var worst = 0.0
     for j in exactBias.indices {
       let d = Swift.abs(measured.meanError[j] - exactBias[j])
-      let se = measured.meanErrorStandardError[j]
+      let se = exactBiasStandardError[j]
       // With se = 0 every draw had the same error: the Monte Carlo mean then differs from it only by the
       // rounding of R equal terms summed, at most R·u relative.
       let rounding = 2 * Double(measured.draws) * RoundingBoundNumber.unitRoundoff * Swift.abs(exactBias[j])
@@ -65,10 +90,21 @@ public struct ContiguousMeasurement: Sendable {
     return worst
   }
 
-  /// (Monte Carlo MSE − exact MSE) / se.
+  /// max over coordinates of |Monte Carlo mean error| / exact se: how far the sampled mean is from zero bias.
+  public var maxBiasZ: Double {
+    var worst = 0.0
+    for j in exactBias.indices {
+      let e = Swift.abs(measured.meanError[j])
+      let se = exactBiasStandardError[j]
+      worst = Swift.max(worst, se > 0 ? e / se : (e == 0 ? 0 : .infinity))
+    }
+    return worst
+  }
+
+  /// (Monte Carlo MSE − exact MSE) / exact se.
   public var mseAgreementZ: Double {
     let d = measured.meanSquaredError - exactMSE
-    let se = measured.meanSquaredErrorStandardError
+    let se = exactMSEStandardError
     let rounding = 2 * Double(measured.draws) * RoundingBoundNumber.unitRoundoff * exactMSE
     return se > 0 ? d / se : (Swift.abs(d) <= rounding ? 0 : .infinity)
   }
@@ -76,7 +112,7 @@ public struct ContiguousMeasurement: Sendable {
   /// Runs the enumeration and `draws` random starts (blocked Philox streams, bit-identical for any threads).
   public init(
     population p: GradientPopulation, sampler: ContiguousSampler, batch b: Int, draws: Int, seed: UInt64, name: String,
-    threads: Int
+    threads: Int, moments: PopulationMoments? = nil
   ) {
     let n = p.count
     let d = p.dimension
@@ -90,12 +126,18 @@ public struct ContiguousMeasurement: Sendable {
       return (0..<d).map { sums[$0] / Double(b) - p.mean[$0] }
     }
     let starts = sampler.starts(count: n, batch: b)
-    precondition(d <= 256, "the spread of a shuffled order needs tr Σ_N², kept for d ≤ 256")
     let errors = parallelMap(count: starts.count, threads: threads) { blockError(starts[$0]) }
     let k = Double(starts.count)
-    exactBias = (0..<d).map { j in errors.map { $0[j] }.compensatedSum() / k }
+    let bias = (0..<d).map { j in errors.map { $0[j] }.compensatedSum() / k }
     let squares = errors.map { e in e.reduce(0) { $0 + $1 * $1 } }
-    exactMSE = squares.compensatedSum() / k
+    let mse = squares.compensatedSum() / k
+    let r = Double(draws)
+    exactBias = bias
+    exactMSE = mse
+    exactBiasStandardError = (0..<d).map { j in
+      (errors.map { ($0[j] - bias[j]) * ($0[j] - bias[j]) }.compensatedSum() / k / r).squareRoot()
+    }
+    exactMSEStandardError = (squares.map { ($0 - mse) * ($0 - mse) }.compensatedSum() / k / r).squareRoot()
     if sampler == .sliding {
       let windows = Double(n - b + 1)
       formulaBias = (0..<d).map { j in
@@ -107,9 +149,7 @@ public struct ContiguousMeasurement: Sendable {
     }
     simpleRandomMSE = n > 1 ? Double(n - b) / Double(n - 1) * p.traceSigma / Double(b) : 0
     independentMSE = p.traceSigma / Double(b)
-    let bd = Double(b)
-    shuffledOrderStandardError =
-      ((p.varianceOfSquaredDeviation + 2 * (bd - 1) * p.traceSigmaSquared) / (bd * bd * bd) / k).squareRoot()
+    shuffledOrderStandardError = Self.shuffledPartitionStandardError(moments: moments ?? PopulationMoments(p), batch: b)
     self.sampler = sampler
     self.batch = b
     self.starts = starts.count
