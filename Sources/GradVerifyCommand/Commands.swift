@@ -51,8 +51,12 @@ func verifyCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus 
       resultsFolder = "results"
     }
   }
-  let outcomes = try ExperimentRunner.runAll(folder: folder, threads: threads, progress: progressReporter())
+  let runs = try ExperimentRunner.runAllWithSpecs(folder: folder, threads: threads, progress: progressReporter())
+  let outcomes = runs.map(\.outcome)
   printOutcomes(outcomes)
+  let shares = runs.map(\.spec).filter(\.isStatistical).map(\.sweep.alpha)
+  let total = shares.reduce(0, +)
+  print("family-wise: \(shares.count) statistical specs spend α = \(shares.map { "\($0)" }.joined(separator: " + ")) = \(rounded6(total)) (Bonferroni): P(any false FAIL in this run) ≤ \(rounded6(total))")
   var status = status(of: outcomes.flatMap(\.verdicts))
   if let resultsFolder {
     var differing: [String] = []
@@ -376,3 +380,6 @@ enum SweepSignature {
     return Array(signature[(start + 1)..<(signature.count - 1)])
   }
 }
+
+/// x to six decimals, for levels that are sums of a few decimal shares.
+func rounded6(_ x: Double) -> String { String((x * 1e6).rounded() / 1e6) }

@@ -30,6 +30,12 @@ enum Help {
     results/ (when run from the project root), naming any that differs. Exits 0 when every row is PASS
     or FAILS-AS-PREDICTED and every table is reproduced byte for byte, 1 otherwise.
 
+    ONE FAMILY: every statistical spec states its share "alpha" of the run's level, and the shares add up
+    (the committed specs: 0.003 for the sweep, 0.001 for each of the seven others, 0.01 in all); within a
+    spec, Bonferroni's correction spreads its share over all its tests. So the probability that verify
+    prints any false FAIL is at most the sum, 0.01, which it prints at the end. C1 and C2C3-exact are
+    deterministic (error bounds, enumeration) and spend none of it.
+
     OPTIONS:
       --experiments DIR  folder of experiment specs (default: Experiments)
       --results DIR      compare the tables with those in DIR (default: results, when it exists)
@@ -55,9 +61,10 @@ enum Help {
     {"synthetic": "regression", "n": N, "d": D, "seed": S} or
     {"synthetic": "clusters", "n": N, "d": D, "classes": K, "seed": S}. Unknown keys are errors.
 
-    CLAIMS: C1, C2C3 and C2C3-exact (with "draws", "alpha", "samplers", "batch_sizes"), N1 ("ar1"),
-    N2 ("costs", "batch_norm"), N3 ("drift"), T ("training"), and CAL, the calibration of the harness's
-    own tests: "calibration": {"seeds": S, "levels": [α…], "bias_sizes": [λ…]} (see Experiments/*.json).
+    CLAIMS: C1, C2C3, C2C3-exact and C3-convention (with "draws", "alpha", "samplers", "batch_sizes"),
+    N1 ("ar1"), N2 ("costs", "batch_norm"), N3 ("drift"), T ("training"), and CAL, the calibration of the
+    printed sweep verdict over seeded null runs: "calibration": {"seeds": S, "draws": [R…],
+    "sweep_alpha": α, "tail_levels": [L…], "power_offsets": [δ…]} (see Experiments/*.json).
     """
 
   static var check: String {
@@ -70,6 +77,12 @@ enum Help {
     5-point finite difference of the average cost (with a per-coordinate error estimate and the
     halving test), every example's gradient against its own loss's difference, and complex-step
     derivatives of both.
+
+    TINY GRADIENTS: an entry's error counts only above u·Σᵢ|Gᵢⱼ| (u = 2⁻⁵³), the resolution of the average
+    of that coordinate: where a logit saturates a row's gradient can be 1e-300 and its references underflow,
+    and no error there can move the average. A difference that misses its own error estimate while the
+    complex step (exact to rounding) agrees is the reference's failure, not the gradient's; where neither
+    reference resolves a 1e-6 error the entry is INCONCLUSIVE, never FAIL.
 
     DATA: one header row, numeric feature columns, the target in the last column (a number for
     linear, a label otherwise; classes indexed in sorted order of the labels).
@@ -106,16 +119,22 @@ enum Help {
 
     Claims C2 and C3 on your data: per-example gradients at θ (from --params, else θ = N(0,1) seeded by
     --seed) computed once, then R random mini-batches per sampler and batch size b. For each cell: the mean
-    error per coordinate with its Monte Carlo standard error (C2, unbiasedness) and the mean squared error
-    against its exact law (C3): tr Σ_N/b with replacement, (N−b)/(N−1)·tr Σ_N/b without (zero at b = N),
-    (1−b/N)/b·(tr Σ_N + ‖g‖²) for Poisson(q = b/N) divided by b. Verdicts at family-wise level α with
-    Bonferroni's correction. Results are identical for any --threads.
+    error per coordinate (C2, unbiasedness) and the mean squared error against its exact law (C3):
+    tr Σ_N/b with replacement, (N−b)/(N−1)·tr Σ_N/b without (zero at b = N), (1−b/N)/b·(tr Σ_N + ‖g‖²) for
+    Poisson(q = b/N) divided by b; and the two-batch noise-scale estimators (N ≥ 8).
+
+    VERDICTS: every z divides by the exact null standard error computed from the population (not by one
+    estimated from the draws, which fails in the far tail on heavy-tailed data), and each tail is tested at
+    α/(2m) with critical values corrected for the skewness of the mean; m counts every test of the run
+    (each coordinate of each cell, each cell's MSE, the noise-scale pair), so the probability of any false
+    FAIL in the whole output is at most α (measured: results/CAL-calibration.csv). Each C3 row states the
+    smallest relative deviation of the MSE it detects ("detects …"). Results are identical for any --threads.
 
     OPTIONS:
       --sampler S        with, without, poisson, poisson-realized, or a comma list
       --batch-sizes L    comma list (default: powers of two up to N, 3, 10, N/2, N−1, N)
       --draws R          replicates per cell (default 20000)
-      --alpha A          family-wise level of each claim (default 0.01)
+      --alpha A          probability of any false FAIL in the run (default 0.01)
       --seed S           seed of θ and of every draw (default 1)
       --threads T        worker threads (default: all cores)
       --out FILE.csv     write the per-cell table; while the sweep runs, its finished blocks are saved

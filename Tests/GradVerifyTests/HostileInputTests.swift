@@ -48,6 +48,9 @@ struct HostileInputTests {
       Row(name: "draws beyond the memory limit", files: ["d.csv": good], arguments: ["sweep", "--model", "logistic", "--data", "d.csv", "--sampler", "with,poisson", "--draws", "1000000000"], mentions: ["d.csv", "GiB", "--shard"]),
       Row(name: "header of 100001 columns", files: ["d.csv": wide], arguments: sweepWith([]), mentions: ["d.csv:1", "more than 100000 columns"]),
       Row(name: "spec draws 0", files: ["d.csv": good, "s.json": spec("0")], arguments: ["run", "s.json"], mentions: ["s.json", "draws"]),
+      // P = 100·2 + 100 + 2·100 + 2 = 502: the exact oracle compares P×P covariances (kept for P ≤ 256).
+      Row(name: "exact oracle with P > 256", files: ["d.csv": good, "s.json": text(#"{"claim": "C2C3-exact", "title": "t", "seed": 1, "points": [{"name": "unit", "scale": 1}], "cases": [{"model": "mlp", "hidden": 100, "data": {"file": "d.csv"}}]}"#)], arguments: ["run", "s.json"], mentions: ["s.json", "P = 502", "256"]),
+      Row(name: "T spec with sweep keys", files: ["d.csv": good, "s.json": text(#"{"claim": "T", "title": "t", "seed": 1, "draws": 5, "points": [{"name": "unit", "scale": 1}], "cases": [{"model": "logistic", "data": {"file": "d.csv"}}], "training": {"eta": 0.1, "steps": 2, "batch_sizes": [2], "checkpoints": 1, "noise_draws": 10}}"#)], arguments: ["run", "s.json"], mentions: ["s.json", "draws"]),
       Row(name: "spec draws 10^18", files: ["d.csv": good, "s.json": spec("1000000000000000000")], arguments: ["run", "s.json"], mentions: ["s.json", "draws"]),
       // Damaged data.
       Row(name: "NaN", files: ["d.csv": text("a,b,label\n1,nan,x\n3,4,y\n")], arguments: sweepWith([]), mentions: ["d.csv:2", "not finite"]),

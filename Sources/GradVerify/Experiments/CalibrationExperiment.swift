@@ -207,9 +207,10 @@ public struct CalibrationExperiment: Sendable {
       let inside = r.kind == .family ? interval.low <= r.expected : interval.low <= r.expected && r.expected <= interval.high
       if r.statistic == .exact {
         rows[k].verdict = inside ? .pass : .fail
-      } else {
-        // The old statistic over-rejects: its interval must lie above the level.
-        rows[k].verdict = Verdict.control(broke: interval.low > r.expected, sizeAsPredicted: true)
+      } else if interval.low > r.expected {
+        // The old statistic over-rejects: here its interval lies above the level (rows where it does not are
+        // reported; the control's verdict asks for at least one).
+        rows[k].verdict = .failsAsPredicted
       }
     }
   }
@@ -241,7 +242,7 @@ public struct CalibrationExperiment: Sendable {
       "\(r.rejections)/\(r.trials) = \(shortScientific(r.rate)) in [\(shortScientific(r.interval.low)), \(shortScientific(r.interval.high))] vs \(shortScientific(r.expected))"
     }
     for key in keys {
-      let group = rows.filter { "\($0.caseName)|\($0.draws)" == key && $0.verdict != nil }
+      let group = rows.filter { "\($0.caseName)|\($0.draws)" == key && Self.judged($0) }
       guard let first = group.first else { continue }
       let name = "\(first.caseName) R=\(first.draws)"
       let parts: [(String, [Row])] = [
@@ -257,13 +258,16 @@ public struct CalibrationExperiment: Sendable {
             let width = Swift.max(r.interval.high - r.interval.low, 1e-300)
             return Swift.abs(r.rate - r.expected) / width
           }
-          return (a.verdict?.holds == true ? 0 : 1, distance(a)) < (b.verdict?.holds == true ? 0 : 1, distance(b))
+          func flagged(_ r: Row) -> Int { r.statistic == .estimated ? (r.verdict == .failsAsPredicted ? 1 : 0) : (r.verdict?.holds == true ? 0 : 1) }
+          return (flagged(a), distance(a)) < (flagged(b), distance(b))
         }!
         let what = worst.kind == .family
           ? "P(any FAIL)" : worst.kind == .power
           ? "λ \(rounded2(worst.shift ?? .nan))"
           : "\(worst.test)\(worst.coordinate.map { "[\($0)]" } ?? "") \(worst.tail) at \(shortScientific(worst.level))"
-        let verdict = members.compactMap(\.verdict).max() ?? .inconclusive
+        let verdict: Verdict = claim == "CAL-old-statistic"
+          ? .control(broke: members.contains { $0.verdict == .failsAsPredicted }, sizeAsPredicted: true)
+          : members.compactMap(\.verdict).max() ?? .inconclusive
         out.append(VerdictRow(
           claim: claim, caseName: name, keyFigure: "\(members.count) rows; \(worst.kind == .family ? "" : "worst ")\(what): \(figure(worst))",
           verdict: verdict))

@@ -25,6 +25,10 @@ public struct ExactOracleExperiment: Sendable {
       GradientVisitor(data: data, point: point, seed: seed, stream: "\(model.name)/\(data.name)", theta: nil),
       data: data, source: source)
     let population = GradientPopulation(gradients)
+    guard !population.sigma.isEmpty else {
+      throw InputError(
+        "\(source): the exact oracle compares P×P covariances, kept for P ≤ 256; this model has P = \(population.dimension) (use a smaller model)")
+    }
     var results: [ExactOracle] = []
     for sampler in samplers {
       for b in 1...data.count {

@@ -104,6 +104,13 @@ public enum ExperimentRunner {
           ("\(base)-coordinates.csv", experiment.coordinateTable),
         ],
         verdicts: experiment.verdictRows, notes: notes)
+    case .convention:
+      var experiment = ConventionExperiment(settings: spec.sweep)
+      try each { p throws(InputError) in
+        try experiment.run(model: p.model, data: p.data, source: p.source, point: p.point, seed: seed, threads: threads)
+      }
+      experiment.evaluate()
+      return single(experiment.table, experiment.verdictRows)
     case .exact:
       var experiment = ExactOracleExperiment()
       let samplers = spec.sweep.samplers.filter { $0 != .poissonRealized }

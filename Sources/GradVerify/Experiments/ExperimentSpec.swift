@@ -11,6 +11,8 @@ public struct ExperimentSpec: Decodable, Sendable {
     case c2c3 = "C2C3"
     /// The same laws by exact enumeration of every batch (N ≤ 10).
     case exact = "C2C3-exact"
+    /// The power of the variance law: the exact law against the two convention bugs, on the same draws.
+    case convention = "C3-convention"
     /// Negative control: correlated or unshuffled samples.
     case n1 = "N1"
     /// Negative control: costs that are not a sum over examples.
@@ -114,6 +116,10 @@ public struct ExperimentSpec: Decodable, Sendable {
       sweep.batchSizes = sizes
     }
   }
+
+  /// Whether the spec's verdicts are statistical (Monte Carlo) and so spend its "alpha": every claim but the
+  /// deterministic C1 (error bounds) and C2C3-exact (enumeration).
+  public var isStatistical: Bool { claim != .c1 && claim != .exact }
 
   /// Reads and decodes a spec file.
   public static func load(path: String) throws(InputError) -> ExperimentSpec {

@@ -1,74 +1,95 @@
 import Foundation
 
-/// CAL: the harness's own tests on null configurations (rejection rate against α, with the line rate = α)
-/// and against seeded biases (rejection rate against λ, with the normal-theory power curves).
+/// CAL: the printed sweep verdict over seeded null runs. Left, the family-wise false-FAIL rate against α,
+/// for the exact-law statistic and the old estimated-SE one on the same draws; middle, each tail's rejection
+/// rate at the stated level over that level (1 = calibrated); right, the power against a seeded bias.
 enum CalibrationFigure {
-  /// Rows of one test kind, each at x = its value of `column` spread by up to ±`spread` so that the
-  /// intervals of configurations at the same x stay apart.
-  static func points(_ rows: [ResultTable.Row], x column: String, spread: Double) -> [PlotPoint] {
-    let groups = Dictionary(grouping: rows.indices) { rows[$0][column] }
-    var points: [PlotPoint] = []
-    for (index, row) in rows.enumerated() {
-      guard let x = row.number(column), let rate = row.number("rate") else { continue }
-      let group = groups[row[column]] ?? [index]
-      let position = group.firstIndex(of: index) ?? 0
-      let offset = group.count > 1 ? spread * (2 * Double(position) / Double(group.count - 1) - 1) : 0
-      points.append(PlotPoint(x: x + offset, y: rate, low: row.number("ci_low"), high: row.number("ci_high")))
-    }
-    return points
-  }
+  /// The tail categories of the middle panel, in order.
+  static let tails: [(test: String, tail: String, label: String)] = [
+    ("C3", "lower", "C3 low"), ("C3", "upper", "C3 high"), ("C2", "lower", "C2 low"), ("C2", "upper", "C2 high"),
+    ("C3-noise-S", "lower", "S low"), ("C3-noise-S", "upper", "S high"), ("C3-noise-G", "lower", "G low"),
+    ("C3-noise-G", "upper", "G high"),
+  ]
 
   static func make(calibration: ResultTable) -> PlotFigure {
     let rows = calibration.rows
-    let null = rows.filter { $0.number("shift_se") == 0 }
-    let levels = calibration.distinct("alpha").compactMap(Double.init).sorted()
-    let top = (levels.last ?? 0.05) * 1.2
-    // Bias tests just left of each α, variance tests just right of it.
-    let width = top / 15
-    func spreadAround(_ test: String, side: Double) -> [PlotPoint] {
-      points(null.filter { $0["test"] == test }, x: "alpha", spread: width * 0.4).map {
-        PlotPoint(x: $0.x + side * width * 0.55, y: $0.y, low: $0.low, high: $0.high)
+    let family = rows.filter { $0["kind"] == "family" }
+    let draws = calibration.distinct("draws")
+    let alpha = family.first?.number("expected") ?? 0.01
+    func familyPoints(_ statistic: String) -> [PlotPoint] {
+      family.filter { $0["statistic"] == statistic }.compactMap { row in
+        guard let rate = row.number("rate"), let k = draws.firstIndex(of: row["draws"]) else { return nil }
+        let offset = statistic == "exact-law" ? -0.1 : 0.1
+        return PlotPoint(x: Double(k) + offset, y: rate, low: row.number("ci_low"), high: row.number("ci_high"))
       }
     }
-    let nullPanel = PlotPanel(
-      title: "null configurations: rejection rate against α",
-      x: PlotAxis(label: "nominal level α of one two-sided test (1)", fixed: 0...top),
-      y: PlotAxis(label: "rejection rate k/S (1)", include: [0, top]),
+    let familyPanel = PlotPanel(
+      title: "any false FAIL in a whole sweep",
+      x: PlotAxis(label: "replicates R: " + draws.enumerated().map { "\($0.offset) = \($0.element)" }.joined(separator: ", "),
+                  fixed: -0.5...(Double(draws.count) - 0.5)),
+      y: PlotAxis(label: "fraction of null sweeps with a FAIL (1)", include: [0, 2 * alpha]),
       series: [
-        PlotSeries(label: "rate = α (calibrated)", points: [PlotPoint(x: 0, y: 0), PlotPoint(x: top, y: top)], style: .theory(0)),
-        PlotSeries(label: "bias test (C2)", points: spreadAround("bias", side: -1), style: .scatter(1)),
-        PlotSeries(label: "variance test (C3)", points: spreadAround("variance", side: 1), style: .scatter(2)),
-      ])
-    let biasRows = rows.filter { $0["test"] == "bias" }
-    let largest = biasRows.compactMap { $0.number("shift_se") }.max() ?? 4
-    var powerSeries: [PlotSeries] = []
-    for (k, alpha) in levels.enumerated() {
-      let critical = bonferroniCriticalZ(familyWiseAlpha: alpha, tests: 1)
-      let curve = (0...80).map { i -> PlotPoint in
-        let lambda = largest * Double(i) / 80
-        return PlotPoint(x: lambda, y: twoSidedPower(shift: lambda, criticalZ: critical))
+        PlotSeries(label: "printed verdict (exact null law)", points: familyPoints("exact-law"), style: .scatter(0)),
+        PlotSeries(label: "old statistic (estimated se)", points: familyPoints("estimated-se"), style: .scatter(1)),
+      ],
+      rules: [(alpha, "α = \(alpha)")])
+
+    // Tails at the largest stated level other than the Bonferroni one (the most trials per rejection).
+    let levels = rows.filter { $0["kind"] == "tail" }.compactMap { $0.number("level") }
+    let level = levels.max() ?? 1e-3
+    func tailPoints(_ statistic: String, side: Double) -> [PlotPoint] {
+      var points: [PlotPoint] = []
+      for (k, t) in tails.enumerated() {
+        let members = rows.filter {
+          $0["kind"] == "tail" && $0["statistic"] == statistic && $0["test"] == t.test && $0["tail"] == t.tail
+            && $0.number("level") == level
+        }
+        for (i, row) in members.enumerated() {
+          guard let rate = row.number("rate") else { continue }
+          let spread = members.count > 1 ? 0.25 * (Double(i) / Double(members.count - 1) - 0.5) : 0
+          points.append(PlotPoint(
+            x: Double(k) + side * 0.15 + spread, y: rate / level, low: row.number("ci_low").map { $0 / level },
+            high: row.number("ci_high").map { $0 / level }))
+        }
       }
-      let label = "α = \(alpha)"
-      powerSeries.append(PlotSeries(label: "\(label): Φ(λ − z*) + Φ(−λ − z*)", points: curve, style: .theory(3 + k)))
-      let measured = biasRows.filter { $0.number("alpha") == alpha }
-      powerSeries.append(PlotSeries(label: "\(label): measured", points: points(measured, x: "shift_se", spread: 0.2), style: .scatter(3 + k)))
+      return points
+    }
+    let tailPanel = PlotPanel(
+      title: "each tail at the level \(shortScientific(level))",
+      x: PlotAxis(label: tails.enumerated().map { "\($0.offset) \($0.element.label)" }.joined(separator: ", "),
+                  fixed: -0.5...(Double(tails.count) - 0.5)),
+      y: PlotAxis(label: "rejection rate / level (1)", include: [0, 2]),
+      series: [
+        PlotSeries(label: "exact law, one tail", points: tailPoints("exact-law", side: -1), style: .scatter(2)),
+        PlotSeries(label: "estimated se, one tail", points: tailPoints("estimated-se", side: 1), style: .scatter(3)),
+      ],
+      rules: [(1, "calibrated")])
+
+    let power = rows.filter { $0["kind"] == "power" }.sorted { ($0.number("shift_se") ?? 0) < ($1.number("shift_se") ?? 0) }
+    let measured = power.compactMap { row -> PlotPoint? in
+      guard let x = row.number("shift_se"), let y = row.number("rate") else { return nil }
+      return PlotPoint(x: x, y: y, low: row.number("ci_low"), high: row.number("ci_high"))
+    }
+    let expected = power.compactMap { row -> PlotPoint? in
+      guard let x = row.number("shift_se"), let y = row.number("expected") else { return nil }
+      return PlotPoint(x: x, y: y)
     }
     let powerPanel = PlotPanel(
-      title: "seeded bias: how often the bias test catches it",
-      x: PlotAxis(label: "seeded bias λ (standard errors of the mean)", fixed: -0.5...(largest + 0.5)),
-      y: PlotAxis(label: "rejection rate k/S (1)", fixed: 0...1),
-      series: powerSeries)
-    let seeds = rows.first?["seeds"] ?? "?"
-    let confidence = rows.first?.number("ci_level") ?? .nan
-    let familyWise = String(format: "%.2g", 100 * (1 - confidence) * Double(rows.count))
-    let perRow = String(format: "%.5f", confidence)
+      title: "a seeded bias of λ standard errors",
+      x: PlotAxis(label: "seeded bias λ (null standard errors)", include: measured.map(\.x)),
+      y: PlotAxis(label: "fraction caught (1)", fixed: 0...1),
+      series: [
+        PlotSeries(label: "predicted power", points: expected, style: .theory(5)),
+        PlotSeries(label: "measured", points: measured, style: .scatter(5)),
+      ])
+    let seeds = family.first?["trials"] ?? "?"
     return PlotFigure(
-      title: "CAL: the harness's tests reject at their nominal rate, and catch a seeded bias as predicted",
-      panels: [nullPanel, powerPanel],
+      title: "CAL: the printed sweep verdict over \(seeds) seeded null runs",
+      panels: [familyPanel, tailPanel, powerPanel], columns: 3, panelWidth: 380,
       caption: [
-        "Each marker is one configuration (case, sampler, batch size) over \(seeds) independently seeded sweeps, with its",
-        "Clopper–Pearson interval at confidence \(perRow) (family-wise \(familyWise)% over the table's rows); markers at one x",
-        "are spread apart. A calibrated test's intervals cover the line rate = α (left) and the power curves (right).",
+        "Each null run is a whole sweep of the case (every sampler and batch size; C2, C3 and the noise scale) judged as",
+        "gradverify sweep judges it. Bars: Clopper–Pearson intervals at the table's confidence. Left: the share of runs",
+        "with any FAIL must not exceed α. Middle: one marker per pooled tail (C2: one per coordinate). Right: power.",
       ])
   }
 }

@@ -1,0 +1,141 @@
+/// Power of the variance law (C3-convention): at N = 100 the two classic convention bugs move E‖ḡ_b − g‖²
+/// by only about 1%, and a sweep that is to tell the law from them needs cells whose detectable deviation is
+/// well below that. The same draws are judged against the exact law and against each bug.
+///
+/// ```
+/// exact law                 with: tr Σ_N/b          without: (N − b)/(N − 1) · tr Σ_N/b
+/// S² with replacement       tr S²/b = N/(N − 1) × exact                 (+1/(N − 1): +1.01% at N = 100)
+/// (1 − b/N) Σ_N without     (1 − b/N) tr Σ_N/b = (N − 1)/N × exact      (−1/N: −1.00%)
+/// shift of a cell's z under a bug: λ = (theory_bug − theory)/se,  se = √(Var e / R) exact
+/// power of one cell:  P(z − λ ∉ [lower, upper]) = F(lower + λ) + 1 − F(upper + λ)   (F: Edgeworth, the cell's γ)
+/// power of the claim: 1 − Π_cells (1 − power of the cell)     (cells draw from independent streams)
+/// ```
+/// The exact law's cells are the run's tests (Bonferroni over them at the spec's α); the bug verdicts are
+/// negative controls: FAILS-AS-PREDICTED when a cell rejects the bug while the exact law holds in every cell.
+public struct ConventionExperiment: Sendable {
+  public struct Record: Sendable {
+    public var caseName: String
+    public var population: GradientPopulation
+    public var measurements: [CellMeasurement]
+    /// Set by `evaluate`: the exact law, and each bug with the sampler it belongs to.
+    public var exact: SweepEvaluation?
+    public var bugs: [(convention: VarianceConvention, sampler: SamplerKind, evaluation: SweepEvaluation)] = []
+  }
+
+  /// The bugs tested and the sampler each one concerns.
+  public static let bugs: [(VarianceConvention, SamplerKind, String)] = [
+    (.sampleCovarianceWithReplacement, .withReplacement, "S^2 with replacement"),
+    (.finitePopulationOnSigmaN, .withoutReplacement, "(1-b/N) Sigma_N without"),
+  ]
+
+  public var settings: SweepSettings
+  public var records: [Record] = []
+
+  public init(settings: SweepSettings) { self.settings = settings }
+
+  public mutating func run(
+    model: ModelChoice, data: Dataset, source: String, point: ParameterPointSpec, seed: UInt64, threads: Int
+  ) throws(InputError) {
+    let name = LinearityExperiment.caseName(model: model, data: data, point: point.name)
+    let gradients = try model.visit(
+      GradientVisitor(data: data, point: point, seed: seed, stream: "\(model.name)/\(data.name)", theta: nil),
+      data: data, source: source)
+    let population = GradientPopulation(gradients)
+    let cells = try settings.cells(count: data.count, source: source, statisticalOnly: true)
+      .filter { $0.sampler == .withReplacement || $0.sampler == .withoutReplacement }
+    guard !cells.isEmpty else { throw InputError("\(source): C3-convention needs the samplers 'with' and 'without'") }
+    let measurements = MiniBatchSweep.run(
+      population: population, cells: cells, draws: settings.draws, seed: seed, name: "convention/\(name)", threads: threads)
+    records.append(Record(caseName: name, population: population, measurements: measurements))
+  }
+
+  /// Judges every record: the exact law with m = every cell of the run; each bug on the same draws.
+  public mutating func evaluate() {
+    let tests = records.reduce(0) { $0 + $1.measurements.count }
+    for k in records.indices {
+      let r = records[k]
+      let moments = PopulationMoments(r.population)
+      records[k].exact = SweepEvaluation(
+        measurements: r.measurements, population: r.population, alpha: settings.alpha, runTests: tests, moments: moments)
+      records[k].bugs = Self.bugs.map { bug, sampler, _ in
+        let cells = r.measurements.filter { $0.cell.sampler == sampler }
+        return (bug, sampler, SweepEvaluation(
+          measurements: cells, population: r.population, alpha: settings.alpha, convention: bug, runTests: tests,
+          moments: moments))
+      }
+    }
+  }
+
+  /// The predicted probability that a cell rejects `bugRow`'s theory, from the exact cell's law.
+  static func power(exact: SweepEvaluation.Row, bug: SweepEvaluation.Row) -> Double? {
+    guard let t = exact.theory, let tb = bug.theory, let se = exact.nullStandardError, se > 0,
+      let c = exact.varianceCritical, let gamma = exact.varianceSkewness
+    else { return nil }
+    let lambda = (tb - t) / se
+    return edgeworthCDF(c.lower + lambda, skewness: gamma) + 1 - edgeworthCDF(c.upper + lambda, skewness: gamma)
+  }
+
+  /// 1 − Π (1 − power) over a bug's cells.
+  static func claimPower(_ pairs: [(SweepEvaluation.Row, SweepEvaluation.Row)]) -> Double {
+    1 - pairs.reduce(1.0) { $0 * (1 - (power(exact: $1.0, bug: $1.1) ?? 0)) }
+  }
+
+  /// The exact row of the same cell as `row`.
+  static func exactRow(_ exact: SweepEvaluation, for row: SweepEvaluation.Row) -> SweepEvaluation.Row? {
+    exact.rows.first { $0.measurement.cell == row.measurement.cell }
+  }
+
+  public var table: CSVDocument {
+    var doc = CSVDocument(header: [
+      "case", "sampler", "b", "N", "draws", "convention", "theory", "mse", "mse_null_se", "ratio", "z_variance",
+      "z_lower", "z_upper", "shift_se", "predicted_power", "variance_verdict",
+    ])
+    for r in records {
+      guard let exact = r.exact else { continue }
+      var judged: [(String, SweepEvaluation.Row, SweepEvaluation.Row?)] = exact.rows.map { ("exact", $0, nil) }
+      for b in r.bugs {
+        judged += b.evaluation.rows.map { (b.convention.rawValue, $0, Self.exactRow(exact, for: $0)) }
+      }
+      for (convention, row, exactRow) in judged {
+        let m = row.measurement
+        let shift = exactRow.flatMap { e -> Double? in
+          guard let t = e.theory, let tb = row.theory, let se = e.nullStandardError, se > 0 else { return nil }
+          return (tb - t) / se
+        }
+        doc.append([
+          CSVCell(r.caseName), CSVCell(m.cell.sampler.rawValue), CSVCell(m.cell.batch), CSVCell(r.population.count),
+          CSVCell(m.draws), CSVCell(convention), CSVCell(row.theory), CSVCell(m.meanSquaredError),
+          CSVCell(row.nullStandardError), CSVCell(row.ratio), CSVCell(row.varianceZ), CSVCell(row.varianceCritical?.lower),
+          CSVCell(row.varianceCritical?.upper), CSVCell(shift),
+          CSVCell(exactRow.flatMap { Self.power(exact: $0, bug: row) }), CSVCell(row.varianceVerdict?.rawValue ?? ""),
+        ])
+      }
+    }
+    return doc
+  }
+
+  public var verdictRows: [VerdictRow] {
+    var rows: [VerdictRow] = []
+    for r in records {
+      guard let exact = r.exact else { continue }
+      let verdict = exact.rows.compactMap(\.varianceVerdict).max() ?? .inconclusive
+      let best = exact.rows.compactMap(\.detectableRelativeDeviation).min() ?? .nan
+      let worst = exact.rows.compactMap { $0.varianceZ.map(Swift.abs) }.max() ?? 0
+      rows.append(VerdictRow(
+        claim: "C3-law", caseName: r.caseName,
+        keyFigure: "exact law in \(exact.rows.count) cells, max|z| \(rounded2(worst)); detects a relative deviation of \(shortScientific(best))",
+        verdict: verdict))
+      for (b, (_, _, label)) in zip(r.bugs, Self.bugs) {
+        let pairs = b.evaluation.rows.compactMap { row in Self.exactRow(exact, for: row).map { ($0, row) } }
+        let rejected = b.evaluation.rows.filter { $0.varianceVerdict == .fail }.count
+        let power = Self.claimPower(pairs)
+        let ratio = pairs.first.flatMap { e, w in w.theory.flatMap { tb in e.theory.map { tb / $0 - 1 } } } ?? .nan
+        rows.append(VerdictRow(
+          claim: "C3-convention", caseName: "\(r.caseName) \(label)",
+          keyFigure: "bug \(ratio >= 0 ? "+" : "")\(shortScientific(ratio)): \(rejected) of \(pairs.count) cells reject it, predicted power \(rounded3(power))",
+          verdict: .control(broke: rejected > 0, sizeAsPredicted: verdict == .pass)))
+      }
+    }
+    return rows
+  }
+}
