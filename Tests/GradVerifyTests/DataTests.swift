@@ -121,4 +121,16 @@ struct ExperimentSpecTests {
       #expect(error.message.hasPrefix("x.json: not valid JSON"), "\(error.message)")
     }
   }
+
+  @Test("the committed specs are one family: the statistical specs' shares of α add up to the stated 0.01")
+  func oneFamily() throws {
+    let folder = CommandRun.packageRoot.appendingPathComponent("Experiments").path
+    let specs = try ExperimentRunner.specFiles(in: folder).map { try ExperimentSpec.load(path: $0) }
+    let statistical = specs.filter(\.isStatistical)
+    #expect(statistical.count == 8)
+    let deterministic = specs.filter { $0.claim == .c1 || $0.claim == .exact }
+    #expect(deterministic.count == 2 && deterministic.allSatisfy { !$0.isStatistical })
+    let total = statistical.map(\.sweep.alpha).reduce(0, +)
+    #expect(Swift.abs(total - 0.01) <= 1e-15, "shares add to \(total)")
+  }
 }

@@ -476,7 +476,7 @@ struct NegativeControlCauseRemovedTests {
     // simple random sampling's value, in units of its spread under a random order (the twin's own test).
     let aligned = experiment.records.filter { $0.order == "sorted" && $0.measurement.sampler == .aligned }
     #expect(aligned.count == 5)
-    for r in aligned {
+    for r in aligned where r.measurement.starts >= CorrelatedExperiment.minimumBlocks {
       let m = r.measurement
       let spread = Swift.abs(m.exactMSE - m.simpleRandomMSE) / m.shuffledOrderStandardError
       #expect(spread <= z, "b=\(m.batch): exact MSE \(m.exactMSE) vs simple random \(m.simpleRandomMSE), z \(spread)")

@@ -107,6 +107,11 @@ public struct CorrelatedExperiment: Sendable {
     return doc
   }
 
+  /// The fewest aligned blocks K = N/b at which the blocks' MSE is judged against its spread over random
+  /// orders: it is a mean of K block errors, near normal only for K well above 1 (at K = 2 its law is a
+  /// skewed quadratic form with P degrees of freedom, where a normal critical z means nothing).
+  public static let minimumBlocks = 16
+
   /// The log-log slope of the exact MSE against b over a group of records (least squares).
   static func slope(_ group: [Record]) -> Double? {
     leastSquaresSlope(
@@ -151,7 +156,8 @@ public struct CorrelatedExperiment: Sendable {
             // Broken when the exact MSE of the K blocks exceeds simple random sampling's by more than a random
             // order could explain (its spread over shuffles, not the much smaller Monte Carlo error).
             let broke = ms.contains { m in
-              m.shuffledOrderStandardError > 0 && (m.exactMSE - m.simpleRandomMSE) / m.shuffledOrderStandardError > z
+              m.starts >= Self.minimumBlocks && m.shuffledOrderStandardError > 0
+                && (m.exactMSE - m.simpleRandomMSE) / m.shuffledOrderStandardError > z
             }
             rows.append(VerdictRow(
               claim: "N1b", caseName: "\(name) aligned blocks",
@@ -160,7 +166,7 @@ public struct CorrelatedExperiment: Sendable {
           } else {
             // (e) the same data shuffled once: the K blocks' mean squared error sits within its spread of
             // simple random sampling's value.
-            let worst = ms.map { m -> Double in
+            let worst = ms.filter { $0.starts >= Self.minimumBlocks }.map { m -> Double in
               let d = Swift.abs(m.exactMSE - m.simpleRandomMSE)
               return m.shuffledOrderStandardError > 0 ? d / m.shuffledOrderStandardError : (d == 0 ? 0 : .infinity)
             }.max() ?? 0

@@ -109,11 +109,12 @@ public struct NonAdditiveExperiment: Sendable {
   public var verdictRows: [VerdictRow] {
     var rows: [VerdictRow] = []
     for (name, c) in batchNormRecords {
-      let clear = c.biases.filter { Swift.abs($0.bias) > 4 * $0.standardError }.count
+      // The batch-norm cost's mini-batch bias has no prediction here and is only tabulated (N2-batchnorm-bias.csv):
+      // it is not claimed, so no verdict rests on it.
       rows.append(
         VerdictRow(
           claim: "N2", caseName: "\(name) batch-norm gradient",
-          keyFigure: "|D-avg|/tol \(shortScientific(c.mismatchScore)), |D-true|/tol \(rounded2(c.trueGradientScore)), avg off by \(shortScientific(c.relativeMismatch)); batch bias clear at \(clear)/\(c.biases.count) sizes",
+          keyFigure: "|D-avg|/tol \(shortScientific(c.mismatchScore)), |D-true|/tol \(rounded2(c.trueGradientScore)), avg off by \(shortScientific(c.relativeMismatch)) (cost bias tabulated, not claimed)",
           verdict: c.gradientVerdict))
     }
     for r in records {

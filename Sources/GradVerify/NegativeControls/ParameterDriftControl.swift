@@ -70,19 +70,21 @@ public struct ParameterDriftControl: Sendable {
     let hg = Self.hessianTimesGradient(model: model, data: data, theta: theta)
     let gNorm = g.reduce(0) { $0 + $1 * $1 }.squareRoot()
     let curvature = gNorm > 0 ? hg.reduce(0) { $0 + $1 * $1 }.squareRoot() / gNorm : 0
-    // Each order gives D(η) for every η, from the same examples (common random numbers across η).
+    // Each η draws its own R orders (independent streams), so the judged η are independent tests and the
+    // slope against η is measured, not built in by common random numbers.
     let perOrder = parallelMap(count: orders, threads: threads) { r -> [[Double]] in
-      var rng = PhiloxStream(seed: seed, name: "drift/\(name)", substream: UInt64(r))
-      let picks = (0..<k).map { _ in Int(rng.nextBounded(UInt64(n))) }
-      var fixed = [Double](repeating: 0, count: p)
       var g = [Double](repeating: 0, count: p)
-      theta.withUnsafeBufferPointer { t in
-        for i in picks {
-          g.withUnsafeMutableBufferPointer { out in _ = data.withExample(i) { model.lossAndGradient(t, $0, into: out) } }
-          for j in 0..<p { fixed[j] += g[j] }
+      return etas.indices.map { e in
+        let eta = etas[e]
+        var rng = PhiloxStream(seed: seed, name: "drift/\(name)/eta#\(e)", substream: UInt64(r))
+        let picks = (0..<k).map { _ in Int(rng.nextBounded(UInt64(n))) }
+        var fixed = [Double](repeating: 0, count: p)
+        theta.withUnsafeBufferPointer { t in
+          for i in picks {
+            g.withUnsafeMutableBufferPointer { out in _ = data.withExample(i) { model.lossAndGradient(t, $0, into: out) } }
+            for j in 0..<p { fixed[j] += g[j] }
+          }
         }
-      }
-      return etas.map { eta in
         var current = theta
         var moving = [Double](repeating: 0, count: p)
         for i in picks {

@@ -174,9 +174,9 @@ public enum FieldCatalog {
     "examples": Entry(description: "examples processed so far", unit: "1"),
     "gradient_norm": Entry(description: "‖∇C(θ)‖ at this step", unit: "gradient"),
     "noise_mse": Entry(description: "Monte Carlo MSE of fresh batch gradients at this θ", unit: "gradient²"),
-    "noise_mse_se": Entry(description: "its standard error", unit: "gradient²"),
+    "noise_mse_se": Entry(description: "its exact null standard error √(Var e/R)", unit: "gradient²"),
     "noise_theory": Entry(description: "(N − b)/(N − 1)·tr Σ_N(θ)/b", unit: "gradient²"),
-    "noise_z": Entry(description: "(noise_mse − noise_theory)/se", unit: "1"),
+    "noise_z": Entry(description: "(noise_mse − noise_theory)/noise_mse_se (judged with skewness-corrected critical values)", unit: "1"),
     "cost": Entry(description: "cost", unit: "loss"),
     "bias": Entry(description: "bias", unit: "loss"),
   ]

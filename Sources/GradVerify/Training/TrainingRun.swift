@@ -15,10 +15,29 @@ public struct TrainingRun: Sendable {
     /// The estimator noise at this θ (SGD checkpoints only).
     public var noise: CellMeasurement?
     public var noiseTheory: Double?
+    /// The exact null law of one draw's squared error at this θ (DESIGN.md §7).
+    public var noiseLaw: SquaredErrorLaw?
 
+    /// √(Var e / R), exact.
+    public var noiseNullStandardError: Double? {
+      guard let noise, let noiseLaw else { return nil }
+      return (noiseLaw.variance / Double(noise.draws)).squareRoot()
+    }
+
+    /// (MSE − theory) over the exact null standard error.
     public var noiseZ: Double? {
-      guard let noise, let noiseTheory else { return nil }
-      return (noise.meanSquaredError - noiseTheory) / noise.meanSquaredErrorStandardError
+      guard let noise, let noiseTheory, let se = noiseNullStandardError, se > 0 else { return nil }
+      return (noise.meanSquaredError - noiseTheory) / se
+    }
+
+    /// γ of the MSE's mean: κ₃ estimated from the draws about the exact mean (no closed form without
+    /// replacement), over σ³√R.
+    public var noiseSkewness: Double {
+      guard let noise, let noiseLaw else { return 0 }
+      let s = noise.squaredErrorPowerSums
+      let (r, mu) = (Double(noise.draws), noiseLaw.mean)
+      let k3 = (s[2] - 3 * mu * s[1] + 3 * mu * mu * s[0] - r * mu * mu * mu) / r
+      return SkewedCriticalValues.meanSkewness(thirdCentralMoment: k3, variance: noiseLaw.variance, draws: noise.draws)
     }
   }
 
@@ -63,6 +82,8 @@ public struct TrainingRun: Sendable {
               seed: seed, name: "train/\(name)/b=\(b)/step=\(t)", threads: threads)[0]
             point.noiseTheory = SamplerKind.withoutReplacement.theoreticalMSE(
               batch: b, count: n, traceSigma: population.traceSigma, gradientNormSquared: population.meanNormSquared)
+            point.noiseLaw = SquaredErrorLaw(
+              sampler: .withoutReplacement, batch: b, population: population, moments: PopulationMoments(population))
           }
           points.append(point)
         }
