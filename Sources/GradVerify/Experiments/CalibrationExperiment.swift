@@ -99,11 +99,8 @@ public struct CalibrationExperiment: Sendable {
     model: ModelChoice, data: Dataset, source: String, point: ParameterPointSpec, seed: UInt64, threads: Int,
     progress: ((String) -> Void)? = nil
   ) throws(InputError) {
-    let name = LinearityExperiment.caseName(model: model, data: data, point: point.name)
-    let gradients = try model.visit(
-      GradientVisitor(data: data, point: point, seed: seed, stream: "\(model.name)/\(data.name)", theta: nil),
-      data: data, source: source)
-    let population = GradientPopulation(gradients)
+    let (name, population) = try GradientVisitor.seededPopulation(
+      model: model, data: data, source: source, point: point, seed: seed)
     guard let (heavy, _) = Self.heaviestTailedCoordinate(population) else {
       throw InputError("\(source): every per-example gradient is the same; there is nothing to calibrate on")
     }

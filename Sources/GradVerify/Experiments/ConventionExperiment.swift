@@ -36,11 +36,8 @@ public struct ConventionExperiment: Sendable {
   public mutating func run(
     model: ModelChoice, data: Dataset, source: String, point: ParameterPointSpec, seed: UInt64, threads: Int
   ) throws(InputError) {
-    let name = LinearityExperiment.caseName(model: model, data: data, point: point.name)
-    let gradients = try model.visit(
-      GradientVisitor(data: data, point: point, seed: seed, stream: "\(model.name)/\(data.name)", theta: nil),
-      data: data, source: source)
-    let population = GradientPopulation(gradients)
+    let (name, population) = try GradientVisitor.seededPopulation(
+      model: model, data: data, source: source, point: point, seed: seed)
     let cells = try settings.cells(count: data.count, source: source, statisticalOnly: true)
       .filter { $0.sampler == .withReplacement || $0.sampler == .withoutReplacement }
     guard !cells.isEmpty else { throw InputError("\(source): C3-convention needs the samplers 'with' and 'without'") }

@@ -20,11 +20,8 @@ public struct ExactOracleExperiment: Sendable {
     guard data.count <= 10 else {
       throw InputError("\(source): the exact oracle enumerates N ≤ 10 examples, this data set has \(data.count)")
     }
-    let name = LinearityExperiment.caseName(model: model, data: data, point: point.name)
-    let gradients = try model.visit(
-      GradientVisitor(data: data, point: point, seed: seed, stream: "\(model.name)/\(data.name)", theta: nil),
-      data: data, source: source)
-    let population = GradientPopulation(gradients)
+    let (name, population) = try GradientVisitor.seededPopulation(
+      model: model, data: data, source: source, point: point, seed: seed)
     guard !population.sigma.isEmpty else {
       throw InputError(
         "\(source): the exact oracle compares P×P covariances, kept for P ≤ 256; this model has P = \(population.dimension) (use a smaller model)")

@@ -19,3 +19,16 @@ struct GradientVisitor: ModelVisitor {
     return theta
   }
 }
+
+extension GradientVisitor {
+  /// One case of a spec at its seeded point: its name and its per-example gradients as a population.
+  static func seededPopulation(
+    model: ModelChoice, data: Dataset, source: String, point: ParameterPointSpec, seed: UInt64
+  ) throws(InputError) -> (name: String, population: GradientPopulation) {
+    let name = LinearityExperiment.caseName(model: model, data: data, point: point.name)
+    let gradients = try model.visit(
+      GradientVisitor(data: data, point: point, seed: seed, stream: "\(model.name)/\(data.name)", theta: nil),
+      data: data, source: source)
+    return (name, GradientPopulation(gradients))
+  }
+}
