@@ -92,7 +92,7 @@ public struct SweepExperiment: Sendable {
     var doc = CSVDocument(header: [
       "case", "sampler", "b", "N", "P", "draws", "mse", "mse_se", "mse_null_se", "theory", "ratio", "z_variance",
       "z_lower", "z_upper", "skewness", "detectable_rel_dev", "variance_verdict", "max_abs_bias_z", "bias_norm",
-      "bias_verdict",
+      "detectable_rel_bias", "bias_verdict",
     ])
     for r in records {
       guard let evaluation = r.evaluation else { continue }
@@ -106,6 +106,7 @@ public struct SweepExperiment: Sendable {
           CSVCell(row.varianceCritical?.upper), CSVCell(row.skewnessExact.map { $0 ? "exact" : "estimated" } ?? ""),
           CSVCell(row.detectableRelativeDeviation), CSVCell(row.varianceVerdict?.rawValue ?? ""),
           CSVCell(row.biasVerdict == nil ? nil : row.maxAbsoluteBiasZ), CSVCell(m.biasNorm),
+          CSVCell(row.detectableRelativeBias),
           CSVCell(row.biasVerdict?.rawValue ?? ""),
         ])
       }
@@ -187,7 +188,9 @@ public struct SweepExperiment: Sendable {
           rows.append(
             VerdictRow(
               claim: "C2", caseName: "\(r.caseName) \(sampler.rawValue)",
-              keyFigure: "max|z| \(rounded2(z)) (critical \(rounded2(e.criticalZ))) over \(cells.count) sizes", verdict: verdict))
+              keyFigure: "max|z| \(rounded2(z)) (critical \(rounded2(e.criticalZ))) over \(cells.count) sizes"
+                + (cells.compactMap(\.detectableRelativeBias).min().map { ", detects \(shortScientific($0))·‖g‖∞" } ?? ""),
+              verdict: verdict))
         }
         if let verdict = e.verdict(sampler: sampler, claim: \.varianceVerdict) {
           let ratios = cells.compactMap(\.ratio)

@@ -41,6 +41,10 @@ public struct SweepEvaluation: Sendable {
     /// max |zⱼ| over the coordinates.
     public var maxAbsoluteBiasZ: Double { biasZ.map(Swift.abs).max() ?? 0 }
 
+    /// The smallest bias of one coordinate, relative to ‖g‖∞, that this cell's bias test detects with
+    /// probability ½ at the run's level: z*·maxⱼ √(Var ḡ_b,ⱼ / R) / ‖g‖∞ (nil where not tested).
+    public var detectableRelativeBias: Double?
+
     /// The smallest relative deviation of the MSE from its law that this cell detects with probability ½
     /// at the run's level: max(upper, −lower) · se / theory.
     public var detectableRelativeDeviation: Double? {
@@ -97,6 +101,9 @@ public struct SweepEvaluation: Sendable {
           return z
         }
         row.biasVerdict = holds ? .pass : .fail
+        let largestSE = ((law.coordinateVariance.max() ?? 0) / r).squareRoot()
+        let gScale = population.mean.map(Swift.abs).max() ?? 0
+        row.detectableRelativeBias = gScale > 0 && largestSE > 0 ? criticalZ * largestSE / gScale : nil
       }
       if let theory, let law {
         if law.variance == 0 || (degenerate && theory == 0) {

@@ -93,6 +93,7 @@ public enum FieldCatalog {
     "detectable_rel_dev": Entry(description: "smallest relative deviation of the MSE from its law detected with probability ½: max(z_upper, −z_lower)·mse_null_se/theory", unit: "1"),
     "convention": Entry(description: "exact (the law), sampleCovarianceWithReplacement (tr S²/b) or finitePopulationOnSigmaN ((1 − b/N) tr Σ_N/b)", unit: "1"),
     "predicted_power": Entry(description: "probability that the cell rejects the bug, from the exact law (Edgeworth, the cell's skewness)", unit: "1"),
+    "detectable_rel_bias": Entry(description: "smallest bias of one coordinate, relative to ‖g‖∞, that the cell's C2 test detects with probability ½: z*·maxⱼ se(ēⱼ)/‖g‖∞", unit: "1"),
     "tests": Entry(description: "tests sharing α in the run (Bonferroni's m)", unit: "1"),
     "five_point_overruled": Entry(description: "entries whose 5-point difference missed its error estimate while the complex step, resolving 1e-6, agreed", unit: "1"),
     "law_error": Entry(description: "max distance of the enumerated law of ‖ḡ_b − g‖² and of each coordinate (variance, third moment) from the closed forms, relative to its order's scale", unit: "1"),
