@@ -27,9 +27,10 @@ public struct ExactOracleExperiment: Sendable {
         "\(source): the exact oracle compares P×P covariances, kept for P ≤ 256; this model has P = \(population.dimension) (use a smaller model)")
     }
     var results: [ExactOracle] = []
+    let moments = PopulationMoments(population)
     for sampler in samplers {
       for b in 1...data.count {
-        if let oracle = ExactOracle(population: population, sampler: sampler, batch: b) { results.append(oracle) }
+        if let oracle = ExactOracle(population: population, sampler: sampler, batch: b, moments: moments) { results.append(oracle) }
       }
     }
     records.append(Record(caseName: name, results: results))

@@ -27,7 +27,9 @@ public struct ExactOracle: Sendable {
 
   /// Enumerates the batches, or returns nil when there are too many (with replacement) or the sampler has
   /// no closed-form covariance.
-  public init?(population: GradientPopulation, sampler: SamplerKind, batch b: Int) {
+  public init?(
+    population: GradientPopulation, sampler: SamplerKind, batch b: Int, moments: PopulationMoments? = nil
+  ) {
     let n = population.count
     let d = population.dimension
     precondition(n <= 10 && !population.sigma.isEmpty, "the oracle enumerates populations of N ≤ 10")
@@ -101,7 +103,7 @@ public struct ExactOracle: Sendable {
 
     // The law of e = ‖ḡ_b − g‖² and of each coordinate: enumerated central moments against SquaredErrorLaw.
     let law = SquaredErrorLaw(
-      sampler: sampler, batch: b, population: population, moments: PopulationMoments(population))!
+      sampler: sampler, batch: b, population: population, moments: moments ?? PopulationMoments(population))!
     let squared = draws.map { $0.error.reduce(0) { $0 + $1 * $1 } }
     let eMean = expectation { squared[$0] }
     let eVariance = expectation { (squared[$0] - eMean) * (squared[$0] - eMean) }

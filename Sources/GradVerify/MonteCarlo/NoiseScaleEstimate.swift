@@ -165,9 +165,8 @@ public struct NoiseScaleEstimate: Sendable {
     let traceS2 = p.traceSigma * Double(n) / Double(n - 1)
     traceExpected = traceS2
     normExpected = p.meanNormSquared - traceS2 / Double(n)
-    // κ₃ about the exact expectation μ: (S₃ − 3μS₂ + 3μ²S₁ − Rμ³)/R.
     func third(_ s1: Double, _ s2: Double, _ s3: Double, _ mu: Double) -> Double {
-      (s3 - 3 * mu * s2 + 3 * mu * mu * s1 - r * mu * mu * mu) / r
+      SkewedCriticalValues.thirdCentralMoment(powerSums: [s1, s2, s3], about: mu, draws: draws)
     }
     traceThirdMoment = third(total.s, total.s2, total.s3, traceExpected)
     normThirdMoment = third(total.g, total.g2, total.g3, normExpected)

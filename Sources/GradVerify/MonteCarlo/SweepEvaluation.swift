@@ -113,10 +113,8 @@ public struct SweepEvaluation: Sendable {
           row.varianceVerdict = (m.everyErrorZero || m.meanSquaredError <= bound) && theory == law.mean ? .pass : .fail
         } else {
           let se = (law.variance / r).squareRoot()
-          let s = m.squaredErrorPowerSums
-          let mu = law.mean
-          // κ₃ about the exact mean: (S₃ − 3μS₂ + 3μ²S₁ − Rμ³)/R.
-          let k3 = law.thirdCentralMoment ?? (s[2] - 3 * mu * s[1] + 3 * mu * mu * s[0] - r * mu * mu * mu) / r
+          let k3 = law.thirdCentralMoment
+            ?? SkewedCriticalValues.thirdCentralMoment(powerSums: m.squaredErrorPowerSums, about: law.mean, draws: m.draws)
           let gamma = SkewedCriticalValues.meanSkewness(thirdCentralMoment: k3, variance: law.variance, draws: m.draws)
           let critical = SkewedCriticalValues(z: criticalZ, skewness: gamma)
           row.varianceSkewness = gamma

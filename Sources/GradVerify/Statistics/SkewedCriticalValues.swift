@@ -44,5 +44,11 @@ public struct SkewedCriticalValues: Sendable, Equatable {
     return k3 / (variance * variance.squareRoot() * Double(draws).squareRoot())
   }
 
+  /// κ₃ about a known mean μ from the power sums S₁, S₂, S₃ of R draws: (S₃ − 3μS₂ + 3μ²S₁ − Rμ³)/R.
+  public static func thirdCentralMoment(powerSums s: [Double], about mu: Double, draws: Int) -> Double {
+    let r = Double(draws)
+    return (s[2] - 3 * mu * s[1] + 3 * mu * mu * s[0] - r * mu * mu * mu) / r
+  }
+
   public func accepts(_ z: Double) -> Bool { z >= lower && z <= upper }
 }

@@ -34,9 +34,8 @@ public struct TrainingRun: Sendable {
     /// replacement), over σ³√R.
     public var noiseSkewness: Double {
       guard let noise, let noiseLaw else { return 0 }
-      let s = noise.squaredErrorPowerSums
-      let (r, mu) = (Double(noise.draws), noiseLaw.mean)
-      let k3 = (s[2] - 3 * mu * s[1] + 3 * mu * mu * s[0] - r * mu * mu * mu) / r
+      let k3 = SkewedCriticalValues.thirdCentralMoment(
+        powerSums: noise.squaredErrorPowerSums, about: noiseLaw.mean, draws: noise.draws)
       return SkewedCriticalValues.meanSkewness(thirdCentralMoment: k3, variance: noiseLaw.variance, draws: noise.draws)
     }
   }
