@@ -218,7 +218,7 @@ struct ModelOnData {
 }
 
 /// `gradverify sweep`; `merged` holds every block of a sharded run when `merge` finishes it.
-func sweepCommand(_ args: inout ArgumentList, merged: (ledger: BlockLedger, source: String)? = nil) throws(InputError) -> ExitStatus {
+func sweepCommand(_ args: inout ArgumentList, merged: (ledger: SweepLedger, source: String)? = nil) throws(InputError) -> ExitStatus {
   let signature = try SweepSignature.make(arguments: args.remaining)
   let input = try ModelOnData(&args)
   var settings = SweepSettings()
@@ -279,17 +279,17 @@ func sweepCommand(_ args: inout ArgumentList, merged: (ledger: BlockLedger, sour
     plan.completedSource = merged.source
   } else if resume, let partial {
     if let data = FileManager.default.contents(atPath: partial) {
-      let done = try BlockLedger.parse(data, path: partial)
+      let done = try SweepLedger.parse(data, path: partial)
       try done.requireSameSweep(signature: plan.signature, shard: shard, source: partial)
       plan.completed = done
       plan.completedSource = partial
-      print("note: resuming from \(partial): \(done.completedCount) of \(done.ownedJobs.count) blocks done")
+      print("note: resuming from \(partial): \(done.completedCount) of \(done.jobCount(ofShard: shard.index)) blocks done")
     } else {
       print("note: \(partial) not found; nothing to resume, starting from the first block")
     }
   }
   if let partial, merged == nil {
-    plan.checkpoint = { (ledger: BlockLedger) throws(InputError) in try AtomicFile.write(ledger.text, to: partial) }
+    plan.checkpoint = { (ledger: SweepLedger) throws(InputError) in try AtomicFile.write(ledger.text, to: partial) }
   }
 
   let point = input.theta == nil ? ParameterPointSpec(name: "unit", scale: 1) : ParameterPointSpec(name: "params", scale: 1)
@@ -314,23 +314,32 @@ func sweepCommand(_ args: inout ArgumentList, merged: (ledger: BlockLedger, sour
   return status(of: experiment.verdictRows)
 }
 
-/// `gradverify merge PART… --out FILE`
+/// `gradverify merge PART… --out FILE` (every block: the sweep's table and verdicts), or
+/// `gradverify merge PART… --part --out PART` (any disjoint parts: one part holding them all, to merge later).
 func mergeCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
   let out = try args.value("--out")
   let threads = try args.value("--threads")
+  let asPart = try args.flag("--part")
   let paths = try args.positionals(expected: 1...100_000, usage: "the part files of every shard")
   if let out { try AtomicFile.checkWritable(out, flag: "--out") }
-  var parts: [(path: String, ledger: BlockLedger)] = []
+  if asPart && out == nil { throw InputError("merge: --part needs --out PART, the file the combined part goes to") }
+  var parts: [(path: String, ledger: SweepLedger)] = []
   for path in paths {
     guard let data = FileManager.default.contents(atPath: path) else { throw InputError("\(path): cannot read the part file") }
-    parts.append((path, try BlockLedger.parse(data, path: path)))
+    parts.append((path, try SweepLedger.parse(data, path: path)))
   }
-  let whole = try BlockLedger.merge(parts)
-  var arguments = try SweepSignature.arguments(of: whole.signature, source: paths[0])
+  let combined = try SweepLedger.combine(parts, requireComplete: !asPart)
+  if asPart, let out {
+    try AtomicFile.write(combined.text, to: out)
+    let shards = combined.shards.map(String.init).joined(separator: ",")
+    print("merged \(parts.count) parts: \(combined.completedCount) of \(combined.jobCount) blocks (shards \(shards) of \(combined.shardCount)) written to \(out)")
+    return .success
+  }
+  var arguments = try SweepSignature.arguments(of: combined.signature, source: paths[0])
   if let out { arguments += ["--out", out] }
   if let threads { arguments += ["--threads", threads] }
   var sweepArguments = ArgumentList(command: "sweep", arguments)
-  return try sweepCommand(&sweepArguments, merged: (whole, paths[0]))
+  return try sweepCommand(&sweepArguments, merged: (combined, paths[0]))
 }
 
 /// The signature of a sweep: the tool and sampler versions, the block size, the sweep's own options (all

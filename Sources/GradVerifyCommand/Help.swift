@@ -137,8 +137,9 @@ enum Help {
       --alpha A          probability of any false FAIL in the run (default 0.01)
       --seed S           seed of θ and of every draw (default 1)
       --threads T        worker threads (default: all cores)
-      --out FILE.csv     write the per-cell table; while the sweep runs, its finished blocks are saved
-                         every few seconds to FILE.csv.partial (atomically), removed at the end
+      --out FILE.csv     write the per-cell table; while the sweep runs, the exact sums of its finished
+                         blocks are saved every few seconds to FILE.csv.partial (atomically; its size
+                         does not grow with the draws), removed at the end
       --resume           continue an interrupted run from FILE.csv.partial: the same bytes as a run
                          never interrupted (starts afresh, with a note, when there is none)
       --checkpoint-every S  seconds between saves of FILE.csv.partial (default 5)
@@ -150,12 +151,18 @@ enum Help {
 
   static let merge = """
     USAGE: gradverify merge PART… --out FILE.csv [--threads T]
+           gradverify merge PART… --part --out PART
 
     Combines the part files of a sharded sweep ('gradverify sweep … --shard i/n --out PART') into the table
     the unsharded sweep writes, byte for byte, and prints its verdicts. Checks that the parts come from one
-    sweep (same options, data sha256, tool and sampler versions; only i differs), that shards 0…n−1 are each
-    given once and complete, and that every block is present exactly once. The data file must be readable at
-    the path the sweep was given: the merge recomputes the per-example gradients and the exact laws.
+    sweep (same options, data sha256, tool and sampler versions; only i differs), that no block is given
+    twice, and that every shard 0…n−1 is there and complete. The data file must be readable at the path the
+    sweep was given: the merge recomputes the per-example gradients and the exact laws.
+
+    With --part, any disjoint parts (some shards, or earlier merges) are combined into one part file for a
+    later merge, e.g. one per node of a cluster. A part holds the exact sums of each cell (no rounding until
+    the end), so merging in any grouping and order gives the same bytes; its size depends on the cells and P,
+    not on the draws.
     """
 
   static let bench = """

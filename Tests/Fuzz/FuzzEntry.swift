@@ -4,7 +4,7 @@
 // (LLVM's coverage-guided fuzzer, https://llvm.org/docs/LibFuzzer.html) drives `LLVMFuzzerTestOneInput`.
 // The first byte picks the reader, the rest is the file. Beyond "no crash, no trap", each reader must either
 // accept the bytes or throw an InputError whose message is one non-empty line naming the file; accepted
-// block ledgers must survive a round trip to the same text.
+// sweep ledgers must survive a round trip to the same text.
 import Foundation
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -26,9 +26,9 @@ public func fuzzOneInput(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     case 3:
       _ = try ParameterFile.parse(data, path: path, expectedCount: Int(selector / 5) % 8, layout: "fuzz")
     default:
-      let ledger = try BlockLedger.parse(data, path: path)
-      let again = try BlockLedger.parse(Data(ledger.text.utf8), path: path)
-      guard again.text == ledger.text else { fatalError("block ledger round trip changed the text") }
+      let ledger = try SweepLedger.parse(data, path: path)
+      let again = try SweepLedger.parse(Data(ledger.text.utf8), path: path)
+      guard again.text == ledger.text else { fatalError("sweep ledger round trip changed the text") }
     }
   } catch {
     let message = error.message

@@ -1,4 +1,5 @@
 import Foundation
+import GradVerify
 import Testing
 
 /// Sweeps split into shards and merged, and sweeps killed and resumed, give the bytes of one uninterrupted run.
@@ -46,12 +47,16 @@ struct ShardResumeTests {
     }
     let clean = try CommandRun(["merge", "p0", "p1", "--out", "clean.csv"], in: folder)
     #expect(clean.status == 0, "\(clean.stderr)")
-    // Replace the squared-error sum of the first block of shard 1 by the bits of another double.
+    // Replace the exact Σ‖e‖² of the first cell of shard 1 by three times its value (odd · 3 stays odd).
     let url = folder.appendingPathComponent("p1")
     var lines = try String(contentsOf: url, encoding: .utf8).components(separatedBy: "\n")
-    let index = try #require(lines.firstIndex { $0.hasPrefix("block ") })
+    let index = try #require(lines.firstIndex { $0.hasPrefix("cell 0 ") })
     var fields = lines[index].split(separator: " ").map(String.init)
-    fields[3] = String((Double(bitPattern: UInt64(fields[3], radix: 16)!) * 1.5).bitPattern, radix: 16)
+    let value = try #require(ExactSum(text: fields[3]))
+    var tripled = value
+    tripled.add(value)
+    tripled.add(value)
+    fields[3] = tripled.text
     lines[index] = fields.joined(separator: " ")
     try lines.joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
     let damaged = try CommandRun(["merge", "p0", "p1", "--out", "damaged.csv"], in: folder)
@@ -59,6 +64,57 @@ struct ShardResumeTests {
     let a = try Data(contentsOf: folder.appendingPathComponent("clean.csv"))
     let b = try Data(contentsOf: folder.appendingPathComponent("damaged.csv"))
     #expect(a != b, "a changed block did not reach the merged table")
+  }
+
+  @Test("merges of merges, in any grouping, give the unsharded table byte for byte")
+  func mergeOfMerges() throws {
+    let folder = try temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let single = try CommandRun(Self.smallSweep + ["--out", "single.csv"], in: folder)
+    #expect(single.status == 0, "\(single.stderr)")
+    for i in 0..<7 {
+      let run = try CommandRun(Self.smallSweep + ["--shard", "\(i)/7", "--out", "p\(i)"], in: folder)
+      #expect(run.status == 0, "\(run.stderr)")
+    }
+    // ((p0 p1 p2) (p3 (p4 p5))) p6: three levels, parts of parts given in a shuffled order.
+    for (out, inputs) in [("a", ["p2", "p0", "p1"]), ("b", ["p5", "p4"]), ("c", ["b", "p3"])] {
+      let run = try CommandRun(["merge"] + inputs + ["--part", "--out", out], in: folder)
+      #expect(run.status == 0 && run.stdout.contains("written to \(out)"), "\(run.stderr)")
+    }
+    let merge = try CommandRun(["merge", "c", "p6", "a", "--out", "merged.csv"], in: folder)
+    #expect(merge.status == 0, "\(merge.stderr)")
+    #expect(merge.stdout == single.stdout)
+    let a = try Data(contentsOf: folder.appendingPathComponent("single.csv"))
+    let b = try Data(contentsOf: folder.appendingPathComponent("merged.csv"))
+    #expect(!a.isEmpty && a == b, "merge of merges differs from the single run")
+    // An incomplete combination is refused by a final merge, naming what is missing.
+    let partial = try CommandRun(["merge", "a", "c", "--out", "no.csv"], in: folder)
+    #expect(partial.status == 64 && partial.stderr.contains("shard 6/7 is missing"), "\(partial.stderr)")
+  }
+
+  @Test("a part's size does not grow with the draws: 10× the draws, the same size within 1%")
+  func partSizeIndependentOfDraws() throws {
+    let folder = try temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    var sizes: [Int] = []
+    var withoutCounts: [Int] = []
+    for draws in ["3000", "30000"] {
+      let sweep = ["sweep", "--model", "softmax", "--data", Self.iris, "--sampler", "with,without", "--draws", draws]
+      let run = try CommandRun(sweep + ["--shard", "0/2", "--out", "p\(draws)"], in: folder)
+      #expect(run.status == 0, "\(run.stderr)")
+      let text = try String(contentsOf: folder.appendingPathComponent("p\(draws)"), encoding: .utf8)
+      sizes.append(text.utf8.count)
+      // Every exact sum is written at one fixed width, so the cell lines without their count of draws must
+      // be the same size to the byte; besides them only the header (signature, job count) and the `done`
+      // ranges may differ, by a few digits.
+      let rest = text.split(separator: "\n").filter { $0.hasPrefix("cell ") }.map { line in
+        line.split(separator: " ").enumerated().filter { $0.offset != 2 }.map(\.element).joined(separator: " ")
+      }
+      withoutCounts.append(rest.joined(separator: "\n").utf8.count)
+    }
+    #expect(withoutCounts[0] == withoutCounts[1], "cell lines without their draws: \(withoutCounts)")
+    // The old format held one record per block (≈ 17 bytes per double) and grew tenfold.
+    #expect(Double(sizes[1]) < 1.01 * Double(sizes[0]), "part sizes \(sizes) for 3000 and 30000 draws")
   }
 
   @Test("a sweep killed with SIGKILL after a checkpoint resumes to the bytes of an uninterrupted run")

@@ -24,7 +24,7 @@ public struct SweepExperiment: Sendable {
   public mutating func run(
     model: ModelChoice, data: Dataset, source: String, point: ParameterPointSpec, seed: UInt64,
     theta: [Double]? = nil, threads: Int, progress: (@Sendable (String) -> Void)? = nil, plan: SweepBlockPlan? = nil
-  ) throws(InputError) -> BlockLedger {
+  ) throws(InputError) -> SweepLedger {
     let name = LinearityExperiment.caseName(model: model, data: data, point: point.name)
     let gradients = try model.visit(
       GradientVisitor(data: data, point: point, seed: seed, stream: "\(model.name)/\(data.name)", theta: theta),
@@ -37,24 +37,23 @@ public struct SweepExperiment: Sendable {
     }
     let plan = plan ?? SweepBlockPlan(signature: [], shard: .whole)
     let jobs = MiniBatchSweep.jobCount(cells: cells.count, draws: settings.draws)
-    let bytes = Double(jobs / plan.shard.count + 1) * SweepBlockPlan.bytesPerBlock(dimension: population.dimension)
-    guard bytes <= SweepBlockPlan.memoryLimit else {
-      throw InputError(
-        "\(source): \(settings.draws) draws × \(cells.count) cells × P = \(population.dimension) need \(Int(bytes / 1_073_741_824)) GiB of block sums"
-          + " (limit \(Int(SweepBlockPlan.memoryLimit / 1_073_741_824)) GiB per process): lower the draws or split the run with --shard")
-    }
-    var ledger = BlockLedger(signature: plan.signature, shard: plan.shard, jobCount: jobs, dimension: population.dimension)
+    var ledger = SweepLedger(
+      signature: plan.signature, shardCount: plan.shard.count, jobCount: jobs, cellCount: cells.count,
+      dimension: population.dimension)
     if let done = plan.completed {
       try done.requireSameSweep(
-        signature: ledger.signature, shard: ledger.shard, jobCount: jobs, dimension: ledger.dimension,
-        source: plan.completedSource)
+        signature: ledger.signature, shard: done.isComplete ? nil : plan.shard, jobCount: jobs,
+        cellCount: cells.count, dimension: ledger.dimension, source: plan.completedSource)
       ledger = done
     }
-    try MiniBatchSweep.fill(
-      &ledger, population: population, cells: cells, draws: settings.draws, seed: seed, name: name, threads: threads,
-      progress: report, checkpointInterval: plan.checkpointInterval, checkpoint: plan.checkpoint)
-    guard ledger.shard == .whole else { return ledger }
-    let measurements = MiniBatchSweep.measurements(cells: cells, draws: settings.draws, ledger: ledger)
+    if !ledger.isComplete {
+      try MiniBatchSweep.fill(
+        &ledger, shard: plan.shard, population: population, cells: cells, draws: settings.draws, seed: seed,
+        name: name, threads: threads, progress: report, checkpointInterval: plan.checkpointInterval,
+        checkpoint: plan.checkpoint)
+    }
+    guard ledger.isComplete else { return ledger }
+    let measurements = MiniBatchSweep.measurements(cells: cells, ledger: ledger)
     let noiseScale = NoiseScaleEstimate.sweepDefault(
       population: population, draws: settings.draws, seed: seed, name: name, threads: threads)
     records.append(Record(caseName: name, population: population, measurements: measurements, noiseScale: noiseScale))
@@ -213,29 +212,22 @@ public struct SweepExperiment: Sendable {
 func rounded2(_ x: Double) -> String { x.isFinite ? ((x * 100).rounded() / 100).description : "n/a" }
 func rounded3(_ x: Double) -> String { x.isFinite ? ((x * 1000).rounded() / 1000).description : "n/a" }
 
-/// How a sweep's blocks are computed: by which shard, from which blocks already done, saving progress where.
+/// How a sweep's blocks are computed: by which shard, from which blocks already done (a checkpoint, or a
+/// merge's complete ledger), saving progress where.
 public struct SweepBlockPlan {
-  /// The most memory one process may hold in block sums (4 GiB).
-  public static let memoryLimit = 4.0 * Double(1 << 30)
-
-  /// The memory one block's sums take while the ledger holds them: two arrays of P doubles (with their
-  /// 32-byte headers and allocator rounding), the struct and its dictionary slot, ≈ 16·P + 256 bytes.
-  /// Measured: 757 bytes per block at P = 31 (62 500 blocks, peak RSS 69.3 MB against 22.0 MB at 8 blocks).
-  public static func bytesPerBlock(dimension: Int) -> Double { Double(16 * dimension + 256) }
-
   /// The run's signature, written into every ledger so shards and resumes can be matched.
   public var signature: [String]
   public var shard: Shard
   /// Blocks already computed (a resumed run, or every block for a merge), and the file they came from.
-  public var completed: BlockLedger?
+  public var completed: SweepLedger?
   public var completedSource: String
   /// Called with the ledger every `checkpointInterval` seconds while blocks are computed.
-  public var checkpoint: ((BlockLedger) throws(InputError) -> Void)?
+  public var checkpoint: ((SweepLedger) throws(InputError) -> Void)?
   public var checkpointInterval: Double
 
   public init(
-    signature: [String], shard: Shard, completed: BlockLedger? = nil, completedSource: String = "",
-    checkpointInterval: Double = 5, checkpoint: ((BlockLedger) throws(InputError) -> Void)? = nil
+    signature: [String], shard: Shard, completed: SweepLedger? = nil, completedSource: String = "",
+    checkpointInterval: Double = 5, checkpoint: ((SweepLedger) throws(InputError) -> Void)? = nil
   ) {
     self.checkpointInterval = checkpointInterval
     self.signature = signature

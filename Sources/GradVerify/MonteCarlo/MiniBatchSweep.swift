@@ -8,32 +8,6 @@ public struct SweepCell: Sendable, Hashable {
   }
 }
 
-/// The sums a block of draws contributes; blocks are combined in block order.
-struct BlockSums: Sendable {
-  var errorSum: [Double]
-  var errorSquareSum: [Double]
-  var squaredErrorSum = 0.0
-  var squaredErrorSquareSum = 0.0
-  var squaredErrorCubeSum = 0.0
-  var draws = 0
-
-  init(dimension d: Int) {
-    errorSum = [Double](repeating: 0, count: d)
-    errorSquareSum = [Double](repeating: 0, count: d)
-  }
-
-  mutating func add(_ other: BlockSums) {
-    for j in errorSum.indices {
-      errorSum[j] += other.errorSum[j]
-      errorSquareSum[j] += other.errorSquareSum[j]
-    }
-    squaredErrorSum += other.squaredErrorSum
-    squaredErrorSquareSum += other.squaredErrorSquareSum
-    squaredErrorCubeSum += other.squaredErrorCubeSum
-    draws += other.draws
-  }
-}
-
 /// What R draws of one cell measured.
 ///
 /// ```
@@ -98,35 +72,43 @@ public enum MiniBatchSweep {
     population: GradientPopulation, cells: [SweepCell], draws: Int, seed: UInt64, name: String, threads: Int,
     neverPicks: Int? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil
   ) -> [CellMeasurement] {
-    var ledger = BlockLedger(
-      signature: [], shard: .whole, jobCount: jobCount(cells: cells.count, draws: draws), dimension: population.dimension)
+    var ledger = SweepLedger(
+      signature: [], shardCount: 1, jobCount: jobCount(cells: cells.count, draws: draws), cellCount: cells.count,
+      dimension: population.dimension)
     // Without a checkpoint nothing can throw.
-    try! fill(&ledger, population: population, cells: cells, draws: draws, seed: seed, name: name, threads: threads,
-              neverPicks: neverPicks, progress: progress)
-    return measurements(cells: cells, draws: draws, ledger: ledger)
+    try! fill(&ledger, shard: .whole, population: population, cells: cells, draws: draws, seed: seed, name: name,
+              threads: threads, neverPicks: neverPicks, progress: progress)
+    return measurements(cells: cells, ledger: ledger)
   }
 
-  /// Computes the blocks the ledger's shard owns and does not hold yet, in chunks; after a chunk, when
-  /// `checkpointInterval` seconds have passed since the last one, hands the ledger to `checkpoint`.
-  /// Which blocks are computed when never changes a block's sums.
+  /// The most memory the block sums of one chunk of jobs may take before they are added to the ledger.
+  static let chunkBytes = 32 << 20
+
+  /// Computes the blocks of `shard` the ledger does not hold yet, in chunks of jobs whose block sums are
+  /// added to the ledger's exact cell sums as each chunk ends; after a chunk, when `checkpointInterval`
+  /// seconds have passed since the last one, hands the ledger to `checkpoint`. Memory is one chunk of block
+  /// sums and the ledger, whatever the draws; which blocks are computed when never changes a number.
   public static func fill(
-    _ ledger: inout BlockLedger, population: GradientPopulation, cells: [SweepCell], draws: Int, seed: UInt64,
-    name: String, threads: Int, neverPicks: Int? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil,
-    checkpointInterval: Double = 5, checkpoint: ((BlockLedger) throws(InputError) -> Void)? = nil
+    _ ledger: inout SweepLedger, shard: Shard, population: GradientPopulation, cells: [SweepCell], draws: Int,
+    seed: UInt64, name: String, threads: Int, neverPicks: Int? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil,
+    checkpointInterval: Double = 5, checkpoint: ((SweepLedger) throws(InputError) -> Void)? = nil
   ) throws(InputError) {
     precondition(draws >= 2, "need at least two draws per cell")
-    precondition(ledger.jobCount == jobCount(cells: cells.count, draws: draws), "ledger layout differs from the sweep")
-    let blocksPerCell = (draws + blockSize - 1) / blockSize
-    let missing = ledger.ownedJobs.filter { ledger.blocks[$0] == nil }
-    let counter = ProgressCounter(total: ledger.ownedJobs.count, report: progress)
-    for _ in 0..<ledger.completedCount { counter.tick() }
+    precondition(
+      ledger.jobCount == jobCount(cells: cells.count, draws: draws) && ledger.cellCount == cells.count
+        && ledger.shardCount == shard.count, "ledger layout differs from the sweep")
+    let blocksPerCell = ledger.blocksPerCell
+    let owned = ledger.jobCount(ofShard: shard.index)
+    let counter = ProgressCounter(total: owned, report: progress)
+    for _ in 0..<(ledger.done[shard.index]?.count ?? 0) { counter.tick() }
     let d = population.dimension
     let n = population.count
-    let chunk = checkpoint == nil ? Swift.max(1, missing.count) : Swift.max(8 * threads, 64)
+    let blockBytes = 16 * d + 64
+    let chunk = Swift.min(Swift.max(4 * threads, chunkBytes / blockBytes), checkpoint == nil ? 4096 : Swift.max(8 * threads, 64))
     var lastCheckpoint = ContinuousClock.now
-    var start = 0
-    while start < missing.count {
-      let jobs = Array(missing[start..<Swift.min(start + chunk, missing.count)])
+    while true {
+      let jobs = ledger.missingJobs(ofShard: shard.index, limit: chunk)
+      if jobs.isEmpty { break }
       let sums = parallelJobs(
         count: jobs.count, threads: threads,
         makeScratch: { (SamplerWorkspace(count: n), [Int32](), [Double](repeating: 0, count: d)) }
@@ -142,38 +124,19 @@ public enum MiniBatchSweep {
         counter.tick()
         return result
       }
-      for (job, sum) in zip(jobs, sums) { ledger.blocks[job] = sum }
-      start += jobs.count
-      if let checkpoint, start < missing.count, ContinuousClock.now - lastCheckpoint >= .seconds(checkpointInterval) {
+      for (job, sum) in zip(jobs, sums) { ledger.record(job: job, sums: sum) }
+      let finished = ledger.done[shard.index]?.count == owned
+      if let checkpoint, !finished, ContinuousClock.now - lastCheckpoint >= .seconds(checkpointInterval) {
         try checkpoint(ledger)
         lastCheckpoint = ContinuousClock.now
       }
     }
   }
 
-  /// The measurements of every cell from a whole, complete ledger: block sums combined in block order.
-  public static func measurements(cells: [SweepCell], draws: Int, ledger: BlockLedger) -> [CellMeasurement] {
-    precondition(ledger.shard == .whole && ledger.isComplete, "measurements need every block")
-    let blocksPerCell = (draws + blockSize - 1) / blockSize
-    return cells.enumerated().map { c, cell in
-      var total = BlockSums(dimension: ledger.dimension)
-      for block in 0..<blocksPerCell { total.add(ledger.blocks[c * blocksPerCell + block]!) }
-      return measurement(cell: cell, sums: total)
-    }
-  }
-
-  static func measurement(cell: SweepCell, sums: BlockSums) -> CellMeasurement {
-    let r = Double(sums.draws)
-    let mean = sums.errorSum.map { $0 / r }
-    let se = zip(sums.errorSquareSum, mean).map { s2, m in
-      (Swift.max(0, (s2 - r * m * m) / (r - 1)) / r).squareRoot()
-    }
-    let mse = sums.squaredErrorSum / r
-    let mseVariance = Swift.max(0, (sums.squaredErrorSquareSum - r * mse * mse) / (r - 1))
-    return CellMeasurement(
-      cell: cell, draws: sums.draws, meanError: mean, meanErrorStandardError: se, meanSquaredError: mse,
-      meanSquaredErrorStandardError: (mseVariance / r).squareRoot(),
-      squaredErrorPowerSums: [sums.squaredErrorSum, sums.squaredErrorSquareSum, sums.squaredErrorCubeSum], everyErrorZero: sums.squaredErrorSquareSum == 0)
+  /// The measurements of every cell from a complete ledger.
+  public static func measurements(cells: [SweepCell], ledger: SweepLedger) -> [CellMeasurement] {
+    precondition(ledger.isComplete && ledger.cellCount == cells.count, "measurements need every block")
+    return zip(cells, ledger.cells).map { cell, sums in sums.measurement(cell: cell) }
   }
 
   /// One block: `draws` batches, their errors summed in draw order.

@@ -181,8 +181,8 @@ public struct ContiguousMeasurement: Sendable {
       }
       return sums
     }
-    var total = BlockSums(dimension: d)
+    var total = CellSums(dimension: d)
     for part in parts { total.add(part) }
-    measured = MiniBatchSweep.measurement(cell: SweepCell(sampler: .withoutReplacement, batch: b), sums: total)
+    measured = total.measurement(cell: SweepCell(sampler: .withoutReplacement, batch: b))
   }
 }

@@ -1,0 +1,224 @@
+import Foundation
+
+/// What one sweep has computed so far: the exact sums of every cell over the blocks done, and which blocks
+/// those are; with the signature of the run that made them. It is what a shard writes for `merge`, what a
+/// merge of parts writes for a later merge, and what an interrupted run resumes from.
+///
+/// The sums are exact (`ExactSum`), so any set of blocks, added in any order or grouping, gives the same
+/// numbers: a ledger's size depends on the cells and P, not on the draws, and its record of the blocks done
+/// is one range per shard for a run that was never interrupted.
+public struct SweepLedger: Sendable {
+  /// Everything that determines the blocks (command, options, data hash, versions) except the shard.
+  public var signature: [String]
+  /// The number of shards n the run was split into; job j belongs to shard j mod n.
+  public var shardCount: Int
+  public var jobCount: Int
+  public var cellCount: Int
+  public var dimension: Int
+  /// By shard index: the ordinals k of the jobs done (job = index + k·n).
+  public var done: [Int: OrdinalRanges] = [:]
+  /// By cell: the exact sums of its blocks done.
+  public var cells: [CellSums]
+
+  public init(signature: [String], shardCount: Int, jobCount: Int, cellCount: Int, dimension: Int) {
+    precondition(cellCount >= 1 && jobCount % cellCount == 0, "every cell has the same number of blocks")
+    self.signature = signature
+    self.shardCount = shardCount
+    self.jobCount = jobCount
+    self.cellCount = cellCount
+    self.dimension = dimension
+    cells = (0..<cellCount).map { _ in CellSums(dimension: dimension) }
+  }
+
+  public var blocksPerCell: Int { jobCount / cellCount }
+
+  /// The number of jobs shard i owns.
+  public func jobCount(ofShard i: Int) -> Int { (jobCount - i + shardCount - 1) / shardCount }
+
+  public var completedCount: Int { done.values.reduce(0) { $0 + $1.count } }
+  public var isComplete: Bool { completedCount == jobCount }
+
+  /// The shard indices this ledger holds blocks of.
+  public var shards: [Int] { done.keys.filter { !done[$0]!.isEmpty }.sorted() }
+
+  /// True when job j is done.
+  public func holds(job j: Int) -> Bool { done[j % shardCount]?.contains(j / shardCount) ?? false }
+
+  /// Up to `limit` jobs of shard i not done yet, the smallest first.
+  public func missingJobs(ofShard i: Int, limit: Int) -> [Int] {
+    var jobs: [Int] = []
+    var k = 0
+    let owned = jobCount(ofShard: i)
+    for r in (done[i]?.ranges ?? []) + [owned..<owned] {
+      while k < r.lowerBound && jobs.count < limit {
+        jobs.append(i + k * shardCount)
+        k += 1
+      }
+      if jobs.count == limit { break }
+      k = Swift.max(k, r.upperBound)
+    }
+    return jobs
+  }
+
+  /// Adds a finished block's sums and marks its job done.
+  mutating func record(job: Int, sums: BlockSums) {
+    cells[job / blocksPerCell].add(sums)
+    done[job % shardCount, default: OrdinalRanges()].insert((job / shardCount)..<(job / shardCount + 1))
+  }
+
+  /// Throws unless this ledger, read from `source`, holds blocks of the sweep with `signature`, where given
+  /// of shard `shard` only (a checkpoint to resume), and where given with the job count, cell count and
+  /// dimension of the sweep about to use it.
+  public func requireSameSweep(
+    signature: [String], shard: Shard?, jobCount: Int? = nil, cellCount: Int? = nil, dimension: Int? = nil,
+    source: String
+  ) throws(InputError) {
+    let sameShard = shard.map { s in shardCount == s.count && shards.allSatisfy { $0 == s.index } } ?? true
+    guard self.signature == signature, sameShard,
+      jobCount.map({ $0 == self.jobCount }) ?? true, cellCount.map({ $0 == self.cellCount }) ?? true,
+      dimension.map({ $0 == self.dimension }) ?? true
+    else {
+      throw InputError("\(source): its blocks come from a different sweep than this command's (other options, data or shard)")
+    }
+  }
+
+  static let magic = "gradverify sweep ledger v3"
+
+  /// The ledger as text: a header, one `done` line per shard held, one `cell` line per cell (draws, then
+  /// Σ‖e‖², Σ‖e‖⁴, Σ‖e‖⁶, Σeⱼ and Σeⱼ² for every coordinate, each in `ExactSum`'s exact text form), and an
+  /// `end` line with the cell count.
+  public var text: String {
+    var out = Self.magic + "\n"
+    out += "signature\t" + signature.map(Self.escape).joined(separator: "\t") + "\n"
+    out += "shards \(shardCount)\njobs \(jobCount)\ncells \(cellCount)\ndimension \(dimension)\n"
+    for i in shards { out += "done \(i) \(done[i]!.text)\n" }
+    for (c, sums) in cells.enumerated() {
+      out += "cell \(c) \(sums.draws) " + sums.exactSums.map(\.text).joined(separator: " ") + "\n"
+    }
+    out += "end \(cellCount)\n"
+    return out
+  }
+
+  /// Reads a ledger written by `text`; any damage is an error naming the file and line.
+  public static func parse(_ data: Data, path: String) throws(InputError) -> SweepLedger {
+    guard let text = String(data: data, encoding: .utf8) else { throw InputError("\(path): not a sweep ledger (not UTF-8)") }
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    func fail(_ line: Int, _ message: String) -> InputError { InputError("\(path):\(line): \(message)") }
+    guard lines.first == Substring(magic) else { throw fail(1, "not a sweep ledger (expected '\(magic)')") }
+    guard lines.count >= 7, lines[1].hasPrefix("signature\t") || lines[1] == "signature" else {
+      throw fail(2, "expected the signature line")
+    }
+    let signature = lines[1].split(separator: "\t", omittingEmptySubsequences: false).dropFirst().map { unescape(String($0)) }
+    func field(_ k: Int, _ name: String, in range: ClosedRange<Int>) throws(InputError) -> Int {
+      guard lines[k].hasPrefix(name + " "), let v = Int(lines[k].dropFirst(name.count + 1)), range.contains(v) else {
+        throw fail(k + 1, "expected '\(name) N' with N in \(range.lowerBound)...\(range.upperBound)")
+      }
+      return v
+    }
+    let n = try field(2, "shards", in: 1...100_000)
+    let jobs = try field(3, "jobs", in: 1...(1 << 40))
+    let cellCount = try field(4, "cells", in: 1...jobs)
+    let d = try field(5, "dimension", in: 1...(1 << 24))
+    guard jobs % cellCount == 0 else { throw fail(4, "\(jobs) jobs do not split into \(cellCount) equal cells") }
+    var ledger = SweepLedger(signature: signature, shardCount: n, jobCount: jobs, cellCount: cellCount, dimension: d)
+    var k = 6
+    while k < lines.count, lines[k].hasPrefix("done ") {
+      let parts = lines[k].split(separator: " ", maxSplits: 2)
+      guard parts.count == 3, let i = Int(parts[1]), i >= 0, i < n, ledger.done[i] == nil,
+        let ranges = OrdinalRanges(text: parts[2], limit: ledger.jobCount(ofShard: i)), !ranges.isEmpty,
+        ledger.shards.last.map({ $0 < i }) ?? true
+      else { throw fail(k + 1, "malformed 'done' line (expected 'done SHARD a-b …', shards in order, once each)") }
+      ledger.done[i] = ranges
+      k += 1
+    }
+    for c in 0..<cellCount {
+      guard k < lines.count, lines[k].hasPrefix("cell ") else {
+        throw fail(k + 1, "truncated or damaged (expected 'cell \(c) …')")
+      }
+      let parts = lines[k].split(separator: " ")
+      guard parts.count == 3 + CellSums.exactSumCount(dimension: d), parts[1] == Substring(String(c)),
+        let draws = Int(parts[2]), draws >= 0, draws <= ledger.blocksPerCell * MiniBatchSweep.blockSize
+      else { throw fail(k + 1, "malformed cell line") }
+      var sums: [ExactSum] = []
+      for part in parts[3...] {
+        guard let s = ExactSum(text: String(part)) else { throw fail(k + 1, "malformed exact sum \(InputError.quote(part))") }
+        sums.append(s)
+      }
+      ledger.cells[c] = CellSums(draws: draws, exactSums: sums)
+      k += 1
+    }
+    guard k < lines.count, lines[k] == Substring("end \(cellCount)"), k + 2 == lines.count, lines[k + 1].isEmpty else {
+      throw fail(k + 1, "truncated or damaged (expected 'end \(cellCount)' as the last line)")
+    }
+    return ledger
+  }
+
+  /// Combines ledgers of one sweep (shards, or merges of shards) into one: they must agree on everything
+  /// but the blocks they hold, and no block may be held twice. The result holds the union; with
+  /// `requireComplete`, it must hold every block, or the error names the first shard missing or held in part.
+  public static func combine(
+    _ parts: [(path: String, ledger: SweepLedger)], requireComplete: Bool
+  ) throws(InputError) -> SweepLedger {
+    guard let first = parts.first else { throw InputError("merge: no parts given") }
+    let n = first.ledger.shardCount
+    var whole = SweepLedger(
+      signature: first.ledger.signature, shardCount: n, jobCount: first.ledger.jobCount,
+      cellCount: first.ledger.cellCount, dimension: first.ledger.dimension)
+    var holder: [Int: String] = [:]
+    for part in parts {
+      let l = part.ledger
+      if l.signature != first.ledger.signature {
+        let k = zip(l.signature, first.ledger.signature).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+          ?? Swift.min(l.signature.count, first.ledger.signature.count)
+        let mine = k < l.signature.count ? l.signature[k] : "(nothing)"
+        let theirs = k < first.ledger.signature.count ? first.ledger.signature[k] : "(nothing)"
+        throw InputError("merge: \(part.path) is from a different run than \(first.path): '\(mine)' against '\(theirs)'")
+      }
+      guard l.shardCount == n else {
+        throw InputError("merge: \(part.path) holds shards of n = \(l.shardCount), but \(first.path) has n = \(n)")
+      }
+      guard l.jobCount == whole.jobCount && l.cellCount == whole.cellCount && l.dimension == whole.dimension else {
+        throw InputError("merge: \(part.path) has a different block layout from \(first.path)")
+      }
+      for i in l.shards {
+        if let other = holder[i], whole.done[i]!.overlaps(l.done[i]!) {
+          throw InputError("merge: shard \(i)/\(n) given twice (\(other) and \(part.path))")
+        }
+        holder[i] = part.path
+        whole.done[i, default: OrdinalRanges()].formUnion(l.done[i]!)
+      }
+      for c in 0..<whole.cellCount { whole.cells[c].add(l.cells[c]) }
+    }
+    guard requireComplete else { return whole }
+    for i in 0..<n {
+      let held = whole.done[i]?.count ?? 0
+      let owned = whole.jobCount(ofShard: i)
+      if held == 0 { throw InputError("merge: shard \(i)/\(n) is missing (\(parts.count) of \(n) parts given)") }
+      if held < owned {
+        throw InputError(
+          "merge: \(holder[i]!) holds \(held) of the \(owned) blocks of shard \(i)/\(n) (an interrupted shard: rerun it with --resume)")
+      }
+    }
+    return whole
+  }
+
+  static func escape(_ s: String) -> String {
+    s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\t", with: "\\t").replacingOccurrences(of: "\n", with: "\\n")
+  }
+
+  static func unescape(_ s: String) -> String {
+    var out = ""
+    var escaped = false
+    for c in s {
+      if escaped {
+        out.append(c == "t" ? "\t" : c == "n" ? "\n" : c)
+        escaped = false
+      } else if c == "\\" {
+        escaped = true
+      } else {
+        out.append(c)
+      }
+    }
+    return out
+  }
+}
