@@ -151,7 +151,7 @@ func checkCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
   return status(of: experiment.verdictRows)
 }
 
-/// `gradverify bench`
+/// `gradverify bench`: the parts named by --only (default all), each a line of key=value fields.
 func benchCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
   let n = try args.integer("--n", in: 2...10_000_000) ?? 4096
   let d = try args.integer("--d", in: 1...100_000) ?? 64
@@ -167,17 +167,53 @@ func benchCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
       sizes.append(b)
     }
   }
-  _ = try args.positionals(expected: 0...0, usage: "options only")
-  for sampler in [SamplerKind.withoutReplacement, .withReplacement] {
-    let one = SweepBenchmark.run(count: n, dimension: d, draws: draws, sizes: sizes, sampler: sampler, threads: 1, seed: 1)
-    print(one.line)
-    if threads > 1 {
-      let many = SweepBenchmark.run(
-        count: n, dimension: d, draws: draws, sizes: sizes, sampler: sampler, threads: threads, seed: 1)
-      print(many.line)
-      print("sampler=\(sampler.rawValue) speedup_\(threads)_threads=\(((many.rowsPerSecond / one.rowsPerSecond) * 100).rounded() / 100)")
+  let parts = ["rows", "csv", "kernel", "check", "data"]
+  var only = Set(parts)
+  if let list = try args.value("--only") {
+    only = []
+    for item in list.split(separator: ",", omittingEmptySubsequences: false) {
+      guard parts.contains(String(item)) else {
+        throw InputError("bench: --only '\(item)' is not a part (expected \(parts.joined(separator: ", ")))")
+      }
+      only.insert(String(item))
     }
   }
+  let work = try args.value("--work") ?? ".build/bench"
+  _ = try args.positionals(expected: 0...0, usage: "options only")
+  try AtomicFile.prepareFolder(work, flag: "--work")
+  let ingestFile = work + "/ingest-50000x100.csv"
+  let sweepFile = work + "/sweep-4096x64.csv"
+  func note(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
+
+  if only.contains("rows") {
+    for sampler in [SamplerKind.withoutReplacement, .withReplacement] {
+      let one = SweepBenchmark.run(count: n, dimension: d, draws: draws, sizes: sizes, sampler: sampler, threads: 1, seed: 1)
+      print(one.line)
+      if threads > 1 {
+        let many = SweepBenchmark.run(
+          count: n, dimension: d, draws: draws, sizes: sizes, sampler: sampler, threads: threads, seed: 1)
+        print(many.line)
+        print("sampler=\(sampler.rawValue) speedup_\(threads)_threads=\(((many.rowsPerSecond / one.rowsPerSecond) * 100).rounded() / 100)")
+      }
+    }
+  }
+  if only.contains("csv") || only.contains("check") || only.contains("data") {
+    note("bench: writing \(ingestFile) and \(sweepFile) unless they exist")
+    try ScaleBenchmark.writeData(path: ingestFile, rows: 50_000, features: 99, seed: 1)
+    // The peer's workload as data: 4096 rows, 63 features and y, so the linear model's P is 64.
+    try ScaleBenchmark.writeData(path: sweepFile, rows: 4096, features: 63, seed: 2)
+    print("data ingest=\(ingestFile) sweep=\(sweepFile)")
+  }
+  if only.contains("csv") { print(try ScaleBenchmark.ingest(path: ingestFile, threads: threads)) }
+  if only.contains("kernel") {
+    note("bench: the kernel at N = 10^6, P = 100 (800 MB of gradients; about a minute)")
+    let bandwidth = ScaleBenchmark.readBandwidth()
+    for t in Set([1, threads]).sorted() {
+      print(ScaleBenchmark.kernel(
+        count: 1_000_000, dimension: 100, sizes: [1000, 10_000, 100_000], draws: 256, threads: t, bandwidth: bandwidth))
+    }
+  }
+  if only.contains("check") { print(try ScaleBenchmark.check(path: ingestFile, threads: threads)) }
   return .success
 }
 

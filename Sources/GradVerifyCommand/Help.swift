@@ -166,11 +166,20 @@ enum Help {
     """
 
   static let bench = """
-    USAGE: gradverify bench [--n N] [--d D] [--draws R] [--sizes LIST] [--threads T]
+    USAGE: gradverify bench [--only PARTS] [--n N] [--d D] [--draws R] [--sizes LIST] [--threads T] [--work DIR]
 
-    Times the mini-batch sweep on N×d standard-normal gradients (default 4096×64), R draws (default 2000)
-    per batch size 1, 2, 4, …, N (or --sizes), without and with replacement, on 1 thread and on T threads (default: all
-    cores). Prints rows gathered per second and effective GB/s. A benchmark, not a test.
+    Benchmarks, not tests; each result is one line of key=value fields. PARTS (comma list, default all):
+      rows    the mini-batch sweep on N×d standard-normal gradients (default 4096×64), R draws (default 2000)
+              per batch size 1, 2, 4, …, N (or --sizes), without and with replacement, on 1 and T threads:
+              rows gathered per second and effective GB/s (the NumPy peer's figure)
+      data    write the generated CSVs into DIR (default .build/bench), unless they exist: a 100 MB
+              50 000 × 100 file, and a 4096 × 64 file for the whole-process sweep against the peer
+      csv     read the 100 MB file into a data set: MB/s (median of 3)
+      kernel  the sweep kernel at N = 10^6, P = 100 (800 MB, out of cache), without replacement, b = 1000,
+              10 000, 100 000: GB/s of gradient rows per thread beside one core's read bandwidth (the sum of
+              a 256 MB array), as a fraction of it
+      check   'check --model linear' on the 100 MB file: seconds reading and seconds checking
+    'make bench' runs them all and adds the ratios to pandas' read_csv and to the NumPy sweep peer.
     """
 
   static func text(for command: String) -> String? {
