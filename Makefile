@@ -27,24 +27,14 @@ test:
 	$(SWIFT) build -c release --product gradverify
 	$(SWIFT) test -c release
 
-# The NumPy peer (optional): the same workload written as a competent NumPy user would.
+# A benchmark, not a test: `gradverify bench` (rows gathered per second, CSV ingest, the kernel out of cache
+# against the machine's read bandwidth, check's reading time), then the ratios to pandas and to the NumPy
+# peer measured in the same run (both optional: python3 -m pip install numpy pandas).
 PEER ?= ../shared/peers/numpy_sweep.py
 PYTHON ?= python3
-BENCH_ARGS := --n 4096 --d 64 --draws 2000
 
-# A benchmark, not a test: rows gathered per second on one thread and on all, and the ratio to the peer
-# measured in the same run.
 bench: build
-	@$(BIN) bench $(BENCH_ARGS) | tee .build/bench.txt
-	@if [ -f "$(PEER)" ] && $(PYTHON) -c "import numpy" 2>/dev/null; then \
-	  ours_without=$$(awk '/^sampler=without threads=[0-9]/ {for (i=1;i<=NF;i++) if ($$i ~ /^rows_per_s=/) v=substr($$i,12)} END {print v}' .build/bench.txt); \
-	  ours_with=$$(awk '/^sampler=with threads=[0-9]/ {for (i=1;i<=NF;i++) if ($$i ~ /^rows_per_s=/) v=substr($$i,12)} END {print v}' .build/bench.txt); \
-	  peer_without=$$($(PYTHON) $(PEER) $(BENCH_ARGS) | tail -1 | sed 's/.*rows_per_s=\([^ ]*\).*/\1/'); \
-	  peer_with=$$($(PYTHON) $(PEER) $(BENCH_ARGS) --replace | tail -1 | sed 's/.*rows_per_s=\([^ ]*\).*/\1/'); \
-	  echo "peer numpy without: rows_per_s=$$peer_without   with: rows_per_s=$$peer_with"; \
-	  awk -v a=$$ours_without -v b=$$peer_without -v c=$$ours_with -v d=$$peer_with \
-	    'BEGIN {printf "ratio gradverify/numpy (all threads): without %.1fx, with %.1fx\n", a/b, c/d}'; \
-	else echo "peer skipped: $(PEER) or NumPy not found (python3 -m pip install numpy)"; fi
+	@BIN=$(BIN) PEER=$(PEER) PYTHON=$(PYTHON) bash Experiments/bench/scale-bench.sh
 
 # Hostile input: libFuzzer (https://llvm.org/docs/LibFuzzer.html) feeds arbitrary bytes to the CSV loader,
 # the spec decoder, the parameter file and the block ledger for FUZZ_SECONDS; any crash, trap or malformed

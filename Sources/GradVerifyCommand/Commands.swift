@@ -210,7 +210,7 @@ func benchCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
     let bandwidth = ScaleBenchmark.readBandwidth()
     for t in Set([1, threads]).sorted() {
       print(ScaleBenchmark.kernel(
-        count: 1_000_000, dimension: 100, sizes: [1000, 10_000, 100_000], draws: 256, threads: t, bandwidth: bandwidth))
+        count: 1_000_000, dimension: 100, sizes: [1000, 10_000, 100_000], draws: 1024, threads: t, bandwidth: bandwidth))
     }
   }
   if only.contains("check") { print(try ScaleBenchmark.check(path: ingestFile, threads: threads)) }
@@ -309,7 +309,9 @@ func sweepCommand(_ args: inout ArgumentList, merged: (ledger: SweepLedger, sour
   // While blocks are computed they are saved now and then to OUT.partial (atomically), which --resume reads.
   let partial = out.map { $0 + ".partial" }
   var plan = SweepBlockPlan(
-    signature: signature.lines + [try SweepSignature.dataLine(input.source)], shard: shard, checkpointInterval: checkpointSeconds)
+    // The data's sha256 matters only to a ledger (a part, a checkpoint or a merge), so it is hashed only then.
+    signature: signature.lines + (out != nil || merged != nil ? [try SweepSignature.dataLine(input.source)] : []),
+    shard: shard, checkpointInterval: checkpointSeconds)
   if let merged {
     plan.completed = merged.ledger
     plan.completedSource = merged.source

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The N per-example gradients at one θ as a population to sample from, with its exact moments.
 ///
 /// ```
@@ -30,12 +32,17 @@ public struct GradientPopulation: Sendable {
     precondition(n >= 1 && d >= 1 && rows.count == n * d, "rows must be N×d")
     self.count = n
     self.dimension = d
-    self.rows = rows
-    var columns = [Double](repeating: 0, count: n * d)
-    for i in 0..<n {
-      for j in 0..<d { columns[j * n + i] = rows[i * d + j] }
+    // Large matrices are copied into memory backed by huge pages (`largeArray`): the sampler reads rows at
+    // random, and with 4 KB pages nearly every row is a TLB miss.
+    self.rows = rows.count * 8 >= hugePageThreshold
+      ? largeArray(count: rows.count) { buffer in _ = buffer.initialize(from: rows) } : rows
+    self.columns = largeArray(count: n * d) { columns in
+      rows.withUnsafeBufferPointer { rows in
+        for i in 0..<n {
+          for j in 0..<d { columns[j * n + i] = rows[i * d + j] }
+        }
+      }
     }
-    self.columns = columns
     var sums = [NeumaierSum](repeating: NeumaierSum(), count: d)
     for i in 0..<n {
       for j in 0..<d { sums[j].add(rows[i * d + j]) }
@@ -46,18 +53,28 @@ public struct GradientPopulation: Sendable {
     var trace = NeumaierSum()
     var squares: [Double] = []
     squares.reserveCapacity(n)
-    var sigma = [NeumaierSum](repeating: NeumaierSum(), count: d * d)
     for i in 0..<n {
       var s = 0.0
       for j in 0..<d {
         let dj = rows[i * d + j] - mean[j]
         s += dj * dj
-        if d <= 256 {
-          for k in 0...j { sigma[j * d + k].add(dj * (rows[i * d + k] - mean[k])) }
-        }
       }
       squares.append(s)
       trace.add(s)
+    }
+    // Σ_N's lower triangle, row j on its own core: each entry still sums over i in order.
+    let sigmaRows: [[Double]] = d > 256 ? [] : rows.withUnsafeBufferPointer { rows in
+      nonisolated(unsafe) let rows = rows
+      return parallelJobs(
+        count: d, threads: ProcessInfo.processInfo.activeProcessorCount, makeScratch: {}
+      ) { j, _ -> [Double] in
+        var entries = [NeumaierSum](repeating: NeumaierSum(), count: j + 1)
+        for i in 0..<n {
+          let dj = rows[i * d + j] - mean[j]
+          for k in 0...j { entries[k].add(dj * (rows[i * d + k] - mean[k])) }
+        }
+        return entries.map(\.value)
+      }
     }
     traceSigma = trace.value / Double(n)
     meanNormSquared = mean.reduce(0) { $0 + $1 * $1 }
@@ -68,7 +85,7 @@ public struct GradientPopulation: Sendable {
       var f = NeumaierSum()
       for j in 0..<d {
         for k in 0...j {
-          let v = sigma[j * d + k].value / Double(n)
+          let v = sigmaRows[j][k] / Double(n)
           full[j * d + k] = v
           full[k * d + j] = v
           f.add(j == k ? v * v : 2 * v * v)

@@ -228,8 +228,13 @@ public enum MiniBatchSweep {
 
   /// acc = Σ over the listed rows, in list order for every coordinate.
   ///
-  /// The row is taken in chunks of 16 coordinates held in registers across all the listed rows, so each
-  /// row costs loads and adds only; the sum for a coordinate is still in list order.
+  /// While the listed rows fit in the core's cache (≤ 512 KB), a row is taken in chunks of 16 coordinates
+  /// held in registers across all the listed rows, so each row costs loads and adds only. A larger batch
+  /// is read row by row instead, each whole row added into `acc` (which stays in L1), so every row is one
+  /// contiguous read from memory rather than a pass per chunk, and the row 16 places ahead in the list is
+  /// prefetched (rows come from random places in a matrix far larger than the caches: without it each row
+  /// waits a full memory latency). Either way the sum for a coordinate is in list order, so the two give
+  /// the same bits.
   @inline(__always) static func gatherSum(
     rows: UnsafeBufferPointer<Double>, dimension d: Int, indices: [Int32], into acc: UnsafeMutableBufferPointer<Double>
   ) {
@@ -237,6 +242,29 @@ public enum MiniBatchSweep {
     let raw = UnsafeRawPointer(base)
     let rowBytes = d * MemoryLayout<Double>.stride
     indices.withUnsafeBufferPointer { list in
+      if list.count * rowBytes > 512 << 10 {
+        out.update(repeating: 0, count: d)
+        let accRaw = UnsafeMutableRawPointer(out)
+        let ahead = 16
+        for k in 0..<Swift.min(ahead, list.count) { prefetchForRead(raw + Int(list[k]) * rowBytes, count: rowBytes) }
+        for (k, index) in list.enumerated() {
+          if k + ahead < list.count { prefetchForRead(raw + Int(list[k + ahead]) * rowBytes, count: rowBytes) }
+          let row = raw + Int(index) * rowBytes
+          var c = 0
+          while c + 8 <= d {
+            let offset = c * MemoryLayout<Double>.stride
+            let sum = accRaw.loadUnaligned(fromByteOffset: offset, as: SIMD8<Double>.self)
+              + row.loadUnaligned(fromByteOffset: offset, as: SIMD8<Double>.self)
+            accRaw.storeBytes(of: sum, toByteOffset: offset, as: SIMD8<Double>.self)
+            c += 8
+          }
+          while c < d {
+            out[c] += row.load(fromByteOffset: c * MemoryLayout<Double>.stride, as: Double.self)
+            c += 1
+          }
+        }
+        return
+      }
       var c = 0
       while c + 16 <= d {
         var s = SIMD16<Double>()

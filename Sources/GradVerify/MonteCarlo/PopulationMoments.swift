@@ -1,3 +1,5 @@
+import Foundation
+
 /// The population sums that fix the exact null laws of the Monte Carlo statistics (DESIGN.md §7), computed
 /// once per population in one pass over the deviations and, for the third-order terms, the Gram matrix.
 ///
@@ -106,18 +108,7 @@ public struct PopulationMoments: Sendable {
         third = Self.thirdOrder(p, deviations: deviations, a: a)
       }
     } else {
-      var s = NeumaierSum()
-      deviations.withUnsafeBufferPointer { dev in
-        for i in 0..<n {
-          s.add(a[i] * a[i])
-          for k in 0..<i {
-            var c = 0.0
-            for j in 0..<d { c += dev[i * d + j] * dev[k * d + j] }
-            s.add(2 * c * c)
-          }
-        }
-      }
-      trace2 = s.value / (nd * nd)
+      trace2 = Self.gramSum(deviations: deviations, a: a, count: n, dimension: d, power: 2) / (nd * nd)
     }
     traceSigmaSquared = trace2
     q2 = Swift.max(0, nd * nd * trace2 - a2)
@@ -147,17 +138,7 @@ public struct PopulationMoments: Sendable {
       }
       w.add(da * quadratic)
     }
-    var m3 = NeumaierSum()
-    deviations.withUnsafeBufferPointer { dev in
-      for i in 0..<n {
-        m3.add(a[i] * a[i] * a[i])
-        for k in 0..<i {
-          var c = 0.0
-          for j in 0..<d { c += dev[i * d + j] * dev[k * d + j] }
-          m3.add(2 * c * c * c)
-        }
-      }
-    }
+    let m3 = Self.gramSum(deviations: deviations, a: a, count: n, dimension: d, power: 3)
     // tr Σ³ = Σⱼₖ (Σ²)ⱼₖ Σₖⱼ.
     var t3 = NeumaierSum()
     for j in 0..<d {
@@ -170,7 +151,67 @@ public struct PopulationMoments: Sendable {
     let vNorm = v.map { ($0.value / nd) * ($0.value / nd) }.compensatedSum()
     return ThirdOrder(
       squaredDeviationThirdMoment: mu3a.value / nd, weightedMeanNormSquared: vNorm,
-      covarianceWithQuadraticForm: w.value / nd, cubedInnerProductMean: m3.value / (nd * nd),
+      covarianceWithQuadraticForm: w.value / nd, cubedInnerProductMean: m3 / (nd * nd),
       traceSigmaCubed: t3.value)
+  }
+
+  /// Σᵢ aᵢᵏ + Σ_{k<i} 2·cᵢₖᵏ over the Gram matrix cᵢₖ = dᵢ·dₖ (aᵢ = cᵢᵢ), for k = 2 or 3: O(N²P), the
+  /// costliest moment. Each row's terms are summed in order (compensated) and the rows' sums added exactly
+  /// (`ExactSum`), with rows split over the cores in blocks of about equal work: the same bits for any
+  /// split. Eight dot products run side by side, each still summed over j in order.
+  static func gramSum(deviations: [Double], a: [Double], count n: Int, dimension d: Int, power: Int) -> Double {
+    let threads = ProcessInfo.processInfo.activeProcessorCount
+    let blocks = Swift.min(n, 8 * threads)
+    // Row i costs i dot products: block boundaries at n·√(k/B) give each block about the same.
+    let bounds = (0...blocks).map { k in Int((Double(n) * (Double(k) / Double(blocks)).squareRoot()).rounded()) }
+    @Sendable @inline(__always) func term(_ c: Double) -> Double { power == 2 ? 2 * c * c : 2 * c * c * c }
+    let parts = deviations.withUnsafeBufferPointer { dev -> [ExactSum] in
+      nonisolated(unsafe) let base = dev.baseAddress!
+      return parallelJobs(count: blocks, threads: threads, makeScratch: {}) { block, _ -> ExactSum in
+        var sum = ExactSum()
+        for i in bounds[block]..<bounds[block + 1] {
+          var rowSum = NeumaierSum()
+          rowSum.add(power == 2 ? a[i] * a[i] : a[i] * a[i] * a[i])
+          let row = base + i * d
+          var k = 0
+          while k + 8 <= i {
+            let o = base + k * d
+            var (c0, c1, c2, c3, c4, c5, c6, c7) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+            for j in 0..<d {
+              let x = row[j]
+              c0 += x * o[j]
+              c1 += x * o[d + j]
+              c2 += x * o[2 * d + j]
+              c3 += x * o[3 * d + j]
+              c4 += x * o[4 * d + j]
+              c5 += x * o[5 * d + j]
+              c6 += x * o[6 * d + j]
+              c7 += x * o[7 * d + j]
+            }
+            rowSum.add(term(c0))
+            rowSum.add(term(c1))
+            rowSum.add(term(c2))
+            rowSum.add(term(c3))
+            rowSum.add(term(c4))
+            rowSum.add(term(c5))
+            rowSum.add(term(c6))
+            rowSum.add(term(c7))
+            k += 8
+          }
+          while k < i {
+            let other = base + k * d
+            var c = 0.0
+            for j in 0..<d { c += row[j] * other[j] }
+            rowSum.add(term(c))
+            k += 1
+          }
+          sum.add(rowSum.value)
+        }
+        return sum
+      }
+    }
+    var total = ExactSum()
+    for part in parts { total.add(part) }
+    return total.value
   }
 }
