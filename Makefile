@@ -36,18 +36,22 @@ PYTHON ?= python3
 bench: build
 	@BIN=$(BIN) PEER=$(PEER) PYTHON=$(PYTHON) bash Experiments/bench/scale-bench.sh
 
-# Hostile input: libFuzzer (https://llvm.org/docs/LibFuzzer.html) feeds arbitrary bytes to the CSV loader,
-# the spec decoder, the parameter file and the block ledger for FUZZ_SECONDS; any crash, trap or malformed
+# Hostile input: libFuzzer (https://llvm.org/docs/LibFuzzer.html) feeds arbitrary bytes to the CSV reader
+# (checked against the reader it replaced),
+# the spec decoder, the parameter file and the sweep ledger for FUZZ_SECONDS; any crash, trap or malformed
 # error message stops it and leaves the input in .build/fuzz/. The corpus it grows stays in .build/fuzz/corpus.
 FUZZ_SECONDS ?= 600
 FUZZ_DIR := .build/fuzz
 FUZZ_BIN := $(FUZZ_DIR)/gradverify-fuzz
 
-$(FUZZ_BIN): $(shell find Sources/GradVerify Tests/Fuzz -name '*.swift')
+FUZZ_REFERENCE := Tests/GradVerifyTests/Reference/ReferenceCSVReader.swift
+
+$(FUZZ_BIN): $(shell find Sources/GradVerify Tests/Fuzz -name '*.swift') $(FUZZ_REFERENCE)
 	@mkdir -p $(FUZZ_DIR)
-	@echo "swiftc -sanitize=fuzzer: the library and Tests/Fuzz/FuzzEntry.swift -> $@"
+	@echo "swiftc -sanitize=fuzzer: the library, the reference CSV reader and Tests/Fuzz/FuzzEntry.swift -> $@"
+	@sed '/^import GradVerify$$/d' $(FUZZ_REFERENCE) > $(FUZZ_DIR)/ReferenceCSVReader.swift
 	@$(SWIFT)c -O -parse-as-library -sanitize=fuzzer -module-name GradVerify \
-	  $(shell find Sources/GradVerify -name '*.swift' | sort) Tests/Fuzz/FuzzEntry.swift -o $@
+	  $(shell find Sources/GradVerify -name '*.swift' | sort) $(FUZZ_DIR)/ReferenceCSVReader.swift Tests/Fuzz/FuzzEntry.swift -o $@
 
 fuzz: $(FUZZ_BIN)
 	@mkdir -p $(FUZZ_DIR)/corpus

@@ -2,7 +2,8 @@
 //
 // Built by swiftc together with the library's sources (not by SwiftPM) with -sanitize=fuzzer, so libFuzzer
 // (LLVM's coverage-guided fuzzer, https://llvm.org/docs/LibFuzzer.html) drives `LLVMFuzzerTestOneInput`.
-// The first byte picks the reader, the rest is the file. Beyond "no crash, no trap", each reader must either
+// The first byte picks the reader, the rest is the file. The CSV reader is checked against the reader it
+// replaced (Tests/GradVerifyTests/Reference/ReferenceCSVReader.swift, compiled in with its import removed). Beyond "no crash, no trap", each reader must either
 // accept the bytes or throw an InputError whose message is one non-empty line naming the file; accepted
 // sweep ledgers must survive a round trip to the same text.
 import Foundation
@@ -15,12 +16,26 @@ public func fuzzOneInput(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
   let path = "fuzz.in"
   do throws(InputError) {
     switch selector % 5 {
-    case 0:
-      let table = try CSVTable.parse(data, path: path)
-      _ = try Dataset(table: table, target: .numeric)
-    case 1:
-      let table = try CSVTable.parse(data, path: path)
-      _ = try Dataset(table: table, target: .label)
+    case 0, 1:
+      // The byte-level reader on 1 and 3 threads against the reader it replaced: the same data set to the
+      // bit, or the same error message.
+      let target: TargetKind = selector % 5 == 0 ? .numeric : .label
+      let old = ReferenceCSVReader.read(data, path: path, target: target)
+      for threads in [1, 3] {
+        let new = Result { () throws(InputError) in
+          try Dataset.read(csv: data, path: path, target: target, threads: threads, parallelAbove: 0)
+        }
+        switch (old, new) {
+        case (.failure(let a), .failure(let b)) where a.message == b.message: break
+        case (.success(let a), .success(let b))
+        where a.features.map(\.bitPattern) == b.features.map(\.bitPattern)
+          && a.targets.map(\.bitPattern) == b.targets.map(\.bitPattern) && a.classNames == b.classNames
+          && a.featureNames == b.featureNames:
+          break
+        default: fatalError("the CSV reader differs from the reference on \(threads) threads: \(old) against \(new)")
+        }
+      }
+      _ = try Dataset.read(csv: data, path: path, target: target, threads: 1)
     case 2:
       _ = try decodeStrictly(ExperimentSpec.self, from: data, file: path)
     case 3:

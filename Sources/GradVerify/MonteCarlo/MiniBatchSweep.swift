@@ -44,8 +44,9 @@ public struct CellMeasurement: Sendable {
 }
 
 /// The Monte Carlo core: R draws per cell in fixed logical blocks of B draws; a block's random stream is
-/// a pure function of (seed, stream, cell, block); block sums are combined in block order, so results are
-/// bit-identical for any thread count; threads only schedule blocks.
+/// a pure function of (seed, stream, cell, block); a block is summed in draw order and block sums are
+/// added exactly (`CellSums`), so results are bit-identical for any thread count, shard grouping or order
+/// of completion; threads only schedule blocks.
 public enum MiniBatchSweep {
   /// Draws per logical block (recorded in provenance).
   public static let blockSize = 256
