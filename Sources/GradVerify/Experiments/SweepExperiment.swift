@@ -77,7 +77,9 @@ public struct SweepExperiment: Sendable {
     let m = testCount
     let critical = criticalZ
     for k in records.indices {
-      let moments = PopulationMoments(records[k].population)
+      // The O(N²P) third-order sums serve only the with-replacement law's skewness.
+      let moments = PopulationMoments(
+        records[k].population, withReplacementSkewness: settings.samplers.contains(.withReplacement))
       records[k].evaluation = SweepEvaluation(
         measurements: records[k].measurements, population: records[k].population, alpha: settings.alpha,
         convention: convention, runTests: m, moments: moments)

@@ -53,7 +53,9 @@ public struct PopulationMoments: Sendable {
     public let traceSigmaCubed: Double
   }
 
-  public init(_ p: GradientPopulation) {
+  /// - Parameter withReplacementSkewness: compute `thirdOrder` (O(N²P), the costliest part), which only
+  ///   the with-replacement law's skewness uses; false leaves it nil.
+  public init(_ p: GradientPopulation, withReplacementSkewness: Bool = true) {
     let n = p.count
     let d = p.dimension
     let nd = Double(n)
@@ -104,7 +106,7 @@ public struct PopulationMoments: Sendable {
     var third: ThirdOrder?
     if !p.sigma.isEmpty {
       trace2 = p.traceSigmaSquared
-      if gramCost <= Self.gramBudget {
+      if withReplacementSkewness && gramCost <= Self.gramBudget {
         third = Self.thirdOrder(p, deviations: deviations, a: a)
       }
     } else {
