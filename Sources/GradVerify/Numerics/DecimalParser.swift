@@ -40,25 +40,10 @@ public enum DecimalParser {
     var w: UInt64 = 0
     var significant = 0  // digits in w, leading zeros not counted
     var truncated = false  // a significant digit beyond the 19th
-    // The integer digits, then the fraction's: leading zeros skipped, then eight at a time while they fit
-    // in w (at most 19 significant digits), one at a time otherwise. (Written out twice rather than as a
-    // nested function, which would keep these variables in memory.)
+    // The integer digits, then the fraction's, leading zeros skipped (the fraction's count in its scale).
     let integerStart = i
     while i < limit, base[i] == UInt8(ascii: "0") { i &+= 1 }
-    while i < limit, base[i] &- UInt8(ascii: "0") < 10 {
-      if significant < 19 {
-        w = w &* 10 &+ UInt64(base[i] &- UInt8(ascii: "0"))
-        significant &+= 1
-      } else {
-        truncated = true
-      }
-      i &+= 1
-      while significant <= 11 && i &+ 8 <= limit, let eight = eightDigits(base + i) {
-        w = w &* 100_000_000 &+ eight
-        significant &+= 8
-        i &+= 8
-      }
-    }
+    _ = takeDigits(base, &i, limit, &w, &significant, &truncated)
     var digits = i &- integerStart
     var scale = 0  // fraction digits in w: w·10^(exponent − scale) is the value
     if i < limit, base[i] == UInt8(ascii: ".") {
@@ -68,22 +53,7 @@ public enum DecimalParser {
         while i < limit, base[i] == UInt8(ascii: "0") { i &+= 1 }
         scale = i &- fractionStart
       }
-      while i < limit, base[i] &- UInt8(ascii: "0") < 10 {
-        if significant < 19 {
-          w = w &* 10 &+ UInt64(base[i] &- UInt8(ascii: "0"))
-          significant &+= 1
-          scale &+= 1
-        } else {
-          truncated = true
-        }
-        i &+= 1
-        while significant <= 11 && i &+ 8 <= limit, let eight = eightDigits(base + i) {
-          w = w &* 100_000_000 &+ eight
-          significant &+= 8
-          scale &+= 8
-          i &+= 8
-        }
-      }
+      scale &+= takeDigits(base, &i, limit, &w, &significant, &truncated)
       digits &+= i &- fractionStart
     }
     guard digits > 0 else { return nil }
@@ -117,6 +87,34 @@ public enum DecimalParser {
     }
     guard let value = eiselLemire(w, q, tables) else { return (i, nil) }
     return (i, negative ? -value : value)
+  }
+
+  /// Takes the digits at base[i…] into w: eight at a time while they fit (at most 19 significant digits in
+  /// all), one at a time otherwise; digits past the 19th set `truncated`. Returns how many went into w.
+  /// (A function with inout arguments, inlined, keeps them in registers, as a nested closure would not.)
+  @inline(__always)
+  static func takeDigits(
+    _ base: UnsafePointer<UInt8>, _ i: inout Int, _ limit: Int, _ w: inout UInt64, _ significant: inout Int,
+    _ truncated: inout Bool
+  ) -> Int {
+    var taken = 0
+    while i < limit, base[i] &- UInt8(ascii: "0") < 10 {
+      if significant < 19 {
+        w = w &* 10 &+ UInt64(base[i] &- UInt8(ascii: "0"))
+        significant &+= 1
+        taken &+= 1
+      } else {
+        truncated = true
+      }
+      i &+= 1
+      while significant <= 11 && i &+ 8 <= limit, let eight = eightDigits(base + i) {
+        w = w &* 100_000_000 &+ eight
+        significant &+= 8
+        taken &+= 8
+        i &+= 8
+      }
+    }
+    return taken
   }
 
   /// The value of eight ASCII digits at p, or nil unless all eight are digits (SWAR: eight bytes as one

@@ -115,14 +115,13 @@ public struct ExactSum: Sendable {
     }
   }
 
-  /// The exact sum rounded to the nearest double (ties to even).
-  public var value: Double {
-    if special != 0 || special.isNaN { return special }
+  /// The finite part's sign and magnitude: 32-bit digits from 2^(32·low) units up, the top one non-zero
+  /// (no digits for zero).
+  func signAndMagnitude() -> (negative: Bool, digits: [UInt64], low: Int) {
     var copy = self
     copy.normalize()
-    guard let top = copy.digits.last else { return 0 }
-    let negative = top < 0
-    var magnitude = copy.digits.map { UInt64(bitPattern: $0) }
+    let negative = (copy.digits.last ?? 0) < 0
+    var magnitude = copy.digits.map { UInt64(bitPattern: $0) & UInt64(Self.digitMask) }
     if negative {  // two's complement over the window: invert and add one
       var carry: UInt64 = 1
       for k in magnitude.indices {
@@ -132,7 +131,15 @@ public struct ExactSum: Sendable {
       }
     }
     while let last = magnitude.last, last == 0 { magnitude.removeLast() }
-    let rounded = Self.round(magnitude: magnitude, low: copy.low)
+    return (negative, magnitude, copy.low)
+  }
+
+  /// The exact sum rounded to the nearest double (ties to even).
+  public var value: Double {
+    if special != 0 || special.isNaN { return special }
+    let (negative, magnitude, low) = signAndMagnitude()
+    guard !magnitude.isEmpty else { return 0 }
+    let rounded = Self.round(magnitude: magnitude, low: low)
     return negative ? -rounded : rounded
   }
 
@@ -193,22 +200,11 @@ public struct ExactSum: Sendable {
   public var text: String {
     if special.isNaN { return "nan" }
     if special != 0 { return special > 0 ? "inf" : "-inf" }
-    var copy = self
-    copy.normalize()
-    let negative = (copy.digits.last ?? 0) < 0
-    var magnitude = copy.digits.map { UInt64(bitPattern: $0) & UInt64(Self.digitMask) }
-    if negative {  // two's complement over the window: invert and add one
-      var carry: UInt64 = 1
-      for k in magnitude.indices {
-        let v = (~magnitude[k] & UInt64(Self.digitMask)) + carry
-        magnitude[k] = v & UInt64(Self.digitMask)
-        carry = v >> 32
-      }
-    }
+    let (negative, magnitude, low) = signAndMagnitude()
     var words = [UInt64](repeating: 0, count: Self.textDigits)
     for (k, w) in magnitude.enumerated() where w != 0 {
-      precondition(copy.low + k < Self.textDigits, "an exact sum beyond 2^1102")
-      words[copy.low + k] = w
+      precondition(low + k < Self.textDigits, "an exact sum beyond 2^1102")
+      words[low + k] = w
     }
     let hex: [UInt8] = Array("0123456789abcdef".utf8)
     var out = [UInt8](repeating: UInt8(ascii: "0"), count: 1 + 8 * Self.textDigits)
