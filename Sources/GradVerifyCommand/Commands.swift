@@ -208,9 +208,13 @@ func benchCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
   if only.contains("kernel") {
     note("bench: the kernel at N = 10^6, P = 100 (800 MB of gradients; about a minute)")
     let bandwidth = ScaleBenchmark.readBandwidth()
-    for t in Set([1, threads]).sorted() {
-      print(ScaleBenchmark.kernel(
-        count: 1_000_000, dimension: 100, sizes: [1000, 10_000, 100_000], draws: 1024, threads: t, bandwidth: bandwidth))
+    let population = ScaleBenchmark.kernelPopulation(count: 1_000_000, dimension: 100)
+    for sampler in [SamplerKind.withoutReplacement, .withReplacement] {
+      for t in Set([1, threads]).sorted() {
+        print(ScaleBenchmark.kernel(
+          population: population, sampler: sampler, sizes: [1000, 10_000, 100_000], draws: 1024, threads: t,
+          bandwidth: bandwidth))
+      }
     }
   }
   if only.contains("check") { print(try ScaleBenchmark.check(path: ingestFile, threads: threads)) }

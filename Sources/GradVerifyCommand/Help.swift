@@ -175,7 +175,7 @@ enum Help {
       data    write the generated CSVs into DIR (default .build/bench), unless they exist: a 100 MB
               50 000 × 100 file, and a 4096 × 64 file for the whole-process sweep against the peer
       csv     read the 100 MB file into a data set: MB/s (median of 3)
-      kernel  the sweep kernel at N = 10^6, P = 100 (800 MB, out of cache), without replacement, b = 1000,
+      kernel  the sweep kernel at N = 10^6, P = 100 (800 MB, out of cache), without and with replacement, b = 1000,
               10 000, 100 000: GB/s of gradient rows per thread beside one core's read bandwidth (the sum of
               a 256 MB array), as a fraction of it
       check   'check --model linear' on the 100 MB file: seconds reading and seconds checking

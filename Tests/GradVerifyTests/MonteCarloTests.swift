@@ -226,6 +226,38 @@ struct MonteCarloTests {
 
 @Suite("Monte Carlo: bit-identical for any thread count", .serialized)
 struct MonteCarloReproducibilityTests {
+  @Test("a batch read row by row (out of cache) sums to the same bits as chunk by chunk and as a plain loop in list order")
+  func rowByRowGather() {
+    var rng = SplitMix64(seed: 21)
+    for d in [1, 7, 16, 33, 64, 100] {
+      let n = 300
+      let rows = (0..<(n * d)).map { _ in Double(bitPattern: rng.next() >> 2) * 1e-300 * Double(1 + rng.next() % 1000) }
+      let population = GradientPopulation(rows: rows, count: n, dimension: d)
+      for b in [1, 5, 200, 1000] {
+        let indices = (0..<b).map { _ in Int32(rng.next() % UInt64(n)) }
+        var plain = [Double](repeating: 0, count: d)
+        for i in indices { for j in 0..<d { plain[j] += rows[Int(i) * d + j] } }
+        let byRow = MiniBatchSweep.batchSum(of: population, indices: indices, rowByRowAbove: 0)
+        let byChunk = MiniBatchSweep.batchSum(of: population, indices: indices, rowByRowAbove: .max)
+        #expect(byRow.map(\.bitPattern) == plain.map(\.bitPattern), "d = \(d), b = \(b), row by row")
+        #expect(byChunk.map(\.bitPattern) == plain.map(\.bitPattern), "d = \(d), b = \(b), chunk by chunk")
+      }
+    }
+  }
+
+  @Test("a population over 64 MB, copied onto huge pages, holds exactly the rows it was given, and their transpose")
+  func largePopulationCopy() {
+    let (n, d) = (28_000, 300)  // 67 MB; P > 256 keeps Σ_N out of it
+    var rng = SplitMix64(seed: 5)
+    let rows = (0..<(n * d)).map { _ in Double(bitPattern: rng.next() >> 2) }
+    let population = GradientPopulation(rows: rows, count: n, dimension: d)
+    #expect(population.rows == rows)
+    for _ in 0..<1000 {
+      let (i, j) = (Int(rng.next() % UInt64(n)), Int(rng.next() % UInt64(d)))
+      #expect(population.columns[j * n + i] == rows[i * d + j])
+    }
+  }
+
   @Test("MiniBatchSweep.run gives bit-identical figures on 1 and 3 threads; another seed changes them")
   func libraryThreads() {
     let population = gradientPopulation(

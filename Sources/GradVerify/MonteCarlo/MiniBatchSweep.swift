@@ -227,6 +227,18 @@ public enum MiniBatchSweep {
     }
   }
 
+  /// The sum of the listed rows as the sweep forms it, read row by row when the listed rows take more than
+  /// `rowByRowAbove` bytes and chunk by chunk otherwise (the same bits either way): for tests.
+  public static func batchSum(of population: GradientPopulation, indices: [Int32], rowByRowAbove: Int) -> [Double] {
+    var acc = [Double](repeating: 0, count: population.dimension)
+    population.rows.withUnsafeBufferPointer { rows in
+      acc.withUnsafeMutableBufferPointer { out in
+        gatherSum(rows: rows, dimension: population.dimension, indices: indices, into: out, rowByRowAbove: rowByRowAbove)
+      }
+    }
+    return acc
+  }
+
   /// acc = Σ over the listed rows, in list order for every coordinate.
   ///
   /// While the listed rows fit in the core's cache (≤ 512 KB), a row is taken in chunks of 16 coordinates
@@ -237,13 +249,14 @@ public enum MiniBatchSweep {
   /// waits a full memory latency). Either way the sum for a coordinate is in list order, so the two give
   /// the same bits.
   @inline(__always) static func gatherSum(
-    rows: UnsafeBufferPointer<Double>, dimension d: Int, indices: [Int32], into acc: UnsafeMutableBufferPointer<Double>
+    rows: UnsafeBufferPointer<Double>, dimension d: Int, indices: [Int32], into acc: UnsafeMutableBufferPointer<Double>,
+    rowByRowAbove: Int = 512 << 10
   ) {
     guard let base = rows.baseAddress, let out = acc.baseAddress else { return }
     let raw = UnsafeRawPointer(base)
     let rowBytes = d * MemoryLayout<Double>.stride
     indices.withUnsafeBufferPointer { list in
-      if list.count * rowBytes > 512 << 10 {
+      if list.count * rowBytes > rowByRowAbove {
         out.update(repeating: 0, count: d)
         let accRaw = UnsafeMutableRawPointer(out)
         let ahead = 16

@@ -80,21 +80,26 @@ public enum ScaleBenchmark {
     return best
   }
 
-  /// The sweep kernel on an N × P population of normals far larger than the caches, R draws per size,
-  /// without replacement: bytes of gradient rows summed per second per thread, beside `bandwidth`.
-  public static func kernel(
-    count n: Int, dimension p: Int, sizes: [Int], draws: Int, threads: Int, bandwidth: Double
-  ) -> String {
+  /// An N × P population of standard normals for `kernel`.
+  public static func kernelPopulation(count n: Int, dimension p: Int) -> GradientPopulation {
     var rng = PhiloxStream(seed: 1, name: "bench/kernel")
-    let population = GradientPopulation(rows: (0..<(n * p)).map { _ in rng.nextNormal() }, count: n, dimension: p)
-    let cells = sizes.map { SweepCell(sampler: .withoutReplacement, batch: $0) }
+    return GradientPopulation(rows: (0..<(n * p)).map { _ in rng.nextNormal() }, count: n, dimension: p)
+  }
+
+  /// The sweep kernel on a population far larger than the caches, R draws per size: bytes of gradient
+  /// rows summed per second per thread, beside `bandwidth`.
+  public static func kernel(
+    population: GradientPopulation, sampler: SamplerKind, sizes: [Int], draws: Int, threads: Int, bandwidth: Double
+  ) -> String {
+    let (n, p) = (population.count, population.dimension)
+    let cells = sizes.map { SweepCell(sampler: sampler, batch: $0) }
     let start = DispatchTime.now().uptimeNanoseconds
     let result = MiniBatchSweep.run(population: population, cells: cells, draws: draws, seed: 1, name: "kernel", threads: threads)
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     precondition(result.count == cells.count)
     let rows = Double(draws * sizes.reduce(0, +))
     let perThread = rows * Double(p * 8) / seconds / Double(threads)
-    return "kernel N=\(n) P=\(p) G_MB=\(n * p * 8 / 1_000_000) sizes=\(sizes.map(String.init).joined(separator: ",")) "
+    return "kernel sampler=\(sampler.rawValue) N=\(n) P=\(p) G_MB=\(n * p * 8 / 1_000_000) sizes=\(sizes.map(String.init).joined(separator: ",")) "
       + "draws=\(draws) threads=\(threads) seconds=\(rounded4(seconds)) GBps_per_thread=\(rounded2(perThread / 1e9)) "
       + "read_bandwidth_GBps=\(rounded2(bandwidth / 1e9)) fraction_of_bandwidth=\(rounded2(perThread / bandwidth))"
   }
