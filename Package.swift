@@ -3,6 +3,8 @@ import PackageDescription
 
 let package = Package(
   name: "gradverify",
+  // Synchronization's Atomic needs macOS 15 on Apple platforms; Linux has no minimum here.
+  platforms: [.macOS(.v15)],
   products: [
     // MARK: - Public API
     .library(name: "GradVerify", targets: ["GradVerify"]),
@@ -10,10 +12,7 @@ let package = Package(
   ],
   targets: [
     // MARK: - The engine: models, data, finite differences, experiments
-    .target(
-      name: "GradVerify",
-      swiftSettings: [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
-    ),
+    .target(name: "GradVerify"),
     // MARK: - The thin command-line front end
     .executableTarget(name: "GradVerifyCommand", dependencies: ["GradVerify"]),
     // MARK: - Unit test bundles
