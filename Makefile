@@ -23,9 +23,12 @@ calibrate: build
 	$(BIN) run Experiments/calibration/CAL-full.json --out .build/calibration
 	@echo "table and figure: .build/calibration/ (the reduced one verify runs: results/CAL-calibration.csv)"
 
+# The suite, then a package of its own under Tests/Downstream that depends on GradVerify by path and checks
+# C1 on a model it implements with the public API (as a project using the library would).
 test:
 	$(SWIFT) build -c release --product gradverify
 	$(SWIFT) test -c release
+	$(SWIFT) test -c release --package-path Tests/Downstream
 
 # A benchmark, not a test: `gradverify bench` (rows gathered per second, CSV ingest, the kernel out of cache
 # against the machine's read bandwidth, check's reading time), then the ratios to pandas and to the NumPy
