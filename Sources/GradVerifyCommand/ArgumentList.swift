@@ -51,6 +51,20 @@ struct ArgumentList {
     return found
   }
 
+  /// A comma-separated option, each item read by `item` (nil refuses it, with the message `refused` gives
+  /// for that item); nil when the option is absent.
+  mutating func list<T>(
+    _ name: String, item: (Substring) -> T?, refused: (Substring) -> String
+  ) throws(InputError) -> [T]? {
+    guard let text = try value(name) else { return nil }
+    var items: [T] = []
+    for piece in text.split(separator: ",", omittingEmptySubsequences: false) {
+      guard let value = item(piece) else { throw InputError("\(command): \(refused(piece))") }
+      items.append(value)
+    }
+    return items
+  }
+
   /// An integer option within `range`.
   mutating func integer(_ name: String, in range: ClosedRange<Int>) throws(InputError) -> Int? {
     guard let text = try value(name) else { return nil }

@@ -157,27 +157,14 @@ func benchCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
   let d = try args.integer("--d", in: 1...100_000) ?? 64
   let draws = try args.integer("--draws", in: 2...100_000_000) ?? 2000
   let threads = try args.threads()
-  var sizes = SweepBenchmark.powersOfTwo(upTo: n)
-  if let list = try args.value("--sizes") {
-    sizes = []
-    for item in list.split(separator: ",", omittingEmptySubsequences: false) {
-      guard let b = Int(item), b >= 1, b <= n else {
-        throw InputError("bench: --sizes needs batch sizes from 1 to N = \(n), got '\(item)'")
-      }
-      sizes.append(b)
-    }
-  }
+  let sizes = try args.list(
+    "--sizes", item: { Int($0).flatMap { (1...n).contains($0) ? $0 : nil } },
+    refused: { "--sizes needs batch sizes from 1 to N = \(n), got '\($0)'" }) ?? SweepBenchmark.powersOfTwo(upTo: n)
   let parts = ["rows", "csv", "kernel", "check", "data"]
-  var only = Set(parts)
-  if let list = try args.value("--only") {
-    only = []
-    for item in list.split(separator: ",", omittingEmptySubsequences: false) {
-      guard parts.contains(String(item)) else {
-        throw InputError("bench: --only '\(item)' is not a part (expected \(parts.joined(separator: ", ")))")
-      }
-      only.insert(String(item))
-    }
-  }
+  let only = Set(
+    try args.list(
+      "--only", item: { parts.contains(String($0)) ? String($0) : nil },
+      refused: { "--only '\($0)' is not a part (expected \(parts.joined(separator: ", ")))" }) ?? parts)
   let work = try args.value("--work") ?? ".build/bench"
   _ = try args.positionals(expected: 0...0, usage: "options only")
   try AtomicFile.prepareFolder(work, flag: "--work")
@@ -238,10 +225,10 @@ struct ModelOnData {
       throw InputError("\(command): --model '\(modelName)' is not a model (expected linear, logistic, softmax or mlp)")
     }
     guard let dataPath = try args.value("--data") else { throw InputError("\(command): --data FILE.csv is required") }
-    let hidden = try args.integer("--hidden", in: 1...100_000)
+    let hidden = try args.integer("--hidden", in: ModelChoice.hiddenRange)
     if hidden != nil && kind != .mlp { throw InputError("\(command): --hidden applies to --model mlp only") }
     let l2 = try args.number("--l2") ?? 0
-    guard l2 >= 0 else { throw InputError("\(command): --l2 must be non-negative, got \(l2)") }
+    if let problem = ModelChoice.l2Problem(l2) { throw InputError("\(command): --l2 \(problem), got \(l2)") }
     let standardize = try args.flag("--standardize")
     let paramsPath = try args.value("--params")
     choice = ModelChoice(kind: kind, hidden: hidden ?? 16, l2: l2)
@@ -262,26 +249,18 @@ func sweepCommand(_ args: inout ArgumentList, merged: (ledger: SweepLedger, sour
   let signature = try SweepSignature.make(arguments: args.remaining)
   let input = try ModelOnData(&args)
   var settings = SweepSettings()
-  if let list = try args.value("--sampler") {
-    var samplers: [SamplerKind] = []
-    for name in list.split(separator: ",", omittingEmptySubsequences: false) {
-      guard let s = SamplerKind(rawValue: String(name)) else {
-        throw InputError("sweep: --sampler '\(name)' is not a sampler (expected with, without, poisson or poisson-realized)")
-      }
-      samplers.append(s)
-    }
+  if let samplers = try args.list(
+    "--sampler", item: { SamplerKind(rawValue: String($0)) },
+    refused: { "--sampler '\($0)' is not a sampler (expected with, without, poisson or poisson-realized)" })
+  {
     settings.samplers = samplers
   } else {
     throw InputError("sweep: --sampler is required (with, without, poisson or poisson-realized; a comma list runs several)")
   }
-  if let list = try args.value("--batch-sizes") {
-    var sizes: [Int] = []
-    for item in list.split(separator: ",", omittingEmptySubsequences: false) {
-      guard let b = Int(item), b >= 1 else {
-        throw InputError("sweep: --batch-sizes needs positive integers separated by commas, got '\(item)'")
-      }
-      sizes.append(b)
-    }
+  if let sizes = try args.list(
+    "--batch-sizes", item: { Int($0).flatMap { $0 >= 1 ? $0 : nil } },
+    refused: { "--batch-sizes needs positive integers separated by commas, got '\($0)'" })
+  {
     let n = input.data.count
     for s in settings.samplers where s != .withReplacement {
       if let b = sizes.first(where: { $0 > n }) {

@@ -360,8 +360,8 @@ public struct CaseSpec: Decodable, Sendable {
     let kind = try c.decode(ModelKind.self, forKey: .model)
     let hidden = try c.decodeIfPresent(Int.self, forKey: .hidden) ?? 16
     let l2 = try c.decodeIfPresent(Double.self, forKey: .l2) ?? 0
-    guard hidden >= 1 && hidden <= 100_000 else { throw invalid(c, .hidden, "must be between 1 and 100000") }
-    guard l2 >= 0 && l2.isFinite else { throw invalid(c, .l2, "must be finite and non-negative") }
+    if let problem = ModelChoice.hiddenProblem(hidden) { throw invalid(c, .hidden, problem) }
+    if let problem = ModelChoice.l2Problem(l2) { throw invalid(c, .l2, problem) }
     if kind != .mlp && c.contains(.hidden) { throw invalid(c, .hidden, "only the mlp model has a hidden layer") }
     let fault = try c.decodeIfPresent(FaultSpec.self, forKey: .fault)
     model = ModelChoice(kind: kind, hidden: hidden, l2: l2, fault: fault?.fault)

@@ -58,10 +58,19 @@ public struct ModelChoice: Sendable, Equatable {
     }
   }
 
+  /// The hidden widths an MLP may have.
+  public static let hiddenRange = 1...100_000
+  /// What is wrong with a hidden width, or nil when it is allowed.
+  public static func hiddenProblem(_ hidden: Int) -> String? {
+    hiddenRange.contains(hidden) ? nil : "must be between \(hiddenRange.lowerBound) and \(hiddenRange.upperBound)"
+  }
+  /// What is wrong with an L2 strength, or nil when it is allowed (finite and non-negative).
+  public static func l2Problem(_ l2: Double) -> String? { l2 >= 0 && l2.isFinite ? nil : "must be finite and non-negative" }
+
   /// Checks that the data set fits the model: a label target with ≥ 2 classes (exactly 2 for logistic).
   public func validate(_ data: Dataset, source: String) throws(InputError) {
-    guard hidden >= 1 && hidden <= 100_000 else { throw InputError("--hidden: must be between 1 and 100000, got \(hidden)") }
-    guard l2 >= 0 && l2.isFinite else { throw InputError("--l2: must be finite and non-negative, got \(l2)") }
+    if let problem = Self.hiddenProblem(hidden) { throw InputError("--hidden: \(problem), got \(hidden)") }
+    if let problem = Self.l2Problem(l2) { throw InputError("--l2: \(problem), got \(l2)") }
     switch kind {
     case .linear:
       guard data.classCount == 0 else { throw InputError("\(source): model 'linear' needs a numeric target") }
