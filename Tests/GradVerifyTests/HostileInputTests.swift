@@ -94,9 +94,6 @@ struct HostileInputTests {
 
   @Test("exit 64, one line naming the place, nothing printed, no file written", arguments: rows)
   func hostile(_ row: Row) throws { try row.expectRefused() }
-
-  @Test("the table covers at least 25 kinds of bad input")
-  func enoughKinds() { #expect(Set(Self.rows.map(\.name)).count >= 25) }
 }
 
 /// One bad input: the files it needs (any bytes), the command line, and what the error line must name.
