@@ -44,6 +44,22 @@ public struct CentralStencil: Sendable {
 
   /// True when every point is exactly θⱼ + k·h.
   public var isExact: Bool { representationErrors.allSatisfy { $0 == 0 } }
+
+  /// Every example's loss at each point: θ with coordinate j moved to the point (θ itself is not touched).
+  public func perExampleLosses<M: PerExampleModel>(
+    model: M, theta: [Double], coordinate j: Int, data: Dataset
+  ) -> [[Double]] {
+    var work = theta
+    return points.map { x in
+      work[j] = x
+      return model.losses(work, data: data)
+    }
+  }
+
+  /// The cost C = (1/N) Σᵢ L (compensated) at each point.
+  public func costs<M: PerExampleModel>(model: M, theta: [Double], coordinate j: Int, data: Dataset) -> [Double] {
+    perExampleLosses(model: model, theta: theta, coordinate: j, data: data).map { $0.compensatedSum() / Double(data.count) }
+  }
 }
 
 /// A 5-point central difference with its error estimate and tolerance.

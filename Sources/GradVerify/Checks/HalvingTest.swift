@@ -54,15 +54,9 @@ public struct HalvingTest: Sendable {
     coordinate = j
     var h = CentralStencil.step(near: theta[j], order: 0) / 16
     var steps: [Step] = []
-    let n = Double(data.count)
     for _ in 0...Self.halvings {
       let stencil = CentralStencil(centre: theta[j], step: h, multiples: [-1, 1])
-      var work = theta
-      var values: [Double] = []
-      for x in stencil.points {
-        work[j] = x
-        values.append(model.losses(work, data: data).compensatedSum() / n)
-      }
+      let values = stencil.costs(model: model, theta: theta, coordinate: j, data: data)
       let d3 = (values[1] - values[0]) / (2 * h)
       let magnitude = Swift.max(Swift.abs(values[0]), Swift.abs(values[1]))
       let stepError = Swift.abs(d3) * (Swift.abs(stencil.representationErrors[0]) + Swift.abs(stencil.representationErrors[1])) / (2 * h)

@@ -115,13 +115,7 @@ public struct LinearityCheck: Sendable {
     let coordinates = parallelMap(count: p, threads: threads) { j -> Coordinate in
       let stencil = CentralStencil(
         centre: theta[j], step: CentralStencil.step(near: theta[j], order: 0.2), multiples: FivePointDerivative.multiples)
-      var work = theta
-      var values: [[Double]] = []
-      for x in stencil.points {
-        work[j] = x
-        values.append(model.losses(work, data: data))
-      }
-      work[j] = theta[j]  // restored from the saved copy
+      let values = stencil.perExampleLosses(model: model, theta: theta, coordinate: j, data: data)
       var complexTheta = theta.map { ComplexStepNumber($0, 0) }
       complexTheta[j].im = Self.complexStep
       let complexLosses = model.losses(complexTheta, data: data)
@@ -137,11 +131,7 @@ public struct LinearityCheck: Sendable {
         let step = Foundation_exp2(Foundation_log2(stencil.step * ratio).rounded())
         if step < stencil.step {
           let finer = CentralStencil(centre: theta[j], step: step, multiples: FivePointDerivative.multiples)
-          let costs = finer.points.map { x -> Double in
-            work[j] = x
-            return model.losses(work, data: data).compensatedSum() / Double(n)
-          }
-          work[j] = theta[j]  // restored from the saved copy
+          let costs = finer.costs(model: model, theta: theta, coordinate: j, data: data)
           let candidate = FivePointDerivative(
             values: costs, step: step, evaluationError: costError, representationErrors: finer.representationErrors)
           if candidate.errorEstimate < average.errorEstimate {
