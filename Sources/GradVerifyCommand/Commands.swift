@@ -113,9 +113,9 @@ func runCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
 
 /// `gradverify check`
 func checkCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
-  let input = try ModelOnData(&args)
-  var choice = input.choice
-  let data = input.data
+  let input = try modelInput(&args)
+  let (data, theta) = try input.load()
+  var choice = input.model
   let seed = try args.seed("--seed") ?? 1
   let out = try args.value("--out")
   let dumpPath = try args.value("--dump-gradients")
@@ -129,7 +129,6 @@ func checkCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
     let p = choice.parameterCount(features: data.featureCount, classes: data.classCount)
     choice.fault = GradientFault(coordinate: faultCoordinate ?? p - 1, relative: faultSize)
   }
-  let theta = input.theta
   let points = theta == nil ? ParameterPointSpec.defaults : [ParameterPointSpec(name: "params", scale: 1)]
   // Every output place is checked before any work, so a bad one costs nothing and writes nothing.
   if let out { try AtomicFile.prepareFolder(out, flag: "--out") }
@@ -137,7 +136,7 @@ func checkCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
 
   var experiment = LinearityExperiment()
   try experiment.run(
-    model: choice, data: data, source: input.source, points: points, seed: seed, thetaOverride: theta,
+    model: choice, data: data, source: input.dataPath, points: points, seed: seed, thetaOverride: theta,
     keepGradients: dumpPath != nil, threads: threads, progress: progressReporter())
   if let s = data.standardization { print("note: \(data.name): \(s.summary)") }
   print(renderVerdictTable(experiment.verdictRows), terminator: "")
@@ -208,46 +207,28 @@ func benchCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
   return .success
 }
 
-/// The model, data and θ options shared by `check` and `sweep`, read and validated before any work.
-struct ModelOnData {
-  var choice: ModelChoice
-  var data: Dataset
-  var theta: [Double]?
-  /// The data file, for error messages.
-  var source: String
-
-  init(_ args: inout ArgumentList) throws(InputError) {
-    let command = args.command
-    guard let modelName = try args.value("--model") else {
-      throw InputError("\(command): --model is required (linear, logistic, softmax or mlp)")
-    }
-    guard let kind = ModelKind(rawValue: modelName) else {
-      throw InputError("\(command): --model '\(modelName)' is not a model (expected linear, logistic, softmax or mlp)")
-    }
-    guard let dataPath = try args.value("--data") else { throw InputError("\(command): --data FILE.csv is required") }
-    let hidden = try args.integer("--hidden", in: ModelChoice.hiddenRange)
-    if hidden != nil && kind != .mlp { throw InputError("\(command): --hidden applies to --model mlp only") }
-    let l2 = try args.number("--l2") ?? 0
-    if let problem = ModelChoice.l2Problem(l2) { throw InputError("\(command): --l2 \(problem), got \(l2)") }
-    let standardize = try args.flag("--standardize")
-    let paramsPath = try args.value("--params")
-    choice = ModelChoice(kind: kind, hidden: hidden ?? 16, l2: l2)
-    source = dataPath
-    data = try Dataset.load(csv: dataPath, target: kind.target)
-    try choice.validate(data, source: dataPath)
-    if standardize { data = data.standardized() }
-    if let paramsPath {
-      let p = choice.parameterCount(features: data.featureCount, classes: data.classCount)
-      let layout = kind == .linear || kind == .logistic ? "[w1..w\(data.featureCount), b]" : kind.lossSummary
-      theta = try ParameterFile.load(path: paramsPath, expectedCount: p, layout: layout)
-    }
+/// The model, data and θ options shared by `check` and `sweep`, read from the flags.
+func modelInput(_ args: inout ArgumentList) throws(InputError) -> ModelInput {
+  let command = args.command
+  guard let modelName = try args.value("--model") else {
+    throw InputError("\(command): --model is required (linear, logistic, softmax or mlp)")
   }
+  guard let kind = ModelKind(rawValue: modelName) else {
+    throw InputError("\(command): --model '\(modelName)' is not a model (expected linear, logistic, softmax or mlp)")
+  }
+  guard let dataPath = try args.value("--data") else { throw InputError("\(command): --data FILE.csv is required") }
+  let hidden = try args.integer("--hidden", in: ModelChoice.hiddenRange)
+  if hidden != nil && kind != .mlp { throw InputError("\(command): --hidden applies to --model mlp only") }
+  let l2 = try args.number("--l2") ?? 0
+  if let problem = ModelChoice.l2Problem(l2) { throw InputError("\(command): --l2 \(problem), got \(l2)") }
+  return ModelInput(
+    model: ModelChoice(kind: kind, hidden: hidden ?? 16, l2: l2), dataPath: dataPath,
+    standardize: try args.flag("--standardize"), paramsPath: try args.value("--params"))
 }
 
 /// `gradverify sweep`; `merged` holds every block of a sharded run when `merge` finishes it.
 func sweepCommand(_ args: inout ArgumentList, merged: (ledger: SweepLedger, source: String)? = nil) throws(InputError) -> ExitStatus {
-  let signature = try SweepSignature.make(arguments: args.remaining)
-  let input = try ModelOnData(&args)
+  let input = try modelInput(&args)
   var settings = SweepSettings()
   if let samplers = try args.list(
     "--sampler", item: { SamplerKind(rawValue: String($0)) },
@@ -257,18 +238,9 @@ func sweepCommand(_ args: inout ArgumentList, merged: (ledger: SweepLedger, sour
   } else {
     throw InputError("sweep: --sampler is required (with, without, poisson or poisson-realized; a comma list runs several)")
   }
-  if let sizes = try args.list(
+  settings.batchSizes = try args.list(
     "--batch-sizes", item: { Int($0).flatMap { $0 >= 1 ? $0 : nil } },
     refused: { "--batch-sizes needs positive integers separated by commas, got '\($0)'" })
-  {
-    let n = input.data.count
-    for s in settings.samplers where s != .withReplacement {
-      if let b = sizes.first(where: { $0 > n }) {
-        throw InputError("sweep: --batch-sizes \(b) exceeds N = \(n), impossible for sampler '\(s.rawValue)'")
-      }
-    }
-    settings.batchSizes = sizes
-  }
   settings.draws = try args.integer("--draws", in: 2...1_000_000_000) ?? settings.draws
   if let alpha = try args.number("--alpha") {
     guard alpha > 0 && alpha < 1 else { throw InputError("sweep: --alpha must lie in (0, 1), got \(alpha)") }
@@ -276,8 +248,7 @@ func sweepCommand(_ args: inout ArgumentList, merged: (ledger: SweepLedger, sour
   }
   let seed = try args.seed("--seed") ?? 1
   let out = try args.value("--out")
-  let shardText = try args.value("--shard")
-  let shard = try shardText.map { (text: String) throws(InputError) in try Shard.parse(text, flag: "sweep: --shard") } ?? .whole
+  let shard = try args.value("--shard").map { (text: String) throws(InputError) in try Shard.parse(text, flag: "sweep: --shard") }
   let resume = try args.flag("--resume")
   let checkpointSeconds = try args.number("--checkpoint-every") ?? 5
   guard checkpointSeconds > 0 && checkpointSeconds <= 86_400 else {
@@ -286,129 +257,45 @@ func sweepCommand(_ args: inout ArgumentList, merged: (ledger: SweepLedger, sour
   let threads = try args.threads()
   _ = try args.positionals(expected: 0...0, usage: "options only")
   if let out { try AtomicFile.checkWritable(out, flag: "--out") }
-  if shardText != nil && out == nil { throw InputError("sweep: --shard needs --out PART, the file its blocks go to") }
+  if shard != nil && out == nil { throw InputError("sweep: --shard needs --out PART, the file its blocks go to") }
   if resume && out == nil { throw InputError("sweep: --resume needs --out FILE (it continues from FILE.partial)") }
 
-  // While blocks are computed they are saved now and then to OUT.partial (atomically), which --resume reads.
-  let partial = out.map { $0 + ".partial" }
-  var plan = SweepBlockPlan(
-    // The data's sha256 matters only to a ledger (a part, a checkpoint or a merge), so it is hashed only then.
-    signature: signature.lines + (out != nil || merged != nil ? [try SweepSignature.dataLine(input.source)] : []),
-    shard: shard, checkpointInterval: checkpointSeconds)
-  if let merged {
-    plan.completed = merged.ledger
-    plan.completedSource = merged.source
-  } else if resume, let partial {
-    if let data = FileManager.default.contents(atPath: partial) {
-      let done = try SweepLedger.parse(data, path: partial)
-      try done.requireSameSweep(signature: plan.signature, shard: shard, source: partial)
-      plan.completed = done
-      plan.completedSource = partial
-      print("note: resuming from \(partial): \(done.completedCount) of \(done.jobCount(ofShard: shard.index)) blocks done")
-    } else {
-      print("note: \(partial) not found; nothing to resume, starting from the first block")
-    }
-  }
-  if let partial, merged == nil {
-    plan.checkpoint = { (ledger: SweepLedger) throws(InputError) in try AtomicFile.write(ledger.text, to: partial) }
-  }
-
-  let point = input.theta == nil ? ParameterPointSpec(name: "unit", scale: 1) : ParameterPointSpec(name: "params", scale: 1)
-  var experiment = SweepExperiment(settings: settings)
+  let job = SweepJob(
+    request: SweepRequest(input: input, settings: settings, seed: seed), shard: shard, out: out, resume: resume,
+    checkpointInterval: checkpointSeconds, threads: threads)
   let progress = progressReporter()
-  let ledger = try experiment.run(
-    model: input.choice, data: input.data, source: input.source, point: point, seed: seed, theta: input.theta,
-    threads: threads, progress: isatty(2) != 0 ? progress : nil, plan: plan)
-  if shardText != nil, let out, let partial {
-    try AtomicFile.write(ledger.text, to: out)
-    try? FileManager.default.removeItem(atPath: partial)
-    print("shard \(shard.description): \(ledger.completedCount) of \(ledger.jobCount) blocks written to \(out) (combine with 'gradverify merge')")
+  switch try job.run(merged: merged, note: { print($0) }, progress: isatty(2) != 0 ? progress : nil) {
+  case .part(let ledger):
+    print("shard \((shard ?? .whole).description): \(ledger.completedCount) of \(ledger.jobCount) blocks written to \(out ?? "") (combine with 'gradverify merge')")
     return .success
+  case .table(let experiment, let data):
+    if let s = data.standardization { print("note: \(data.name): \(s.summary)") }
+    print(renderVerdictTable(experiment.verdictRows), terminator: "")
+    return status(of: experiment.verdictRows)
   }
-  experiment.evaluate()
-  if let s = input.data.standardization { print("note: \(input.data.name): \(s.summary)") }
-  print(renderVerdictTable(experiment.verdictRows), terminator: "")
-  if let out {
-    try AtomicFile.write(experiment.table.text, to: out)
-    if let partial { try? FileManager.default.removeItem(atPath: partial) }
-  }
-  return status(of: experiment.verdictRows)
 }
 
 /// `gradverify merge PART… --out FILE` (every block: the sweep's table and verdicts), or
 /// `gradverify merge PART… --part --out PART` (any disjoint parts: one part holding them all, to merge later).
 func mergeCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
   let out = try args.value("--out")
-  let threads = try args.value("--threads")
+  let threads = try args.threads()
   let asPart = try args.flag("--part")
   let paths = try args.positionals(expected: 1...100_000, usage: "the part files of every shard")
   if let out { try AtomicFile.checkWritable(out, flag: "--out") }
   if asPart && out == nil { throw InputError("merge: --part needs --out PART, the file the combined part goes to") }
-  var parts: [(path: String, ledger: SweepLedger)] = []
-  for path in paths {
-    guard let data = FileManager.default.contents(atPath: path) else { throw InputError("\(path): cannot read the part file") }
-    parts.append((path, try SweepLedger.parse(data, path: path)))
-  }
-  let combined = try SweepLedger.combine(parts, requireComplete: !asPart)
+  let combined = try SweepJob.combine(paths: paths, asPart: asPart)
   if asPart, let out {
     try AtomicFile.write(combined.text, to: out)
     let shards = combined.shards.map(String.init).joined(separator: ",")
-    print("merged \(parts.count) parts: \(combined.completedCount) of \(combined.jobCount) blocks (shards \(shards) of \(combined.shardCount)) written to \(out)")
+    print("merged \(paths.count) parts: \(combined.completedCount) of \(combined.jobCount) blocks (shards \(shards) of \(combined.shardCount)) written to \(out)")
     return .success
   }
-  var arguments = try SweepSignature.arguments(of: combined.signature, source: paths[0])
-  if let out { arguments += ["--out", out] }
-  if let threads { arguments += ["--threads", threads] }
-  var sweepArguments = ArgumentList(command: "sweep", arguments)
-  return try sweepCommand(&sweepArguments, merged: (combined, paths[0]))
-}
-
-/// The signature of a sweep: the tool and sampler versions, the block size, the sweep's own options (all
-/// but where it writes, which shard it is, whether it resumes and how many threads it uses) and the data's
-/// sha256. Shards of one sweep have equal signatures; `merge` reruns the sweep from it.
-enum SweepSignature {
-  static let excluded: Set<String> = ["--out", "--shard", "--threads", "--checkpoint-every"]
-  static let excludedFlags: Set<String> = ["--resume"]
-
-  static func make(arguments: [String]) throws(InputError) -> (lines: [String], arguments: [String]) {
-    var kept: [String] = []
-    var i = 0
-    while i < arguments.count {
-      let a = arguments[i]
-      let name = a.split(separator: "=", maxSplits: 1).first.map(String.init) ?? a
-      if excludedFlags.contains(a) {
-        i += 1
-      } else if excluded.contains(name) {
-        i += a.contains("=") ? 1 : 2
-      } else {
-        kept.append(a)
-        i += 1
-      }
-    }
-    let header = [
-      "gradverify \(GradVerifyVersion.current)", "sampler-version \(MiniBatchSweep.samplerVersion)",
-      "block-size \(MiniBatchSweep.blockSize)",
-    ]
-    return (header + ["sweep"] + kept, kept)
-  }
-
-  /// The data file's sha256, so a part made from other data cannot be merged with this run.
-  static func dataLine(_ path: String) throws(InputError) -> String {
-    guard let data = FileManager.default.contents(atPath: path) else { throw InputError("\(path): cannot read") }
-    return "data-sha256 " + sha256Hex(Array(data))
-  }
-
-  /// The sweep options recorded in a signature, checked against this tool's versions.
-  static func arguments(of signature: [String], source: String) throws(InputError) -> [String] {
-    guard let start = signature.firstIndex(of: "sweep"), signature.last?.hasPrefix("data-sha256 ") == true else {
-      throw InputError("\(source): the part's signature is not a sweep's")
-    }
-    let current = try make(arguments: []).lines
-    guard Array(signature[..<start]) == Array(current.dropLast()) else {
-      throw InputError("\(source): made by '\(signature.first ?? "?")' with other sampler versions; merge it with that version")
-    }
-    return Array(signature[(start + 1)..<(signature.count - 1)])
-  }
+  let job = SweepJob(request: try SweepRequest(identity: combined.signature, source: paths[0]), out: out, threads: threads)
+  guard case .table(let experiment, let data) = try job.run(merged: (combined, paths[0])) else { return .success }
+  if let s = data.standardization { print("note: \(data.name): \(s.summary)") }
+  print(renderVerdictTable(experiment.verdictRows), terminator: "")
+  return status(of: experiment.verdictRows)
 }
 
 /// x to six decimals, for levels that are sums of a few decimal shares.

@@ -1,0 +1,41 @@
+import Foundation
+import GradVerify
+import Testing
+
+/// A sweep's identity (Experiments/SweepRequest.swift): built from the settings, read back by a merge.
+@Suite struct SweepRequestTests {
+  static let iris = CommandRun.packageRoot.appendingPathComponent("Experiments/data/iris.csv").path
+
+  @Test("the identity reads back to the same request, for the built-in defaults and for every optional setting")
+  func roundTrip() throws {
+    var settings = SweepSettings()
+    settings.samplers = [.withReplacement, .poissonRealized]
+    settings.draws = 1234
+    settings.alpha = 0.003
+    let plain = SweepRequest(input: ModelInput(model: ModelChoice(kind: .softmax), dataPath: Self.iris), settings: settings, seed: 9)
+    settings.batchSizes = [1, 7, 150]
+    let full = SweepRequest(
+      input: ModelInput(model: ModelChoice(kind: .mlp, hidden: 5, l2: 0.25), dataPath: Self.iris, standardize: true, paramsPath: "θ file.txt"),
+      settings: settings, seed: UInt64.max)
+    for request in [plain, full] {
+      let identity = try request.identity(withDataHash: true)
+      #expect(try SweepRequest(identity: identity, source: "t") == request, "\(identity)")
+    }
+    #expect(try full.identity(withDataHash: false).contains("--params θ file.txt"))
+  }
+
+  @Test("shards made with --draws=600 and --draws 600 are one sweep: the identity does not keep argv's spelling")
+  func spellingDoesNotMatter() throws {
+    let folder = try temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let base = ["sweep", "--model", "softmax", "--data", Self.iris, "--sampler", "with"]
+    let a = try CommandRun(base + ["--draws=600", "--shard", "0/2", "--out", "p0"], in: folder)
+    let b = try CommandRun(base + ["--draws", "600", "--shard=1/2", "--out", "p1"], in: folder)
+    #expect(a.status == 0 && b.status == 0, "\(a.stderr) \(b.stderr)")
+    let merge = try CommandRun(["merge", "p0", "p1", "--out", "m.csv"], in: folder)
+    #expect(merge.status == 0, "\(merge.stderr)")
+    let single = try CommandRun(base + ["--draws", "600", "--out", "s.csv"], in: folder)
+    #expect(try Data(contentsOf: folder.appendingPathComponent("m.csv")) == Data(contentsOf: folder.appendingPathComponent("s.csv")))
+    #expect(single.stdout == merge.stdout)
+  }
+}
