@@ -29,3 +29,34 @@ struct DataPackageTests {
     #expect(resources.count == csvs.count, "resources without a table")
   }
 }
+
+/// `DataPackage.render` directly: each table described from the catalogue with its type, hash and size,
+/// and a column the catalogue lacks refused.
+@Suite struct DataPackageRenderTests {
+  static func provenance() throws -> Provenance {
+    try Provenance.collect(experimentsFolder: CommandRun.packageRoot.appendingPathComponent("Experiments").path, command: "test")
+  }
+
+  @Test("a table's resource: its name, path, byte count, sha256 and typed, described fields")
+  func describesTable() throws {
+    var doc = CSVDocument(header: ["case", "cost"])
+    doc.append([CSVCell("a"), CSVCell(1.5)])
+    let json = try DataPackage.render(tables: [(name: "C1-linearity.csv", document: doc)], provenance: try Self.provenance())
+    let bytes = Array(doc.text.utf8)
+    #expect(json.contains("\"path\" : \"C1-linearity.csv\""))
+    #expect(json.contains("\"name\" : \"c1-linearity\""))
+    #expect(json.contains("\"bytes\" : \(bytes.count)"))
+    #expect(json.contains("sha256:" + sha256Hex(bytes)))
+    #expect(json.contains("C(θ), the average loss at the point"))
+    #expect(json.contains("\"type\" : \"number\"") && json.contains("\"type\" : \"string\""))
+  }
+
+  @Test("a column without a description is an error naming it")
+  func refusesUndescribed() throws {
+    var doc = CSVDocument(header: ["case", "no_such_column"])
+    doc.append([CSVCell("a"), CSVCell(1.0)])
+    #expect(throws: InputError.self) {
+      try DataPackage.render(tables: [(name: "C1-linearity.csv", document: doc)], provenance: try Self.provenance())
+    }
+  }
+}
