@@ -93,30 +93,23 @@ public struct BatchNormControl: Sendable {
     let n = data.count
     biases = batchSizes.filter { $0 >= 2 }.map { b in
       let sampler = BatchSampler(kind: .withoutReplacement, count: n, batch: b)
-      let blocks = (draws + MiniBatchSweep.blockSize - 1) / MiniBatchSweep.blockSize
-      let parts = parallelJobs(count: blocks, threads: threads, makeScratch: { (SamplerWorkspace(count: n), [Int32]()) }) {
-        block, scratch -> (Double, Double) in
-        var rng = MiniBatchSweep.stream(
-          seed: seed, name: "n2/\(name)/batch-norm", cell: SweepCell(sampler: .withoutReplacement, batch: b), block: block)
-        var s = 0.0
-        var s2 = 0.0
-        for _ in 0..<Swift.min(MiniBatchSweep.blockSize, draws - block * MiniBatchSweep.blockSize) {
-          _ = sampler.draw(into: &scratch.1, workspace: &scratch.0, using: &rng)
-          var members = scratch.1.map(Int.init).sorted()
-          if sampler.drawsComplement {
-            let left = Set(members)
-            members = all.filter { !left.contains($0) }
-          }
-          let e = model.cost(theta, data: data, members: members) - whole
-          s += e
-          s2 += e * e
+      let mc = BlockedScalarMonteCarlo(
+        draws: draws, threads: threads,
+        stream: { block in
+          MiniBatchSweep.stream(
+            seed: seed, name: "n2/\(name)/batch-norm", cell: SweepCell(sampler: .withoutReplacement, batch: b), block: block)
+        },
+        makeScratch: { (SamplerWorkspace(count: n), [Int32]()) }
+      ) { rng, scratch -> Double in
+        _ = sampler.draw(into: &scratch.1, workspace: &scratch.0, using: &rng)
+        var members = scratch.1.map(Int.init).sorted()
+        if sampler.drawsComplement {
+          let left = Set(members)
+          members = all.filter { !left.contains($0) }
         }
-        return (s, s2)
+        return model.cost(theta, data: data, members: members) - whole
       }
-      let r = Double(draws)
-      let mean = parts.map(\.0).reduce(0, +) / r
-      let variance = Swift.max(0, (parts.map(\.1).reduce(0, +) - r * mean * mean) / (r - 1))
-      return (b, mean, (variance / r).squareRoot())
+      return (b, mc.mean, mc.standardError)
     }
   }
 

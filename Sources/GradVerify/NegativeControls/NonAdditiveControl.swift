@@ -62,40 +62,29 @@ public struct NonAdditiveControl: Sendable {
     self.draws = draws
     let whole = cost.cost(losses)
     biasCells = batchSizes.map { b in
-      let blocks = (draws + MiniBatchSweep.blockSize - 1) / MiniBatchSweep.blockSize
       let sampler = BatchSampler(kind: .withoutReplacement, count: n, batch: b)
-      let sums = parallelJobs(count: blocks, threads: threads, makeScratch: { (SamplerWorkspace(count: n), [Int32]()) }) {
-        block, scratch -> (Double, Double, Bool) in
-        var rng = MiniBatchSweep.stream(
-          seed: seed, name: "n2/\(name)/\(cost.rawValue)", cell: SweepCell(sampler: .withoutReplacement, batch: b),
-          block: block)
-        var s = 0.0
-        var s2 = 0.0
-        var allZero = true
-        let count = Swift.min(MiniBatchSweep.blockSize, draws - block * MiniBatchSweep.blockSize)
-        var chosen = [Bool](repeating: false, count: n)
-        for _ in 0..<count {
-          _ = sampler.draw(into: &scratch.1, workspace: &scratch.0, using: &rng)
-          for i in 0..<n { chosen[i] = sampler.drawsComplement }
-          for i in scratch.1 { chosen[Int(i)] = !sampler.drawsComplement }
-          // The batch in index order, so that the full batch reproduces C(all) to the bit.
-          let batchLosses = (0..<n).filter { chosen[$0] }.map { losses[$0] }
-          let e = cost.cost(batchLosses) - whole
-          s += e
-          s2 += e * e
-          if e != 0 { allZero = false }
-        }
-        return (s, s2, allZero)
+      let mc = BlockedScalarMonteCarlo(
+        draws: draws, threads: threads,
+        stream: { block in
+          MiniBatchSweep.stream(
+            seed: seed, name: "n2/\(name)/\(cost.rawValue)", cell: SweepCell(sampler: .withoutReplacement, batch: b),
+            block: block)
+        },
+        makeScratch: { (SamplerWorkspace(count: n), [Int32](), [Bool](repeating: false, count: n)) }
+      ) { rng, scratch -> Double in
+        _ = sampler.draw(into: &scratch.1, workspace: &scratch.0, using: &rng)
+        for i in 0..<n { scratch.2[i] = sampler.drawsComplement }
+        for i in scratch.1 { scratch.2[Int(i)] = !sampler.drawsComplement }
+        // The batch in index order, so that the full batch reproduces C(all) to the bit.
+        let batchLosses = (0..<n).filter { scratch.2[$0] }.map { losses[$0] }
+        return cost.cost(batchLosses) - whole
       }
-      let r = Double(draws)
-      let mean = sums.map(\.0).reduce(0, +) / r
-      let variance = Swift.max(0, (sums.map(\.1).reduce(0, +) - r * mean * mean) / (r - 1))
-      let se = (variance / r).squareRoot()
+      let (mean, se) = (mc.mean, mc.standardError)
       let prediction = cost.predictedBatchBias(losses: losses, batch: b)
       let judged = cost.neglectedBiasTerm(losses: losses, batch: b) <= se
       return BiasCell(
         batch: b, bias: mean, standardError: se, prediction: prediction, judged: judged,
-        exactlyZero: sums.allSatisfy(\.2))
+        exactlyZero: mc.everyDrawZero)
     }
   }
 
