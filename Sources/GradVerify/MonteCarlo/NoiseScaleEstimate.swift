@@ -107,53 +107,34 @@ public struct NoiseScaleEstimate: Sendable {
     precondition(1 <= small && small < big && big <= p.count && draws >= 2, "need 1 ≤ small < big ≤ N and R ≥ 2")
     let n = p.count
     let d = p.dimension
-    let blockSize = MiniBatchSweep.blockSize
-    let blocks = (draws + blockSize - 1) / blockSize
     let samplers = [small, big].map { BatchSampler(kind: .withoutReplacement, count: n, batch: $0) }
     let cell = SweepCell(sampler: .withoutReplacement, batch: small)
-    let parts = parallelJobs(
-      count: blocks, threads: threads,
+    // Two statistics per draw: s, the trace estimate, and g, the squared-norm estimate.
+    let mc = BlockedMonteCarlo(
+      draws: draws, statistics: 2, threads: threads,
+      stream: { block in MiniBatchSweep.stream(seed: seed, name: "noise-scale/\(name)/big=\(big)", cell: cell, block: block) },
       makeScratch: { (SamplerWorkspace(count: n), [Int32](), [Double](repeating: 0, count: d)) }
-    ) { block, scratch -> Sums in
-      var rng = MiniBatchSweep.stream(seed: seed, name: "noise-scale/\(name)/big=\(big)", cell: cell, block: block)
-      var sums = Sums()
-      let count = Swift.min(blockSize, draws - block * blockSize)
+    ) { rng, scratch, values in
+      var norms = [0.0, 0.0]
       p.rows.withUnsafeBufferPointer { rows in
         scratch.2.withUnsafeMutableBufferPointer { acc in
-          for _ in 0..<count {
-            var norms = [0.0, 0.0]
-            for (k, sampler) in samplers.enumerated() {
-              let divisor = sampler.draw(into: &scratch.1, workspace: &scratch.0, using: &rng)
-              MiniBatchSweep.gatherSum(rows: rows, dimension: d, indices: scratch.1, into: acc)
-              for j in 0..<d {
-                let mean = (sampler.drawsComplement ? p.total[j] - acc[j] : acc[j]) / divisor
-                norms[k] += mean * mean
-              }
+          for (k, sampler) in samplers.enumerated() {
+            let divisor = sampler.draw(into: &scratch.1, workspace: &scratch.0, using: &rng)
+            MiniBatchSweep.gatherSum(rows: rows, dimension: d, indices: scratch.1, into: acc)
+            for j in 0..<d {
+              let mean = (sampler.drawsComplement ? p.total[j] - acc[j] : acc[j]) / divisor
+              norms[k] += mean * mean
             }
-            let bs = Double(small)
-            let bb = Double(big)
-            let s = (norms[0] - norms[1]) / (1 / bs - 1 / bb)
-            let g = (bb * norms[1] - bs * norms[0]) / (bb - bs)
-            sums.s += s
-            sums.s2 += s * s
-            sums.s3 += s * s * s
-            sums.g += g
-            sums.g2 += g * g
-            sums.g3 += g * g * g
           }
         }
       }
-      return sums
+      let bs = Double(small)
+      let bb = Double(big)
+      values[0] = (norms[0] - norms[1]) / (1 / bs - 1 / bb)
+      values[1] = (bb * norms[1] - bs * norms[0]) / (bb - bs)
     }
-    var total = Sums()
-    for part in parts {
-      total.s += part.s
-      total.s2 += part.s2
-      total.s3 += part.s3
-      total.g += part.g
-      total.g2 += part.g2
-      total.g3 += part.g3
-    }
+    let total = Sums(
+      s: mc.sum[0], s2: mc.squareSum[0], s3: mc.cubeSum[0], g: mc.sum[1], g2: mc.squareSum[1], g3: mc.cubeSum[1])
     let r = Double(draws)
     self.small = small
     self.big = big

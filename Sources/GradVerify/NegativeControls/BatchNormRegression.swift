@@ -93,23 +93,23 @@ public struct BatchNormControl: Sendable {
     let n = data.count
     biases = batchSizes.filter { $0 >= 2 }.map { b in
       let sampler = BatchSampler(kind: .withoutReplacement, count: n, batch: b)
-      let mc = BlockedScalarMonteCarlo(
+      let mc = BlockedMonteCarlo(
         draws: draws, threads: threads,
         stream: { block in
           MiniBatchSweep.stream(
             seed: seed, name: "n2/\(name)/batch-norm", cell: SweepCell(sampler: .withoutReplacement, batch: b), block: block)
         },
         makeScratch: { (SamplerWorkspace(count: n), [Int32]()) }
-      ) { rng, scratch -> Double in
+      ) { rng, scratch, value in
         _ = sampler.draw(into: &scratch.1, workspace: &scratch.0, using: &rng)
         var members = scratch.1.map(Int.init).sorted()
         if sampler.drawsComplement {
           let left = Set(members)
           members = all.filter { !left.contains($0) }
         }
-        return model.cost(theta, data: data, members: members) - whole
+        value[0] = model.cost(theta, data: data, members: members) - whole
       }
-      return (b, mc.mean, mc.standardError)
+      return (b, mc.mean(), mc.standardError())
     }
   }
 

@@ -63,7 +63,7 @@ public struct NonAdditiveControl: Sendable {
     let whole = cost.cost(losses)
     biasCells = batchSizes.map { b in
       let sampler = BatchSampler(kind: .withoutReplacement, count: n, batch: b)
-      let mc = BlockedScalarMonteCarlo(
+      let mc = BlockedMonteCarlo(
         draws: draws, threads: threads,
         stream: { block in
           MiniBatchSweep.stream(
@@ -71,20 +71,20 @@ public struct NonAdditiveControl: Sendable {
             block: block)
         },
         makeScratch: { (SamplerWorkspace(count: n), [Int32](), [Bool](repeating: false, count: n)) }
-      ) { rng, scratch -> Double in
+      ) { rng, scratch, value in
         _ = sampler.draw(into: &scratch.1, workspace: &scratch.0, using: &rng)
         for i in 0..<n { scratch.2[i] = sampler.drawsComplement }
         for i in scratch.1 { scratch.2[Int(i)] = !sampler.drawsComplement }
         // The batch in index order, so that the full batch reproduces C(all) to the bit.
         let batchLosses = (0..<n).filter { scratch.2[$0] }.map { losses[$0] }
-        return cost.cost(batchLosses) - whole
+        value[0] = cost.cost(batchLosses) - whole
       }
-      let (mean, se) = (mc.mean, mc.standardError)
+      let (mean, se) = (mc.mean(), mc.standardError())
       let prediction = cost.predictedBatchBias(losses: losses, batch: b)
       let judged = cost.neglectedBiasTerm(losses: losses, batch: b) <= se
       return BiasCell(
         batch: b, bias: mean, standardError: se, prediction: prediction, judged: judged,
-        exactlyZero: mc.everyDrawZero)
+        exactlyZero: mc.everyDrawZero[0])
     }
   }
 
