@@ -269,10 +269,15 @@ func sweepCommand(_ args: inout ArgumentList, merged: (ledger: SweepLedger, sour
     print("shard \((shard ?? .whole).description): \(ledger.completedCount) of \(ledger.jobCount) blocks written to \(out ?? "") (combine with 'gradverify merge')")
     return .success
   case .table(let experiment, let data):
-    if let s = data.standardization { print("note: \(data.name): \(s.summary)") }
-    print(renderVerdictTable(experiment.verdictRows), terminator: "")
-    return status(of: experiment.verdictRows)
+    return printSweep(experiment, data: data)
   }
+}
+
+/// A finished sweep's notes and verdict table, and the exit status they give.
+func printSweep(_ experiment: SweepExperiment, data: Dataset) -> ExitStatus {
+  if let s = data.standardization { print("note: \(data.name): \(s.summary)") }
+  print(renderVerdictTable(experiment.verdictRows), terminator: "")
+  return status(of: experiment.verdictRows)
 }
 
 /// `gradverify merge PART… --out FILE` (every block: the sweep's table and verdicts), or
@@ -293,9 +298,7 @@ func mergeCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
   }
   let job = SweepJob(request: try SweepRequest(identity: combined.signature, source: paths[0]), out: out, threads: threads)
   guard case .table(let experiment, let data) = try job.run(merged: (combined, paths[0])) else { return .success }
-  if let s = data.standardization { print("note: \(data.name): \(s.summary)") }
-  print(renderVerdictTable(experiment.verdictRows), terminator: "")
-  return status(of: experiment.verdictRows)
+  return printSweep(experiment, data: data)
 }
 
 /// x to six decimals, for levels that are sums of a few decimal shares.

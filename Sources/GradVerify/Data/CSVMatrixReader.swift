@@ -110,9 +110,7 @@ struct CSVMatrixReader: @unchecked Sendable {
             parseRow(fields, quoted: quoted, line: line, row: row, features: featureBuffer, targets: targets, result: &result)
           }
         } else {
-          let cells = try CSVTable.splitRecord(
-            Substring(String(decoding: UnsafeBufferPointer(rebasing: file.bytes[start..<content]), as: UTF8.self)),
-            path: file.path, line: line)
+          let cells = try file.cells(start, content, line: line)
           try requireColumns(cells.count, line: line)
           if result.cell == nil {
             do throws(InputError) {

@@ -100,8 +100,7 @@ public enum MiniBatchSweep {
         && ledger.shardCount == shard.count, "ledger layout differs from the sweep")
     let blocksPerCell = ledger.blocksPerCell
     let owned = ledger.jobCount(ofShard: shard.index)
-    let counter = ProgressCounter(total: owned, report: progress)
-    for _ in 0..<(ledger.done[shard.index]?.count ?? 0) { counter.tick() }
+    let counter = ProgressCounter(total: owned, alreadyDone: ledger.done[shard.index]?.count ?? 0, report: progress)
     let d = population.dimension
     let n = population.count
     let blockBytes = 16 * d + 64
@@ -305,9 +304,10 @@ final class ProgressCounter: Sendable {
   let report: (@Sendable (Int, Int) -> Void)?
   let done = Atomic<Int>(0)
 
-  init(total: Int, report: (@Sendable (Int, Int) -> Void)?) {
+  init(total: Int, alreadyDone: Int = 0, report: (@Sendable (Int, Int) -> Void)?) {
     self.total = total
     self.report = report
+    done.store(alreadyDone, ordering: .relaxed)
   }
 
   func tick() {
