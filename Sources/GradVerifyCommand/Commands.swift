@@ -23,18 +23,6 @@ func printOutcomes(_ outcomes: [ExperimentOutcome]) {
   print(renderVerdictTable(outcomes.flatMap(\.verdicts)), terminator: "")
 }
 
-/// Every file a run produces beside REPORT.md and datapackage.json: its tables, then the figures drawn from them.
-func artifacts(of outcomes: [ExperimentOutcome]) -> [(name: String, text: String)] {
-  let tables = outcomes.flatMap(\.tables)
-  return tables.map { ($0.name, $0.document.text) } + ResultFigures.render(tables: tables).map { ($0.name, $0.svg) }
-}
-
-func write(_ outcomes: [ExperimentOutcome], to folder: String) throws(InputError) {
-  for artifact in artifacts(of: outcomes) {
-    try AtomicFile.write(artifact.text, to: folder + "/" + artifact.name)
-  }
-}
-
 /// `gradverify verify`
 func verifyCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
   let folder = try args.value("--experiments") ?? "Experiments"
@@ -51,28 +39,22 @@ func verifyCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus 
       resultsFolder = "results"
     }
   }
-  let runs = try ExperimentRunner.runAllWithSpecs(folder: folder, threads: threads, progress: progressReporter())
+  let runs = try ExperimentRunner.runAll(folder: folder, threads: threads, progress: progressReporter())
   let outcomes = runs.map(\.outcome)
   printOutcomes(outcomes)
-  let shares = runs.map(\.spec).filter(\.isStatistical).map(\.sweep.alpha)
+  let shares = runs.compactMap(\.spec.alpha)
   let total = shares.reduce(0, +)
   print("family-wise: \(shares.count) statistical specs spend α = \(shares.map { "\($0)" }.joined(separator: " + ")) = \(rounded6(total)) (Bonferroni): P(any false FAIL in this run) ≤ \(rounded6(total))")
   var status = status(of: outcomes.flatMap(\.verdicts))
   if let resultsFolder {
-    var differing: [String] = []
-    var compared = 0
-    for artifact in artifacts(of: outcomes) {
-      let path = resultsFolder + "/" + artifact.name
-      compared += 1
-      let committed = FileManager.default.contents(atPath: path)
-      if committed != Data(artifact.text.utf8) {
-        differing.append(committed == nil ? "\(path) (missing)" : path)
-      }
-    }
+    let artifacts = ResultArtifacts(outcomes)
+    let differing = artifacts.differences(from: resultsFolder)
     if differing.isEmpty {
-      print("tables: all \(compared) tables and figures in \(resultsFolder)/ reproduced byte for byte")
+      print("tables: all \(artifacts.files.count) tables and figures in \(resultsFolder)/ reproduced byte for byte")
     } else {
-      for path in differing { print("tables: \(path) differs from this run (run 'make results' if the change is intended)") }
+      for d in differing {
+        print("tables: \(d.path)\(d.missing ? " (missing)" : "") differs from this run (run 'make results' if the change is intended)")
+      }
       status = .claimFailed
     }
   }
@@ -87,13 +69,13 @@ func resultsCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus
   _ = try args.positionals(expected: 0...0, usage: "no arguments")
   try AtomicFile.prepareFolder(out, flag: "--out")
   let provenance = try Provenance.collect(experimentsFolder: folder, command: "gradverify results")
-  let runs = try ExperimentRunner.runAllWithSpecs(folder: folder, threads: threads, progress: progressReporter())
+  let runs = try ExperimentRunner.runAll(folder: folder, threads: threads, progress: progressReporter())
   let outcomes = runs.map(\.outcome)
-  try write(outcomes, to: out)
+  let artifacts = ResultArtifacts(outcomes)
+  try artifacts.write(to: out)
   let package = try DataPackage.render(tables: outcomes.flatMap(\.tables), provenance: provenance)
   try AtomicFile.write(package, to: out + "/datapackage.json")
-  let figures = Set(artifacts(of: outcomes).map(\.name).filter { $0.hasSuffix(".svg") })
-  try AtomicFile.write(ReportWriter.render(runs: runs, figures: figures), to: out + "/REPORT.md")
+  try AtomicFile.write(ReportWriter.render(runs: runs, figures: artifacts.figures), to: out + "/REPORT.md")
   printOutcomes(outcomes)
   return status(of: outcomes.flatMap(\.verdicts))
 }
@@ -106,7 +88,7 @@ func runCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
   let spec = try ExperimentSpec.load(path: file)
   if let out { try AtomicFile.prepareFolder(out, flag: "--out") }
   let outcome = try ExperimentRunner.run(spec, file: file, threads: threads, progress: progressReporter())
-  if let out { try write([outcome], to: out) }
+  if let out { try ResultArtifacts([outcome]).write(to: out) }
   printOutcomes([outcome])
   return status(of: outcome.verdicts)
 }
@@ -134,20 +116,22 @@ func checkCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
   if let out { try AtomicFile.prepareFolder(out, flag: "--out") }
   if let dumpPath { try AtomicFile.checkWritable(dumpPath, flag: "--dump-gradients") }
 
-  var experiment = LinearityExperiment()
-  try experiment.run(
-    model: choice, data: data, source: input.dataPath, points: points, seed: seed, thetaOverride: theta,
-    keepGradients: dumpPath != nil, threads: threads, progress: progressReporter())
+  let experiment = LinearityExperiment()
+  let result = LinearityExperiment.Result(
+    records: try LinearityExperiment.records(
+      model: choice, data: data, source: input.dataPath, points: points, seed: seed, thetaOverride: theta,
+      keepGradients: dumpPath != nil, threads: threads, progress: progressReporter()))
+  let verdicts = experiment.verdicts(result)
   if let s = data.standardization { print("note: \(data.name): \(s.summary)") }
-  print(renderVerdictTable(experiment.verdictRows), terminator: "")
+  print(renderVerdictTable(verdicts), terminator: "")
   if let out {
-    try AtomicFile.write(experiment.table.text, to: out + "/check-linearity.csv")
-    try AtomicFile.write(experiment.halvingTable.text, to: out + "/check-linearity-halving.csv")
+    try AtomicFile.write(experiment.table(result).document.text, to: out + "/check-linearity.csv")
+    try AtomicFile.write(experiment.halvingTable(result).document.text, to: out + "/check-linearity-halving.csv")
   }
-  if let dumpPath, let gradients = experiment.records.first?.gradients {
+  if let dumpPath, let gradients = result.records.first?.gradients {
     try AtomicFile.write(gradients.csv.text, to: dumpPath)
   }
-  return status(of: experiment.verdictRows)
+  return status(of: verdicts)
 }
 
 /// `gradverify bench`: the parts named by --only (default all), each a line of key=value fields.
@@ -268,16 +252,17 @@ func sweepCommand(_ args: inout ArgumentList, merged: (ledger: SweepLedger, sour
   case .part(let ledger):
     print("shard \((shard ?? .whole).description): \(ledger.completedCount) of \(ledger.jobCount) blocks written to \(out ?? "") (combine with 'gradverify merge')")
     return .success
-  case .table(let experiment, let data):
-    return printSweep(experiment, data: data)
+  case .table(let experiment, let result, let data):
+    return printSweep(experiment, result, data: data)
   }
 }
 
 /// A finished sweep's notes and verdict table, and the exit status they give.
-func printSweep(_ experiment: SweepExperiment, data: Dataset) -> ExitStatus {
+func printSweep(_ experiment: SweepExperiment, _ result: SweepExperiment.Result, data: Dataset) -> ExitStatus {
   if let s = data.standardization { print("note: \(data.name): \(s.summary)") }
-  print(renderVerdictTable(experiment.verdictRows), terminator: "")
-  return status(of: experiment.verdictRows)
+  let verdicts = experiment.verdicts(result)
+  print(renderVerdictTable(verdicts), terminator: "")
+  return status(of: verdicts)
 }
 
 /// `gradverify merge PART… --out FILE` (every block: the sweep's table and verdicts), or
@@ -297,8 +282,10 @@ func mergeCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
     return .success
   }
   let job = SweepJob(request: try SweepRequest(identity: combined.signature, source: paths[0]), out: out, threads: threads)
-  guard case .table(let experiment, let data) = try job.run(merged: (combined, paths[0])) else { return .success }
-  return printSweep(experiment, data: data)
+  guard case .table(let experiment, let result, let data) = try job.run(merged: (combined, paths[0])) else {
+    return .success
+  }
+  return printSweep(experiment, result, data: data)
 }
 
 /// x to six decimals, for levels that are sums of a few decimal shares.

@@ -1,14 +1,39 @@
 import Foundation
 
-/// What running one spec produced: its tables (file name → CSV) and verdict rows.
+/// A table a run produced: its file name, its schema and its rows.
+public struct ResultTableFile: Sendable {
+  public var name: String
+  public var schema: TableSchema
+  public var document: CSVDocument
+}
+
+/// What running one spec produced: its tables, verdict rows and notes.
 public struct ExperimentOutcome: Sendable {
-  public var tables: [(name: String, document: CSVDocument)]
+  /// The spec's claim ("N3").
+  public var claim: String
+  public var tables: [ResultTableFile]
   public var verdicts: [VerdictRow]
   /// One-line notes for the user (e.g. which data sets were standardised).
   public var notes: [String]
+  /// The tables by the claim's suffixes, for its figures.
+  var tablesBySuffix: [String: CSVDocument]
 }
 
-/// Runs the specs in Experiments/.
+/// A spec file, its decoded spec and what running it produced.
+public struct ExperimentRun: Sendable {
+  public var file: String
+  public var spec: ExperimentSpec
+  public var outcome: ExperimentOutcome
+}
+
+/// A figure of the results: its file name, the claim it belongs to and its SVG text.
+public struct ResultFigure: Sendable {
+  public var name: String
+  public var claim: String
+  public var svg: String
+}
+
+/// Runs the specs in Experiments/, whatever their claims, through the claims' `Experiment` types.
 public enum ExperimentRunner {
   /// The spec files of a folder, sorted by name.
   public static func specFiles(in folder: String) throws(InputError) -> [String] {
@@ -20,51 +45,42 @@ public enum ExperimentRunner {
     return specs
   }
 
-  /// Decodes every spec first (so a bad one fails before any work), then runs them in order.
-  public static func runAll(
-    folder: String, threads: Int, progress: @escaping (String) -> Void = { _ in }
-  ) throws(InputError) -> [ExperimentOutcome] {
-    try runAllWithSpecs(folder: folder, threads: threads, progress: progress).map(\.outcome)
+  /// Every spec of a folder, decoded (so that a bad one fails before any work).
+  public static func loadAll(folder: String) throws(InputError) -> [(file: String, spec: ExperimentSpec)] {
+    var specs: [(file: String, spec: ExperimentSpec)] = []
+    for file in try specFiles(in: folder) { specs.append((file, try ExperimentSpec.load(path: file))) }
+    return specs
   }
 
-  /// As `runAll`, keeping each outcome's spec file and spec (for the report).
-  public static func runAllWithSpecs(
-    folder: String, threads: Int, progress: @escaping (String) -> Void = { _ in }
-  ) throws(InputError) -> [(file: String, spec: ExperimentSpec, outcome: ExperimentOutcome)] {
-    var specs: [(String, ExperimentSpec)] = []
-    for file in try specFiles(in: folder) { specs.append((file, try ExperimentSpec.load(path: file))) }
-    var runs: [(file: String, spec: ExperimentSpec, outcome: ExperimentOutcome)] = []
-    for (file, spec) in specs { runs.append((file, spec, try run(spec, file: file, threads: threads, progress: progress))) }
+  /// Decodes every spec first, then runs them in order.
+  public static func runAll(
+    folder: String, threads: Int, progress: @escaping @Sendable (String) -> Void = { _ in }
+  ) throws(InputError) -> [ExperimentRun] {
+    var runs: [ExperimentRun] = []
+    for (file, spec) in try loadAll(folder: folder) {
+      runs.append(ExperimentRun(file: file, spec: spec, outcome: try run(spec, file: file, threads: threads, progress: progress)))
+    }
     return runs
   }
 
-  /// One case of a spec with its data loaded, at one parameter point.
-  struct Place {
-    var model: ModelChoice
-    var data: Dataset
-    var point: ParameterPointSpec
-    /// "file: cases[i]", for errors.
-    var source: String
-  }
-
   /// Every case's data, loaded once (all of them before any work, so a bad file fails first).
-  static func places(_ spec: ExperimentSpec, file: String, folder: String) throws(InputError) -> [Place] {
-    var places: [Place] = []
+  static func places(_ spec: ExperimentSpec, file: String, folder: String) throws(InputError) -> [ExperimentInput.Place] {
+    var places: [ExperimentInput.Place] = []
     for (index, c) in spec.cases.enumerated() {
       let data = try c.data.load(target: c.model.kind.target, relativeTo: folder)
       for point in spec.points {
-        places.append(Place(model: c.model, data: data, point: point, source: "\(file): cases[\(index)]"))
+        places.append(ExperimentInput.Place(model: c.model, data: data, point: point, source: "\(file): cases[\(index)]"))
       }
     }
     return places
   }
 
-  /// Runs one spec; tables are named after the spec file ("C1-linearity.json" → "C1-linearity.csv", …).
+  /// Runs one spec; its tables are named after the spec file ("C1-linearity.json" → "C1-linearity.csv",
+  /// "C1-linearity-halving.csv").
   public static func run(
-    _ spec: ExperimentSpec, file: String, threads: Int, progress: @escaping (String) -> Void = { _ in }
+    _ spec: ExperimentSpec, file: String, threads: Int, progress: @escaping @Sendable (String) -> Void = { _ in }
   ) throws(InputError) -> ExperimentOutcome {
     let url = URL(fileURLWithPath: file)
-    let base = url.deletingPathExtension().lastPathComponent
     let places = try places(spec, file: file, folder: url.deletingLastPathComponent().path)
     var notes: [String] = []
     for place in places {
@@ -72,101 +88,54 @@ public enum ExperimentRunner {
         notes.append("\(place.data.name): \(s.summary)")
       }
     }
-    /// Calls `body` for every place, announcing it first.
-    func each(_ body: (Place) throws(InputError) -> Void) throws(InputError) {
-      for place in places {
-        progress("\(spec.claim.rawValue) \(LinearityExperiment.caseName(model: place.model, data: place.data, point: place.point.name))")
-        try body(place)
-      }
+    let input = ExperimentInput(
+      places: places, seed: spec.seed, threads: threads, claim: spec.claim, file: file, progress: progress)
+    return try spec.experiment.outcome(input, stem: url.deletingPathExtension().lastPathComponent, notes: notes)
+  }
+
+  /// The figures of a run's outcomes, claim by claim in registry order, each claim's drawn from the tables of
+  /// all its specs.
+  public static func figures(_ outcomes: [ExperimentOutcome]) -> [ResultFigure] {
+    figures(outcomes.map { ($0.claim, $0.tablesBySuffix) })
+  }
+
+  /// The figures drawn from tables read back from files: each spec's tables found by its file stem (the
+  /// way `run` named them); a spec whose tables are not all there draws nothing.
+  public static func figures(
+    specs: [(file: String, spec: ExperimentSpec)], tables: [String: CSVDocument]
+  ) -> [ResultFigure] {
+    var runs: [(claim: String, tables: [String: CSVDocument])] = []
+    for (file, spec) in specs {
+      let stem = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+      let suffixes = type(of: spec.experiment).tableSuffixes
+      let found = suffixes.compactMap { suffix in tables["\(stem)\(suffix).csv"].map { (suffix, $0) } }
+      if found.count == suffixes.count { runs.append((spec.claim, Dictionary(uniqueKeysWithValues: found))) }
     }
-    func single(_ table: CSVDocument, _ verdicts: [VerdictRow]) -> ExperimentOutcome {
-      ExperimentOutcome(tables: [("\(base).csv", table)], verdicts: verdicts, notes: notes)
+    return figures(runs)
+  }
+
+  static func figures(_ runs: [(claim: String, tables: [String: CSVDocument])]) -> [ResultFigure] {
+    var figures: [ResultFigure] = []
+    for kind in ExperimentRegistry.all {
+      let mine = runs.filter { $0.claim == kind.claim }.map { $0.tables.mapValues(ResultTable.init) }
+      guard !mine.isEmpty else { continue }
+      figures += kind.figures(mine).map { ResultFigure(name: $0.name, claim: kind.claim, svg: $0.svg) }
     }
-    let seed = spec.seed
-    switch spec.claim {
-    case .c1:
-      var experiment = LinearityExperiment()
-      try each { p throws(InputError) in
-        try experiment.run(model: p.model, data: p.data, source: p.source, points: [p.point], seed: seed, threads: threads)
-      }
-      return ExperimentOutcome(
-        tables: [("\(base).csv", experiment.table), ("\(base)-halving.csv", experiment.halvingTable)],
-        verdicts: experiment.verdictRows, notes: notes)
-    case .c2c3:
-      var experiment = SweepExperiment(settings: spec.sweep)
-      try each { p throws(InputError) in
-        try experiment.run(model: p.model, data: p.data, source: p.source, point: p.point, seed: seed, threads: threads)
-      }
-      experiment.evaluate()
-      return ExperimentOutcome(
-        tables: [
-          ("\(base).csv", experiment.table), ("\(base)-population.csv", experiment.populationTable),
-          ("\(base)-coordinates.csv", experiment.coordinateTable),
-        ],
-        verdicts: experiment.verdictRows, notes: notes)
-    case .convention:
-      var experiment = ConventionExperiment(settings: spec.sweep)
-      try each { p throws(InputError) in
-        try experiment.run(model: p.model, data: p.data, source: p.source, point: p.point, seed: seed, threads: threads)
-      }
-      experiment.evaluate()
-      return single(experiment.table, experiment.verdictRows)
-    case .exact:
-      var experiment = ExactOracleExperiment()
-      let samplers = spec.sweep.samplers.filter { $0 != .poissonRealized }
-      try each { p throws(InputError) in
-        try experiment.run(model: p.model, data: p.data, source: p.source, point: p.point, seed: seed, samplers: samplers)
-      }
-      return single(experiment.table, experiment.verdictRows)
-    case .n1:
-      var experiment = CorrelatedExperiment(draws: spec.sweep.draws, alpha: spec.sweep.alpha)
-      try each { p throws(InputError) in
-        try experiment.run(
-          model: p.model, data: p.data, source: p.source, point: p.point, seed: seed, sizes: spec.sweep.batchSizes,
-          threads: threads)
-      }
-      if let ar1 = spec.ar1 {
-        experiment.runAR1(phi: ar1.phi, count: ar1.count, sizes: ar1.batchSizes, seed: seed, threads: threads)
-      }
-      experiment.tests = experiment.records.reduce(0) { $0 + $1.measurement.exactBias.count + 1 }
-      return single(experiment.table, experiment.verdictRows)
-    case .n2:
-      let tests = places.reduce(0) {
-        $0 + spec.costs.count * spec.sweep.sizes(count: $1.data.count, sampler: .withoutReplacement).count
-      }
-      var experiment = NonAdditiveExperiment(costs: spec.costs, settings: spec.sweep, tests: tests)
-      try each { p throws(InputError) in
-        try experiment.run(model: p.model, data: p.data, source: p.source, point: p.point, seed: seed, threads: threads)
-        if spec.batchNorm && p.model.kind == .linear {
-          experiment.runBatchNorm(data: p.data, point: p.point, seed: seed, threads: threads)
-        }
-      }
-      return ExperimentOutcome(
-        tables: [("\(base)-gradient.csv", experiment.gradientTable), ("\(base)-bias.csv", experiment.biasTable)],
-        verdicts: experiment.verdictRows, notes: notes)
-    case .n3:
-      guard let settings = spec.drift else { throw InputError("\(file): key 'drift': missing") }
-      var experiment = DriftExperiment(settings: settings, alpha: spec.sweep.alpha)
-      try each { p throws(InputError) in
-        try experiment.run(model: p.model, data: p.data, source: p.source, point: p.point, seed: seed, threads: threads)
-      }
-      return single(experiment.table, experiment.verdictRows)
-    case .training:
-      guard let settings = spec.training else { throw InputError("\(file): key 'training': missing") }
-      var experiment = TrainingExperiment(settings: settings, alpha: spec.sweep.alpha)
-      try each { p throws(InputError) in
-        try experiment.run(model: p.model, data: p.data, source: p.source, point: p.point, seed: seed, threads: threads)
-      }
-      return single(experiment.table, experiment.verdictRows)
-    case .calibration:
-      guard let settings = spec.calibration else { throw InputError("\(file): key 'calibration': missing") }
-      var experiment = CalibrationExperiment(settings: settings, sweep: spec.sweep, alpha: spec.sweep.alpha)
-      try each { p throws(InputError) in
-        try experiment.run(
-          model: p.model, data: p.data, source: p.source, point: p.point, seed: seed, threads: threads, progress: progress)
-      }
-      experiment.evaluate()
-      return single(experiment.table, experiment.verdictRows)
+    return figures
+  }
+}
+
+extension Experiment {
+  /// Runs the claim and lays its result out as named tables and verdict rows.
+  func outcome(_ input: ExperimentInput, stem: String, notes: [String]) throws(InputError) -> ExperimentOutcome {
+    let result = try run(input)
+    let tables = self.tables(result)
+    precondition(tables.count == Self.tableSuffixes.count, "\(Self.claim): tables do not match tableSuffixes")
+    let files = zip(Self.tableSuffixes, tables).map { suffix, table in
+      ResultTableFile(name: "\(stem)\(suffix).csv", schema: table.schema, document: table.document)
     }
+    return ExperimentOutcome(
+      claim: Self.claim, tables: files, verdicts: verdicts(result), notes: notes,
+      tablesBySuffix: Dictionary(uniqueKeysWithValues: zip(Self.tableSuffixes, tables.map(\.document))))
   }
 }

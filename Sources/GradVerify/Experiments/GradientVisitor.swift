@@ -25,7 +25,7 @@ extension GradientVisitor {
   static func seededPopulation(
     model: ModelChoice, data: Dataset, source: String, point: ParameterPointSpec, seed: UInt64
   ) throws(InputError) -> (name: String, population: GradientPopulation) {
-    let name = LinearityExperiment.caseName(model: model, data: data, point: point.name)
+    let name = CaseName.of(model: model, data: data, point: point.name)
     let gradients = try model.visit(
       GradientVisitor(data: data, point: point, seed: seed, stream: "\(model.name)/\(data.name)", theta: nil),
       data: data, source: source)

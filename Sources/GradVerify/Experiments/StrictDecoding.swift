@@ -15,12 +15,17 @@ extension Decoder {
   /// Throws for any key of this JSON object that `Keys` does not name: a misspelt field is an error,
   /// never silently ignored.
   func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(_: Keys.Type) throws {
+    try rejectUnknownKeys(known: Keys.allCases.map(\.stringValue), in: nil)
+  }
+
+  /// As above, for keys listed by name; `what` ("a C1 spec") is named in the error.
+  func rejectUnknownKeys(known: [String], in what: String?) throws {
     let container = try self.container(keyedBy: AnyCodingKey.self)
-    let known = Set(Keys.allCases.map(\.stringValue))
-    for key in container.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) where !known.contains(key.stringValue) {
-      let expected = Keys.allCases.map(\.stringValue).joined(separator: ", ")
+    let names = Set(known)
+    for key in container.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) where !names.contains(key.stringValue) {
+      let place = what.map { " for \($0)" } ?? ""
       throw DecodingError.dataCorrupted(
-        .init(codingPath: codingPath + [key], debugDescription: "unknown key (expected one of: \(expected))"))
+        .init(codingPath: codingPath + [key], debugDescription: "unknown key\(place) (expected one of: \(known.joined(separator: ", ")))"))
     }
   }
 }
@@ -80,4 +85,8 @@ func jsonTypeName(_ type: Any.Type) -> String {
   case is [Any].Type: "an array"
   default: "an object or value of type \(type)"
   }
+}
+
+func invalid<K: CodingKey>(_ container: KeyedDecodingContainer<K>, _ key: K, _ message: String) -> DecodingError {
+  DecodingError.dataCorrupted(.init(codingPath: container.codingPath + [key], debugDescription: message))
 }

@@ -149,7 +149,7 @@ public struct SweepJob: Sendable {
   /// What a run produced: a shard's part file, or the whole sweep judged.
   public enum Outcome {
     case part(SweepLedger)
-    case table(SweepExperiment, data: Dataset)
+    case table(SweepExperiment, SweepExperiment.Result, data: Dataset)
   }
 
   /// Runs the sweep (or, given `merged`, finishes one from a complete ledger of its parts), checkpointing
@@ -190,8 +190,8 @@ public struct SweepJob: Sendable {
       plan.checkpoint = { (ledger: SweepLedger) throws(InputError) in try AtomicFile.write(ledger.text, to: partial) }
     }
     let point = theta == nil ? ParameterPointSpec(name: "unit", scale: 1) : ParameterPointSpec(name: "params", scale: 1)
-    var experiment = SweepExperiment(settings: request.settings)
-    let ledger = try experiment.run(
+    let experiment = SweepExperiment(settings: request.settings)
+    let (ledger, measured) = try experiment.measure(
       model: request.input.model, data: data, source: request.input.dataPath, point: point, seed: request.seed,
       theta: theta, threads: threads, progress: progress, plan: plan)
     if self.shard != nil, let out, let partial {
@@ -199,12 +199,12 @@ public struct SweepJob: Sendable {
       try? FileManager.default.removeItem(atPath: partial)
       return .part(ledger)
     }
-    experiment.evaluate()
+    let result = SweepExperiment.Result(measured.map { [$0] } ?? [], settings: request.settings)
     if let out {
-      try AtomicFile.write(experiment.table.text, to: out)
+      try AtomicFile.write(experiment.table(result).document.text, to: out)
       if let partial { try? FileManager.default.removeItem(atPath: partial) }
     }
-    return .table(experiment, data: data)
+    return .table(experiment, result, data: data)
   }
 
   /// Reads part files and combines them: into one part for a later merge (`asPart`), or, when they hold

@@ -109,13 +109,13 @@ public enum ScaleBenchmark {
     let start = DispatchTime.now().uptimeNanoseconds
     let data = try Dataset.load(csv: path, target: .numeric, threads: threads)
     let read = DispatchTime.now().uptimeNanoseconds
-    var experiment = LinearityExperiment()
-    try experiment.run(
+    let records = try LinearityExperiment.records(
       model: ModelChoice(kind: .linear), data: data, source: path, points: ParameterPointSpec.defaults, seed: 1,
       threads: threads)
     let end = DispatchTime.now().uptimeNanoseconds
     let (reading, checking) = (Double(read - start) / 1e9, Double(end - read) / 1e9)
-    let verdicts = experiment.verdictRows.map(\.verdict.rawValue).joined(separator: ",")
+    let verdicts = LinearityExperiment().verdicts(LinearityExperiment.Result(records: records)).map(\.verdict.rawValue)
+      .joined(separator: ",")
     return "check file=\(path) threads=\(threads) read_seconds=\(rounded4(reading)) check_seconds=\(rounded4(checking)) "
       + "read_fraction=\(rounded4(reading / (reading + checking))) verdicts=\(verdicts)"
   }

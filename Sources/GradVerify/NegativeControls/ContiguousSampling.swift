@@ -186,3 +186,17 @@ public struct ContiguousMeasurement: Sendable {
     measured = total.measurement(cell: SweepCell(sampler: .withoutReplacement, batch: b))
   }
 }
+
+extension ContiguousMeasurement {
+  /// The design effect, variance over a reference MSE (simple random sampling's at the same b, or the iid
+  /// value σ²/b with `independentReference`): by Monte Carlo with its standard error, and exact by
+  /// enumeration. The variance is the MSE less the squared exact bias.
+  public func designEffects(independentReference: Bool) -> (measured: Double, se: Double, exact: Double) {
+    let reference = independentReference ? independentMSE : simpleRandomMSE
+    let biasSquared = exactBias.reduce(0) { $0 + $1 * $1 }
+    return (
+      (measured.meanSquaredError - biasSquared) / reference, measured.meanSquaredErrorStandardError / reference,
+      (exactMSE - biasSquared) / reference
+    )
+  }
+}

@@ -68,19 +68,15 @@ public enum DataPackage {
     return "string"
   }
 
-  /// The package's JSON text for the given tables; a column missing from `FieldCatalog` is an error (so no
-  /// table ships undescribed).
-  public static func render(tables: [(name: String, document: CSVDocument)], provenance: Provenance) throws(InputError) -> String {
+  /// The package's JSON text for the given tables, each described by its schema.
+  public static func render(tables: [ResultTableFile], provenance: Provenance) throws(InputError) -> String {
     var resources: [Resource] = []
     for table in tables.sorted(by: { $0.name < $1.name }) {
       let stem = table.name.hasSuffix(".csv") ? String(table.name.dropLast(4)) : table.name
-      var fields: [Field] = []
-      for (k, column) in table.document.header.enumerated() {
-        guard let entry = FieldCatalog.entry(table: stem, column: column) else {
-          throw InputError("datapackage: column '\(column)' of \(table.name) has no description in FieldCatalog")
-        }
-        fields.append(
-          Field(name: column, type: inferType(table.document.rows.map { $0[k] }), description: entry.description, unit: entry.unit))
+      let fields = table.schema.columns.enumerated().map { k, column in
+        Field(
+          name: column.name, type: inferType(table.document.rows.map { $0[k] }), description: column.description,
+          unit: column.unit)
       }
       let bytes = Array(table.document.text.utf8)
       resources.append(
@@ -161,7 +157,7 @@ public struct Provenance: Encodable, Sendable {
     for file in try ExperimentRunner.specFiles(in: experimentsFolder) {
       let spec = try ExperimentSpec.load(path: file)
       let bytes = FileManager.default.contents(atPath: file).map { Array($0) } ?? []
-      specs.append(SpecRecord(file: file, claim: spec.claim.rawValue, seed: spec.seed, sha256: sha256Hex(bytes)))
+      specs.append(SpecRecord(file: file, claim: spec.claim, seed: spec.seed, sha256: sha256Hex(bytes)))
       for c in spec.cases {
         if case .file(let path, _) = c.data { dataPaths.insert(experimentsFolder + "/" + path) }
       }

@@ -1,5 +1,14 @@
-/// Runs claim C1 over a set of cases and points and lays the results out as tables and verdict rows.
-public struct LinearityExperiment: Sendable {
+/// Claim C1 over a set of cases and points: the averaged per-example gradient against finite differences
+/// of the cost, with error estimates, complex-step references and the halving test.
+///
+/// Spec keys: none beyond the common ones.
+public struct LinearityExperiment: Experiment {
+  public static let claim = "C1"
+  public static let keys: [String] = []
+  public static let tableSuffixes = ["", "-halving"]
+  public static let statement =
+    "The average of per-example gradients, all taken at the same θ, equals the gradient of the average cost."
+
   /// One case at one point with its check.
   public struct Record: Sendable {
     public var caseName: String
@@ -12,20 +21,39 @@ public struct LinearityExperiment: Sendable {
     public var gradients: PerExampleGradients?
   }
 
-  public var records: [Record] = []
+  /// Every case's check, in spec order.
+  public struct Result: Sendable {
+    public let records: [Record]
+    public init(records: [Record]) { self.records = records }
+  }
 
   public init() {}
+  public init(settingsFrom decoder: any Decoder) throws {}
 
-  /// Runs one model on one data set at each point.
+  /// Deterministic: error bounds, no α spent.
+  public var alpha: Double? { nil }
+
+  public var method: String {
+    "Each averaged analytic gradient is compared, coordinate by coordinate, with a 5-point central difference of the compensated average cost, within a tolerance from its own truncation and rounding error estimate; every example's gradient is checked the same way, complex-step derivatives confirm both to rounding level, and a halving test shows the residual shrinking 4× per halved step, as truncation error must. A per-example error counts only above u·Σᵢ|Gᵢⱼ|, the resolution of the average (where a logit saturates, a row's gradient and its references can underflow); a difference that misses its error estimate while the complex step agrees is the reference's failure; an entry no reference resolves is INCONCLUSIVE, never FAIL."
+  }
+
+  public func run(_ input: ExperimentInput) throws(InputError) -> Result {
+    Result(records: try input.map { p throws(InputError) in
+      try Self.records(model: p.model, data: p.data, source: p.source, points: [p.point], seed: input.seed, threads: input.threads)
+    }.flatMap { $0 })
+  }
+
+  /// Checks one model on one data set at each point.
   ///
   /// - Parameters:
   ///   - progress: called with a case name before it runs.
-  public mutating func run(
+  public static func records(
     model: ModelChoice, data: Dataset, source: String, points: [ParameterPointSpec], seed: UInt64,
     thetaOverride: [Double]? = nil, keepGradients: Bool = false, threads: Int, progress: (String) -> Void = { _ in }
-  ) throws(InputError) {
+  ) throws(InputError) -> [Record] {
+    var records: [Record] = []
     for point in points {
-      let name = Self.caseName(model: model, data: data, point: point.name)
+      let name = CaseName.of(model: model, data: data, point: point.name)
       progress(name)
       let (check, gradients) = try model.visit(
         Visitor(
@@ -38,6 +66,7 @@ public struct LinearityExperiment: Sendable {
           caseName: name, model: model, dataset: data.name, standardization: data.standardization, point: point,
           check: check, gradients: keepGradients ? gradients : nil))
     }
+    return records
   }
 
   struct Visitor: ModelVisitor {
@@ -53,21 +82,12 @@ public struct LinearityExperiment: Sendable {
     }
   }
 
-  /// "mlp(H=16)/breast_cancer+std@far"
-  public static func caseName(model: ModelChoice, data: Dataset, point: String) -> String {
-    "\(model.name)/\(data.name)\(data.standardization == nil ? "" : "+std")@\(point)"
-  }
-
   /// One row per case: sizes, errors, error estimate, halving ratios, complex-step errors, verdict.
-  public var table: CSVDocument {
-    var doc = CSVDocument(header: [
-      "case", "model", "dataset", "standardized", "point", "scale", "N", "P", "cost", "max_abs_error",
-      "max_rel_error", "max_error_estimate", "refined_steps", "worst_coordinate", "halving_ratio_1", "halving_ratio_2",
-      "halving_ratio_3", "halving_verdict", "complex_step_rel_error", "per_example_max_rel_error",
-      "per_example_complex_step_max_rel_error", "per_example_failures", "complex_step_failures",
-      "inconclusive_resolved", "inconclusive_unresolved", "five_point_overruled", "verdict",
-    ])
-    for r in records {
+  public func tables(_ result: Result) -> [SchemaTable] { [table(result), halvingTable(result)] }
+
+  public func table(_ result: Result) -> SchemaTable {
+    var doc = SchemaTable(Self.schema)
+    for r in result.records {
       let c = r.check
       let ratios = c.halving.reportedRatios
       let padded: [Double?] = (0..<3).map { k in k < ratios.count ? ratios[k] : nil }
@@ -88,9 +108,9 @@ public struct LinearityExperiment: Sendable {
   }
 
   /// The halving sequence of every case: e(h) and its rounding bound at each step.
-  public var halvingTable: CSVDocument {
-    var doc = CSVDocument(header: ["case", "coordinate", "step", "error", "rounding_bound", "truncation_regime"])
-    for r in records {
+  public func halvingTable(_ result: Result) -> SchemaTable {
+    var doc = SchemaTable(Self.halvingSchema)
+    for r in result.records {
       for s in r.check.halving.steps {
         doc.append([
           CSVCell(r.caseName), CSVCell(r.check.halving.coordinate), CSVCell(s.step), CSVCell(s.error),
@@ -102,8 +122,8 @@ public struct LinearityExperiment: Sendable {
   }
 
   /// The verdict table's rows: the relative error, the complex-step error and the last halving ratio.
-  public var verdictRows: [VerdictRow] {
-    records.map { r in
+  public func verdicts(_ result: Result) -> [VerdictRow] {
+    result.records.map { r in
       let c = r.check
       let halving = c.halving.reportedRatios.last.map { "halving \((($0 * 100).rounded() / 100).description)" }
         ?? "halving n/a (exact)"

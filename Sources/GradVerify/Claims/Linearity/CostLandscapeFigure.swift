@@ -84,13 +84,13 @@ enum CostLandscapeFigure {
       panel(
         title: "average cost C(w, b), N = \(data.count)", values: grid.map(cost),
         arrows: perExample.map { arrow($0, perExampleStyle) } + [arrow(average, averageStyle), arrow(finiteDifference, finiteDifferenceStyle)],
-        notes: ["max |avg − FD| / |FD| = \(ClaimFigures.short(difference))"])
+        notes: ["max |avg − FD| / |FD| = \(PlotLabel.short(difference))"])
     ]
     for i in 0..<smallMultiples {
       let x = data.features[i], y = data.targets[i]
       panels.append(
         panel(
-          title: "example \(i + 1): x = \(ClaimFigures.short(x)), y = \(ClaimFigures.short(y))",
+          title: "example \(i + 1): x = \(PlotLabel.short(x)), y = \(PlotLabel.short(y))",
           values: grid.map { loss(i, $0) }, arrows: [arrow(perExample[i], perExampleStyle)], notes: [],
           valley: PlotSeries(
             label: "valley floor L_i = 0: w xᵢ + b = yᵢ",
@@ -102,7 +102,7 @@ enum CostLandscapeFigure {
       caption: [
         "Linear regression L_i = ½ (w xᵢ + b − yᵢ)² on \(data.count) seeded synthetic examples. Top left: contours of C with every",
         "example's downhill direction −∇L_i at one θ₀ (grey), their average (black) and the 5-point finite-difference −∇C",
-        "(dashed, on top of it). Others: single examples' losses, each a valley along w xᵢ + b = yᵢ. Arrows scaled by \(ClaimFigures.short(scale)).",
+        "(dashed, on top of it). Others: single examples' losses, each a valley along w xᵢ + b = yᵢ. Arrows scaled by \(PlotLabel.short(scale)).",
       ])
   }
 

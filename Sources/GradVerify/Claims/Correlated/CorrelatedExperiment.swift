@@ -1,6 +1,14 @@
 /// Negative control N1: correlated or unshuffled samples, on data sorted by target (and its shuffled twin),
 /// and on an AR(1) sequence sampled in circular windows.
-public struct CorrelatedExperiment: Sendable {
+///
+/// Spec keys: `draws`, `alpha`, `batch_sizes` (nil: the divisors of N) and `ar1` (`AR1Settings`).
+public struct CorrelatedExperiment: Experiment {
+  public static let claim = "N1"
+  public static let keys = ["draws", "alpha", "batch_sizes", "ar1"]
+  public static let tableSuffixes = [""]
+  public static let statement =
+    "Correlated or unshuffled samples break the claim: contiguous blocks of sorted data are biased or over-dispersed, and shuffling once restores the law."
+
   public struct Record: Sendable {
     public var caseName: String
     /// The order the sampler walked: "sorted", "shuffled" or "ar1".
@@ -8,93 +16,125 @@ public struct CorrelatedExperiment: Sendable {
     public var measurement: ContiguousMeasurement
     /// For AR(1): the process value 1 + 2 Σ_{k<b} (1 − k/b) φᵏ.
     public var processDesignEffect: Double?
+
+    /// The design effects against the record's reference (the iid value for AR(1)).
+    var designEffects: (measured: Double, se: Double, exact: Double) {
+      measurement.designEffects(independentReference: order == "ar1")
+    }
   }
 
-  public var draws: Int
-  public var alpha: Double
-  public var records: [Record] = []
-  /// Bonferroni's m for the run (set before `verdictRows` is read).
-  public var tests = 1
+  /// Every measurement of the run, in spec order (the AR(1) windows last).
+  public struct Result: Sendable {
+    public let records: [Record]
+    public init(records: [Record]) { self.records = records }
 
-  public init(draws: Int, alpha: Double) {
-    self.draws = draws
-    self.alpha = alpha
+    /// Bonferroni's m: each record's bias coordinates and its variance.
+    public var tests: Int { records.reduce(0) { $0 + $1.measurement.exactBias.count + 1 } }
   }
 
-  public var criticalZ: Double { bonferroniCriticalZ(familyWiseAlpha: alpha, tests: Swift.max(1, tests)) }
+  public var sweep: SweepSettings
+  public var ar1: AR1Settings?
+
+  public init(draws: Int, alpha: Double, batchSizes: [Int]? = nil, ar1: AR1Settings? = nil) {
+    sweep = SweepSettings()
+    sweep.draws = draws
+    sweep.alpha = alpha
+    sweep.batchSizes = batchSizes
+    self.ar1 = ar1
+  }
+
+  enum Keys: String, CodingKey { case ar1 }
+
+  public init(settingsFrom decoder: any Decoder) throws {
+    sweep = try SweepSettings(from: decoder, keys: [.draws, .alpha, .batchSizes])
+    ar1 = try decoder.container(keyedBy: Keys.self).decodeIfPresent(AR1Settings.self, forKey: .ar1)
+  }
+
+  public var alpha: Double? { sweep.alpha }
+
+  public var method: String {
+    "Every contiguous sampler has finitely many equally likely starts, so its exact bias and variance come from enumerating them; a Monte Carlo run of \(sweep.draws) draws over random starts confirms them within its interval, beside the shuffled twin."
+  }
+
+  public func criticalZ(_ result: Result) -> Double {
+    bonferroniCriticalZ(familyWiseAlpha: sweep.alpha, tests: Swift.max(1, result.tests))
+  }
 
   /// Divisors of N from 2 to N/2: the sizes at which aligned blocks cover every row once.
   public static func divisorSizes(count n: Int) -> [Int] { (2...Swift.max(2, n / 2)).filter { n % $0 == 0 } }
 
+  public func run(_ input: ExperimentInput) throws(InputError) -> Result {
+    var records = try input.map { p throws(InputError) in
+      try orderedRecords(model: p.model, data: p.data, source: p.source, point: p.point, seed: input.seed, threads: input.threads)
+    }.flatMap { $0 }
+    if let ar1 { records += ar1Records(ar1, seed: input.seed, threads: input.threads) }
+    return Result(records: records)
+  }
+
   /// Gradients of the model at the seeded point on the sorted data and on the same data shuffled once.
-  public mutating func run(
-    model: ModelChoice, data: Dataset, source: String, point: ParameterPointSpec, seed: UInt64, sizes: [Int]?,
-    threads: Int
-  ) throws(InputError) {
+  public func orderedRecords(
+    model: ModelChoice, data: Dataset, source: String, point: ParameterPointSpec, seed: UInt64, threads: Int
+  ) throws(InputError) -> [Record] {
+    var records: [Record] = []
     let stream = "\(model.name)/\(data.name)"
     for (order, ordered) in [("sorted", data.sortedByTarget()), ("shuffled", data.shuffledOnce(seed: seed))] {
-      let name = LinearityExperiment.caseName(model: model, data: ordered, point: point.name)
+      let name = CaseName.of(model: model, data: ordered, point: point.name)
       let gradients = try model.visit(
         GradientVisitor(data: ordered, point: point, seed: seed, stream: stream, theta: nil), data: ordered, source: source)
       let population = GradientPopulation(gradients)
       let moments = PopulationMoments(population)
       let samplers: [ContiguousSampler] = order == "sorted" ? [.fixed, .aligned, .sliding] : [.aligned]
-      for b in sizes ?? Self.divisorSizes(count: data.count) {
+      for b in sweep.batchSizes ?? Self.divisorSizes(count: data.count) {
         for sampler in samplers where sampler.accepts(batch: b, count: data.count) {
           let m = ContiguousMeasurement(
-            population: population, sampler: sampler, batch: b, draws: draws, seed: seed, name: name, threads: threads,
-            moments: moments)
+            population: population, sampler: sampler, batch: b, draws: sweep.draws, seed: seed, name: name,
+            threads: threads, moments: moments)
           records.append(Record(caseName: name, order: order, measurement: m))
         }
       }
     }
+    return records
   }
 
-  /// An AR(1) sequence xₜ = φ xₜ₋₁ + εₜ (stationary start) sampled in circular windows.
-  public mutating func runAR1(phi: Double, count n: Int, sizes: [Int], seed: UInt64, threads: Int) {
-    var rng = PhiloxStream(seed: seed, name: "data/ar1")
-    var x = rng.nextNormal() / (1 - phi * phi).squareRoot()
-    var values: [Double] = []
-    for _ in 0..<n {
-      values.append(x)
-      x = phi * x + rng.nextNormal()
-    }
+  /// An AR(1) sequence sampled in circular windows.
+  public func ar1Records(_ settings: AR1Settings, seed: UInt64, threads: Int) -> [Record] {
+    let n = settings.count
+    let values = AR1Sequence.values(phi: settings.phi, count: n, seed: seed)
     let population = GradientPopulation(rows: values, count: n, dimension: 1)
-    let name = "ar1(phi=\(phi),n=\(n))"
-    for b in sizes where b <= n {
+    let name = "ar1(phi=\(settings.phi),n=\(n))"
+    return settings.batchSizes.filter { $0 <= n }.map { b in
       let m = ContiguousMeasurement(
-        population: population, sampler: .circular, batch: b, draws: draws, seed: seed, name: name, threads: threads)
-      var process = 1.0
-      var power = 1.0
-      for k in 1..<Swift.max(1, b) {
-        power *= phi
-        process += 2 * (1 - Double(k) / Double(b)) * power
-      }
-      records.append(Record(caseName: name, order: "ar1", measurement: m, processDesignEffect: process))
+        population: population, sampler: .circular, batch: b, draws: sweep.draws, seed: seed, name: name,
+        threads: threads)
+      return Record(
+        caseName: name, order: "ar1", measurement: m, processDesignEffect: AR1Sequence.designEffect(phi: settings.phi, batch: b))
     }
   }
 
-  /// The Monte Carlo design effect, MC MSE over simple random sampling's value (over the iid value σ²/b for
-  /// the AR(1) windows), with its standard error; and the exact one by enumeration.
-  func designEffects(_ r: Record) -> (measured: Double, se: Double, exact: Double) {
-    let m = r.measurement
-    let reference = r.order == "ar1" ? m.independentMSE : m.simpleRandomMSE
-    let biasSquared = m.exactBias.reduce(0) { $0 + $1 * $1 }
-    return (
-      (m.measured.meanSquaredError - biasSquared) / reference, m.measured.meanSquaredErrorStandardError / reference,
-      (m.exactMSE - biasSquared) / reference
-    )
-  }
+  static let schema = TableSchema([
+    .caseName,
+    Column("order", "row order sampled: sorted by target, shuffled once, or an AR(1) sequence", unit: "1"),
+    .sampler, .batch, .draws,
+    Column("exact_bias_norm", "‖E[ḡ] − g‖ by enumerating every start", unit: "gradient"),
+    Column("mc_bias_agreement_z", "maxⱼ |MC bias − exact bias|/se", unit: "1"),
+    Column("formula_bias_error", "max |Σ(πᵢ/b − 1/N)gᵢ − enumerated bias| (sliding windows)", unit: "gradient"),
+    Column("exact_mse", "E‖ḡ − g‖² by enumerating every start", unit: "gradient²"),
+    Column("mc_mse", "Monte Carlo mean of ‖ḡ − g‖²", unit: "gradient²"),
+    Column("mc_mse_se", "its standard error", unit: "gradient²"),
+    Column("mse_agreement_z", "(MC MSE − exact MSE)/se", unit: "1"),
+    Column("reference_mse", "simple random sampling's MSE (iid σ²/b for AR(1))", unit: "gradient²"),
+    Column("design_effect_exact", "variance over the reference, exact", unit: "1"),
+    Column("design_effect_mc", "variance over the reference, Monte Carlo", unit: "1"),
+    Column("design_effect_mc_se", "its standard error", unit: "1"),
+    Column("design_effect_process", "1 + 2Σ_{k<b}(1 − k/b)φᵏ for the AR(1) process", unit: "1"),
+    Column("max_bias_z", "maxⱼ |ēⱼ|/se(ēⱼ)", unit: "1"),
+  ])
 
-  public var table: CSVDocument {
-    var doc = CSVDocument(header: [
-      "case", "order", "sampler", "b", "draws", "exact_bias_norm", "mc_bias_agreement_z", "formula_bias_error",
-      "exact_mse", "mc_mse", "mc_mse_se", "mse_agreement_z", "reference_mse", "design_effect_exact",
-      "design_effect_mc", "design_effect_mc_se", "design_effect_process", "max_bias_z",
-    ])
-    for r in records {
+  public func tables(_ result: Result) -> [SchemaTable] {
+    var doc = SchemaTable(Self.schema)
+    for r in result.records {
       let m = r.measurement
-      let (measured, se, exact) = designEffects(r)
+      let (measured, se, exact) = r.designEffects
       let formulaError = m.formulaBias.map { f in zip(f, m.exactBias).map { Swift.abs($0 - $1) }.max() ?? 0 }
       doc.append([
         CSVCell(r.caseName), CSVCell(r.order), CSVCell(m.sampler.rawValue), CSVCell(m.batch), CSVCell(m.measured.draws),
@@ -104,7 +144,7 @@ public struct CorrelatedExperiment: Sendable {
         CSVCell(r.processDesignEffect), CSVCell(m.maxBiasZ),
       ])
     }
-    return doc
+    return [doc]
   }
 
   /// The fewest aligned blocks K = N/b at which the blocks' MSE is judged against its spread over random
@@ -120,9 +160,10 @@ public struct CorrelatedExperiment: Sendable {
       })
   }
 
-  public var verdictRows: [VerdictRow] {
+  public func verdicts(_ result: Result) -> [VerdictRow] {
     var rows: [VerdictRow] = []
-    let z = criticalZ
+    let records = result.records
+    let z = criticalZ(result)
     var names: [String] = []
     for r in records where !names.contains(r.caseName) { names.append(r.caseName) }
     for name in names {
@@ -148,7 +189,7 @@ public struct CorrelatedExperiment: Sendable {
             claim: order == "sorted" ? "N1b-C2" : "N1e-C2", caseName: "\(name) aligned blocks",
             keyFigure: "max|bias z| \(rounded2(ms.map(\.maxBiasZ).max() ?? 0)) <= \(rounded2(z))",
             verdict: unbiased ? .pass : .fail))
-          let effects = cells.map(designEffects)
+          let effects = cells.map(\.designEffects)
           let agrees = ms.allSatisfy { Swift.abs($0.mseAgreementZ) <= z }
           let slope = Self.slope(cells).map(rounded3) ?? "n/a"
           let deffRange = "deff \(rounded2(effects.map(\.exact).min() ?? .nan))..\(rounded2(effects.map(\.exact).max() ?? .nan))"
@@ -188,7 +229,7 @@ public struct CorrelatedExperiment: Sendable {
             verdict: .control(broke: broke, sizeAsPredicted: agrees)))
         case ("ar1", .circular):
           // (d) AR(1) in circular windows: variance over the iid value against 1 + 2 Σ (1 − k/b) ρ̂ₖ.
-          let effects = cells.map(designEffects)
+          let effects = cells.map(\.designEffects)
           // Broken when the exact design effect exceeds 1 by more than white noise could give: for an
           // uncorrelated sequence each ρ̂ₖ spreads by 1/√N, so 1 + 2Σ(1 − k/b)ρ̂ₖ by √((4/N) Σ (1 − k/b)²).
           let n = Double(cells.first?.measurement.starts ?? 1)

@@ -12,14 +12,33 @@
 /// ```
 /// The exact law's cells are the run's tests (Bonferroni over them at the spec's α); the bug verdicts are
 /// negative controls: FAILS-AS-PREDICTED when a cell rejects the bug while the exact law holds in every cell.
-public struct ConventionExperiment: Sendable {
-  public struct Record: Sendable {
+///
+/// Spec keys: `draws`, `alpha`, `samplers` (of which `with` and `without` are used) and `batch_sizes`.
+public struct ConventionExperiment: Experiment {
+  public static let claim = "C3-convention"
+  public static let keys = ["draws", "alpha", "samplers", "batch_sizes"]
+  public static let tableSuffixes = [""]
+  public static let statement =
+    "The variance law has the power to tell itself from the two classic convention bugs at N = 100, where each moves the expected squared error by about 1%."
+
+  /// One case's draws, not yet judged.
+  public struct Measured: Sendable {
     public var caseName: String
     public var population: GradientPopulation
     public var measurements: [CellMeasurement]
-    /// Set by `evaluate`: the exact law, and each bug with the sampler it belongs to.
-    public var exact: SweepEvaluation?
-    public var bugs: [(convention: VarianceConvention, sampler: SamplerKind, evaluation: SweepEvaluation)] = []
+  }
+
+  /// One case judged: the exact law, and each bug with the sampler it belongs to.
+  public struct Record: Sendable {
+    public var caseName: String
+    public var population: GradientPopulation
+    public var exact: SweepEvaluation
+    public var bugs: [(convention: VarianceConvention, sampler: SamplerKind, evaluation: SweepEvaluation)]
+  }
+
+  /// Every case judged with m = every cell of the run.
+  public struct Result: Sendable {
+    public let records: [Record]
   }
 
   /// The bugs tested and the sampler each one concerns.
@@ -29,13 +48,28 @@ public struct ConventionExperiment: Sendable {
   ]
 
   public var settings: SweepSettings
-  public var records: [Record] = []
 
   public init(settings: SweepSettings) { self.settings = settings }
 
-  public mutating func run(
+  public init(settingsFrom decoder: any Decoder) throws {
+    settings = try SweepSettings(from: decoder, keys: Set(SweepSettings.Key.allCases))
+  }
+
+  public var alpha: Double? { settings.alpha }
+
+  public var method: String {
+    "One sweep's draws (R = \(settings.draws) per cell) are judged against the exact law and against tr S²/b (with replacement) and (1 − b/N) tr Σ_N/b (without); each cell's power against a bug follows from the exact null law, and the claim's from the product over independent cells."
+  }
+
+  public func run(_ input: ExperimentInput) throws(InputError) -> Result {
+    evaluate(try input.map { p throws(InputError) in
+      try measure(model: p.model, data: p.data, source: p.source, point: p.point, seed: input.seed, threads: input.threads)
+    })
+  }
+
+  func measure(
     model: ModelChoice, data: Dataset, source: String, point: ParameterPointSpec, seed: UInt64, threads: Int
-  ) throws(InputError) {
+  ) throws(InputError) -> Measured {
     let (name, population) = try GradientVisitor.seededPopulation(
       model: model, data: data, source: source, point: point, seed: seed)
     let cells = try settings.cells(count: data.count, source: source, statisticalOnly: true)
@@ -43,24 +77,24 @@ public struct ConventionExperiment: Sendable {
     guard !cells.isEmpty else { throw InputError("\(source): C3-convention needs the samplers 'with' and 'without'") }
     let measurements = MiniBatchSweep.run(
       population: population, cells: cells, draws: settings.draws, seed: seed, name: "convention/\(name)", threads: threads)
-    records.append(Record(caseName: name, population: population, measurements: measurements))
+    return Measured(caseName: name, population: population, measurements: measurements)
   }
 
-  /// Judges every record: the exact law with m = every cell of the run; each bug on the same draws.
-  public mutating func evaluate() {
-    let tests = records.reduce(0) { $0 + $1.measurements.count }
-    for k in records.indices {
-      let r = records[k]
+  /// Judges every case: the exact law with m = every cell of the run; each bug on the same draws.
+  func evaluate(_ measured: [Measured]) -> Result {
+    let tests = measured.reduce(0) { $0 + $1.measurements.count }
+    return Result(records: measured.map { r in
       let moments = PopulationMoments(r.population)
-      records[k].exact = SweepEvaluation(
+      let exact = SweepEvaluation(
         measurements: r.measurements, population: r.population, alpha: settings.alpha, runTests: tests, moments: moments)
-      records[k].bugs = Self.bugs.map { bug, sampler, _ in
+      let bugs = Self.bugs.map { bug, sampler, _ in
         let cells = r.measurements.filter { $0.cell.sampler == sampler }
         return (bug, sampler, SweepEvaluation(
           measurements: cells, population: r.population, alpha: settings.alpha, convention: bug, runTests: tests,
           moments: moments))
       }
-    }
+      return Record(caseName: r.caseName, population: r.population, exact: exact, bugs: bugs)
+    })
   }
 
   /// The predicted probability that a cell rejects `bugRow`'s theory, from the exact cell's law.
@@ -82,13 +116,27 @@ public struct ConventionExperiment: Sendable {
     exact.rows.first { $0.measurement.cell == row.measurement.cell }
   }
 
-  public var table: CSVDocument {
-    var doc = CSVDocument(header: [
-      "case", "sampler", "b", "N", "draws", "convention", "theory", "mse", "mse_null_se", "ratio", "z_variance",
-      "z_lower", "z_upper", "shift_se", "predicted_power", "variance_verdict",
-    ])
-    for r in records {
-      guard let exact = r.exact else { continue }
+  static let schema = TableSchema([
+    .caseName, .sampler, .batch, .count, .draws,
+    Column(
+      "convention",
+      "exact (the law), sampleCovarianceWithReplacement (tr S²/b) or finitePopulationOnSigmaN ((1 − b/N) tr Σ_N/b)",
+      unit: "1"),
+    .theory, .meanSquaredError, .meanSquaredErrorNullSE,
+    Column("ratio", "measured MSE over the theory of the row's convention", unit: "1"),
+    .varianceZ, .lowerCriticalZ, .upperCriticalZ,
+    Column("shift_se", "how far the bug moves the cell's z: (theory_bug − theory)/mse_null_se", unit: "1"),
+    Column(
+      "predicted_power", "probability that the cell rejects the bug, from the exact law (Edgeworth, the cell's skewness)",
+      unit: "1"),
+    Column(
+      "variance_verdict", "C3 verdict of the cell against the row's convention (a bug row that FAILs is caught)", unit: "1"),
+  ])
+
+  public func tables(_ result: Result) -> [SchemaTable] {
+    var doc = SchemaTable(Self.schema)
+    for r in result.records {
+      let exact = r.exact
       var judged: [(String, SweepEvaluation.Row, SweepEvaluation.Row?)] = exact.rows.map { ("exact", $0, nil) }
       for b in r.bugs {
         judged += b.evaluation.rows.map { (b.convention.rawValue, $0, Self.exactRow(exact, for: $0)) }
@@ -108,13 +156,13 @@ public struct ConventionExperiment: Sendable {
         ])
       }
     }
-    return doc
+    return [doc]
   }
 
-  public var verdictRows: [VerdictRow] {
+  public func verdicts(_ result: Result) -> [VerdictRow] {
     var rows: [VerdictRow] = []
-    for r in records {
-      guard let exact = r.exact else { continue }
+    for r in result.records {
+      let exact = r.exact
       let verdict = exact.rows.compactMap(\.varianceVerdict).max() ?? .inconclusive
       let best = exact.rows.compactMap(\.detectableRelativeDeviation).min() ?? .nan
       let worst = exact.rows.compactMap { $0.varianceZ.map(Swift.abs) }.max() ?? 0

@@ -1,31 +1,98 @@
 /// Claims C2 and C3 over a set of cases: per-example gradients at θ computed once, then a Monte Carlo
 /// sweep over samplers and batch sizes, judged at a family-wise α over the whole run.
-public struct SweepExperiment: Sendable {
-  public struct Record: Sendable {
+///
+/// Spec keys: `draws`, `alpha`, `samplers` and `batch_sizes`.
+public struct SweepExperiment: Experiment {
+  public static let claim = "C2C3"
+  public static let keys = ["draws", "alpha", "samplers", "batch_sizes"]
+  public static let tableSuffixes = ["", "-population", "-coordinates"]
+  public static let statement =
+    "A uniformly random mini-batch estimates the gradient without bias (C2), with a mean squared error that follows an exactly known law in b, zero at the full batch without replacement (C3)."
+
+  /// One case swept, not yet judged.
+  public struct Measured: Sendable {
     public var caseName: String
     public var population: GradientPopulation
     public var measurements: [CellMeasurement]
-    public var evaluation: SweepEvaluation?
     /// The two-batch noise-scale estimators (b_small = max(2, N/32), b_big = N/2), when N ≥ 8.
     public var noiseScale: NoiseScaleEstimate?
   }
 
+  /// One case swept and judged.
+  public struct Record: Sendable {
+    public var caseName: String
+    public var population: GradientPopulation
+    public var measurements: [CellMeasurement]
+    public var evaluation: SweepEvaluation
+    public var noiseScale: NoiseScaleEstimate?
+  }
+
+  /// Every case of a run judged together: Bonferroni's m counts every test of the run.
+  public struct Result: Sendable {
+    public let records: [Record]
+    /// Every test of the run: each bias coordinate and variance cell of every case, and the two noise-scale
+    /// estimators of each case that has them. One Bonferroni family: P(any false FAIL) ≤ α.
+    public let testCount: Int
+    /// The critical |z| of one tail of any test of the run: Φ⁻¹(1 − α/(2m)).
+    public let criticalZ: Double
+
+    public init(_ measured: [Measured], settings: SweepSettings, convention: VarianceConvention = .exact) {
+      let m = measured.reduce(0) { total, r in
+        total + SweepEvaluation.testCount(r.measurements.map(\.cell), dimension: r.population.dimension)
+          + (r.noiseScale == nil ? 0 : 2)
+      }
+      let critical = bonferroniCriticalZ(familyWiseAlpha: settings.alpha, tests: Swift.max(1, m))
+      testCount = m
+      criticalZ = critical
+      records = measured.map { r in
+        // The O(N²P) third-order sums serve only the with-replacement law's skewness.
+        let moments = PopulationMoments(
+          r.population, withReplacementSkewness: settings.samplers.contains(.withReplacement))
+        let evaluation = SweepEvaluation(
+          measurements: r.measurements, population: r.population, alpha: settings.alpha, convention: convention,
+          runTests: m, moments: moments)
+        var noise = r.noiseScale
+        noise?.judge(moments: moments, population: r.population, criticalZ: critical)
+        return Record(
+          caseName: r.caseName, population: r.population, measurements: r.measurements, evaluation: evaluation,
+          noiseScale: noise)
+      }
+    }
+  }
+
   public var settings: SweepSettings
-  public var records: [Record] = []
 
   public init(settings: SweepSettings) { self.settings = settings }
 
-  /// Adds the gradients of one model on one data set at one point and sweeps them.
+  public init(settingsFrom decoder: any Decoder) throws {
+    settings = try SweepSettings(from: decoder, keys: Set(SweepSettings.Key.allCases))
+  }
+
+  public var alpha: Double? { settings.alpha }
+
+  public var method: String {
+    "Per-example gradients at one θ are sampled R = \(settings.draws) times per sampler and batch size in blocks of \(MiniBatchSweep.blockSize) draws with counter-based random streams; the mean error per coordinate and the mean squared error are tested as z-scores against 0 and the law, each standardised by its exact null variance from the population and each tail tested at α/(2m) with skewness-corrected critical values, m every test of the spec (Bonferroni: P(any false FAIL) ≤ α = \(settings.alpha)). Each C2 row states the smallest bias it detects (relative to ‖g‖∞), each C3 row the smallest relative deviation of the MSE."
+  }
+
+  public func run(_ input: ExperimentInput) throws(InputError) -> Result {
+    let measured = try input.map { p throws(InputError) in
+      try measure(
+        model: p.model, data: p.data, source: p.source, point: p.point, seed: input.seed, threads: input.threads
+      ).measured
+    }
+    return Result(measured.compactMap { $0 }, settings: settings)
+  }
+
+  /// Computes the gradients of one model on one data set at one point and sweeps them.
   ///
   /// With a `plan`, only the plan's shard of the blocks is computed, starting from the blocks it already
-  /// holds and checkpointing as it goes; the case is added (and judged later) only once every block is there.
-  /// - Returns: the ledger of the blocks computed.
-  @discardableResult
-  public mutating func run(
+  /// holds and checkpointing as it goes; the case is measured only once every block is there.
+  /// - Returns: the ledger of the blocks computed, and the case when it is complete.
+  public func measure(
     model: ModelChoice, data: Dataset, source: String, point: ParameterPointSpec, seed: UInt64,
     theta: [Double]? = nil, threads: Int, progress: (@Sendable (String) -> Void)? = nil, plan: SweepBlockPlan? = nil
-  ) throws(InputError) -> SweepLedger {
-    let name = LinearityExperiment.caseName(model: model, data: data, point: point.name)
+  ) throws(InputError) -> (ledger: SweepLedger, measured: Measured?) {
+    let name = CaseName.of(model: model, data: data, point: point.name)
     let gradients = try model.visit(
       GradientVisitor(data: data, point: point, seed: seed, stream: "\(model.name)/\(data.name)", theta: theta),
       data: data, source: source)
@@ -52,52 +119,22 @@ public struct SweepExperiment: Sendable {
         name: name, threads: threads, progress: report, checkpointInterval: plan.checkpointInterval,
         checkpoint: plan.checkpoint)
     }
-    guard ledger.isComplete else { return ledger }
+    guard ledger.isComplete else { return (ledger, nil) }
     let measurements = MiniBatchSweep.measurements(cells: cells, ledger: ledger)
     let noiseScale = NoiseScaleEstimate.sweepDefault(
       population: population, draws: settings.draws, seed: seed, name: name, threads: threads)
-    records.append(Record(caseName: name, population: population, measurements: measurements, noiseScale: noiseScale))
-    return ledger
+    return (ledger, Measured(caseName: name, population: population, measurements: measurements, noiseScale: noiseScale))
   }
 
-  /// Every test of the run: each bias coordinate and variance cell of every case, and the two noise-scale
-  /// estimators of each case that has them. One Bonferroni family: P(any false FAIL) ≤ α.
-  public var testCount: Int {
-    records.reduce(0) { total, r in
-      total + SweepEvaluation.testCount(r.measurements.map(\.cell), dimension: r.population.dimension)
-        + (r.noiseScale == nil ? 0 : 2)
-    }
-  }
-
-  /// The critical |z| of one tail of any test of the run: Φ⁻¹(1 − α/(2m)).
-  public var criticalZ: Double { bonferroniCriticalZ(familyWiseAlpha: settings.alpha, tests: Swift.max(1, testCount)) }
-
-  /// Judges every record with Bonferroni's m counted over the whole run.
-  public mutating func evaluate(convention: VarianceConvention = .exact) {
-    let m = testCount
-    let critical = criticalZ
-    for k in records.indices {
-      // The O(N²P) third-order sums serve only the with-replacement law's skewness.
-      let moments = PopulationMoments(
-        records[k].population, withReplacementSkewness: settings.samplers.contains(.withReplacement))
-      records[k].evaluation = SweepEvaluation(
-        measurements: records[k].measurements, population: records[k].population, alpha: settings.alpha,
-        convention: convention, runTests: m, moments: moments)
-      let population = records[k].population
-      records[k].noiseScale?.judge(moments: moments, population: population, criticalZ: critical)
-    }
+  public func tables(_ result: Result) -> [SchemaTable] {
+    [table(result), populationTable(result), coordinateTable(result)]
   }
 
   /// One row per case × sampler × batch size.
-  public var table: CSVDocument {
-    var doc = CSVDocument(header: [
-      "case", "sampler", "b", "N", "P", "draws", "mse", "mse_se", "mse_null_se", "theory", "ratio", "z_variance",
-      "z_lower", "z_upper", "skewness", "detectable_rel_dev", "variance_verdict", "max_abs_bias_z", "bias_norm",
-      "detectable_rel_bias", "bias_verdict",
-    ])
-    for r in records {
-      guard let evaluation = r.evaluation else { continue }
-      for row in evaluation.rows {
+  public func table(_ result: Result) -> SchemaTable {
+    var doc = SchemaTable(Self.sweepSchema)
+    for r in result.records {
+      for row in r.evaluation.rows {
         let m = row.measurement
         doc.append([
           CSVCell(r.caseName), CSVCell(m.cell.sampler.rawValue), CSVCell(m.cell.batch), CSVCell(r.population.count),
@@ -116,11 +153,10 @@ public struct SweepExperiment: Sendable {
   }
 
   /// One row per case × sampler × b × coordinate: the mean error ēⱼ, its exact null standard error, z.
-  public var coordinateTable: CSVDocument {
-    var doc = CSVDocument(header: ["case", "sampler", "b", "coordinate", "mean_error", "mean_error_se", "z"])
-    for r in records {
-      guard let evaluation = r.evaluation else { continue }
-      for row in evaluation.rows {
+  public func coordinateTable(_ result: Result) -> SchemaTable {
+    var doc = SchemaTable(Self.coordinateSchema)
+    for r in result.records {
+      for row in r.evaluation.rows {
         let m = row.measurement
         for (j, mean) in m.meanError.enumerated() {
           let se = row.law.map { ($0.coordinateVariance[j] / Double(m.draws)).squareRoot() }
@@ -135,18 +171,10 @@ public struct SweepExperiment: Sendable {
   }
 
   /// One row per case: the population's moments, the critical values and the fitted slopes.
-  public var populationTable: CSVDocument {
-    var header = ["case", "N", "P", "trace_sigma_N", "trace_S2", "grad_norm_sq", "B_simple", "alpha", "tests",
-      "critical_z"]
-    for s in settings.samplers { header += ["slope_\(s.rawValue)", "slope_\(s.rawValue)_ci95", "slope_\(s.rawValue)_law"] }
-    header += [
-      "noise_b_small", "noise_b_big", "trace_S2_estimate", "trace_S2_estimate_se", "trace_S2_z",
-      "grad_norm_sq_expected", "grad_norm_sq_estimate", "grad_norm_sq_estimate_se", "grad_norm_sq_z",
-      "noise_critical_z",
-    ]
-    var doc = CSVDocument(header: header)
-    for r in records {
-      guard let e = r.evaluation else { continue }
+  public func populationTable(_ result: Result) -> SchemaTable {
+    var doc = SchemaTable(populationSchema)
+    for r in result.records {
+      let e = r.evaluation
       let p = r.population
       let n = Double(p.count)
       var cells: [CSVCell] = [
@@ -170,10 +198,10 @@ public struct SweepExperiment: Sendable {
   }
 
   /// Two rows per case × judged sampler: C2 (worst bias z) and C3 (MSE/theory range, worst z, exact zero).
-  public var verdictRows: [VerdictRow] {
+  public func verdicts(_ result: Result) -> [VerdictRow] {
     var rows: [VerdictRow] = []
-    for r in records {
-      guard let e = r.evaluation else { continue }
+    for r in result.records {
+      let e = r.evaluation
       if let ns = r.noiseScale, let verdict = ns.verdict {
         let z = Swift.max(Swift.abs(ns.traceZ), Swift.abs(ns.normZ))
         rows.append(

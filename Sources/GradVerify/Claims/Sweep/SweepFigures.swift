@@ -1,52 +1,16 @@
 import Foundation
 
-/// The figures of the claims C1 (finite-difference error against the step) and C2/C3 (mini-batch MSE and bias
-/// z-scores against the batch size), drawn from the rows of their tables.
-enum ClaimFigures {
-  /// |D(h) − g| of the 3-point central difference against h for a few cases: slope 2 while truncation
-  /// dominates, then rising along the rounding bound (slope −1).
-  static func finiteDifferenceError(halving: ResultTable) -> PlotFigure {
-    let rows = halving.rows
-    let cases = halving.distinct("case").filter { name in
-      name.hasSuffix("@unit") && rows.contains { $0["case"] == name && $0["truncation_regime"] == "true" }
-    }
-    let panels = cases.prefix(4).map { name -> PlotPanel in
-      let caseRows = rows.filter { $0["case"] == name }
-      let measured = caseRows.compactMap { row -> PlotPoint? in
-        guard let h = row.number("step"), let error = row.number("error") else { return nil }
-        return PlotPoint(x: h, y: error)
-      }
-      let bound = caseRows.compactMap { row -> PlotPoint? in
-        guard let h = row.number("step"), let bound = row.number("rounding_bound") else { return nil }
-        return PlotPoint(x: h, y: bound)
-      }
-      var series = [
-        PlotSeries(label: "measured |D(h) − g|", points: measured, style: .measured(0)),
-        PlotSeries(label: "rounding bound (slope −1)", points: bound, style: .theory(1)),
-      ]
-      // The slope-2 reference passes through the first point measured in the truncation regime.
-      if let anchor = caseRows.first(where: { $0["truncation_regime"] == "true" }),
-        let h0 = anchor.number("step"), let e0 = anchor.number("error")
-      {
-        let steps = measured.map(\.x).filter { $0 >= h0 / 4096 }
-        series.append(
-          PlotSeries(
-            label: "truncation C·h² (slope 2)", points: steps.map { PlotPoint(x: $0, y: e0 * ($0 / h0) * ($0 / h0)) },
-            style: .theory(2), affectsRange: false))
-      }
-      let coordinate = caseRows.first?["coordinate"] ?? "?"
-      return PlotPanel(
-        title: name, x: PlotAxis(label: "step h (units of θ)", scale: .logarithmic),
-        y: PlotAxis(label: "error of ∂C/∂θ\(coordinate) (cost per unit θ)", scale: .logarithmic), series: series)
-    }
-    return PlotFigure(
-      title: "C1: finite-difference error against the step",
-      panels: Array(panels),
-      caption: [
-        "Central difference D(h) = (C(θ+h·e) − C(θ−h·e))/2h of the average cost against the averaged analytic gradient g,",
-        "for the worst coordinate of each case. Truncation falls as h² (slope 2); below the crossover rounding takes over,",
-        "bounded by the running rounding estimate, which grows as 1/h (slope −1). Zero errors are not drawn on log axes.",
-      ])
+/// C2/C3's figures: the mini-batch MSE against b with its laws, and the bias z-scores, drawn from the sweep's tables.
+extension SweepExperiment {
+  public static func figures(_ runs: [[String: ResultTable]]) -> [(name: String, svg: String)] {
+    guard let sweep = ResultTable.concatenating(runs.compactMap { $0[""] }),
+      let population = ResultTable.concatenating(runs.compactMap { $0["-population"] }),
+      let coordinates = ResultTable.concatenating(runs.compactMap { $0["-coordinates"] })
+    else { return [] }
+    return rendered([
+      ("fig-mse-vs-b.svg", meanSquaredError(sweep: sweep, population: population)),
+      ("fig-bias-z.svg", biasZScores(coordinates: coordinates, population: population)),
+    ])
   }
 
   /// Mean squared error of the mini-batch gradient against b, measured with 95% intervals, beside the law:
@@ -69,7 +33,7 @@ enum ClaimFigures {
       if let pop = population.rows.first(where: { $0["case"] == name }),
         let n = pop.number("N"), let traceSigma = pop.number("trace_sigma_N"), let traceS2 = pop.number("trace_S2")
       {
-        let grid = Self.batchGrid(upTo: n)
+        let grid = batchGrid(upTo: n)
         series.append(
           PlotSeries(
             label: "law with: tr Σ_N / b", points: grid.map { PlotPoint(x: $0, y: traceSigma / $0) },
@@ -79,7 +43,7 @@ enum ClaimFigures {
             label: "law without: (1 − b/N) tr S² / b", points: grid.map { PlotPoint(x: $0, y: (1 - $0 / n) * traceS2 / $0) },
             style: .theory(1), affectsRange: false))
         if let full = rows.first(where: { $0["sampler"] == "without" && $0.number("b") == n }), let mse = full.number("mse") {
-          notes.append("without, b = N = \(Int(n)): MSE \(mse == 0 ? "exactly 0" : Self.short(mse))")
+          notes.append("without, b = N = \(Int(n)): MSE \(mse == 0 ? "exactly 0" : PlotLabel.short(mse))")
         }
       }
       let poissonTheory = rows.filter { $0["sampler"] == "poisson" }.compactMap { row -> PlotPoint? in
@@ -122,7 +86,7 @@ enum ClaimFigures {
       return PlotPanel(
         title: name, x: PlotAxis(label: "batch size b (examples)", scale: .logarithmic),
         y: PlotAxis(label: "bias z-score per coordinate (1)", include: [-critical - 0.5, critical + 0.5]),
-        series: series, rules: [(critical, "+\(Self.short(critical)) (Bonferroni, α = 0.01)"), (-critical, "−\(Self.short(critical))")])
+        series: series, rules: [(critical, "+\(PlotLabel.short(critical)) (Bonferroni, α = 0.01)"), (-critical, "−\(PlotLabel.short(critical))")])
     }
     return PlotFigure(
       title: "C2: the mini-batch gradient is unbiased at every batch size",
@@ -138,11 +102,5 @@ enum ClaimFigures {
     var grid = (0...160).map { pow(n, Double($0) / 160) }.filter { $0 < n - 1 }
     grid += (0...40).map { n - pow(n / 2, 1 - Double($0) / 40) }.filter { $0 > (grid.last ?? 1) && $0 <= n - 1 }
     return grid
-  }
-
-  /// A number to three significant digits, for notes and labels.
-  static func short(_ value: Double) -> String {
-    let text = String(format: "%.3g", value)
-    return text.hasPrefix("-") ? "−" + text.dropFirst() : text
   }
 }

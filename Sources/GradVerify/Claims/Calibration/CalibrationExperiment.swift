@@ -16,7 +16,15 @@ import Foundation
 /// ```
 /// Trials pooled in a row are independent: each cell draws from its own stream, and a bias row pools one
 /// coordinate over cells (coordinates of one cell are correlated, so they are not pooled together).
-public struct CalibrationExperiment: Sendable {
+///
+/// Spec keys: `calibration` (`CalibrationSettings`), `alpha` (γ, the level of the calibration's own
+/// verdicts), `samplers` (the unbiased ones: with, without, poisson) and `batch_sizes`.
+public struct CalibrationExperiment: Experiment {
+  public static let claim = "CAL"
+  public static let keys = ["calibration", "alpha", "samplers", "batch_sizes"]
+  public static let tableSuffixes = [""]
+  public static let statement =
+    "The printed sweep verdict is calibrated: over seeded null runs of a whole sweep, the share with any false FAIL is at most the sweep's α, each tail of each test rejects at its level, and a seeded bias is caught as often as predicted; the old statistic (difference over an estimated standard error) fails the same calibration."
   public enum Statistic: String, Sendable { case exact = "exact-law", estimated = "estimated-se" }
   public enum Kind: String, Sendable { case family, tail, power }
 
@@ -44,13 +52,17 @@ public struct CalibrationExperiment: Sendable {
     public var rate: Double { Double(rejections) / Double(trials) }
   }
 
+  /// Every row of the run, judged at confidence 1 − γ/m over the judged rows.
+  public struct Result: Sendable {
+    public let rows: [Row]
+    /// 1 − γ/m_rows.
+    public let confidence: Double
+  }
+
   public var settings: CalibrationSettings
   public var sweep: SweepSettings
   /// The level γ of the calibration's own verdicts (the spec's α).
-  public var alpha: Double
-  public var rows: [Row] = []
-  /// 1 − γ/m_rows, set by `evaluate`.
-  public var confidence = 0.0
+  public var level: Double
 
   /// Deliberate bugs for the tests, which calibration must expose: a wrong variance constant, and a sampler
   /// that never draws one example.
@@ -63,83 +75,69 @@ public struct CalibrationExperiment: Sendable {
   ) {
     self.settings = settings
     self.sweep = sweep
-    self.alpha = alpha
+    level = alpha
     self.convention = convention
     self.neverPicks = neverPicks
   }
 
-  /// The coordinate whose per-example gradients have the largest excess kurtosis m₄/m₂² − 3 (the first
-  /// such), with that kurtosis; coordinates without spread are skipped.
-  public static func heaviestTailedCoordinate(_ p: GradientPopulation) -> (coordinate: Int, excessKurtosis: Double)? {
-    var best: (Int, Double)?
-    for j in 0..<p.dimension {
-      var m2 = NeumaierSum()
-      var m4 = NeumaierSum()
-      for i in 0..<p.count {
-        let d = p.rows[i * p.dimension + j] - p.mean[j]
-        m2.add(d * d)
-        m4.add(d * d * d * d)
-      }
-      let n = Double(p.count)
-      guard m2.value > 0 else { continue }
-      let kurtosis = (m4.value / n) / ((m2.value / n) * (m2.value / n)) - 3
-      if best == nil || kurtosis > best!.1 { best = (j, kurtosis) }
+  enum Keys: String, CodingKey { case calibration }
+
+  public init(settingsFrom decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: Keys.self)
+    let settings = try c.decode(CalibrationSettings.self, forKey: .calibration)
+    let sweep = try SweepSettings(from: decoder, keys: [.alpha, .samplers, .batchSizes])
+    let given = try decoder.container(keyedBy: SweepSettings.Key.self)
+    if given.contains(.samplers) && sweep.samplers.contains(.poissonRealized) {
+      throw invalid(given, .samplers, "CAL calibrates the unbiased samplers (with, without, poisson) only")
     }
-    return best
+    self.init(settings: settings, sweep: sweep, alpha: sweep.alpha)
   }
 
-  /// What one seed's null run contributes: whether any test failed (per statistic), and its tests.
-  struct SeedOutcome: Sendable {
-    var familyFailed: [Bool]
-    var tests: [NullTest]
+  public var alpha: Double? { level }
+
+  public var method: String {
+    "Each of \(settings.seeds) null runs per R is a whole sweep (every sampler and batch size; C2, C3 and the noise scale) of the case at its own seed, judged exactly as gradverify sweep judges it at α = \(settings.sweepAlpha); rejection counts get Clopper–Pearson intervals at confidence 1 − γ/m over the judged rows (γ = \(level)). Tail rows pool independent trials: one test kind over cells and seeds (C2: one coordinate at a time)."
   }
 
-  /// Runs `settings.seeds` independent null sweeps of one case at each R of `settings.draws`.
-  public mutating func run(
+  public func run(_ input: ExperimentInput) throws(InputError) -> Result {
+    let rows = try input.map { p throws(InputError) in
+      try self.rows(model: p.model, data: p.data, source: p.source, point: p.point, seed: input.seed, threads: input.threads, progress: input.progress)
+    }.flatMap { $0 }
+    return judge(rows)
+  }
+
+  /// `settings.seeds` independent null sweeps of one case at each R of `settings.draws`, as rows.
+  public func rows(
     model: ModelChoice, data: Dataset, source: String, point: ParameterPointSpec, seed: UInt64, threads: Int,
     progress: ((String) -> Void)? = nil
-  ) throws(InputError) {
+  ) throws(InputError) -> [Row] {
     let (name, population) = try GradientVisitor.seededPopulation(
       model: model, data: data, source: source, point: point, seed: seed)
-    guard let (heavy, _) = Self.heaviestTailedCoordinate(population) else {
+    guard let (heavy, _) = population.heaviestTailedCoordinate else {
       throw InputError("\(source): every per-example gradient is the same; there is nothing to calibrate on")
     }
     let cells = try sweep.cells(count: data.count, source: source).filter { $0.sampler != .poissonRealized }
-    let moments = PopulationMoments(population)
-    let m = SweepEvaluation.testCount(cells, dimension: population.dimension)
-      + (NoiseScaleEstimate.sizes(count: population.count) == nil ? 0 : 2)
-    let (convention, neverPicks, sweepAlpha) = (self.convention, self.neverPicks, settings.sweepAlpha)
+    let runs = NullSweepRuns(
+      population: population, cells: cells, alpha: settings.sweepAlpha, convention: convention, neverPicks: neverPicks)
+    var rows: [Row] = []
     for draws in settings.draws {
       progress?("CAL \(name): \(settings.seeds) null sweeps of R = \(draws)")
-      let outcomes = parallelMap(count: settings.seeds, threads: threads) { s -> SeedOutcome in
-        let runName = "calibration/\(name)/R=\(draws)/\(s)"
-        let measurements = MiniBatchSweep.run(
-          population: population, cells: cells, draws: draws, seed: seed, name: runName, threads: 1, neverPicks: neverPicks)
-        var noise = NoiseScaleEstimate.sweepDefault(population: population, draws: draws, seed: seed, name: runName, threads: 1)
-        let evaluation = SweepEvaluation(
-          measurements: measurements, population: population, alpha: sweepAlpha, convention: convention, runTests: m,
-          moments: moments)
-        noise?.judge(moments: moments, population: population, criticalZ: evaluation.criticalZ)
-        let tests = evaluation.nullTests + (noise?.nullTests ?? [])
-        let level = sweepAlpha / (2 * Double(m))
-        // The printed verdict itself, and the same draws judged by the old statistic.
-        let printed = evaluation.rows.contains { $0.biasVerdict == .fail || $0.varianceVerdict == .fail }
-          || noise?.verdict == .fail
-        let old = tests.contains { $0.rejection(level: level, exactLaw: false) != 0 }
-        return SeedOutcome(familyFailed: [printed, old], tests: tests)
-      }
-      append(outcomes: outcomes, caseName: name, draws: draws, heavy: heavy, dimension: population.dimension, tests: m)
+      let outcomes = runs.run(seeds: settings.seeds, draws: draws, seed: seed, caseName: name, threads: threads)
+      rows += self.rows(
+        outcomes: outcomes, caseName: name, draws: draws, heavy: heavy, dimension: population.dimension, tests: runs.tests)
     }
+    return rows
   }
 
-  mutating func append(
-    outcomes: [SeedOutcome], caseName: String, draws: Int, heavy: Int, dimension: Int, tests m: Int
-  ) {
+  func rows(
+    outcomes: [NullSweepRuns.Outcome], caseName: String, draws: Int, heavy: Int, dimension: Int, tests m: Int
+  ) -> [Row] {
+    var rows: [Row] = []
     let seeds = outcomes.count
     let bonferroni = settings.sweepAlpha / (2 * Double(m))
     let levels = [bonferroni] + settings.tailLevels
     for (k, statistic) in [Statistic.exact, .estimated].enumerated() {
-      let failures = outcomes.filter { $0.familyFailed[k] }.count
+      let failures = outcomes.filter { k == 0 ? $0.familyFailed.printed : $0.familyFailed.old }.count
       rows.append(Row(
         caseName: caseName, draws: draws, statistic: statistic, kind: .family, test: "any", tail: "both",
         level: settings.sweepAlpha, trials: seeds, rejections: failures, expected: settings.sweepAlpha))
@@ -184,6 +182,7 @@ public struct CalibrationExperiment: Sendable {
         coordinate: heavy, tail: "both", level: bonferroni, shift: lambda, trials: heavyTests.count, rejections: caught,
         expected: heavyTests.isEmpty ? 0 : expected / Double(heavyTests.count)))
     }
+    return rows
   }
 
   /// The rows judged, and how: the exact statistic's family, tail and power rows must hold; the old
@@ -193,9 +192,10 @@ public struct CalibrationExperiment: Sendable {
   }
 
   /// Judges every row at family-wise level γ (the spec's α) over the judged rows of the table.
-  public mutating func evaluate() {
+  public func judge(_ unjudged: [Row]) -> Result {
+    var rows = unjudged
     let judgedCount = rows.filter(Self.judged).count
-    confidence = 1 - alpha / Double(Swift.max(1, judgedCount))
+    let confidence = 1 - level / Double(Swift.max(1, judgedCount))
     for k in rows.indices {
       let r = rows[k]
       let interval = clopperPearsonInterval(successes: r.rejections, trials: r.trials, confidence: confidence)
@@ -210,15 +210,34 @@ public struct CalibrationExperiment: Sendable {
         rows[k].verdict = .failsAsPredicted
       }
     }
+    return Result(rows: rows, confidence: confidence)
   }
 
+  static let schema = TableSchema([
+    .caseName,
+    Column("draws", "replicates R of each calibrated sweep", unit: "1"),
+    Column("statistic", "exact-law: the printed verdict (exact null variance, skewed critical values); estimated-se: the old statistic on the same draws", unit: "1"),
+    Column("kind", "family: any FAIL in a whole sweep; tail: one tail of one test kind; power: a seeded bias", unit: "1"),
+    Column("test", "any (family), C2 (bias, per coordinate), C3 (variance), C3-noise-S / C3-noise-G (noise-scale estimators)", unit: "1"),
+    Column("coordinate", "θ coordinate of a bias row (power rows: the heaviest-tailed one)", unit: "1"),
+    Column("tail", "lower, upper, or both", unit: "1"),
+    Column("level", "per-tail level L of the row (the Bonferroni level α/(2m) or a stated level); family rows: the sweep's α", unit: "1"),
+    Column("shift_se", "power rows: seeded bias λ = z* + offset, in null standard errors", unit: "1"),
+    Column("trials", "independent trials pooled (seeds × cells)", unit: "1"),
+    Column("rejections", "trials rejected, k", unit: "1"),
+    Column("rate", "k/trials", unit: "1"),
+    Column("ci_low", "Clopper–Pearson lower limit of the rejection probability", unit: "1"),
+    Column("ci_high", "Clopper–Pearson upper limit of the rejection probability", unit: "1"),
+    Column("ci_level", "confidence of each interval, 1 − γ/m (γ the spec's α, m the judged rows)", unit: "1"),
+    Column("expected", "the level (family: the bound α; power: Edgeworth-corrected normal power)", unit: "1"),
+    Column("verdict", "exact-law rows: PASS when the interval covers the level (family: covers or lies below α); estimated-se control rows: FAILS-AS-PREDICTED when it lies above; empty: reported only", unit: "1"),
+  ])
+
   /// One row per case × R × statistic × test × tail × level, then the power rows.
-  public var table: CSVDocument {
-    var doc = CSVDocument(header: [
-      "case", "draws", "statistic", "kind", "test", "coordinate", "tail", "level", "shift_se", "trials", "rejections",
-      "rate", "ci_low", "ci_high", "ci_level", "expected", "verdict",
-    ])
-    for r in rows {
+  public func tables(_ result: Result) -> [SchemaTable] {
+    var doc = SchemaTable(Self.schema)
+    let confidence = result.confidence
+    for r in result.rows {
       doc.append([
         CSVCell(r.caseName), CSVCell(r.draws), CSVCell(r.statistic.rawValue), CSVCell(r.kind.rawValue), CSVCell(r.test),
         r.coordinate.map { CSVCell($0) } ?? "", CSVCell(r.tail), CSVCell(r.level), CSVCell(r.shift), CSVCell(r.trials),
@@ -226,12 +245,13 @@ public struct CalibrationExperiment: Sendable {
         CSVCell(r.expected), CSVCell(r.verdict?.rawValue ?? ""),
       ])
     }
-    return doc
+    return [doc]
   }
 
   /// Per case and R: the printed verdict's family-wise rate, the worst tail row, the power, and the old
   /// statistic's control rows.
-  public var verdictRows: [VerdictRow] {
+  public func verdicts(_ result: Result) -> [VerdictRow] {
+    let rows = result.rows
     var out: [VerdictRow] = []
     var keys: [String] = []
     for r in rows where !keys.contains("\(r.caseName)|\(r.draws)") { keys.append("\(r.caseName)|\(r.draws)") }
@@ -272,11 +292,4 @@ public struct CalibrationExperiment: Sendable {
     }
     return out
   }
-}
-
-/// P(Z ≤ x) for a standardised mean with skewness γ, to first order (Edgeworth):
-/// Φ(x) − φ(x)·(γ/6)(x² − 1).
-public func edgeworthCDF(_ x: Double, skewness gamma: Double) -> Double {
-  let density = Foundation.exp(-0.5 * x * x) / (2 * Double.pi).squareRoot()
-  return Swift.min(1, Swift.max(0, normalCDF(x) - density * gamma / 6 * (x * x - 1)))
 }

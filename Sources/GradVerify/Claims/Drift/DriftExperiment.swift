@@ -1,0 +1,119 @@
+/// Negative control N3: the drift of per-example gradients accumulated along SGD steps, against its
+/// first-order prediction −η(k−1)/2 · H g, with the η = 0 twin (exactly zero).
+///
+/// Spec keys: `drift` (`DriftSettings`) and `alpha`.
+public struct DriftExperiment: Experiment {
+  public static let claim = "N3"
+  public static let keys = ["drift", "alpha"]
+  public static let tableSuffixes = [""]
+  public static let statement =
+    "Gradients taken at different parameter points break the claim: accumulated along SGD steps they drift from the gradient at one point, to first order by −η(k−1)/2 · H g."
+
+  public struct Record: Sendable {
+    public var caseName: String
+    public var control: ParameterDriftControl
+  }
+
+  /// The cases' controls, in spec order.
+  public struct Result: Sendable {
+    public let records: [Record]
+  }
+
+  public var settings: DriftSettings
+  /// The family-wise level of the run's tests.
+  public var level: Double
+
+  public init(settings: DriftSettings, alpha: Double) {
+    self.settings = settings
+    level = alpha
+  }
+
+  enum Keys: String, CodingKey { case drift }
+
+  public init(settingsFrom decoder: any Decoder) throws {
+    settings = try decoder.container(keyedBy: Keys.self).decode(DriftSettings.self, forKey: .drift)
+    level = try SweepSettings(from: decoder, keys: [.alpha]).alpha
+  }
+
+  public var alpha: Double? { level }
+
+  public var method: String {
+    "Per-example gradients are accumulated along k = \(settings.examplesPerPass) SGD steps for \(settings.orders) random orders per step size; the mean discrepancy is compared with the first-order prediction in the regime η·k·‖Hg‖/‖g‖ ≤ \(settings.firstOrderLimit), and at η = 0 it must be exactly zero."
+  }
+
+  struct Visitor: ModelVisitor {
+    var place: GradientVisitor
+    var settings: DriftSettings
+    var alpha: Double
+    var name: String
+    var threads: Int
+    func visit<M: PerExampleModel>(_ model: M) throws(InputError) -> ParameterDriftControl {
+      ParameterDriftControl(
+        model: model, data: place.data, theta: try place.theta(for: model), examplesPerPass: settings.examplesPerPass,
+        etas: settings.etas, firstOrderLimit: settings.firstOrderLimit, orders: settings.orders, seed: place.seed,
+        name: name, alpha: alpha, threads: threads)
+    }
+  }
+
+  public func run(_ input: ExperimentInput) throws(InputError) -> Result {
+    Result(records: try input.map { p throws(InputError) in
+      let name = p.caseName
+      let place = GradientVisitor(
+        data: p.data, point: p.point, seed: input.seed, stream: "\(p.model.name)/\(p.data.name)", theta: nil)
+      let control = try p.model.visit(
+        Visitor(place: place, settings: settings, alpha: level, name: name, threads: input.threads), data: p.data,
+        source: p.source)
+      return Record(caseName: name, control: control)
+    })
+  }
+
+  static let schema = TableSchema([
+    .caseName, Column("k", "examples per SGD pass", unit: "1"), Column("orders", "random orders averaged", unit: "1"),
+    Column("curvature", "‖Hg‖/‖g‖ at the starting point", unit: "1/parameter"), .eta,
+    Column("eta_k_c", "η·k·curvature: first-order regime when ≤ the spec's limit", unit: "1"),
+    Column("discrepancy_norm", "‖mean D(η)‖", unit: "gradient"),
+    Column("prediction_norm", "norm of the first-order prediction −η(k−1)/2·Hg", unit: "gradient"),
+    Column("ratio", "discrepancy norm over prediction norm", unit: "1"),
+    Column("max_discrepancy_z", "maxⱼ |mean Dⱼ|/se", unit: "1"),
+    Column("max_agreement_z", "maxⱼ |mean Dⱼ − predictionⱼ|/se", unit: "1"),
+    Column("first_order", "judged against the first-order prediction", unit: "1"), .criticalZ, .exactlyZero,
+  ])
+
+  /// One row per case × η.
+  public func tables(_ result: Result) -> [SchemaTable] {
+    var doc = SchemaTable(Self.schema)
+    for r in result.records {
+      for s in r.control.steps {
+        doc.append([
+          CSVCell(r.caseName), CSVCell(r.control.examplesPerPass), CSVCell(r.control.orders),
+          CSVCell(r.control.curvature), CSVCell(s.eta), CSVCell(s.eta * Double(r.control.examplesPerPass) * r.control.curvature),
+          CSVCell(s.discrepancyNorm), CSVCell(s.predictionNorm),
+          CSVCell(s.predictionNorm > 0 ? s.discrepancyNorm / s.predictionNorm : .nan), CSVCell(s.maxDiscrepancyZ),
+          CSVCell(s.maxAgreementZ), CSVCell(s.firstOrder), CSVCell(r.control.criticalZ), CSVCell(s.exactlyZero),
+        ])
+      }
+    }
+    return [doc]
+  }
+
+  public func verdicts(_ result: Result) -> [VerdictRow] {
+    var rows: [VerdictRow] = []
+    for r in result.records {
+      let c = r.control
+      let judged = c.steps.filter(\.firstOrder)
+      let ratios = judged.map { $0.discrepancyNorm / $0.predictionNorm }
+      let worst = judged.map(\.maxAgreementZ).max() ?? 0
+      let figure =
+        "|D|/pred \(rounded3(ratios.min() ?? .nan))..\(rounded3(ratios.max() ?? .nan)) at \(judged.count) eta (eta*k*c<=\(settings.firstOrderLimit)), "
+        + "max|z| \(rounded2(worst)) <= \(rounded2(c.criticalZ)), slope \(rounded3(c.slope ?? .nan))"
+      rows.append(VerdictRow(claim: "N3", caseName: "\(r.caseName) k=\(c.examplesPerPass)", keyFigure: figure, verdict: c.controlVerdict))
+      if let twin = c.twinVerdict {
+        rows.append(
+          VerdictRow(
+            claim: "N3-twin", caseName: "\(r.caseName) eta=0", keyFigure: twin == .pass ? "D exactly 0 in every order" : "D not 0",
+            verdict: twin))
+      }
+    }
+    return rows
+  }
+}

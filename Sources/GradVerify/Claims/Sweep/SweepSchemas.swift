@@ -1,0 +1,85 @@
+/// The columns of the sweep's three tables: one row per cell, per case (the population's moments, the
+/// fitted slopes and the noise-scale estimators), and per cell × coordinate.
+extension SweepExperiment {
+  static let sweepSchema = TableSchema([
+    .caseName,
+    .sampler,
+    .batch,
+    .count,
+    .parameterCount,
+    .draws,
+    .meanSquaredError,
+    Column("mse_se", "estimated standard error of mse, sd(‖e_r‖²)/√R (reported; not used by the verdict)", unit: "gradient²"),
+    .meanSquaredErrorNullSE,
+    .theory,
+    Column("ratio", "measured MSE over its theoretical value", unit: "1"),
+    .varianceZ,
+    .lowerCriticalZ,
+    .upperCriticalZ,
+    Column("skewness", "skewness of the MSE's law: exact (closed form) or estimated (third moment of the draws about the exact mean)", unit: "1"),
+    Column("detectable_rel_dev", "smallest relative deviation of the MSE from its law detected with probability ½: max(z_upper, −z_lower)·mse_null_se/theory", unit: "1"),
+    Column("variance_verdict", "C3 verdict of the cell", unit: "1"),
+    Column("max_abs_bias_z", "maxⱼ |ēⱼ|/se(ēⱼ), se the exact null standard error", unit: "1"),
+    Column("bias_norm", "‖ē‖, norm of the Monte Carlo mean error", unit: "gradient"),
+    Column("detectable_rel_bias", "smallest bias of one coordinate, relative to ‖g‖∞, that the cell's C2 test detects with probability ½: z*·maxⱼ se(ēⱼ)/‖g‖∞", unit: "1"),
+    Column("bias_verdict", "C2 verdict of the cell", unit: "1"),
+  ])
+
+  static let coordinateSchema = TableSchema([
+    .caseName,
+    .sampler,
+    .batch,
+    .coordinate,
+    Column("mean_error", "ēⱼ, Monte Carlo mean of (ḡ_b − g)ⱼ", unit: "gradient"),
+    Column("mean_error_se", "exact null standard error of ēⱼ, √(Var ḡ_b,ⱼ/R)", unit: "gradient"),
+    Column("z", "mean error over its exact null standard error", unit: "1"),
+  ])
+
+  /// The population table's columns: the slopes' three columns come once per sampler of the spec.
+  var populationSchema: TableSchema {
+    var columns: [Column] = [
+      .caseName,
+      .count,
+      .parameterCount,
+      Column("trace_sigma_N", "tr Σ_N (divisor N)", unit: "gradient²"),
+      Column("trace_S2", "tr S² = N/(N−1) tr Σ_N", unit: "gradient²"),
+      Column("grad_norm_sq", "‖g‖²", unit: "gradient²"),
+      Column("B_simple", "tr Σ_N/‖g‖², the simple gradient noise scale", unit: "1"),
+      Column("alpha", "family-wise level of the run's tests: P(any false FAIL) ≤ alpha", unit: "1"),
+      Column("tests", "tests sharing α in the run (Bonferroni's m)", unit: "1"),
+      .criticalZ,
+    ]
+    for s in settings.samplers {
+      let name = "slope_\(s.rawValue)"
+      columns += [
+        Column(name, "log-log slope of MSE against b, \(Self.samplerPhrase(s)), b ≤ N/8", unit: "1"),
+        Column(
+          "\(name)_ci95", "95% half-width of \(name) (exact null weights, widened by the Birge ratio for lack of fit)",
+          unit: "1"),
+        Column("\(name)_law", "slope of the exact law over the same b, same weights (the reference for \(name))", unit: "1"),
+      ]
+    }
+    return TableSchema(columns + [
+      Column("noise_b_small", "small batch of the two-batch noise-scale estimators", unit: "1"),
+      Column("noise_b_big", "big batch of the two-batch noise-scale estimators", unit: "1"),
+      Column("trace_S2_estimate", "mean of the two-batch estimator of tr S²", unit: "gradient²"),
+      Column("trace_S2_estimate_se", "its estimated standard error (reported)", unit: "gradient²"),
+      Column("trace_S2_z", "(estimate − tr S²)/exact null standard error", unit: "1"),
+      Column("grad_norm_sq_expected", "‖g‖² − tr S²/N, the estimator's exact expectation", unit: "gradient²"),
+      Column("grad_norm_sq_estimate", "mean of the two-batch estimator of ‖g‖²", unit: "gradient²"),
+      Column("grad_norm_sq_estimate_se", "its estimated standard error (reported)", unit: "gradient²"),
+      Column("grad_norm_sq_z", "(estimate − expected)/exact null standard error", unit: "1"),
+      Column("noise_critical_z", "normal critical |z| of one tail for the noise-scale estimators (the run's one Bonferroni family)", unit: "1"),
+    ])
+  }
+
+  /// "with replacement", "Poisson ÷ b", …: how the sampler draws, for the slope columns' descriptions.
+  static func samplerPhrase(_ sampler: SamplerKind) -> String {
+    switch sampler {
+    case .withReplacement: "with replacement"
+    case .withoutReplacement: "without replacement"
+    case .poisson: "Poisson ÷ b"
+    case .poissonRealized: "Poisson ÷ |B|"
+    }
+  }
+}

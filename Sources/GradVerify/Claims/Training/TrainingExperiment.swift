@@ -1,0 +1,138 @@
+/// What mini-batches do to training: gradient descent against SGD at several b from one point, with the
+/// estimator noise along each path judged against C3.
+///
+/// Spec keys: `training` (`TrainingSettings`) and `alpha`.
+public struct TrainingExperiment: Experiment {
+  public static let claim = "T"
+  public static let keys = ["training", "alpha"]
+  public static let tableSuffixes = [""]
+  public static let statement =
+    "Mini-batches in training: gradient descent against SGD at several batch sizes, and the estimator noise along the path."
+
+  public struct Record: Sendable {
+    public var caseName: String
+    public var runs: [TrainingRun]
+  }
+
+  /// Every case's runs, in spec order.
+  public struct Result: Sendable {
+    public let records: [Record]
+  }
+
+  public var settings: TrainingSettings
+  /// The family-wise level of the run's tests.
+  public var level: Double
+
+  public init(settings: TrainingSettings, alpha: Double) {
+    self.settings = settings
+    level = alpha
+  }
+
+  enum Keys: String, CodingKey { case training }
+
+  public init(settingsFrom decoder: any Decoder) throws {
+    settings = try decoder.container(keyedBy: Keys.self).decode(TrainingSettings.self, forKey: .training)
+    level = try SweepSettings(from: decoder, keys: [.alpha]).alpha
+  }
+
+  public var alpha: Double? { level }
+
+  public var method: String {
+    "Gradient descent and SGD at b = \(settings.batchSizes.map(String.init).joined(separator: ", ")) start from one point with one step size η = \(settings.eta); loss curves are recorded at equal steps and equal examples, and at each of \(settings.checkpoints) checkpoints \(settings.noiseDraws) fresh batches measure the estimator noise against the C3 law at the θ visited."
+  }
+
+  struct Visitor: ModelVisitor {
+    var place: GradientVisitor
+    var settings: TrainingSettings
+    var name: String
+    var threads: Int
+    func visit<M: PerExampleModel>(_ model: M) throws(InputError) -> [TrainingRun] {
+      let theta = try place.theta(for: model)
+      return ([0] + settings.batchSizes).map { b in
+        TrainingRun(
+          model: model, data: place.data, theta: theta, batch: b, eta: settings.eta, steps: settings.steps,
+          checkpoints: settings.checkpoints, noiseDraws: settings.noiseDraws, seed: place.seed, name: name,
+          threads: threads)
+      }
+    }
+  }
+
+  public func run(_ input: ExperimentInput) throws(InputError) -> Result {
+    Result(records: try input.map { p throws(InputError) in
+      for b in settings.batchSizes where b >= p.data.count {
+        throw InputError("\(p.source): training batch size \(b) must be below N = \(p.data.count)")
+      }
+      let place = GradientVisitor(
+        data: p.data, point: p.point, seed: input.seed, stream: "\(p.model.name)/\(p.data.name)", theta: nil)
+      let runs = try p.model.visit(
+        Visitor(place: place, settings: settings, name: p.caseName, threads: input.threads), data: p.data,
+        source: p.source)
+      return Record(caseName: p.caseName, runs: runs)
+    })
+  }
+
+  /// Bonferroni over every SGD checkpoint of the run.
+  func criticalZ(_ result: Result) -> Double {
+    let tests = result.records.flatMap(\.runs).flatMap(\.points).filter { $0.noise != nil }.count
+    return bonferroniCriticalZ(familyWiseAlpha: level, tests: Swift.max(1, tests))
+  }
+
+  static let schema = TableSchema([
+    .caseName, Column("run", "gd or sgd(b=…)", unit: "1"), .batch, .eta,
+    Column("step", "SGD step index", unit: "1"),
+    Column("examples", "examples processed so far", unit: "1"),
+    Column("cost", "C(θ), the average loss over all N examples at this step", unit: "loss"),
+    Column("gradient_norm", "‖∇C(θ)‖ at this step", unit: "gradient"),
+    Column("noise_mse", "Monte Carlo MSE of fresh batch gradients at this θ", unit: "gradient²"),
+    Column("noise_mse_se", "its exact null standard error √(Var e/R)", unit: "gradient²"),
+    Column("noise_theory", "(N − b)/(N − 1)·tr Σ_N(θ)/b", unit: "gradient²"),
+    Column("noise_z", "(noise_mse − noise_theory)/noise_mse_se (judged with skewness-corrected critical values)", unit: "1"),
+  ])
+
+  public func tables(_ result: Result) -> [SchemaTable] {
+    var doc = SchemaTable(Self.schema)
+    for r in result.records {
+      for run in r.runs {
+        for point in run.points {
+          doc.append([
+            CSVCell(r.caseName), CSVCell(run.label), CSVCell(run.batch), CSVCell(run.eta), CSVCell(point.step),
+            CSVCell(point.examples), CSVCell(point.cost), CSVCell(point.gradientNorm),
+            CSVCell(point.noise?.meanSquaredError), CSVCell(point.noiseNullStandardError),
+            CSVCell(point.noiseTheory), CSVCell(point.noiseZ),
+          ])
+        }
+      }
+    }
+    return [doc]
+  }
+
+  public func verdicts(_ result: Result) -> [VerdictRow] {
+    var rows: [VerdictRow] = []
+    let z = criticalZ(result)
+    for r in result.records {
+      guard let gd = r.runs.first(where: { $0.batch == 0 }) else { continue }
+      let costs = gd.points.map(\.cost)
+      let descends = zip(costs, costs.dropFirst()).allSatisfy { $1 <= $0 }
+      rows.append(
+        VerdictRow(
+          claim: "T-descent", caseName: "\(r.caseName) gd eta=\(settings.eta)",
+          keyFigure: "cost \(rounded3(costs.first ?? .nan)) -> \(rounded3(costs.last ?? .nan)) over \(settings.steps) steps, never rising",
+          verdict: descends ? .pass : .fail))
+      for run in r.runs where run.batch > 0 {
+        let zs = run.points.compactMap(\.noiseZ)
+        let worst = zs.map { Swift.abs($0) }.max() ?? 0
+        let holds = run.points.allSatisfy { point in
+          point.noiseZ.map { SkewedCriticalValues(z: z, skewness: point.noiseSkewness).accepts($0) } ?? true
+        }
+        let sameSteps = run.points.first { $0.step == settings.steps }?.cost ?? .nan
+        let sameExamples = run.points.last?.cost ?? .nan
+        rows.append(
+          VerdictRow(
+            claim: "T-C3", caseName: "\(r.caseName) sgd b=\(run.batch)",
+            keyFigure: "noise vs C3 max|z| \(rounded2(worst)) (critical \(rounded2(z))) at \(zs.count) points; cost \(rounded3(sameSteps)) at equal steps, \(rounded3(sameExamples)) at equal examples (gd \(rounded3(costs.last ?? .nan)))",
+            verdict: holds ? .pass : .fail))
+      }
+    }
+    return rows
+  }
+}

@@ -1,0 +1,92 @@
+/// One claim of the harness, as one type: the spec keys it reads, its run, its tables with their schemas,
+/// its verdicts, its figures and its report text. The runner, `verify`, `results`, the data package, the
+/// figures and the report iterate over `ExperimentRegistry.all`; nothing switches on a claim's name.
+///
+/// A value of the type is the claim's part of one spec (its own keys, decoded by `init(settingsFrom:)`);
+/// `run` returns an immutable result, from which `tables` and `verdicts` are read in any order.
+public protocol Experiment: Sendable {
+  associatedtype Result: Sendable
+
+  /// The spec's `"claim"` value, e.g. "N3".
+  static var claim: String { get }
+  /// The spec keys this claim reads besides the common ones (claim, title, seed, points, cases); a spec of
+  /// this claim with any other key is refused.
+  static var keys: [String] { get }
+  /// The suffixes of the claim's tables, in the order `tables(_:)` returns them: a spec "X.json" writes
+  /// "X\(suffix).csv".
+  static var tableSuffixes: [String] { get }
+  /// One sentence: what the claim states (REPORT.md).
+  static var statement: String { get }
+
+  /// Decodes the claim's own keys from the spec object (unknown keys are already refused).
+  init(settingsFrom decoder: any Decoder) throws
+  /// The family-wise α the claim's verdicts spend; nil when they are deterministic.
+  var alpha: Double? { get }
+  /// How the claim is tested, in two or three sentences, with the spec's own numbers (REPORT.md).
+  var method: String { get }
+  /// Runs the claim on the spec's cases.
+  func run(_ input: ExperimentInput) throws(InputError) -> Result
+  /// The result's tables, in `tableSuffixes` order.
+  func tables(_ result: Result) -> [SchemaTable]
+  /// The result's verdict rows.
+  func verdicts(_ result: Result) -> [VerdictRow]
+  /// The claim's figures, drawn from the tables of every spec of this claim in the run (in spec order, each
+  /// keyed by suffix), so that they can be redrawn from committed tables alone. Default: none.
+  static func figures(_ runs: [[String: ResultTable]]) -> [(name: String, svg: String)]
+}
+
+extension Experiment {
+  public static func figures(_ runs: [[String: ResultTable]]) -> [(name: String, svg: String)] { [] }
+}
+
+/// What a claim's run is given: the spec's cases with their data loaded, one place per case × point.
+public struct ExperimentInput: Sendable {
+  /// One case of a spec with its data loaded, at one parameter point.
+  public struct Place: Sendable {
+    public var model: ModelChoice
+    public var data: Dataset
+    public var point: ParameterPointSpec
+    /// "file: cases[i]", for errors.
+    public var source: String
+    /// "logistic/iris+std@unit"
+    public var caseName: String { CaseName.of(model: model, data: data, point: point.name) }
+  }
+
+  public var places: [Place]
+  public var seed: UInt64
+  public var threads: Int
+  /// The spec's claim, to announce each place with.
+  public var claim: String
+  /// The spec file, for errors that concern the whole spec.
+  public var file: String
+  public var progress: @Sendable (String) -> Void
+
+  /// `body` applied to every place, each announced on `progress` first, in order.
+  public func map<T>(_ body: (Place) throws(InputError) -> T) throws(InputError) -> [T] {
+    var results: [T] = []
+    for place in places {
+      progress("\(claim) \(place.caseName)")
+      results.append(try body(place))
+    }
+    return results
+  }
+}
+
+/// A result table with the schema that describes its columns (the header is the schema's names).
+public struct SchemaTable: Sendable {
+  public var schema: TableSchema
+  public var document: CSVDocument
+
+  /// An empty table with the schema's columns.
+  public init(_ schema: TableSchema) {
+    self.schema = schema
+    document = CSVDocument(header: schema.columns.map(\.name))
+  }
+
+  public mutating func append(_ cells: [CSVCell]) { document.append(cells) }
+}
+
+/// Figures as SVG text, in order.
+func rendered(_ figures: [(String, PlotFigure)]) -> [(name: String, svg: String)] {
+  figures.map { ($0.0, $0.1.render()) }
+}

@@ -1,0 +1,75 @@
+/// The settings of a Monte Carlo sweep.
+public struct SweepSettings: Sendable, Equatable {
+  /// Replicates per cell.
+  public var draws = 20_000
+  /// Family-wise level of each claim's tests in a run.
+  public var alpha = 0.01
+  public var samplers: [SamplerKind] = [.withReplacement, .withoutReplacement, .poisson, .poissonRealized]
+  /// Explicit batch sizes, or nil for `defaultBatchSizes`.
+  public var batchSizes: [Int]?
+
+  public init() {}
+
+  /// Powers of two up to N, with 3, 10, N/2, N − 1 and N: sorted, without repeats.
+  public static func defaultBatchSizes(count n: Int) -> [Int] {
+    var sizes = Set([3, 10, n / 2, n - 1, n].filter { $0 >= 1 && $0 <= n })
+    var b = 1
+    while b <= n {
+      sizes.insert(b)
+      b *= 2
+    }
+    return sizes.sorted()
+  }
+
+  /// The batch sizes for N examples and one sampler (sizes above N are dropped except with replacement).
+  public func sizes(count n: Int, sampler: SamplerKind) -> [Int] {
+    (batchSizes ?? Self.defaultBatchSizes(count: n)).filter { $0 <= sampler.maximumBatch(count: n) }
+  }
+
+  /// The sweep's cells for N examples, sampler by sampler. With `statisticalOnly`, the full batch without
+  /// replacement or by Poisson sampling (exact: no sampling error, nothing to test) is left out.
+  /// Errors name `source` and the sampler left without a batch size.
+  public func cells(count n: Int, source: String, statisticalOnly: Bool = false) throws(InputError) -> [SweepCell] {
+    var cells: [SweepCell] = []
+    for sampler in samplers {
+      let sizes = self.sizes(count: n, sampler: sampler).filter { !statisticalOnly || sampler == .withReplacement || $0 < n }
+      guard !sizes.isEmpty else {
+        throw InputError("\(source): no batch size in 1\(statisticalOnly ? "..<" : "...")\(n) for sampler '\(sampler.rawValue)'")
+      }
+      cells += sizes.map { SweepCell(sampler: sampler, batch: $0) }
+    }
+    return cells
+  }
+}
+
+extension SweepSettings {
+  /// The spec keys of a sweep's settings; each claim accepts the ones that mean something to it.
+  public enum Key: String, CodingKey, CaseIterable, Sendable {
+    case draws, alpha, samplers
+    case batchSizes = "batch_sizes"
+  }
+
+  /// Reads the given sweep keys of a spec (absent ones keep their defaults), each checked for its range.
+  public init(from decoder: any Decoder, keys: Set<Key>) throws {
+    self.init()
+    let c = try decoder.container(keyedBy: Key.self)
+    if keys.contains(.draws), let draws = try c.decodeIfPresent(Int.self, forKey: .draws) {
+      guard draws >= 2 && draws <= 1_000_000_000 else { throw invalid(c, .draws, "must be between 2 and 10⁹") }
+      self.draws = draws
+    }
+    if keys.contains(.alpha), let alpha = try c.decodeIfPresent(Double.self, forKey: .alpha) {
+      guard alpha > 0 && alpha < 1 else { throw invalid(c, .alpha, "must lie in (0, 1)") }
+      self.alpha = alpha
+    }
+    if keys.contains(.samplers), let samplers = try c.decodeIfPresent([SamplerKind].self, forKey: .samplers) {
+      guard !samplers.isEmpty else { throw invalid(c, .samplers, "needs at least one sampler") }
+      self.samplers = samplers
+    }
+    if keys.contains(.batchSizes), let sizes = try c.decodeIfPresent([Int].self, forKey: .batchSizes) {
+      guard !sizes.isEmpty, sizes.allSatisfy({ $0 >= 1 }) else {
+        throw invalid(c, .batchSizes, "needs positive batch sizes")
+      }
+      self.batchSizes = sizes
+    }
+  }
+}

@@ -1,0 +1,28 @@
+import Foundation
+
+/// Every file a run writes into results/ beside REPORT.md and datapackage.json: its tables, then the
+/// figures drawn from them; and the comparison of a run with the files committed there.
+public struct ResultArtifacts: Sendable {
+  /// (file name, text) in the order written.
+  public var files: [(name: String, text: String)]
+  public var figures: [ResultFigure]
+
+  public init(_ outcomes: [ExperimentOutcome]) {
+    figures = ExperimentRunner.figures(outcomes)
+    files = outcomes.flatMap(\.tables).map { ($0.name, $0.document.text) } + figures.map { ($0.name, $0.svg) }
+  }
+
+  /// Writes every file atomically into `folder`.
+  public func write(to folder: String) throws(InputError) {
+    for file in files { try AtomicFile.write(file.text, to: folder + "/" + file.name) }
+  }
+
+  /// The files of `folder` that differ from this run's bytes (or are missing there), in order.
+  public func differences(from folder: String) -> [(path: String, missing: Bool)] {
+    files.compactMap { file in
+      let path = folder + "/" + file.name
+      let committed = FileManager.default.contents(atPath: path)
+      return committed == Data(file.text.utf8) ? nil : (path, committed == nil)
+    }
+  }
+}
