@@ -62,33 +62,34 @@ struct CalibrationTests {
   }
 
   /// A small calibration of linear regression on 16 synthetic examples: 400 null runs of 2000 draws.
-  static func calibrate(convention: VarianceConvention = .exact, neverPicks: Int? = nil) throws -> CalibrationExperiment {
+  static func calibrate(
+    convention: VarianceConvention = .exact, neverPicks: Int? = nil
+  ) throws -> (experiment: CalibrationExperiment, result: CalibrationExperiment.Result) {
     var sweep = SweepSettings()
     sweep.samplers = [.withReplacement, .withoutReplacement]
     sweep.batchSizes = [4]
-    var experiment = CalibrationExperiment(
+    let experiment = CalibrationExperiment(
       settings: CalibrationSettings(seeds: 400, draws: [2000], sweepAlpha: 0.05, tailLevels: [0.01], powerOffsets: [0, 1]),
       sweep: sweep, alpha: 0.01, convention: convention, neverPicks: neverPicks)
-    try experiment.run(
+    let result = try experiment.run(
       model: ModelChoice(kind: .linear), data: Dataset.syntheticRegression(count: 16, features: 2, seed: 3),
-      source: "test", point: ParameterPointSpec(name: "unit", scale: 1), seed: 11, threads: 2)
-    experiment.evaluate()
-    return experiment
+      points: [ParameterPointSpec(name: "unit", scale: 1)], seed: 11, threads: 2)
+    return (experiment, result)
   }
 
-  static func verdict(_ e: CalibrationExperiment, _ claim: String) -> Verdict? {
-    e.verdictRows.first { $0.claim == claim }?.verdict
+  static func verdict(_ e: (experiment: CalibrationExperiment, result: CalibrationExperiment.Result), _ claim: String) -> Verdict? {
+    e.experiment.verdicts(e.result).first { $0.claim == claim }?.verdict
   }
 
   @Test("calibrated tests pass; a wrong variance constant or a sampler bug makes calibration fail")
   func verdictsFlip() throws {
     let good = try Self.calibrate()
     for claim in ["CAL-family", "CAL-tails", "CAL-power"] {
-      #expect(Self.verdict(good, claim) == .pass, "\(good.verdictRows.map(\.keyFigure))")
+      #expect(Self.verdict(good, claim) == .pass, "\(good.experiment.verdicts(good.result).map(\.keyFigure))")
     }
     // Rows: family, tail rows (C3, the two noise-scale estimators and the P = 3 bias coordinates, 2 levels × 2 tails) per statistic, power.
-    #expect(good.rows.filter { $0.kind == .tail }.count == 2 * (1 + 2 + 3) * 2 * 2)
-    #expect(good.rows.filter { $0.kind == .power }.count == 2)
+    #expect(good.result.rows.filter { $0.kind == .tail }.count == 2 * (1 + 2 + 3) * 2 * 2)
+    #expect(good.result.rows.filter { $0.kind == .power }.count == 2)
     // tr S²/b instead of tr Σ_N/b with replacement: theory 16/15 too large, the MSE's z shifted by ≈ 2.
     let constant = try Self.calibrate(convention: .sampleCovarianceWithReplacement)
     #expect(Self.verdict(constant, "CAL-tails") == .fail)
@@ -104,13 +105,13 @@ struct CalibrationTests {
     sweep.samplers = [.poisson]
     sweep.batchSizes = [3]
     func counts(threads: Int) throws -> [Int] {
-      var e = CalibrationExperiment(
+      let e = CalibrationExperiment(
         settings: CalibrationSettings(seeds: 50, draws: [600], sweepAlpha: 0.2, tailLevels: [0.1], powerOffsets: [0]),
         sweep: sweep, alpha: 0.01)
-      try e.run(
+      let result = try e.run(
         model: ModelChoice(kind: .linear), data: Dataset.syntheticRegression(count: 12, features: 1, seed: 5),
-        source: "test", point: ParameterPointSpec(name: "unit", scale: 1), seed: 2, threads: threads)
-      return e.rows.map(\.rejections)
+        points: [ParameterPointSpec(name: "unit", scale: 1)], seed: 2, threads: threads)
+      return result.rows.map(\.rejections)
     }
     #expect(try counts(threads: 1) == counts(threads: 3))
   }

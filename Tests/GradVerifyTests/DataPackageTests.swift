@@ -30,33 +30,41 @@ struct DataPackageTests {
   }
 }
 
-/// `DataPackage.render` directly: each table described from the catalogue with its type, hash and size,
-/// and a column the catalogue lacks refused.
+/// `DataPackage.render` directly: each table described by its schema, with its type, hash and size.
 @Suite struct DataPackageRenderTests {
   static func provenance() throws -> Provenance {
     try Provenance.collect(experimentsFolder: CommandRun.packageRoot.appendingPathComponent("Experiments").path, command: "test")
   }
 
-  @Test("a table's resource: its name, path, byte count, sha256 and typed, described fields")
+  @Test("a table's resource: its name, path, byte count, sha256 and typed fields described by its schema")
   func describesTable() throws {
-    var doc = CSVDocument(header: ["case", "cost"])
-    doc.append([CSVCell("a"), CSVCell(1.5)])
-    let json = try DataPackage.render(tables: [(name: "C1-linearity.csv", document: doc)], provenance: try Self.provenance())
-    let bytes = Array(doc.text.utf8)
+    var table = SchemaTable(
+      TableSchema([Column("case", "the case", unit: "1"), Column("cost", "C(θ), the average loss at the point", unit: "loss")]))
+    table.append([CSVCell("a"), CSVCell(1.5)])
+    let json = try DataPackage.render(
+      tables: [ResultTableFile(name: "C1-linearity.csv", table: table)], provenance: try Self.provenance())
+    let bytes = Array(table.document.text.utf8)
     #expect(json.contains("\"path\" : \"C1-linearity.csv\""))
     #expect(json.contains("\"name\" : \"c1-linearity\""))
     #expect(json.contains("\"bytes\" : \(bytes.count)"))
     #expect(json.contains("sha256:" + sha256Hex(bytes)))
-    #expect(json.contains("C(θ), the average loss at the point"))
+    #expect(json.contains("C(θ), the average loss at the point") && json.contains("\"unit\" : \"loss\""))
     #expect(json.contains("\"type\" : \"number\"") && json.contains("\"type\" : \"string\""))
   }
 
-  @Test("a column without a description is an error naming it")
-  func refusesUndescribed() throws {
-    var doc = CSVDocument(header: ["case", "no_such_column"])
-    doc.append([CSVCell("a"), CSVCell(1.0)])
-    #expect(throws: InputError.self) {
-      try DataPackage.render(tables: [(name: "C1-linearity.csv", document: doc)], provenance: try Self.provenance())
+  @Test("every claim's tables name every column in their schema, each with a description and a unit")
+  func schemasDescribeEveryColumn() throws {
+    let folder = CommandRun.packageRoot.appendingPathComponent("Experiments").path
+    let results = CommandRun.packageRoot.appendingPathComponent("results")
+    for (file, spec) in try ExperimentRunner.loadAll(folder: folder) {
+      let stem = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+      for suffix in type(of: spec.experiment).tableSuffixes {
+        let committed = try CSVTable.load(path: results.appendingPathComponent("\(stem)\(suffix).csv").path)
+        let package = try String(contentsOf: results.appendingPathComponent("datapackage.json"), encoding: .utf8)
+        for column in committed.header {
+          #expect(package.contains("\"name\" : \"\(column)\""), "\(stem)\(suffix).csv: \(column)")
+        }
+      }
     }
   }
 }

@@ -60,11 +60,11 @@ struct ExperimentSpecTests {
   func oneFamily() throws {
     let folder = CommandRun.packageRoot.appendingPathComponent("Experiments").path
     let specs = try ExperimentRunner.specFiles(in: folder).map { try ExperimentSpec.load(path: $0) }
-    let statistical = specs.filter(\.isStatistical)
+    let statistical = specs.filter { $0.isStatistical }
     #expect(statistical.count == 8)
-    let deterministic = specs.filter { $0.claim == .c1 || $0.claim == .exact }
+    let deterministic = specs.filter { $0.claim == "C1" || $0.claim == "C2C3-exact" }
     #expect(deterministic.count == 2 && deterministic.allSatisfy { !$0.isStatistical })
-    let total = statistical.map(\.sweep.alpha).reduce(0, +)
+    let total = statistical.compactMap(\.alpha).reduce(0, +)
     #expect(Swift.abs(total - 0.01) <= 1e-15, "shares add to \(total)")
   }
 }

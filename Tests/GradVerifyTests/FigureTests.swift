@@ -24,6 +24,12 @@ func committedTables() throws -> [(name: String, document: CSVDocument)] {
   }
 }
 
+/// The figures drawn from `tables` (by file name) for the committed specs of Experiments/.
+func figures(from tables: [(name: String, document: CSVDocument)]) throws -> [ResultFigure] {
+  let specs = try ExperimentRunner.loadAll(folder: CommandRun.packageRoot.appendingPathComponent("Experiments").path)
+  return ExperimentRunner.figures(specs: specs, tables: Dictionary(uniqueKeysWithValues: tables.map { ($0.name, $0.document) }))
+}
+
 /// Whether `text` parses as XML.
 func isWellFormedXML(_ text: String) -> Bool {
   XMLParser(data: Data(text.utf8)).parse()
@@ -38,7 +44,7 @@ struct FigureTests {
 
   @Test("every figure is drawn from the committed tables, equals the committed file, and is well-formed XML")
   func committedFiguresReproduced() throws {
-    let figures = ResultFigures.render(tables: try committedTables())
+    let figures = try figures(from: committedTables())
     #expect(figures.map(\.name) == Self.expected)
     let results = CommandRun.packageRoot.appendingPathComponent("results")
     for figure in figures {
@@ -56,14 +62,14 @@ struct FigureTests {
     let sampler = try #require(sweep.header.firstIndex(of: "sampler"))
     // Filled circles mark the with-replacement rows (every MSE is positive there), plus one in the legend.
     let withRows = sweep.rows.filter { $0[sampler] == "with" }.count
-    let mse = try #require(ResultFigures.render(tables: tables).first { $0.name == "fig-mse-vs-b.svg" }?.svg)
+    let mse = try #require(try figures(from: tables).first { $0.name == "fig-mse-vs-b.svg" }?.svg)
     #expect(mse.components(separatedBy: "<circle").count - 1 == withRows + 1)
 
     var edited = tables
     let index = try #require(edited.firstIndex { $0.name == "C2C3-sweep.csv" })
     let row = try #require(edited[index].document.rows.firstIndex { $0[sampler] == "with" })
     edited[index].document.rows[row][column] = String(Double(edited[index].document.rows[row][column])! * 3)
-    let redrawn = try #require(ResultFigures.render(tables: edited).first { $0.name == "fig-mse-vs-b.svg" }?.svg)
+    let redrawn = try #require(try figures(from: edited).first { $0.name == "fig-mse-vs-b.svg" }?.svg)
     #expect(redrawn != mse, "tripling one MSE did not change the figure")
 
     // Calibration: filled circles mark the printed verdict's family-wise rate, one per R, plus one in the legend.
@@ -71,7 +77,7 @@ struct FigureTests {
     let kind = try #require(calibration.header.firstIndex(of: "kind"))
     let statistic = try #require(calibration.header.firstIndex(of: "statistic"))
     let familyRows = calibration.rows.filter { $0[kind] == "family" && $0[statistic] == "exact-law" }.count
-    let figure = try #require(ResultFigures.render(tables: tables).first { $0.name == "fig-calibration.svg" }?.svg)
+    let figure = try #require(try figures(from: tables).first { $0.name == "fig-calibration.svg" }?.svg)
     #expect(familyRows >= 1)
     #expect(figure.components(separatedBy: "<circle").count - 1 == familyRows + 1)
   }
@@ -83,7 +89,7 @@ struct FigureTests {
     let renderer = try #require(Renderer.path, "rsvg-convert not found: install librsvg2-bin")
     let folder = try temporaryFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
-    for figure in ResultFigures.render(tables: try committedTables()) {
+    for figure in try figures(from: committedTables()) {
       let svg = folder.appendingPathComponent(figure.name)
       let png = svg.deletingPathExtension().appendingPathExtension("png")
       try Data(figure.svg.utf8).write(to: svg)

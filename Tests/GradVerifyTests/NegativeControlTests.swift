@@ -239,9 +239,9 @@ struct NegativeControlAgreementTests {
     let n = 2048
     let seed: UInt64 = 20_261_128
     let sizes = [1, 4, 16, 64]
-    var experiment = CorrelatedExperiment(draws: 4000, alpha: 0.01)
-    experiment.runAR1(phi: phi, count: n, sizes: sizes, seed: seed, threads: 2)
-    #expect(experiment.records.count == sizes.count)
+    let experiment = CorrelatedExperiment(draws: 4000, alpha: 0.01)
+    let records = experiment.ar1Records(AR1Settings(phi: phi, count: n, batchSizes: sizes), seed: seed, threads: 2)
+    #expect(records.count == sizes.count)
     // The same sequence as the library's: the stream "data/ar1", a stationary start, then xₜ = φ xₜ₋₁ + εₜ.
     var rng = PhiloxStream(seed: seed, name: "data/ar1")
     var x = rng.nextNormal() / (1 - phi * phi).squareRoot()
@@ -257,7 +257,7 @@ struct NegativeControlAgreementTests {
     let gamma0 = gamma(0)
     // Bonferroni over the sizes (one MSE comparison each).
     let critical = bonferroniCriticalZ(familyWiseAlpha: 0.01, tests: sizes.count)
-    for record in experiment.records {
+    for record in records {
       let m = record.measurement
       let b = m.batch
       var independent = 1.0
@@ -442,12 +442,11 @@ struct NegativeControlCauseRemovedTests {
     let data = Dataset(
       name: "constant", featureNames: ["x"], features: [Double](repeating: 1, count: n),
       targets: [Double](repeating: 1, count: n), classNames: [])
-    var experiment = CorrelatedExperiment(draws: 1000, alpha: 0.01)
-    try experiment.run(
-      model: ModelChoice(kind: .linear), data: data, source: "constant", point: ParameterPointSpec(name: "zero", scale: 0),
-      seed: 1, sizes: nil, threads: 2)
-    experiment.tests = experiment.records.reduce(0) { $0 + $1.measurement.exactBias.count + 1 }
-    let verdicts = experiment.verdictRows
+    let experiment = CorrelatedExperiment(draws: 1000, alpha: 0.01)
+    let result = try experiment.run(
+      model: ModelChoice(kind: .linear), data: data, points: [ParameterPointSpec(name: "zero", scale: 0)], seed: 1,
+      threads: 2)
+    let verdicts = experiment.verdicts(result)
     let all = verdicts.map { "\($0.claim) \($0.caseName): \($0.keyFigure) → \($0.verdict.rawValue)" }.joined(separator: "\n")
     for claim in ["N1a", "N1b", "N1c"] {
       #expect(verdicts.filter { $0.claim == claim }.map(\.verdict) == [.unexpectedPass], "\(claim):\n\(all)")
@@ -466,22 +465,21 @@ struct NegativeControlCauseRemovedTests {
     let data = Dataset(
       name: "unordered", featureNames: base.featureNames, features: base.features,
       targets: [Double](repeating: 0, count: 64), classNames: [])
-    var experiment = CorrelatedExperiment(draws: 4000, alpha: 0.01)
-    try experiment.run(
-      model: ModelChoice(kind: .linear), data: data, source: "unordered", point: ParameterPointSpec(name: "unit", scale: 1),
-      seed: 1, sizes: nil, threads: 2)
-    experiment.tests = experiment.records.reduce(0) { $0 + $1.measurement.exactBias.count + 1 }
-    let z = experiment.criticalZ
+    let experiment = CorrelatedExperiment(draws: 4000, alpha: 0.01)
+    let result = try experiment.run(
+      model: ModelChoice(kind: .linear), data: data, points: [ParameterPointSpec(name: "unit", scale: 1)], seed: 1,
+      threads: 2)
+    let z = experiment.criticalZ(result)
     // Evidence that the order carries nothing: at every b the K aligned blocks' exact MSE sits within z of
     // simple random sampling's value, in units of its spread under a random order (the twin's own test).
-    let aligned = experiment.records.filter { $0.order == "sorted" && $0.measurement.sampler == .aligned }
+    let aligned = result.records.filter { $0.order == "sorted" && $0.measurement.sampler == .aligned }
     #expect(aligned.count == 5)
     for r in aligned where r.measurement.starts >= CorrelatedExperiment.minimumBlocks {
       let m = r.measurement
       let spread = Swift.abs(m.exactMSE - m.simpleRandomMSE) / m.shuffledOrderStandardError
       #expect(spread <= z, "b=\(m.batch): exact MSE \(m.exactMSE) vs simple random \(m.simpleRandomMSE), z \(spread)")
     }
-    let n1b = experiment.verdictRows.filter { $0.claim == "N1b" }
+    let n1b = experiment.verdicts(result).filter { $0.claim == "N1b" }
     #expect(n1b.count == 1)
     // N1(b) must judge "broke" against the spread of K blocks' mean under a random order, not against the
     // far smaller Monte Carlo error (a fixed regression: with the latter, this orderless data set "broke"
@@ -493,21 +491,21 @@ struct NegativeControlCauseRemovedTests {
   func n1dWithoutCorrelation() {
     let n = 2048
     let sizes = [1, 4, 16, 64]
-    var experiment = CorrelatedExperiment(draws: 4000, alpha: 0.01)
-    experiment.runAR1(phi: 0, count: n, sizes: sizes, seed: 1, threads: 2)
-    experiment.tests = experiment.records.reduce(0) { $0 + $1.measurement.exactBias.count + 1 }
-    let z = experiment.criticalZ
+    let experiment = CorrelatedExperiment(draws: 4000, alpha: 0.01)
+    let result = CorrelatedExperiment.Result(
+      records: experiment.ar1Records(AR1Settings(phi: 0, count: n, batchSizes: sizes), seed: 1, threads: 2))
+    let z = experiment.criticalZ(result)
     // Evidence that the sequence carries no correlation: for white noise ρ̂ₖ ≈ N(0, 1/N), nearly independent
     // over k (Bartlett), so the exact design effect 1 + 2 Σ (1 − k/b) ρ̂ₖ spreads about 1 with variance
     // (4/N) Σ_{k<b} (1 − k/b)². At every b it sits within z of 1 in those units.
-    for r in experiment.records where r.measurement.batch > 1 {
+    for r in result.records where r.measurement.batch > 1 {
       let m = r.measurement
       let b = Double(m.batch)
       let exact = (m.exactMSE - m.exactBias.reduce(0) { $0 + $1 * $1 }) / m.independentMSE
       let spread = ((4 / Double(n)) * (1..<m.batch).reduce(0.0) { $0 + (1 - Double($1) / b) * (1 - Double($1) / b) }).squareRoot()
       #expect(Swift.abs(exact - 1) / spread <= z, "b=\(m.batch): exact deff \(exact), white-noise spread \(spread)")
     }
-    let n1d = experiment.verdictRows.filter { $0.claim == "N1d" }
+    let n1d = experiment.verdicts(result).filter { $0.claim == "N1d" }
     #expect(n1d.count == 1)
     // N1(d) must judge the excess over 1 against white noise's own spread of 1 + 2Σ(1 − k/b)ρ̂ₖ (≈ 0.20 at
     // b = 64, N = 2048), not the Monte Carlo error √(2/R) (a fixed regression: white noise at 1.13 "broke").

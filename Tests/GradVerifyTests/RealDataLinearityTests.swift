@@ -58,11 +58,9 @@ struct RealDataLinearityTests {
   static func checks(
     _ c: Case, model: ModelChoice, points: [ParameterPointSpec], theta: [Double]? = nil, keepGradients: Bool = false
   ) throws -> [LinearityExperiment.Record] {
-    var experiment = LinearityExperiment()
-    try experiment.run(
+    try LinearityExperiment.records(
       model: model, data: c.data, source: c.name, points: points, seed: 2026, thetaOverride: theta,
       keepGradients: keepGradients, threads: 2)
-    return experiment.records
   }
 
   @Test("100 seeded points per model and data set (scales 0.1 to 10): no FAIL; the 1e-6 planted bug FAILs where resolvable", arguments: cases)

@@ -15,7 +15,7 @@ import Testing
       "B-sweep.json": #"{"claim": "C2C3", "title": "a small sweep", "seed": 1, "draws": 600, "alpha": 0.004, "points": [{"name": "unit", "scale": 1}], "cases": [{"model": "softmax", "data": {"file": "\#(iris)"}}]}"#,
     ]
     for (name, text) in specs { try Data(text.utf8).write(to: folder.appendingPathComponent(name)) }
-    let runs = try ExperimentRunner.runAllWithSpecs(folder: folder.path, threads: 2)
+    let runs = try ExperimentRunner.runAll(folder: folder.path, threads: 2)
     let report = ReportWriter.render(runs: runs, figures: [])
     #expect(report.contains("## C1: linearity on iris"))
     #expect(report.contains("## C2C3: a small sweep"))

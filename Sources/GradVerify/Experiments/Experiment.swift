@@ -36,6 +36,18 @@ public protocol Experiment: Sendable {
 }
 
 extension Experiment {
+  /// Runs the claim on one model and data set at the given points, as a spec with that one case would:
+  /// the entry for a case outside Experiments/.
+  public func run(
+    model: ModelChoice, data: Dataset, points: [ParameterPointSpec], seed: UInt64, threads: Int,
+    source: String = "input"
+  ) throws(InputError) -> Result {
+    try run(
+      ExperimentInput(
+        places: points.map { ExperimentInput.Place(model: model, data: data, point: $0, source: source) }, seed: seed,
+        threads: threads, claim: Self.claim, file: source))
+  }
+
   public static func figures(_ runs: [[String: ResultTable]]) -> [(name: String, svg: String)] { [] }
 }
 
@@ -50,6 +62,25 @@ public struct ExperimentInput: Sendable {
     public var source: String
     /// "logistic/iris+std@unit"
     public var caseName: String { CaseName.of(model: model, data: data, point: point.name) }
+
+    public init(model: ModelChoice, data: Dataset, point: ParameterPointSpec, source: String) {
+      self.model = model
+      self.data = data
+      self.point = point
+      self.source = source
+    }
+  }
+
+  public init(
+    places: [Place], seed: UInt64, threads: Int, claim: String, file: String,
+    progress: @escaping @Sendable (String) -> Void = { _ in }
+  ) {
+    self.places = places
+    self.seed = seed
+    self.threads = threads
+    self.claim = claim
+    self.file = file
+    self.progress = progress
   }
 
   public var places: [Place]

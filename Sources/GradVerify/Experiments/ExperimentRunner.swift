@@ -5,6 +5,12 @@ public struct ResultTableFile: Sendable {
   public var name: String
   public var schema: TableSchema
   public var document: CSVDocument
+
+  public init(name: String, table: SchemaTable) {
+    self.name = name
+    schema = table.schema
+    document = table.document
+  }
 }
 
 /// What running one spec produced: its tables, verdict rows and notes.
@@ -132,7 +138,7 @@ extension Experiment {
     let tables = self.tables(result)
     precondition(tables.count == Self.tableSuffixes.count, "\(Self.claim): tables do not match tableSuffixes")
     let files = zip(Self.tableSuffixes, tables).map { suffix, table in
-      ResultTableFile(name: "\(stem)\(suffix).csv", schema: table.schema, document: table.document)
+      ResultTableFile(name: "\(stem)\(suffix).csv", table: table)
     }
     return ExperimentOutcome(
       claim: Self.claim, tables: files, verdicts: verdicts(result), notes: notes,
