@@ -17,9 +17,9 @@ struct ArgumentList {
   mutating func flag(_ name: String) throws(InputError) -> Bool {
     let hits = arguments.filter { $0 == name }
     if arguments.contains(where: { $0.hasPrefix(name + "=") }) {
-      throw InputError("\(command): \(name) takes no value")
+      throw InputError(flag: name, command: command, "takes no value")
     }
-    guard hits.count <= 1 else { throw InputError("\(command): \(name) given more than once") }
+    guard hits.count <= 1 else { throw InputError(flag: name, command: command, "given more than once") }
     arguments.removeAll { $0 == name }
     return hits.count == 1
   }
@@ -33,7 +33,7 @@ struct ArgumentList {
       var value: String?
       if argument == name {
         guard i + 1 < arguments.count, !arguments[i + 1].hasPrefix("--") else {
-          throw InputError("\(command): \(name) needs a value")
+          throw InputError(flag: name, command: command, "needs a value")
         }
         value = arguments[i + 1]
         arguments.removeSubrange(i...(i + 1))
@@ -44,10 +44,10 @@ struct ArgumentList {
         i += 1
         continue
       }
-      guard found == nil else { throw InputError("\(command): \(name) given more than once") }
+      guard found == nil else { throw InputError(flag: name, command: command, "given more than once") }
       found = value
     }
-    if let found, found.isEmpty { throw InputError("\(command): \(name) needs a non-empty value") }
+    if let found, found.isEmpty { throw InputError(flag: name, command: command, "needs a non-empty value") }
     return found
   }
 
@@ -69,7 +69,7 @@ struct ArgumentList {
   mutating func integer(_ name: String, in range: ClosedRange<Int>) throws(InputError) -> Int? {
     guard let text = try value(name) else { return nil }
     guard let n = Int(text), range.contains(n) else {
-      throw InputError("\(command): \(name) must be an integer from \(range.lowerBound) to \(range.upperBound), got '\(text)'")
+      throw InputError(flag: name, command: command, "must be an integer from \(range.lowerBound) to \(range.upperBound), got '\(text)'")
     }
     return n
   }
@@ -78,7 +78,7 @@ struct ArgumentList {
   mutating func seed(_ name: String) throws(InputError) -> UInt64? {
     guard let text = try value(name) else { return nil }
     guard let n = UInt64(text) else {
-      throw InputError("\(command): \(name) must be an integer from 0 to \(UInt64.max), got '\(text)'")
+      throw InputError(flag: name, command: command, "must be an integer from 0 to \(UInt64.max), got '\(text)'")
     }
     return n
   }
@@ -86,7 +86,7 @@ struct ArgumentList {
   /// A finite number option.
   mutating func number(_ name: String) throws(InputError) -> Double? {
     guard let text = try value(name) else { return nil }
-    guard let x = Double(text), x.isFinite else { throw InputError("\(command): \(name) must be a finite number, got '\(text)'") }
+    guard let x = Double(text), x.isFinite else { throw InputError(flag: name, command: command, "must be a finite number, got '\(text)'") }
     return x
   }
 

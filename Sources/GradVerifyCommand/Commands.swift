@@ -67,8 +67,10 @@ func resultsCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus
   let out = try args.value("--out") ?? "results"
   let threads = try args.threads()
   _ = try args.positionals(expected: 0...0, usage: "no arguments")
-  try AtomicFile.prepareFolder(out, flag: "--out")
-  let provenance = try Provenance.collect(experimentsFolder: folder, command: "gradverify results")
+  try flagged("--out") { () throws(InputError) in try AtomicFile.prepareFolder(out) }
+  let source = SourceState.current()
+  let provenance = try Provenance.collect(
+    experimentsFolder: folder, command: "gradverify results", sourceCommit: source.commit, sourceDirty: source.dirty)
   let runs = try ExperimentRunner.runAll(folder: folder, threads: threads, progress: progressReporter())
   let outcomes = runs.map(\.outcome)
   let artifacts = ResultArtifacts(outcomes)
@@ -86,7 +88,7 @@ func runCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
   let threads = try args.threads()
   let file = try args.positionals(expected: 1...1, usage: "one spec file (gradverify run Experiments/X.json)")[0]
   let spec = try ExperimentSpec.load(path: file)
-  if let out { try AtomicFile.prepareFolder(out, flag: "--out") }
+  if let out { try flagged("--out") { () throws(InputError) in try AtomicFile.prepareFolder(out) } }
   let outcome = try ExperimentRunner.run(spec, file: file, threads: threads, progress: progressReporter())
   if let out { try ResultArtifacts([outcome]).write(to: out) }
   printOutcomes([outcome])
@@ -113,8 +115,8 @@ func checkCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
   }
   let points = theta == nil ? ParameterPointSpec.defaults : [ParameterPointSpec(name: "params", scale: 1)]
   // Every output place is checked before any work, so a bad one costs nothing and writes nothing.
-  if let out { try AtomicFile.prepareFolder(out, flag: "--out") }
-  if let dumpPath { try AtomicFile.checkWritable(dumpPath, flag: "--dump-gradients") }
+  if let out { try flagged("--out") { () throws(InputError) in try AtomicFile.prepareFolder(out) } }
+  if let dumpPath { try flagged("--dump-gradients") { () throws(InputError) in try AtomicFile.checkWritable(dumpPath) } }
 
   let experiment = LinearityExperiment()
   let result = LinearityExperiment.Result(
@@ -150,7 +152,7 @@ func benchCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
       refused: { "--only '\($0)' is not a part (expected \(parts.joined(separator: ", ")))" }) ?? parts)
   let work = try args.value("--work") ?? ".build/bench"
   _ = try args.positionals(expected: 0...0, usage: "options only")
-  try AtomicFile.prepareFolder(work, flag: "--work")
+  try flagged("--work") { () throws(InputError) in try AtomicFile.prepareFolder(work) }
   let ingestFile = work + "/ingest-50000x100.csv"
   let sweepFile = work + "/sweep-4096x64.csv"
   func note(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
@@ -240,7 +242,7 @@ func sweepCommand(_ args: inout ArgumentList, merged: (ledger: SweepLedger, sour
   }
   let threads = try args.threads()
   _ = try args.positionals(expected: 0...0, usage: "options only")
-  if let out { try AtomicFile.checkWritable(out, flag: "--out") }
+  if let out { try flagged("--out") { () throws(InputError) in try AtomicFile.checkWritable(out) } }
   if shard != nil && out == nil { throw InputError("sweep: --shard needs --out PART, the file its blocks go to") }
   if resume && out == nil { throw InputError("sweep: --resume needs --out FILE (it continues from FILE.partial)") }
 
@@ -272,7 +274,7 @@ func mergeCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
   let threads = try args.threads()
   let asPart = try args.flag("--part")
   let paths = try args.positionals(expected: 1...100_000, usage: "the part files of every shard")
-  if let out { try AtomicFile.checkWritable(out, flag: "--out") }
+  if let out { try flagged("--out") { () throws(InputError) in try AtomicFile.checkWritable(out) } }
   if asPart && out == nil { throw InputError("merge: --part needs --out PART, the file the combined part goes to") }
   let combined = try SweepJob.combine(paths: paths, asPart: asPart)
   if asPart, let out {
@@ -290,3 +292,12 @@ func mergeCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
 
 /// x to six decimals, for levels that are sums of a few decimal shares.
 func rounded6(_ x: Double) -> String { String((x * 1e6).rounded() / 1e6) }
+
+/// Runs `body`, attributing a file error it throws to the flag that named the file.
+func flagged(_ flag: String, _ body: () throws(InputError) -> Void) throws(InputError) {
+  do {
+    try body()
+  } catch {
+    throw error.naming(flag: flag)
+  }
+}

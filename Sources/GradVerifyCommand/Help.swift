@@ -50,22 +50,27 @@ enum Help {
     each file atomically. Prints the verdict table; exits 1 if a claim fails.
     """
 
-  static let run = """
-    USAGE: gradverify run SPEC.json [--out DIR] [--threads T]
+  static var run: String {
+    let claims = ExperimentRegistry.all.map { kind in
+      "  \(kind.claim.padding(toLength: 14, withPad: " ", startingAt: 0))"
+        + (kind.keys.isEmpty ? "no keys of its own" : kind.keys.map { "\"\($0)\"" }.joined(separator: ", "))
+    }
+    return """
+      USAGE: gradverify run SPEC.json [--out DIR] [--threads T]
 
-    Runs one experiment spec, prints its verdict rows and, with --out, writes its tables into DIR.
+      Runs one experiment spec, prints its verdict rows and, with --out, writes its tables into DIR.
 
-    A spec is a JSON object: {"claim": "C1", "title": …, "seed": S, "points": [{"name", "scale"}…],
-    "cases": [{"model": "linear|logistic|softmax|mlp", "hidden": H, "l2": λ, "data": DATA}…]} where DATA is
-    {"file": "data/x.csv", "standardize": true|false} (relative to the spec) or
-    {"synthetic": "regression", "n": N, "d": D, "seed": S} or
-    {"synthetic": "clusters", "n": N, "d": D, "classes": K, "seed": S}. Unknown keys are errors.
+      A spec is a JSON object: {"claim": "C1", "title": …, "seed": S, "points": [{"name", "scale"}…],
+      "cases": [{"model": "linear|logistic|softmax|mlp", "hidden": H, "l2": λ, "data": DATA}…]} where DATA is
+      {"file": "data/x.csv", "standardize": true|false} (relative to the spec) or
+      {"synthetic": "regression", "n": N, "d": D, "seed": S} or
+      {"synthetic": "clusters", "n": N, "d": D, "classes": K, "seed": S}, plus the claim's own keys below.
+      Any other key is an error. Examples of every claim: Experiments/*.json.
 
-    CLAIMS: C1, C2C3, C2C3-exact and C3-convention (with "draws", "alpha", "samplers", "batch_sizes"),
-    N1 ("ar1"), N2 ("costs", "batch_norm"), N3 ("drift"), T ("training"), and CAL, the calibration of the
-    printed sweep verdict over seeded null runs: "calibration": {"seeds": S, "draws": [R…],
-    "sweep_alpha": α, "tail_levels": [L…], "power_offsets": [δ…]} (see Experiments/*.json).
-    """
+      CLAIMS and their own keys:
+      \(claims.joined(separator: "\n"))
+      """
+  }
 
   static var check: String {
     """

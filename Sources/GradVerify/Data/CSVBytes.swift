@@ -33,11 +33,11 @@ struct CSVBytes: @unchecked Sendable {
   static func contents(of path: String) throws(InputError) -> Data {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-      throw InputError("\(path): no such file")
+      throw InputError(file: path, "no such file")
     }
-    if isDirectory.boolValue { throw InputError("\(path): cannot read (a directory)") }
+    if isDirectory.boolValue { throw InputError(file: path, "cannot read (a directory)") }
     guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else {
-      throw InputError("\(path): cannot read (permission denied)")
+      throw InputError(file: path, "cannot read (permission denied)")
     }
     return data
   }
@@ -75,7 +75,7 @@ struct CSVBytes: @unchecked Sendable {
       }
     }
     if !ascii && String(validating: raw, as: UTF8.self) == nil {
-      throw InputError("\(path): not valid UTF-8 text")
+      throw InputError(file: path, "not valid UTF-8 text")
     }
     let skip = n >= 3 && raw[0] == 0xEF && raw[1] == 0xBB && raw[2] == 0xBF ? 3 : 0
     return CSVBytes(bytes: UnsafeBufferPointer(rebasing: raw[skip...]), path: path, isAllASCII: ascii)
@@ -97,7 +97,7 @@ struct CSVBytes: @unchecked Sendable {
       }
     }
     if commas >= CSVTable.maxColumns {
-      throw InputError("\(path):\(line): header has more than \(CSVTable.maxColumns) columns")
+      throw InputError(file: path, line: line, "header has more than \(CSVTable.maxColumns) columns")
     }
   }
 
@@ -177,13 +177,13 @@ struct CSVBytes: @unchecked Sendable {
           quoted.append(b)
           p += 1
         }
-        guard closed else { throw InputError("\(path):\(line): unterminated quote in column \(fields.count + 1)") }
+        guard closed else { throw InputError(file: path, line: line, "unterminated quote in column \(fields.count + 1)") }
         while p < end && bytes[p] == Self.space {
           quoted.append(Self.space)
           p += 1
         }
         if p < end && bytes[p] != Self.comma {
-          throw InputError("\(path):\(line): text after a closing quote in column \(fields.count + 1)")
+          throw InputError(file: path, line: line, "text after a closing quote in column \(fields.count + 1)")
         }
         fields.append(Field(start: contentStart, end: quoted.count, isQuoted: true))
         if p >= end { return }

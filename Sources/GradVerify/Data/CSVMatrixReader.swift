@@ -57,7 +57,7 @@ struct CSVMatrixReader: @unchecked Sendable {
       }
     }
     if let error = results.lazy.compactMap(\.structural).first { throw error }
-    guard rows > 0 else { throw InputError("\(file.path): header only, no data rows") }
+    guard rows > 0 else { throw InputError(file: file.path, "header only, no data rows") }
     if let error = results.lazy.compactMap(\.cell).first { throw error }
     return Matrix(features: features, targets: targets, labels: results.flatMap(\.labels))
   }
@@ -161,7 +161,7 @@ struct CSVMatrixReader: @unchecked Sendable {
 
   func requireColumns(_ count: Int, line: Int) throws(InputError) {
     guard count == header.count else {
-      throw InputError("\(file.path):\(line): expected \(header.count) columns as in the header, found \(count)")
+      throw InputError(file: file.path, line: line, "expected \(header.count) columns as in the header, found \(count)")
     }
   }
 

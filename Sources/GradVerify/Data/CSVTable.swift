@@ -22,7 +22,7 @@ public struct CSVTable: Sendable {
     try CSVBytes.withBytes(of: data) { (all) throws(InputError) -> CSVTable in
       let file = try CSVBytes.validate(all, path: path)
       guard let (header, headerLine, bodyStart) = try file.header() else {
-        throw InputError("\(path): empty file (expected a header row and data rows)")
+        throw InputError(file: path, "empty file (expected a header row and data rows)")
       }
       var records: [(line: Int, cells: [String])] = []
       var start = bodyStart
@@ -34,25 +34,25 @@ public struct CSVTable: Sendable {
         if file.isBlank(start, content) { continue }
         let cells = try file.cells(start, content, line: line)
         guard cells.count == header.count else {
-          throw InputError("\(path):\(line): expected \(header.count) columns as in the header, found \(cells.count)")
+          throw InputError(file: path, line: line, "expected \(header.count) columns as in the header, found \(cells.count)")
         }
         records.append((line, cells))
       }
-      guard !records.isEmpty else { throw InputError("\(path): header only, no data rows") }
+      guard !records.isEmpty else { throw InputError(file: path, "header only, no data rows") }
       return CSVTable(path: path, header: header, records: records)
     }
   }
 
   static func validateHeader(_ cells: [String], path: String, line: Int) throws(InputError) {
     guard cells.count >= 2 else {
-      throw InputError("\(path):\(line): header has \(cells.count) column; need at least one feature and the target")
+      throw InputError(file: path, line: line, "header has \(cells.count) column; need at least one feature and the target")
     }
     var seen: [String: Int] = [:]
     for (column, name) in cells.enumerated() {
       let trimmed = name.trimmingCharacters(in: .whitespaces)
-      guard !trimmed.isEmpty else { throw InputError("\(path):\(line): header column \(column + 1) has no name") }
+      guard !trimmed.isEmpty else { throw InputError(file: path, line: line, "header column \(column + 1) has no name") }
       if let first = seen[trimmed] {
-        throw InputError("\(path):\(line): header name \(InputError.quote(trimmed)) appears in columns \(first + 1) and \(column + 1)")
+        throw InputError(file: path, line: line, "header name \(InputError.quote(trimmed)) appears in columns \(first + 1) and \(column + 1)")
       }
       seen[trimmed] = column
     }
@@ -87,12 +87,12 @@ public struct CSVTable: Sendable {
         inQuotes = true
         wasQuoted = true
       } else if wasQuoted && c != " " {
-        throw InputError("\(path):\(number): text after a closing quote in column \(cells.count + 1)")
+        throw InputError(file: path, line: number, "text after a closing quote in column \(cells.count + 1)")
       } else {
         cell.append(c)
       }
     }
-    if inQuotes { throw InputError("\(path):\(number): unterminated quote in column \(cells.count + 1)") }
+    if inQuotes { throw InputError(file: path, line: number, "unterminated quote in column \(cells.count + 1)") }
     cells.append(wasQuoted ? cell : cell.trimmingCharacters(in: .whitespacesAndNewlines))
     return cells
   }

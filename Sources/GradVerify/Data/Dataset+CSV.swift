@@ -29,7 +29,7 @@ extension Dataset {
     try CSVBytes.withBytes(of: data) { (all) throws(InputError) -> Dataset in
       let file = try CSVBytes.validate(all, path: path)
       guard let (header, headerLine, bodyStart) = try file.header() else {
-        throw InputError("\(path): empty file (expected a header row and data rows)")
+        throw InputError(file: path, "empty file (expected a header row and data rows)")
       }
       let matrix = try CSVMatrixReader(file: file, header: header, target: target).read(
         bodyStart: bodyStart, firstLine: headerLine + 1, threads: threads, parallelAbove: parallelAbove)
@@ -104,7 +104,7 @@ extension Dataset {
   }
 
   static func emptyLabel(path: String, line: Int, column: Int, header: [String]) -> InputError {
-    InputError("\(path):\(line): column \(column + 1) \(InputError.quote(header[column])): empty label")
+    InputError(file: path, line: line, "column \(column + 1) \(InputError.quote(header[column])): empty label")
   }
 
   static func baseName(of path: String) -> String {

@@ -11,7 +11,7 @@ public enum ParameterFile {
 
   /// Parses the file's bytes; errors name the file and line.
   public static func parse(_ data: Data, path: String, expectedCount p: Int, layout: String) throws(InputError) -> [Double] {
-    guard let text = String(data: data, encoding: .utf8) else { throw InputError("\(path): not valid UTF-8 text") }
+    guard let text = String(data: data, encoding: .utf8) else { throw InputError(file: path, "not valid UTF-8 text") }
     var theta: [Double] = []
     for (index, raw) in text.textLines.enumerated() {
       let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -21,7 +21,7 @@ public enum ParameterFile {
       theta.append(value)
     }
     guard theta.count == p else {
-      throw InputError("\(path): has \(theta.count) numbers; the model needs P = \(p) in the layout \(layout)")
+      throw InputError(file: path, "has \(theta.count) numbers; the model needs P = \(p) in the layout \(layout)")
     }
     return theta
   }

@@ -42,7 +42,7 @@ public struct ExperimentSpec: Decodable, Sendable {
 
   /// Reads and decodes a spec file.
   public static func load(path: String) throws(InputError) -> ExperimentSpec {
-    guard let data = FileManager.default.contents(atPath: path) else { throw InputError("\(path): no such file") }
+    guard let data = FileManager.default.contents(atPath: path) else { throw InputError(file: path, "no such file") }
     return try decodeStrictly(ExperimentSpec.self, from: data, file: path)
   }
 }

@@ -35,11 +35,11 @@ public func decodeStrictly<T: Decodable>(_ type: T.Type, from data: Data, file: 
   do {
     return try JSONDecoder().decode(T.self, from: data)
   } catch let error as DecodingError {
-    throw InputError(describe(error, file: file))
+    throw describe(error, file: file)
   } catch let error as InputError {
-    throw InputError("\(file): \(error.message)")
+    throw InputError(file: file, "\(error.message)")
   } catch {
-    throw InputError("\(file): \(error.localizedDescription)")
+    throw InputError(file: file, "\(error.localizedDescription)")
   }
 }
 
@@ -56,23 +56,26 @@ func keyPath(_ path: [any CodingKey]) -> String {
   return text
 }
 
-func describe(_ error: DecodingError, file: String) -> String {
-  func at(_ path: [any CodingKey]) -> String { path.isEmpty ? "\(file): top level" : "\(file): key '\(keyPath(path))'" }
+/// The decoding error as an `InputError` at its file and key ("top level" for the object itself).
+func describe(_ error: DecodingError, file: String) -> InputError {
+  func at(_ path: [any CodingKey], _ reason: String) -> InputError {
+    path.isEmpty ? InputError(file: file, "top level: \(reason)") : InputError(file: file, key: keyPath(path), reason)
+  }
   switch error {
   case .typeMismatch(let type, let context):
-    return "\(at(context.codingPath)): expected \(jsonTypeName(type))"
+    return at(context.codingPath, "expected \(jsonTypeName(type))")
   case .valueNotFound(let type, let context):
-    return "\(at(context.codingPath)): expected \(jsonTypeName(type)), found null"
+    return at(context.codingPath, "expected \(jsonTypeName(type)), found null")
   case .keyNotFound(let key, let context):
-    return "\(at(context.codingPath + [key])): missing"
+    return at(context.codingPath + [key], "missing")
   case .dataCorrupted(let context):
     if context.codingPath.isEmpty {
       let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-      return "\(file): not valid JSON" + (underlying.map { " (\($0))" } ?? "")
+      return InputError(file: file, "not valid JSON" + (underlying.map { " (\($0))" } ?? ""))
     }
-    return "\(at(context.codingPath)): \(context.debugDescription)"
+    return at(context.codingPath, context.debugDescription)
   @unknown default:
-    return "\(file): \(error.localizedDescription)"
+    return InputError(file: file, error.localizedDescription)
   }
 }
 

@@ -101,9 +101,9 @@ public struct SweepLedger: Sendable {
 
   /// Reads a ledger written by `text`; any damage is an error naming the file and line.
   public static func parse(_ data: Data, path: String) throws(InputError) -> SweepLedger {
-    guard let text = String(data: data, encoding: .utf8) else { throw InputError("\(path): not a sweep ledger (not UTF-8)") }
+    guard let text = String(data: data, encoding: .utf8) else { throw InputError(file: path, "not a sweep ledger (not UTF-8)") }
     let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-    func fail(_ line: Int, _ message: String) -> InputError { InputError("\(path):\(line): \(message)") }
+    func fail(_ line: Int, _ message: String) -> InputError { InputError(file: path, line: line, "\(message)") }
     guard lines.first == Substring(magic) else { throw fail(1, "not a sweep ledger (expected '\(magic)')") }
     guard lines.count >= 7, lines[1].hasPrefix("signature\t") || lines[1] == "signature" else {
       throw fail(2, "expected the signature line")

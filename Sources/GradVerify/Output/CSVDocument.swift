@@ -54,46 +54,44 @@ public enum AtomicFile {
       try Data(text.utf8).write(to: temporary)
       // rename(2) replaces the target atomically: readers see the old file or the new one, never a mix.
       guard rename(temporary.path, path) == 0 else {
-        throw InputError("\(path): cannot write (\(String(cString: strerror(errno))))")
+        throw InputError(file: path, "cannot write (\(String(cString: strerror(errno))))")
       }
     } catch let error as InputError {
       try? FileManager.default.removeItem(at: temporary)
       throw error
     } catch {
       try? FileManager.default.removeItem(at: temporary)
-      throw InputError("\(path): cannot write (\(error.localizedDescription))")
+      throw InputError(file: path, "cannot write (\(error.localizedDescription))")
     }
   }
 
   /// Fails now, before any work, if `folder` cannot receive files (creating it if needed).
-  public static func prepareFolder(_ folder: String, flag: String) throws(InputError) {
+  public static func prepareFolder(_ folder: String) throws(InputError) {
     var isDirectory: ObjCBool = false
     if FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) {
-      guard isDirectory.boolValue else { throw InputError("\(flag) \(folder): exists and is not a folder") }
+      guard isDirectory.boolValue else { throw InputError(file: folder, "exists and is not a folder") }
     } else {
       do {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
       } catch {
-        throw InputError("\(flag) \(folder): cannot create folder (\(error.localizedDescription))")
+        throw InputError(file: folder, "cannot create folder (\(error.localizedDescription))")
       }
     }
-    guard FileManager.default.isWritableFile(atPath: folder) else {
-      throw InputError("\(flag) \(folder): folder is not writable")
-    }
+    guard FileManager.default.isWritableFile(atPath: folder) else { throw InputError(file: folder, "folder is not writable") }
   }
 
   /// Fails now if a file cannot be written at `path` (its folder must exist and be writable).
-  public static func checkWritable(_ path: String, flag: String) throws(InputError) {
+  public static func checkWritable(_ path: String) throws(InputError) {
     let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-      throw InputError("\(flag) \(path): folder \(folder) does not exist")
+      throw InputError(file: path, "folder \(folder) does not exist")
     }
     if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-      throw InputError("\(flag) \(path): is a folder")
+      throw InputError(file: path, "is a folder")
     }
     guard FileManager.default.isWritableFile(atPath: folder) else {
-      throw InputError("\(flag) \(path): folder \(folder) is not writable")
+      throw InputError(file: path, "folder \(folder) is not writable")
     }
   }
 }

@@ -150,8 +150,13 @@ public struct Provenance: Encodable, Sendable {
     #endif
   }
 
-  /// Reads the spec files, the data files they name and the git state of the sources.
-  public static func collect(experimentsFolder: String, command: String) throws(InputError) -> Provenance {
+  /// Reads the spec files and the data files they name.
+  /// - Parameters:
+  ///   - sourceCommit: the last commit that touched the sources ("unknown" outside a repository).
+  ///   - sourceDirty: whether the sources have uncommitted changes (true when unknown).
+  public static func collect(
+    experimentsFolder: String, command: String, sourceCommit: String = "unknown", sourceDirty: Bool = true
+  ) throws(InputError) -> Provenance {
     var specs: [SpecRecord] = []
     var dataPaths: Set<String> = []
     for file in try ExperimentRunner.specFiles(in: experimentsFolder) {
@@ -165,24 +170,7 @@ public struct Provenance: Encodable, Sendable {
     let dataFiles = dataPaths.sorted().map { path in
       DataFile(path: path, sha256: sha256Hex(FileManager.default.contents(atPath: path).map { Array($0) } ?? []))
     }
-    let commit = git(["log", "-1", "--format=%H", "--", "Sources", "Experiments", "Package.swift"]) ?? "unknown"
-    let status = git(["status", "--porcelain", "--", "Sources", "Experiments", "Package.swift"])
     return Provenance(
-      sourceCommit: commit.isEmpty ? "unknown" : commit, sourceDirty: status.map { !$0.isEmpty } ?? true, command: command,
-      specs: specs, dataFiles: dataFiles)
-  }
-
-  static func git(_ arguments: [String]) -> String? {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["git"] + arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = FileHandle.nullDevice
-    do { try process.run() } catch { return nil }
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else { return nil }
-    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+      sourceCommit: sourceCommit, sourceDirty: sourceDirty, command: command, specs: specs, dataFiles: dataFiles)
   }
 }
