@@ -29,14 +29,12 @@ public struct BlockedMonteCarlo: Sendable {
     makeScratch: @Sendable () -> Scratch, draw: @Sendable (inout PhiloxStream, inout Scratch, inout [Double]) -> Void
   ) {
     precondition(draws >= 2 && statistics >= 1, "need at least two draws and one statistic")
-    let size = MiniBatchSweep.blockSize
-    let blocks = (draws + size - 1) / size
-    let parts = parallelJobs(count: blocks, threads: threads, makeScratch: makeScratch) {
-      block, scratch -> [(Double, Double, Double, Bool)] in
+    let parts = DrawBlocks.map(draws: draws, threads: threads, makeScratch: makeScratch) {
+      block, count, scratch -> [(Double, Double, Double, Bool)] in
       var rng = stream(block)
       var sums = [(Double, Double, Double, Bool)](repeating: (0, 0, 0, true), count: statistics)
       var values = [Double](repeating: 0, count: statistics)
-      for _ in 0..<Swift.min(size, draws - block * size) {
+      for _ in 0..<count {
         draw(&rng, &scratch, &values)
         for (k, x) in values.enumerated() {
           sums[k].0 += x

@@ -59,7 +59,7 @@ public enum MiniBatchSweep {
   }
 
   /// The number of jobs (blocks over all cells) of a sweep: job j is block j mod B of cell j / B.
-  public static func jobCount(cells: Int, draws: Int) -> Int { cells * ((draws + blockSize - 1) / blockSize) }
+  public static func jobCount(cells: Int, draws: Int) -> Int { cells * DrawBlocks.count(draws: draws) }
 
   /// Runs every cell for `draws` replicates.
   ///

@@ -167,8 +167,10 @@ extension SweepEvaluation {
     func weight(_ row: Row) -> Double { (row.theory! / row.nullStandardError!) * (row.theory! / row.nullStandardError!) }
     let measured = cells.map { (x: Double.log(Double($0.measurement.cell.batch)), y: Double.log($0.measurement.meanSquaredError), weight: weight($0)) }
     let law = cells.map { (x: Double.log(Double($0.measurement.cell.batch)), y: Double.log($0.theory!), weight: weight($0)) }
-    guard let fit = weightedLeastSquaresSlope(measured), let reference = weightedLeastSquaresSlope(law) else { return nil }
-    return (fit.slope, 1.959963984540054 * fit.standardError, reference.slope)
+    guard let fit = weightedLeastSquaresSlope(measured), let se = fit.standardError,
+      let reference = weightedLeastSquaresSlope(law)
+    else { return nil }
+    return (fit.slope, 1.959963984540054 * se, reference.slope)
   }
 }
 

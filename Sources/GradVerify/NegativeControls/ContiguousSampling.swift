@@ -163,11 +163,10 @@ public struct ContiguousMeasurement: Sendable {
     self.sampler = sampler
     self.batch = b
     self.starts = starts.count
-    let blocks = (draws + MiniBatchSweep.blockSize - 1) / MiniBatchSweep.blockSize
-    let parts = parallelJobs(count: blocks, threads: threads, makeScratch: {}) { block, _ -> BlockSums in
+    let parts = DrawBlocks.map(draws: draws, threads: threads, makeScratch: {}) { block, count, _ -> BlockSums in
       var rng = PhiloxStream(seed: seed, name: "n1/\(name)/\(sampler.rawValue)/b=\(b)", substream: UInt64(block))
       var sums = BlockSums(dimension: d)
-      sums.draws = Swift.min(MiniBatchSweep.blockSize, draws - block * MiniBatchSweep.blockSize)
+      sums.draws = count
       for _ in 0..<sums.draws {
         let e = errors[starts.count == 1 ? 0 : Int(rng.nextBounded(UInt64(starts.count)))]
         var squared = 0.0
