@@ -121,3 +121,12 @@ public struct SchemaTable: Sendable {
 func rendered(_ figures: [(String, PlotFigure)]) -> [(name: String, svg: String)] {
   figures.map { ($0.0, $0.1.render()) }
 }
+
+/// One figure drawn from the tables with `suffix` of every spec of a claim, concatenated; none when no spec
+/// has that table.
+func figure(
+  _ name: String, from runs: [[String: ResultTable]], suffix: String = "", _ make: (ResultTable) -> PlotFigure
+) -> [(name: String, svg: String)] {
+  guard let table = ResultTable.concatenating(runs.compactMap { $0[suffix] }) else { return [] }
+  return [(name, make(table).render())]
+}

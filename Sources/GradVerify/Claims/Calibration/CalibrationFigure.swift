@@ -96,7 +96,6 @@ enum CalibrationFigure {
 
 extension CalibrationExperiment {
   public static func figures(_ runs: [[String: ResultTable]]) -> [(name: String, svg: String)] {
-    guard let table = ResultTable.concatenating(runs.compactMap { $0[""] }) else { return [] }
-    return rendered([("fig-calibration.svg", CalibrationFigure.make(calibration: table))])
+    figure("fig-calibration.svg", from: runs) { CalibrationFigure.make(calibration: $0) }
   }
 }

@@ -3,8 +3,7 @@ import Foundation
 /// N1's figure: the design effect of contiguous batches against b, exact and by Monte Carlo, beside the shuffled twin.
 extension CorrelatedExperiment {
   public static func figures(_ runs: [[String: ResultTable]]) -> [(name: String, svg: String)] {
-    guard let table = ResultTable.concatenating(runs.compactMap { $0[""] }) else { return [] }
-    return rendered([("fig-n1-design-effect.svg", designEffect(correlated: table))])
+    figure("fig-n1-design-effect.svg", from: runs) { designEffect(correlated: $0) }
   }
 
   /// N1: the design effect (MSE over the simple-random-sampling MSE at the same b) of contiguous batches of

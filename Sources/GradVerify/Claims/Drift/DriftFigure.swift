@@ -3,8 +3,7 @@ import Foundation
 /// N3's figure: the discrepancy of gradients accumulated along SGD steps against η, with the first-order prediction.
 extension DriftExperiment {
   public static func figures(_ runs: [[String: ResultTable]]) -> [(name: String, svg: String)] {
-    guard let table = ResultTable.concatenating(runs.compactMap { $0[""] }) else { return [] }
-    return rendered([("fig-n3-drift.svg", drift(drift: table))])
+    figure("fig-n3-drift.svg", from: runs) { drift(drift: $0) }
   }
 
   /// N3: the discrepancy of gradients accumulated along SGD steps from the gradient at one point, against η.

@@ -3,8 +3,7 @@ import Foundation
 /// T's figure: cost against steps and against examples, and the estimator noise along the path against the C3 law.
 extension TrainingExperiment {
   public static func figures(_ runs: [[String: ResultTable]]) -> [(name: String, svg: String)] {
-    guard let table = ResultTable.concatenating(runs.compactMap { $0[""] }) else { return [] }
-    return rendered([("fig-training.svg", training(training: table))])
+    figure("fig-training.svg", from: runs) { training(training: $0) }
   }
 
   /// Training: cost against steps and against examples seen, and the estimator noise along the path.
