@@ -13,6 +13,11 @@ struct ArgumentList {
   /// The arguments not consumed yet, as given.
   var remaining: [String] { arguments }
 
+  /// Whether the option appears, alone or as --name=value (without consuming it).
+  func contains(_ name: String) -> Bool {
+    arguments.contains { $0 == name || $0.hasPrefix(name + "=") }
+  }
+
   /// True when the bare flag is present (and removes it).
   mutating func flag(_ name: String) throws(InputError) -> Bool {
     let hits = arguments.filter { $0 == name }

@@ -214,7 +214,32 @@ func modelInput(_ args: inout ArgumentList) throws(InputError) -> ModelInput {
 
 /// `gradverify sweep`; `merged` holds every block of a sharded run when `merge` finishes it.
 func sweepCommand(_ args: inout ArgumentList, merged: (ledger: SweepLedger, source: String)? = nil) throws(InputError) -> ExitStatus {
-  let input = try modelInput(&args)
+  let source: SweepRequest.Source
+  if let gradients = try args.value("--gradients") {
+    for flag in ["--model", "--data", "--hidden", "--l2", "--params", "--standardize"] where args.contains(flag) {
+      throw InputError(flag: flag, command: "sweep", "does not go with --gradients (the matrix is the per-example gradients already)")
+    }
+    source = .gradients(path: gradients)
+  } else {
+    source = .model(try modelInput(&args))
+  }
+  let fullGradientPath = try args.value("--full-gradient")
+  let precisionName = try args.value("--precision")
+  let precision = try precisionName.map { (name: String) throws(InputError) -> FrameworkGradientCheck.Precision in
+    guard let p = FrameworkGradientCheck.Precision(rawValue: name) else {
+      throw InputError(flag: "--precision", command: "sweep", "'\(name)' is not float32 or float64")
+    }
+    return p
+  }
+  if fullGradientPath != nil, case .model = source {
+    throw InputError(flag: "--full-gradient", command: "sweep", "needs --gradients (the framework's rows whose mean it is)")
+  }
+  if precision != nil && fullGradientPath == nil {
+    throw InputError(flag: "--precision", command: "sweep", "applies to --full-gradient only")
+  }
+  if fullGradientPath != nil && precision == nil {
+    throw InputError(flag: "--full-gradient", command: "sweep", "needs --precision float32|float64, the precision of the framework's sums")
+  }
   var settings = SweepSettings()
   if let samplers = try args.list(
     "--sampler", item: { SamplerKind(rawValue: String($0)) },
@@ -247,22 +272,22 @@ func sweepCommand(_ args: inout ArgumentList, merged: (ledger: SweepLedger, sour
   if resume && out == nil { throw InputError("sweep: --resume needs --out FILE (it continues from FILE.partial)") }
 
   let job = SweepJob(
-    request: SweepRequest(input: input, settings: settings, seed: seed), shard: shard, out: out, resume: resume,
-    checkpointInterval: checkpointSeconds, threads: threads)
+    request: SweepRequest(source: source, settings: settings, seed: seed), shard: shard, out: out, resume: resume,
+    checkpointInterval: checkpointSeconds, threads: threads,
+    fullGradient: fullGradientPath.flatMap { path in precision.map { (path, $0) } })
   let progress = progressReporter()
   switch try job.run(merged: merged, note: { print($0) }, progress: isatty(2) != 0 ? progress : nil) {
   case .part(let ledger):
     print("shard \((shard ?? .whole).description): \(ledger.completedCount) of \(ledger.jobCount) blocks written to \(out ?? "") (combine with 'gradverify merge')")
     return .success
-  case .table(let experiment, let result, let data):
-    return printSweep(experiment, result, data: data)
+  case .table(_, let notes, let verdicts):
+    return printSweep(notes: notes, verdicts: verdicts)
   }
 }
 
 /// A finished sweep's notes and verdict table, and the exit status they give.
-func printSweep(_ experiment: SweepExperiment, _ result: SweepExperiment.Result, data: Dataset) -> ExitStatus {
-  if let s = data.standardization { print("note: \(data.name): \(s.summary)") }
-  let verdicts = experiment.verdicts(result)
+func printSweep(notes: [String], verdicts: [VerdictRow]) -> ExitStatus {
+  for note in notes { print("note: \(note)") }
   print(renderVerdictTable(verdicts), terminator: "")
   return status(of: verdicts)
 }
@@ -284,10 +309,8 @@ func mergeCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
     return .success
   }
   let job = SweepJob(request: try SweepRequest(identity: combined.signature, source: paths[0]), out: out, threads: threads)
-  guard case .table(let experiment, let result, let data) = try job.run(merged: (combined, paths[0])) else {
-    return .success
-  }
-  return printSweep(experiment, result, data: data)
+  guard case .table(_, let notes, let verdicts) = try job.run(merged: (combined, paths[0])) else { return .success }
+  return printSweep(notes: notes, verdicts: verdicts)
 }
 
 /// x to six decimals, for levels that are sums of a few decimal shares.

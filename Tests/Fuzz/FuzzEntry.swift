@@ -2,7 +2,7 @@
 //
 // Built by swiftc together with the library's sources (not by SwiftPM) with -sanitize=fuzzer, so libFuzzer
 // (LLVM's coverage-guided fuzzer, https://llvm.org/docs/LibFuzzer.html) drives `LLVMFuzzerTestOneInput`.
-// The first byte picks the reader, the rest is the file. The CSV reader is checked against the reader it
+// The first byte picks the reader (CSV, spec, parameter file, .npy, sweep ledger), the rest is the file. The CSV reader is checked against the reader it
 // replaced (Tests/GradVerifyTests/Reference/ReferenceCSVReader.swift, compiled in with its import removed). Beyond "no crash, no trap", each reader must either
 // accept the bytes or throw an InputError whose message is one non-empty line naming the file; accepted
 // sweep ledgers must survive a round trip to the same text.
@@ -15,11 +15,11 @@ public func fuzzOneInput(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
   let data = Data(bytes: bytes + 1, count: count - 1)
   let path = "fuzz.in"
   do throws(InputError) {
-    switch selector % 5 {
+    switch selector % 6 {
     case 0, 1:
       // The byte-level reader on 1 and 3 threads against the reader it replaced: the same data set to the
       // bit, or the same error message.
-      let target: TargetKind = selector % 5 == 0 ? .numeric : .label
+      let target: TargetKind = selector % 6 == 0 ? .numeric : .label
       let old = ReferenceCSVReader.read(data, path: path, target: target)
       for threads in [1, 3] {
         let new = Result { () throws(InputError) in
@@ -39,7 +39,13 @@ public func fuzzOneInput(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     case 2:
       _ = try decodeStrictly(ExperimentSpec.self, from: data, file: path)
     case 3:
-      _ = try ParameterFile.parse(data, path: path, expectedCount: Int(selector / 5) % 8, layout: "fuzz")
+      _ = try ParameterFile.parse(data, path: path, expectedCount: Int(selector / 6) % 8, layout: "fuzz")
+    case 4:
+      // The .npy reader: an accepted file holds exactly its shape's finite values.
+      let npy = try NPYMatrix.parse(Array(data), path: path)
+      guard npy.values.count == npy.rows * npy.columns, npy.values.allSatisfy(\.isFinite) else {
+        fatalError("the .npy reader accepted an inconsistent matrix")
+      }
     default:
       let ledger = try SweepLedger.parse(data, path: path)
       let again = try SweepLedger.parse(Data(ledger.text.utf8), path: path)

@@ -31,14 +31,33 @@ public struct ModelInput: Sendable, Equatable {
 /// canonical line per setting, is written into every ledger, so shards, checkpoints and merges of one
 /// sweep can be matched, and a merge can run the sweep again from its parts alone.
 public struct SweepRequest: Sendable, Equatable {
-  public var input: ModelInput
+  /// Where the per-example gradients come from: a built-in model on a data file, or a matrix a framework
+  /// computed (`--gradients`).
+  public enum Source: Sendable, Equatable {
+    case model(ModelInput)
+    case gradients(path: String)
+
+    /// The file the sweep's numbers depend on (hashed into a ledger's identity).
+    public var path: String {
+      switch self {
+      case .model(let input): input.dataPath
+      case .gradients(let path): path
+      }
+    }
+  }
+
+  public var source: Source
   public var settings: SweepSettings
   public var seed: UInt64
 
-  public init(input: ModelInput, settings: SweepSettings, seed: UInt64) {
-    self.input = input
+  public init(source: Source, settings: SweepSettings, seed: UInt64) {
+    self.source = source
     self.settings = settings
     self.seed = seed
+  }
+
+  public init(input: ModelInput, settings: SweepSettings, seed: UInt64) {
+    self.init(source: .model(input), settings: settings, seed: seed)
   }
 
   /// The versions every identity starts with: a ledger from other samplers cannot be merged here.
@@ -51,12 +70,18 @@ public struct SweepRequest: Sendable, Equatable {
 
   /// The settings as `--flag value` lines, spelled one way whatever the command line's spelling was.
   var settingLines: [String] {
-    var lines = ["--model \(input.model.kind.rawValue)"]
-    if input.model.kind == .mlp { lines.append("--hidden \(input.model.hidden)") }
-    if input.model.l2 != 0 { lines.append("--l2 \(input.model.l2)") }
-    lines.append("--data \(input.dataPath)")
-    if input.standardize { lines.append("--standardize") }
-    if let paramsPath = input.paramsPath { lines.append("--params \(paramsPath)") }
+    var lines: [String] = []
+    switch source {
+    case .model(let input):
+      lines.append("--model \(input.model.kind.rawValue)")
+      if input.model.kind == .mlp { lines.append("--hidden \(input.model.hidden)") }
+      if input.model.l2 != 0 { lines.append("--l2 \(input.model.l2)") }
+      lines.append("--data \(input.dataPath)")
+      if input.standardize { lines.append("--standardize") }
+      if let paramsPath = input.paramsPath { lines.append("--params \(paramsPath)") }
+    case .gradients(let path):
+      lines.append("--gradients \(path)")
+    }
     lines.append("--sampler " + settings.samplers.map(\.rawValue).joined(separator: ","))
     if let sizes = settings.batchSizes { lines.append("--batch-sizes " + sizes.map(String.init).joined(separator: ",")) }
     lines += ["--draws \(settings.draws)", "--alpha \(settings.alpha)", "--seed \(seed)"]
@@ -67,8 +92,8 @@ public struct SweepRequest: Sendable, Equatable {
   public func identity(withDataHash: Bool) throws(InputError) -> [String] {
     var lines = Self.versionLines + ["sweep"] + settingLines
     if withDataHash {
-      guard let data = FileManager.default.contents(atPath: input.dataPath) else {
-        throw InputError("\(input.dataPath): cannot read")
+      guard let data = FileManager.default.contents(atPath: source.path) else {
+        throw InputError(file: source.path, "cannot read")
       }
       lines.append("data-sha256 " + sha256Hex(Array(data)))
     }
@@ -88,17 +113,14 @@ public struct SweepRequest: Sendable, Equatable {
       let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
       values[parts[0]] = parts.count > 1 ? parts[1] : ""
     }
-    func fail(_ flag: String) -> InputError { InputError("\(source): the part's signature has no valid \(flag)") }
-    guard let kind = values["--model"].flatMap(ModelKind.init(rawValue:)) else { throw fail("--model") }
-    let hidden = try values["--hidden"].map { (text: String) throws(InputError) -> Int in
-      guard let h = Int(text), ModelChoice.hiddenProblem(h) == nil else { throw fail("--hidden") }
-      return h
-    } ?? 16
-    let l2 = try values["--l2"].map { (text: String) throws(InputError) -> Double in
-      guard let v = Double(text), ModelChoice.l2Problem(v) == nil else { throw fail("--l2") }
-      return v
-    } ?? 0
-    guard let dataPath = values["--data"], !dataPath.isEmpty else { throw fail("--data") }
+    func fail(_ flag: String) -> InputError { InputError(file: source, "the part's signature has no valid \(flag)") }
+    let origin: Source
+    if let gradients = values["--gradients"] {
+      guard !gradients.isEmpty else { throw fail("--gradients") }
+      origin = .gradients(path: gradients)
+    } else {
+      origin = .model(try Self.modelInput(values, fail: fail))
+    }
     var settings = SweepSettings()
     guard let samplers = values["--sampler"]?.split(separator: ",").map({ SamplerKind(rawValue: String($0)) }),
       !samplers.isEmpty, samplers.allSatisfy({ $0 != nil })
@@ -114,11 +136,24 @@ public struct SweepRequest: Sendable, Equatable {
     guard let seed = values["--seed"].flatMap({ UInt64($0) }) else { throw fail("--seed") }
     settings.draws = draws
     settings.alpha = alpha
-    self.init(
-      input: ModelInput(
-        model: ModelChoice(kind: kind, hidden: hidden, l2: l2), dataPath: dataPath,
-        standardize: values["--standardize"] != nil, paramsPath: values["--params"]),
-      settings: settings, seed: seed)
+    self.init(source: origin, settings: settings, seed: seed)
+  }
+
+  /// The built-in model and data file an identity names.
+  static func modelInput(_ values: [String: String], fail: (String) -> InputError) throws(InputError) -> ModelInput {
+    guard let kind = values["--model"].flatMap(ModelKind.init(rawValue:)) else { throw fail("--model") }
+    let hidden = try values["--hidden"].map { (text: String) throws(InputError) -> Int in
+      guard let h = Int(text), ModelChoice.hiddenProblem(h) == nil else { throw fail("--hidden") }
+      return h
+    } ?? 16
+    let l2 = try values["--l2"].map { (text: String) throws(InputError) -> Double in
+      guard let v = Double(text), ModelChoice.l2Problem(v) == nil else { throw fail("--l2") }
+      return v
+    } ?? 0
+    guard let dataPath = values["--data"], !dataPath.isEmpty else { throw fail("--data") }
+    return ModelInput(
+      model: ModelChoice(kind: kind, hidden: hidden, l2: l2), dataPath: dataPath,
+      standardize: values["--standardize"] != nil, paramsPath: values["--params"])
   }
 }
 
@@ -133,11 +168,16 @@ public struct SweepJob: Sendable {
   public var resume: Bool
   public var checkpointInterval: Double
   public var threads: Int
+  /// The framework's own gradient of the mean loss (`--full-gradient`), judged against the mean of the rows
+  /// of a `--gradients` matrix, with the precision of the framework's sums.
+  public var fullGradient: (path: String, precision: FrameworkGradientCheck.Precision)?
 
   public init(
     request: SweepRequest, shard: Shard? = nil, out: String? = nil, resume: Bool = false,
-    checkpointInterval: Double = 5, threads: Int
+    checkpointInterval: Double = 5, threads: Int,
+    fullGradient: (path: String, precision: FrameworkGradientCheck.Precision)? = nil
   ) {
+    self.fullGradient = fullGradient
     self.request = request
     self.shard = shard
     self.out = out
@@ -146,10 +186,42 @@ public struct SweepJob: Sendable {
     self.threads = threads
   }
 
-  /// What a run produced: a shard's part file, or the whole sweep judged.
+  /// What a run produced: a shard's part file, or the whole sweep judged (with its notes, and its verdict
+  /// rows: the sweep's, then the framework gradient's when one was given).
   public enum Outcome {
     case part(SweepLedger)
-    case table(SweepExperiment, SweepExperiment.Result, data: Dataset)
+    case table(SweepExperiment.Result, notes: [String], verdicts: [VerdictRow])
+  }
+
+  /// The gradients a sweep samples: a built-in model's at its θ, or a matrix read from a file.
+  struct Loaded {
+    var population: GradientPopulation
+    var caseName: String
+    var notes: [String]
+    /// The model's data and θ, for the built-in route.
+    var model: (choice: ModelChoice, data: Dataset, theta: [Double]?, point: ParameterPointSpec)?
+  }
+
+  func load() throws(InputError) -> Loaded {
+    switch request.source {
+    case .model(let input):
+      let (data, theta) = try input.load()
+      let point = theta == nil ? ParameterPointSpec(name: "unit", scale: 1) : ParameterPointSpec(name: "params", scale: 1)
+      let gradients = try input.model.visit(
+        GradientVisitor(
+          data: data, point: point, seed: request.seed, stream: "\(input.model.name)/\(data.name)", theta: theta),
+        data: data, source: input.dataPath)
+      return Loaded(
+        population: GradientPopulation(gradients), caseName: CaseName.of(model: input.model, data: data, point: point.name),
+        notes: data.standardization.map { ["\(data.name): \($0.summary)"] } ?? [],
+        model: (input.model, data, theta, point))
+    case .gradients(let path):
+      let file = try GradientFile.load(path: path, threads: threads)
+      return Loaded(
+        population: file.population, caseName: "gradients/\(Dataset.baseName(of: path))",
+        notes: ["\(path): \(file.count) per-example gradients of \(file.dimension) parameters (\(file.storage))"],
+        model: nil)
+    }
   }
 
   /// Runs the sweep (or, given `merged`, finishes one from a complete ledger of its parts), checkpointing
@@ -158,11 +230,20 @@ public struct SweepJob: Sendable {
     merged: (ledger: SweepLedger, source: String)? = nil, note: (String) -> Void = { _ in },
     progress: (@Sendable (String) -> Void)? = nil
   ) throws(InputError) -> Outcome {
-    let (data, theta) = try request.input.load()
+    let loaded = try load()
+    let n = loaded.population.count
+    let full = try fullGradient.map { (given: (path: String, precision: FrameworkGradientCheck.Precision)) throws(InputError) -> [Double] in
+      let vector = try NPYMatrix.load(path: given.path)
+      guard vector.values.count == loaded.population.dimension, vector.rows == 1 || vector.columns == 1 else {
+        throw InputError(
+          file: given.path, "shape (\(vector.rows), \(vector.columns)): the full gradient needs \(loaded.population.dimension) entries, one per column of the gradients")
+      }
+      return vector.values
+    }
     if let sizes = request.settings.batchSizes {
       for s in request.settings.samplers where s != .withReplacement {
-        if let b = sizes.first(where: { $0 > data.count }) {
-          throw InputError("sweep: --batch-sizes \(b) exceeds N = \(data.count), impossible for sampler '\(s.rawValue)'")
+        if let b = sizes.first(where: { $0 > n }) {
+          throw InputError(flag: "--batch-sizes", command: "sweep", "\(b) exceeds N = \(n), impossible for sampler '\(s.rawValue)'")
         }
       }
     }
@@ -189,11 +270,10 @@ public struct SweepJob: Sendable {
     if let partial, merged == nil {
       plan.checkpoint = { (ledger: SweepLedger) throws(InputError) in try AtomicFile.write(ledger.text, to: partial) }
     }
-    let point = theta == nil ? ParameterPointSpec(name: "unit", scale: 1) : ParameterPointSpec(name: "params", scale: 1)
     let experiment = SweepExperiment(settings: request.settings)
     let (ledger, measured) = try experiment.measure(
-      model: request.input.model, data: data, source: request.input.dataPath, point: point, seed: request.seed,
-      theta: theta, threads: threads, progress: progress, plan: plan)
+      population: loaded.population, name: loaded.caseName, source: request.source.path, seed: request.seed,
+      threads: threads, progress: progress, plan: plan)
     if self.shard != nil, let out, let partial {
       try AtomicFile.write(ledger.text, to: out)
       try? FileManager.default.removeItem(atPath: partial)
@@ -204,7 +284,13 @@ public struct SweepJob: Sendable {
       try AtomicFile.write(experiment.table(result).document.text, to: out)
       if let partial { try? FileManager.default.removeItem(atPath: partial) }
     }
-    return .table(experiment, result, data: data)
+    var verdicts = experiment.verdicts(result)
+    if let full, let precision = fullGradient?.precision {
+      verdicts.append(
+        FrameworkGradientCheck(population: loaded.population, fullGradient: full, precision: precision)
+          .verdictRow(caseName: loaded.caseName))
+    }
+    return .table(result, notes: loaded.notes, verdicts: verdicts)
   }
 
   /// Reads part files and combines them: into one part for a later merge (`asPart`), or, when they hold

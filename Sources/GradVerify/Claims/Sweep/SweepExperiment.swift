@@ -84,20 +84,28 @@ public struct SweepExperiment: Experiment {
   }
 
   /// Computes the gradients of one model on one data set at one point and sweeps them.
+  public func measure(
+    model: ModelChoice, data: Dataset, source: String, point: ParameterPointSpec, seed: UInt64,
+    theta: [Double]? = nil, threads: Int, progress: (@Sendable (String) -> Void)? = nil, plan: SweepBlockPlan? = nil
+  ) throws(InputError) -> (ledger: SweepLedger, measured: Measured?) {
+    let gradients = try model.visit(
+      GradientVisitor(data: data, point: point, seed: seed, stream: "\(model.name)/\(data.name)", theta: theta),
+      data: data, source: source)
+    return try measure(
+      population: GradientPopulation(gradients), name: CaseName.of(model: model, data: data, point: point.name),
+      source: source, seed: seed, threads: threads, progress: progress, plan: plan)
+  }
+
+  /// Sweeps a population of per-example gradients; `name` keys its random streams.
   ///
   /// With a `plan`, only the plan's shard of the blocks is computed, starting from the blocks it already
   /// holds and checkpointing as it goes; the case is measured only once every block is there.
   /// - Returns: the ledger of the blocks computed, and the case when it is complete.
   public func measure(
-    model: ModelChoice, data: Dataset, source: String, point: ParameterPointSpec, seed: UInt64,
-    theta: [Double]? = nil, threads: Int, progress: (@Sendable (String) -> Void)? = nil, plan: SweepBlockPlan? = nil
+    population: GradientPopulation, name: String, source: String, seed: UInt64, threads: Int,
+    progress: (@Sendable (String) -> Void)? = nil, plan: SweepBlockPlan? = nil
   ) throws(InputError) -> (ledger: SweepLedger, measured: Measured?) {
-    let name = CaseName.of(model: model, data: data, point: point.name)
-    let gradients = try model.visit(
-      GradientVisitor(data: data, point: point, seed: seed, stream: "\(model.name)/\(data.name)", theta: theta),
-      data: data, source: source)
-    let population = GradientPopulation(gradients)
-    let cells = try settings.cells(count: data.count, source: source)
+    let cells = try settings.cells(count: population.count, source: source)
     var report: (@Sendable (Int, Int) -> Void)?
     if let progress {
       report = { done, total in progress("\(name): \(done)/\(total) blocks") }
