@@ -118,6 +118,7 @@ func checkCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
   if let out { try flagged("--out") { () throws(InputError) in try AtomicFile.prepareFolder(out) } }
   if let dumpPath { try flagged("--dump-gradients") { () throws(InputError) in try AtomicFile.checkWritable(dumpPath) } }
 
+  printSummary(data, path: input.dataPath)
   let experiment = LinearityExperiment()
   let result = LinearityExperiment.Result(
     records: try LinearityExperiment.records(
@@ -207,9 +208,25 @@ func modelInput(_ args: inout ArgumentList) throws(InputError) -> ModelInput {
   if hidden != nil && kind != .mlp { throw InputError("\(command): --hidden applies to --model mlp only") }
   let l2 = try args.number("--l2") ?? 0
   if let problem = ModelChoice.l2Problem(l2) { throw InputError("\(command): --l2 \(problem), got \(l2)") }
+  var layout = CSVLayout()
+  if let text = try args.value("--delimiter") {
+    guard let byte = CSVLayout.delimiter(named: text) else {
+      throw InputError(flag: "--delimiter", command: command, "must be one ASCII character or 'tab', got \(InputError.quote(text))")
+    }
+    layout.delimiter = byte
+  }
+  layout.target = try args.value("--target").map(CSVLayout.Column.init)
+  layout.drop = try args.list(
+    "--drop", item: { $0.isEmpty ? nil : CSVLayout.Column(String($0)) },
+    refused: { _ in "--drop needs column names or 1-based positions separated by commas" }) ?? []
   return ModelInput(
     model: ModelChoice(kind: kind, hidden: hidden ?? 16, l2: l2), dataPath: dataPath,
-    standardize: try args.flag("--standardize"), paramsPath: try args.value("--params"))
+    standardize: try args.flag("--standardize"), paramsPath: try args.value("--params"), layout: layout)
+}
+
+/// The one-line summary of what was read, on stderr.
+func printSummary(_ data: Dataset, path: String) {
+  FileHandle.standardError.write(Data("gradverify: read \(data.summary(path: path))\n".utf8))
 }
 
 /// `gradverify sweep`; `merged` holds every block of a sharded run when `merge` finishes it.
@@ -276,7 +293,10 @@ func sweepCommand(_ args: inout ArgumentList, merged: (ledger: SweepLedger, sour
     checkpointInterval: checkpointSeconds, threads: threads,
     fullGradient: fullGradientPath.flatMap { path in precision.map { (path, $0) } })
   let progress = progressReporter()
-  switch try job.run(merged: merged, note: { print($0) }, progress: isatty(2) != 0 ? progress : nil) {
+  switch try job.run(
+    merged: merged, note: { print($0) }, progress: isatty(2) != 0 ? progress : nil,
+    read: { data, path in printSummary(data, path: path) })
+  {
   case .part(let ledger):
     print("shard \((shard ?? .whole).description): \(ledger.completedCount) of \(ledger.jobCount) blocks written to \(out ?? "") (combine with 'gradverify merge')")
     return .success

@@ -45,12 +45,17 @@ public struct CSVTable: Sendable {
 
   static func validateHeader(_ cells: [String], path: String, line: Int) throws(InputError) {
     guard cells.count >= 2 else {
-      throw InputError(file: path, line: line, "header has \(cells.count) column; need at least one feature and the target")
+      let other = [";", "\t", "|"].first { cells.first?.contains($0) == true }
+      let hint = other.map { "; the header has \($0 == "\t" ? "tabs" : "'\($0)'") in it: pass --delimiter '\($0 == "\t" ? "\\t" : $0)'" } ?? ""
+      throw InputError(file: path, line: line, "header has \(cells.count) column; need at least one feature and the target\(hint)")
     }
     var seen: [String: Int] = [:]
     for (column, name) in cells.enumerated() {
       let trimmed = name.trimmingCharacters(in: .whitespaces)
-      guard !trimmed.isEmpty else { throw InputError(file: path, line: line, "header column \(column + 1) has no name") }
+      guard !trimmed.isEmpty else {
+        let hint = column == 0 ? " (a pandas index? pass --drop 1, or write the file with to_csv(index=False))" : ""
+        throw InputError(file: path, line: line, "header column \(column + 1) has no name\(hint)")
+      }
       if let first = seen[trimmed] {
         throw InputError(file: path, line: line, "header name \(InputError.quote(trimmed)) appears in columns \(first + 1) and \(column + 1)")
       }

@@ -7,7 +7,8 @@ public enum TargetKind: Sendable {
 }
 
 extension Dataset {
-  /// Loads a CSV file: one header row, numeric feature columns, the target in the last column.
+  /// Loads a CSV file: one header row, numeric feature columns, the target in the last column (or as
+  /// `layout` says: another delimiter, another target column, columns left out).
   ///
   /// Every cell of a feature column must be a finite number; a `.label` target is any non-empty text,
   /// with classes indexed in sorted (UTF-8 byte) order of the labels. The file is read as bytes
@@ -15,9 +16,12 @@ extension Dataset {
   /// on `threads` threads for large files; the result and every error are those of
   /// `Dataset(table: CSVTable.load(path:), target:)`, for any thread count.
   public static func load(
-    csv path: String, target: TargetKind, threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    csv path: String, target: TargetKind, layout: CSVLayout = CSVLayout(),
+    threads: Int = ProcessInfo.processInfo.activeProcessorCount
   ) throws(InputError) -> Dataset {
-    try read(csv: CSVBytes.contents(of: path), path: path, target: target, threads: threads)
+    let bytes = try CSVBytes.contents(of: path)
+    guard !layout.isDefault else { return try read(csv: bytes, path: path, target: target, threads: threads) }
+    return try read(csv: try layout.canonical(bytes, path: path).data, path: path, target: target, threads: threads)
   }
 
   /// `load` on bytes already in memory; `path` names them in errors. Files with fewer than
@@ -33,9 +37,11 @@ extension Dataset {
       }
       let matrix = try CSVMatrixReader(file: file, header: header, target: target).read(
         bodyStart: bodyStart, firstLine: headerLine + 1, threads: threads, parallelAbove: parallelAbove)
-      return try Dataset(
+      var data = try Dataset(
         name: baseName(of: path), header: header, features: matrix.features, targets: matrix.targets,
         labels: matrix.labels, target: target)
+      data.targetName = header.last?.trimmingCharacters(in: .whitespaces) ?? ""
+      return data
     }
   }
 

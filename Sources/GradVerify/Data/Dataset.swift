@@ -12,6 +12,8 @@ public struct Dataset: Sendable {
   public var targets: [Double]
   /// Class labels in index order; empty for a regression target.
   public var classNames: [String]
+  /// The target column's header name ("" when the data did not come from a file).
+  public var targetName = ""
   /// What standardisation did, when it was applied.
   public var standardization: Standardization?
 

@@ -7,17 +7,23 @@ public struct ModelInput: Sendable, Equatable {
   public var standardize: Bool
   /// A file of θ, one number per line; nil for θ = N(0, 1) from the seed.
   public var paramsPath: String?
+  /// The file's delimiter, target and dropped columns.
+  public var layout: CSVLayout
 
-  public init(model: ModelChoice, dataPath: String, standardize: Bool = false, paramsPath: String? = nil) {
+  public init(
+    model: ModelChoice, dataPath: String, standardize: Bool = false, paramsPath: String? = nil,
+    layout: CSVLayout = CSVLayout()
+  ) {
     self.model = model
     self.dataPath = dataPath
     self.standardize = standardize
     self.paramsPath = paramsPath
+    self.layout = layout
   }
 
   /// Reads and checks the data and θ; every problem is an `InputError` naming the file.
   public func load() throws(InputError) -> (data: Dataset, theta: [Double]?) {
-    var data = try Dataset.load(csv: dataPath, target: model.kind.target)
+    var data = try Dataset.load(csv: dataPath, target: model.kind.target, layout: layout)
     try model.validate(data, source: dataPath)
     if standardize { data = data.standardized() }
     guard let paramsPath else { return (data, nil) }
@@ -77,6 +83,7 @@ public struct SweepRequest: Sendable, Equatable {
       if input.model.kind == .mlp { lines.append("--hidden \(input.model.hidden)") }
       if input.model.l2 != 0 { lines.append("--l2 \(input.model.l2)") }
       lines.append("--data \(input.dataPath)")
+      lines += input.layout.settingLines
       if input.standardize { lines.append("--standardize") }
       if let paramsPath = input.paramsPath { lines.append("--params \(paramsPath)") }
     case .gradients(let path):
@@ -151,9 +158,16 @@ public struct SweepRequest: Sendable, Equatable {
       return v
     } ?? 0
     guard let dataPath = values["--data"], !dataPath.isEmpty else { throw fail("--data") }
+    var layout = CSVLayout()
+    if let delimiter = values["--delimiter"] {
+      guard let byte = CSVLayout.delimiter(named: delimiter) else { throw fail("--delimiter") }
+      layout.delimiter = byte
+    }
+    layout.target = values["--target"].map(CSVLayout.Column.init)
+    layout.drop = values["--drop"].map { $0.split(separator: ",").map { CSVLayout.Column(String($0)) } } ?? []
     return ModelInput(
       model: ModelChoice(kind: kind, hidden: hidden, l2: l2), dataPath: dataPath,
-      standardize: values["--standardize"] != nil, paramsPath: values["--params"])
+      standardize: values["--standardize"] != nil, paramsPath: values["--params"], layout: layout)
   }
 }
 
@@ -225,10 +239,11 @@ public struct SweepJob: Sendable {
   }
 
   /// Runs the sweep (or, given `merged`, finishes one from a complete ledger of its parts), checkpointing
-  /// to `out.partial`, writing the part or the table to `out`; `note` receives the lines to tell the user.
+  /// to `out.partial`, writing the part or the table to `out`; `note` receives the lines to tell the user,
+  /// `read` the data set a built-in model was read from.
   public func run(
     merged: (ledger: SweepLedger, source: String)? = nil, note: (String) -> Void = { _ in },
-    progress: (@Sendable (String) -> Void)? = nil
+    progress: (@Sendable (String) -> Void)? = nil, read: (Dataset, String) -> Void = { _, _ in }
   ) throws(InputError) -> Outcome {
     let loaded = try load()
     let n = loaded.population.count
@@ -271,6 +286,9 @@ public struct SweepJob: Sendable {
       plan.checkpoint = { (ledger: SweepLedger) throws(InputError) in try AtomicFile.write(ledger.text, to: partial) }
     }
     let experiment = SweepExperiment(settings: request.settings)
+    _ = try request.settings.cells(count: n, source: request.source.path)
+    // Every input is checked: say what was read, then work.
+    if let model = loaded.model, case .model(let input) = request.source { read(model.data, input.dataPath) }
     let (ledger, measured) = try experiment.measure(
       population: loaded.population, name: loaded.caseName, source: request.source.path, seed: request.seed,
       threads: threads, progress: progress, plan: plan)
