@@ -8,10 +8,9 @@ enum ExitStatus: Int32 {
   case usage = 64
 }
 
-/// Progress lines on stderr, only when stderr is a terminal.
+/// Progress of a run's cases on stderr (`Progress`).
 func progressReporter() -> @Sendable (String) -> Void {
-  guard isatty(2) != 0 else { return { _ in } }
-  return { message in FileHandle.standardError.write(Data("gradverify: running \(message)\n".utf8)) }
+  { message in Progress.shared.announce(message) }
 }
 
 func status(of rows: [VerdictRow]) -> ExitStatus {
@@ -19,6 +18,7 @@ func status(of rows: [VerdictRow]) -> ExitStatus {
 }
 
 func printOutcomes(_ outcomes: [ExperimentOutcome]) {
+  Progress.shared.finish()
   for note in outcomes.flatMap(\.notes) { print("note: \(note)") }
   print(renderVerdictTable(outcomes.flatMap(\.verdicts)), terminator: "")
 }
@@ -292,11 +292,12 @@ func sweepCommand(_ args: inout ArgumentList, merged: (ledger: SweepLedger, sour
     request: SweepRequest(source: source, settings: settings, seed: seed), shard: shard, out: out, resume: resume,
     checkpointInterval: checkpointSeconds, threads: threads,
     fullGradient: fullGradientPath.flatMap { path in precision.map { (path, $0) } })
-  let progress = progressReporter()
-  switch try job.run(
-    merged: merged, note: { print($0) }, progress: isatty(2) != 0 ? progress : nil,
+  let outcome = try job.run(
+    merged: merged, note: { print($0) },
+    progress: { task, done, total in Progress.shared.blocks(task, done: done, total: total) },
     read: { data, path in printSummary(data, path: path) })
-  {
+  Progress.shared.finish()
+  switch outcome {
   case .part(let ledger):
     print("shard \((shard ?? .whole).description): \(ledger.completedCount) of \(ledger.jobCount) blocks written to \(out ?? "") (combine with 'gradverify merge')")
     return .success
@@ -308,6 +309,7 @@ func sweepCommand(_ args: inout ArgumentList, merged: (ledger: SweepLedger, sour
 /// A finished sweep's notes and verdict table, and the exit status they give.
 func printSweep(notes: [String], verdicts: [VerdictRow]) -> ExitStatus {
   for note in notes { print("note: \(note)") }
+  Progress.shared.finish()
   print(renderVerdictTable(verdicts), terminator: "")
   return status(of: verdicts)
 }

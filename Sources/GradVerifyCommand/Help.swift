@@ -13,12 +13,15 @@ enum Help {
       results   run every experiment and write its tables into results/
       run       run one experiment spec:  gradverify run Experiments/X.json --out DIR
       check     claim C1 (linearity) on your own CSV data
-      sweep     claims C2 and C3 (mini-batch bias and variance) on your own CSV data
+      sweep     claims C2 and C3 (mini-batch bias and variance) on your own CSV data, or on the per-example
+                gradients your framework computed (--gradients G.npy)
       merge     combine the part files of a sharded sweep into its table
       bench     the Monte Carlo sweep's speed (rows gathered per second)
       help      show this text, or 'gradverify help COMMAND'
 
     EXIT CODES: 0 every claim holds, 1 a claim failed or was inconclusive, 64 a usage or input error.
+    PROGRESS goes to stderr: on a terminal one updating line (% done, time left); in a log or a pipe one
+    line every 10 s (GRADVERIFY_PROGRESS_SECONDS sets it); --quiet, with any command, turns it off.
     Run 'gradverify COMMAND --help' for a command's options.
     """
 
@@ -74,9 +77,9 @@ enum Help {
 
   static var check: String {
     """
-    USAGE: gradverify check --model M --data FILE.csv [--hidden H] [--l2 L] [--standardize]
-                            [--params FILE] [--seed S] [--out DIR] [--dump-gradients FILE] [--threads T]
-                            [--inject-fault REL [--fault-coordinate J]]
+    USAGE: gradverify check --model M --data FILE.csv [--target COL] [--drop COLS] [--delimiter C]
+                            [--hidden H] [--l2 L] [--standardize] [--params FILE] [--seed S] [--out DIR]
+                            [--dump-gradients FILE] [--threads T] [--inject-fault REL [--fault-coordinate J]]
 
     Claim C1 on your data: the average of per-example analytic gradients, all at one θ, against a
     5-point finite difference of the average cost (with a per-coordinate error estimate and the
@@ -90,7 +93,10 @@ enum Help {
     reference resolves a 1e-6 error the entry is INCONCLUSIVE, never FAIL.
 
     DATA: one header row, numeric feature columns, the target in the last column (a number for
-    linear, a label otherwise; classes indexed in sorted order of the labels).
+    linear, a label otherwise; classes indexed in sorted order of the labels), or as --target, --drop
+    and --delimiter say. What was read (N, d, the target, its classes) is summarised on stderr; a
+    feature that counts the rows (an index, an id) is warned about. A file pandas wrote with its index
+    (df.to_csv("f.csv")) starts with an unnamed column: pass --drop 1, or write it with index=False.
 
     MODELS (θ is one flat vector in this layout):
       linear    \(ModelKind.linear.lossSummary)
@@ -101,6 +107,9 @@ enum Help {
     OPTIONS:
       --model M              linear, logistic, softmax or mlp
       --data FILE            the CSV file
+      --target COL           the target column, by header name or 1-based position (default: the last)
+      --drop COLS            columns to leave out, names or positions, comma-separated (e.g. 1 or id)
+      --delimiter C          the cell separator: one character, e.g. ';', or 'tab' (default ',')
       --hidden H             mlp hidden width (default 16)
       --l2 L                 L2 penalty (L/2)·Σ weights² folded into each loss (default 0)
       --standardize          centre each feature column and divide by its population sd
@@ -121,6 +130,7 @@ enum Help {
                             [--batch-sizes LIST] [--draws R] [--alpha A] [--seed S] [--threads T]
                             [--params FILE] [--hidden H] [--l2 L] [--standardize] [--out FILE.csv]
                             [--shard i/n] [--resume] [--checkpoint-every S]
+           gradverify sweep --gradients G.npy|G.csv --sampler … [--full-gradient g.npy --precision P] [as above]
 
     Claims C2 and C3 on your data: per-example gradients at θ (from --params, else θ = N(0,1) seeded by
     --seed) computed once, then R random mini-batches per sampler and batch size b. For each cell: the mean
@@ -135,7 +145,19 @@ enum Help {
     FAIL in the whole output is at most α (measured: results/CAL-calibration.csv). Each C3 row states the
     smallest relative deviation of the MSE it detects ("detects …"). Results are identical for any --threads.
 
+    YOUR FRAMEWORK'S GRADIENTS: --gradients takes the N×P per-example gradient matrix your framework
+    computed (PyTorch: torch.func.vmap(torch.func.grad(loss)), Opacus, BackPACK; JAX: jax.vmap(jax.grad(loss)))
+    with each example's gradient flattened in one fixed θ order, saved by numpy.save (float64 or float32, C or
+    Fortran order, .npy versions 1-3) or as a CSV with a header row (as check --dump-gradients writes it); see
+    Experiments/export/export_gradients.py. --full-gradient adds C1 for that model: the mean of the rows
+    against the framework's own gradient of the mean loss at the same θ (a vector of P), within Higham's bound
+    γ_{N−1}·(1/N)Σ|Gᵢⱼ| + 2u|gⱼ| for sums in --precision float32|float64. A per-sample tool that disagrees
+    with its framework (batch norm or dropout left in train mode, a sum for a mean) FAILs with the size.
+
     OPTIONS:
+      --gradients G      the per-example gradient matrix (.npy or CSV) instead of --model and --data
+      --full-gradient g  the framework's gradient of the mean loss (.npy, P entries); needs --precision
+      --precision P      float32 or float64: the precision of the framework's sums
       --sampler S        with, without, poisson, poisson-realized, or a comma list
       --batch-sizes L    comma list (default: powers of two up to N, 3, 10, N/2, N−1, N)
       --draws R          replicates per cell (default 20000)
@@ -151,7 +173,8 @@ enum Help {
       --shard i/n        compute only shard i of n (0-based, e.g. $SLURM_ARRAY_TASK_ID/$N): the blocks j
                          with j mod n = i; --out then names the part file of its blocks, which
                          'gradverify merge' combines. --resume works per shard too.
-      (--model, --data, --hidden, --l2, --standardize, --params: as for 'gradverify check')
+      (--model, --data, --target, --drop, --delimiter, --hidden, --l2, --standardize, --params: as for
+      'gradverify check')
     """
 
   static let merge = """

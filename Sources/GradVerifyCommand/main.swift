@@ -30,6 +30,8 @@ func main() -> ExitStatus {
     print(help)
     return .success
   }
+  Progress.shared.setQuiet(arguments.contains("--quiet"))
+  arguments.removeAll { $0 == "--quiet" }
   var args = ArgumentList(command: command, arguments)
   do throws(InputError) {
     switch command {
@@ -47,6 +49,7 @@ func main() -> ExitStatus {
 }
 
 func fail(_ error: InputError) -> ExitStatus {
+  Progress.shared.finish()
   FileHandle.standardError.write(Data("gradverify: \(error.message)\n".utf8))
   return .usage
 }

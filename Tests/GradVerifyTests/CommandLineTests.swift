@@ -21,10 +21,13 @@ struct CommandRun {
     URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
   }
 
-  init(_ arguments: [String], in folder: URL = CommandRun.packageRoot) throws {
+  init(_ arguments: [String], in folder: URL = CommandRun.packageRoot, environment: [String: String] = [:]) throws {
     let process = Process()
     process.executableURL = Self.binary
     process.arguments = arguments
+    if !environment.isEmpty {
+      process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     process.currentDirectoryURL = folder
     let out = Pipe()
     let err = Pipe()

@@ -6,7 +6,7 @@ extension Dataset {
     var parts = ["\(path): N = \(count) examples, d = \(featureCount) features"]
     let classes = classNames.prefix(6).joined(separator: ", ") + (classCount > 6 ? ", …" : "")
     parts.append("target '\(targetName)'" + (classCount > 0 ? " with \(classCount) classes (\(classes))" : " (numeric)"))
-    if let s = standardization { parts.append("standardised: \(s.summary)") }
+    if let s = standardization { parts.append(s.summary) }
     for k in rowNumberColumns {
       parts.append("WARNING: feature '\(featureNames[k])' counts the rows (an index or id?); pass --drop \(k + 1) if it is not a feature")
     }

@@ -243,7 +243,7 @@ public struct SweepJob: Sendable {
   /// `read` the data set a built-in model was read from.
   public func run(
     merged: (ledger: SweepLedger, source: String)? = nil, note: (String) -> Void = { _ in },
-    progress: (@Sendable (String) -> Void)? = nil, read: (Dataset, String) -> Void = { _, _ in }
+    progress: (@Sendable (String, Int, Int) -> Void)? = nil, read: (Dataset, String) -> Void = { _, _ in }
   ) throws(InputError) -> Outcome {
     let loaded = try load()
     let n = loaded.population.count

@@ -86,7 +86,8 @@ public struct SweepExperiment: Experiment {
   /// Computes the gradients of one model on one data set at one point and sweeps them.
   public func measure(
     model: ModelChoice, data: Dataset, source: String, point: ParameterPointSpec, seed: UInt64,
-    theta: [Double]? = nil, threads: Int, progress: (@Sendable (String) -> Void)? = nil, plan: SweepBlockPlan? = nil
+    theta: [Double]? = nil, threads: Int, progress: (@Sendable (String, Int, Int) -> Void)? = nil,
+    plan: SweepBlockPlan? = nil
   ) throws(InputError) -> (ledger: SweepLedger, measured: Measured?) {
     let gradients = try model.visit(
       GradientVisitor(data: data, point: point, seed: seed, stream: "\(model.name)/\(data.name)", theta: theta),
@@ -103,12 +104,12 @@ public struct SweepExperiment: Experiment {
   /// - Returns: the ledger of the blocks computed, and the case when it is complete.
   public func measure(
     population: GradientPopulation, name: String, source: String, seed: UInt64, threads: Int,
-    progress: (@Sendable (String) -> Void)? = nil, plan: SweepBlockPlan? = nil
+    progress: (@Sendable (String, Int, Int) -> Void)? = nil, plan: SweepBlockPlan? = nil
   ) throws(InputError) -> (ledger: SweepLedger, measured: Measured?) {
     let cells = try settings.cells(count: population.count, source: source)
     var report: (@Sendable (Int, Int) -> Void)?
     if let progress {
-      report = { done, total in progress("\(name): \(done)/\(total) blocks") }
+      report = { done, total in progress(name, done, total) }
     }
     let plan = plan ?? SweepBlockPlan(signature: [], shard: .whole)
     let jobs = MiniBatchSweep.jobCount(cells: cells.count, draws: settings.draws)

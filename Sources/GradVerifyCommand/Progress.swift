@@ -1,0 +1,93 @@
+import Foundation
+import Synchronization
+
+/// Progress on stderr. On a terminal: one line rewritten in place, what runs with its % of blocks done and
+/// an ETA. Elsewhere (a log file, a pipe, a Slurm job's output): one line at most every 10 s
+/// (GRADVERIFY_PROGRESS_SECONDS overrides it), the first after that long, so a long run shows it is alive
+/// without flooding the log and a short one writes nothing.
+/// The fraction shown never goes backwards. `--quiet` turns it all off.
+final class Progress: Sendable {
+  static let shared = Progress()
+
+  struct State {
+    var quiet = false
+    var task = ""
+    var started = ContinuousClock.now
+    var firstDone = 0
+    var done = 0
+    var total = 0
+    /// When the last line was written (first: the start, so a short run writes nothing off a terminal).
+    var lastLine = ContinuousClock.now
+    /// A terminal line is open (not yet ended by a newline).
+    var open = false
+  }
+
+  let terminal = isatty(2) != 0
+  let interval: Duration
+  private let state = Mutex(State())
+
+  init() {
+    let seconds = ProcessInfo.processInfo.environment["GRADVERIFY_PROGRESS_SECONDS"].flatMap(Double.init) ?? 10
+    interval = .milliseconds(Int(Swift.max(0, seconds) * 1000))
+  }
+
+  func setQuiet(_ quiet: Bool) { state.withLock { $0.quiet = quiet } }
+
+  /// A new task starts ("C1 logistic/iris@unit").
+  func announce(_ task: String) {
+    state.withLock { s in
+      guard !s.quiet else { return }
+      s.task = task
+      s.started = .now
+      (s.firstDone, s.done, s.total) = (0, 0, 0)
+      emit(&s, force: terminal)
+    }
+  }
+
+  /// `done` of `total` blocks of `task` are finished.
+  func blocks(_ task: String, done: Int, total: Int) {
+    state.withLock { s in
+      guard !s.quiet else { return }
+      if s.task != task || s.total != total {
+        s.task = task
+        s.started = .now
+        (s.firstDone, s.done, s.total) = (done, done, total)
+      }
+      guard done > s.done else { return }
+      s.done = done
+      emit(&s, force: terminal && done == total)
+    }
+  }
+
+  /// Ends an open terminal line, before other output.
+  func finish() {
+    state.withLock { s in
+      if s.open {
+        FileHandle.standardError.write(Data("\n".utf8))
+        s.open = false
+      }
+    }
+  }
+
+  private func emit(_ s: inout State, force: Bool) {
+    let now = ContinuousClock.now
+    if !force, now - s.lastLine < (terminal ? .milliseconds(200) : interval) { return }
+    s.lastLine = now
+    var text = "gradverify: \(s.task)"
+    if s.total > 0 {
+      let percent = Double(s.done) / Double(s.total) * 100
+      text += String(format: ": %.0f%% (%d/%d blocks)", percent, s.done, s.total)
+      let elapsed = Double((now - s.started).components.seconds) + Double((now - s.started).components.attoseconds) * 1e-18
+      if s.done > s.firstDone && s.done < s.total && elapsed > 0.5 {
+        let eta = elapsed / Double(s.done - s.firstDone) * Double(s.total - s.done)
+        text += String(format: ", about %.0f s left", eta)
+      }
+    }
+    if terminal {
+      FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
+      s.open = true
+    } else {
+      FileHandle.standardError.write(Data("\(text)\n".utf8))
+    }
+  }
+}
