@@ -17,9 +17,15 @@ func status(of rows: [VerdictRow]) -> ExitStatus {
   rows.allSatisfy(\.verdict.holds) ? .success : .claimFailed
 }
 
+/// A note for the user, on stderr (stdout carries the results only).
+func printNote(_ text: String) {
+  Progress.shared.finish()
+  FileHandle.standardError.write(Data(((text.hasPrefix("note: ") ? "" : "note: ") + text + "\n").utf8))
+}
+
 func printOutcomes(_ outcomes: [ExperimentOutcome]) {
   Progress.shared.finish()
-  for note in outcomes.flatMap(\.notes) { print("note: \(note)") }
+  for note in outcomes.flatMap(\.notes) { printNote(note) }
   print(renderVerdictTable(outcomes.flatMap(\.verdicts)), terminator: "")
 }
 
@@ -125,7 +131,6 @@ func checkCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
       model: choice, data: data, source: input.dataPath, points: points, seed: seed, thetaOverride: theta,
       keepGradients: dumpPath != nil, threads: threads, progress: progressReporter()))
   let verdicts = experiment.verdicts(result)
-  if let s = data.standardization { print("note: \(data.name): \(s.summary)") }
   print(renderVerdictTable(verdicts), terminator: "")
   if let out {
     try AtomicFile.write(experiment.table(result).document.text, to: out + "/check-linearity.csv")
@@ -293,7 +298,7 @@ func sweepCommand(_ args: inout ArgumentList, merged: (ledger: SweepLedger, sour
     checkpointInterval: checkpointSeconds, threads: threads,
     fullGradient: fullGradientPath.flatMap { path in precision.map { (path, $0) } })
   let outcome = try job.run(
-    merged: merged, note: { print($0) },
+    merged: merged, note: printNote,
     progress: { task, done, total in Progress.shared.blocks(task, done: done, total: total) },
     read: { data, path in printSummary(data, path: path) })
   Progress.shared.finish()
@@ -301,16 +306,16 @@ func sweepCommand(_ args: inout ArgumentList, merged: (ledger: SweepLedger, sour
   case .part(let ledger):
     print("shard \((shard ?? .whole).description): \(ledger.completedCount) of \(ledger.jobCount) blocks written to \(out ?? "") (combine with 'gradverify merge')")
     return .success
-  case .table(_, let notes, let verdicts):
-    return printSweep(notes: notes, verdicts: verdicts)
+  case .table(let result, let notes, let verdicts):
+    return printSweep(result, settings: settings, notes: notes, verdicts: verdicts)
   }
 }
 
-/// A finished sweep's notes and verdict table, and the exit status they give.
-func printSweep(notes: [String], verdicts: [VerdictRow]) -> ExitStatus {
-  for note in notes { print("note: \(note)") }
-  Progress.shared.finish()
+/// A finished sweep's notes (stderr), verdict table and population figures (stdout), and its exit status.
+func printSweep(_ result: SweepExperiment.Result, settings: SweepSettings, notes: [String], verdicts: [VerdictRow]) -> ExitStatus {
+  for note in notes { printNote(note) }
   print(renderVerdictTable(verdicts), terminator: "")
+  for line in SweepExperiment(settings: settings).summaryLines(result) { print(line) }
   return status(of: verdicts)
 }
 
@@ -331,8 +336,8 @@ func mergeCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
     return .success
   }
   let job = SweepJob(request: try SweepRequest(identity: combined.signature, source: paths[0]), out: out, threads: threads)
-  guard case .table(_, let notes, let verdicts) = try job.run(merged: (combined, paths[0])) else { return .success }
-  return printSweep(notes: notes, verdicts: verdicts)
+  guard case .table(let result, let notes, let verdicts) = try job.run(merged: (combined, paths[0])) else { return .success }
+  return printSweep(result, settings: job.request.settings, notes: notes, verdicts: verdicts)
 }
 
 /// x to six decimals, for levels that are sums of a few decimal shares.

@@ -109,7 +109,7 @@ struct SweepGradientsTests {
     for column in ["sampler", "b", "N", "P", "draws", "theory", "variance_verdict", "bias_verdict"] {
       #expect(try Self.column(column, of: path("model.csv")) == Self.column(column, of: path("given.csv")), "\(column)")
     }
-    #expect(given.stdout.contains("note: \(path("G.csv")): 442 per-example gradients of 11 parameters"), "\(given.stdout)")
+    #expect(given.stderr.contains("note: \(path("G.csv")): 442 per-example gradients of 11 parameters"), "\(given.stderr)")
   }
 
   /// The fixture's rows with a full gradient written as `values`, swept with --full-gradient.

@@ -145,10 +145,11 @@ struct ShardResumeTests {
     let resumed = try CommandRun(sweep + ["--out", "resumed.csv", "--threads", "1", "--resume"], in: folder)
     #expect(resumed.status == 0, "\(resumed.stderr)")
     // The note says how much was resumed: some blocks, not none and not all.
-    let note = try #require(resumed.stdout.split(separator: "\n").first { $0.hasPrefix("note: resuming from") })
+    let note = try #require(resumed.stderr.split(separator: "\n").first { $0.hasPrefix("note: resuming from") })
     let counts = note.split(separator: ":").last!.split(separator: " ").compactMap { Int($0) }
     #expect(counts.count == 2 && counts[0] > 0 && counts[0] < counts[1], "\(note)")
-    #expect(resumed.stdout.split(separator: "\n").dropFirst() == whole.stdout.split(separator: "\n")[...])
+    // Notes go to stderr: the results on stdout are those of the uninterrupted run, line for line.
+    #expect(resumed.stdout == whole.stdout)
     let a = try Data(contentsOf: folder.appendingPathComponent("whole.csv"))
     let b = try Data(contentsOf: folder.appendingPathComponent("resumed.csv"))
     #expect(!a.isEmpty && a == b, "resumed table differs from the uninterrupted run")
@@ -162,7 +163,7 @@ struct ShardResumeTests {
     let plain = try CommandRun(Self.smallSweep + ["--out", "plain.csv"], in: folder)
     let resumed = try CommandRun(Self.smallSweep + ["--out", "again.csv", "--resume"], in: folder)
     #expect(plain.status == 0 && resumed.status == 0)
-    #expect(resumed.stdout.contains("again.csv.partial not found"))
+    #expect(resumed.stderr.contains("again.csv.partial not found"))
     let a = try Data(contentsOf: folder.appendingPathComponent("plain.csv"))
     let b = try Data(contentsOf: folder.appendingPathComponent("again.csv"))
     #expect(a == b)
