@@ -168,4 +168,22 @@ struct ShardResumeTests {
     let b = try Data(contentsOf: folder.appendingPathComponent("again.csv"))
     #expect(a == b)
   }
+
+  @Test("--resume on a finished part is a no-op: the part's bytes stay, a note says so; another sweep's part is refused")
+  func resumeFinishedPart() throws {
+    let folder = try temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let shard = Self.smallSweep + ["--shard", "1/3", "--out", "p1"]
+    let first = try CommandRun(shard, in: folder)
+    #expect(first.status == 0, "\(first.stderr)")
+    let part = folder.appendingPathComponent("p1")
+    let before = try Data(contentsOf: part)
+    let modified = try FileManager.default.attributesOfItem(atPath: part.path)[.modificationDate] as? Date
+    let again = try CommandRun(shard + ["--resume"], in: folder)
+    #expect(again.status == 0 && again.stderr.contains("p1 already holds every block of shard 1/3; nothing to do"), "\(again.stderr)")
+    #expect(try Data(contentsOf: part) == before)
+    #expect(try FileManager.default.attributesOfItem(atPath: part.path)[.modificationDate] as? Date == modified)
+    let other = try CommandRun(shard.map { $0 == "3000" ? "4000" : $0 } + ["--resume"], in: folder)
+    #expect(other.status == 64 && other.stderr.contains("different sweep"), "\(other.stderr)")
+  }
 }

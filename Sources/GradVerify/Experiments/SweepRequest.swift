@@ -268,6 +268,15 @@ public struct SweepJob: Sendable {
     var plan = SweepBlockPlan(
       signature: try request.identity(withDataHash: out != nil || merged != nil), shard: shard,
       checkpointInterval: checkpointInterval)
+    // A finished part resumed again (a resubmitted array task): nothing to compute.
+    if resume, self.shard != nil, let out, let bytes = FileManager.default.contents(atPath: out) {
+      let part = try SweepLedger.parse(bytes, path: out)
+      try part.requireSameSweep(signature: plan.signature, shard: shard, source: out)
+      if (part.done[shard.index]?.count ?? 0) == part.jobCount(ofShard: shard.index) {
+        note("note: \(out) already holds every block of shard \(shard.description); nothing to do")
+        return .part(part)
+      }
+    }
     if let merged {
       plan.completed = merged.ledger
       plan.completedSource = merged.source
