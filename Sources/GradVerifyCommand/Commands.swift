@@ -35,6 +35,7 @@ func verifyCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus 
   let explicitResults = try args.value("--results")
   let skipComparison = try args.flag("--no-compare")
   let threads = try args.threads()
+  let json = try jsonTarget(&args)
   _ = try args.positionals(expected: 0...0, usage: "no arguments")
   if explicitResults != nil && skipComparison { throw InputError("verify: --results and --no-compare exclude each other") }
   // The committed tables are compared when they are there (or named): a table that differs fails verify.
@@ -64,6 +65,9 @@ func verifyCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus 
       status = .claimFailed
     }
   }
+  try writeJSON(
+    json, command: "verify", rows: runs.flatMap { run in run.outcome.verdicts.map { ($0, run.spec.alpha) } },
+    notes: runs.flatMap(\.outcome.notes), inputs: runs.map(\.file))
   return status
 }
 
@@ -92,12 +96,14 @@ func resultsCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus
 func runCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
   let out = try args.value("--out")
   let threads = try args.threads()
+  let json = try jsonTarget(&args)
   let file = try args.positionals(expected: 1...1, usage: "one spec file (gradverify run Experiments/X.json)")[0]
   let spec = try ExperimentSpec.load(path: file)
   if let out { try flagged("--out") { () throws(InputError) in try AtomicFile.prepareFolder(out) } }
   let outcome = try ExperimentRunner.run(spec, file: file, threads: threads, progress: progressReporter())
   if let out { try ResultArtifacts([outcome]).write(to: out) }
   printOutcomes([outcome])
+  try writeJSON(json, command: "run", rows: outcome.verdicts.map { ($0, spec.alpha) }, notes: outcome.notes, inputs: [file])
   return status(of: outcome.verdicts)
 }
 
@@ -113,6 +119,7 @@ func checkCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
   let faultCoordinate = try args.integer("--fault-coordinate", in: 0...Int(Int32.max))
   if faultCoordinate != nil && faultSize == nil { throw InputError("check: --fault-coordinate needs --inject-fault") }
   let threads = try args.threads()
+  let json = try jsonTarget(&args)
   _ = try args.positionals(expected: 0...0, usage: "options only")
 
   if let faultSize {
@@ -139,6 +146,9 @@ func checkCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
   if let dumpPath, let gradients = result.records.first?.gradients {
     try AtomicFile.write(gradients.csv.text, to: dumpPath)
   }
+  try writeJSON(
+    json, command: "check", rows: verdicts.map { ($0, nil) }, notes: [data.summary(path: input.dataPath)],
+    inputs: [input.dataPath] + (input.paramsPath.map { [$0] } ?? []))
   return status(of: verdicts)
 }
 
@@ -288,6 +298,7 @@ func sweepCommand(_ args: inout ArgumentList, merged: (ledger: SweepLedger, sour
     throw InputError("sweep: --checkpoint-every must be a number of seconds in (0, 86400], got \(checkpointSeconds)")
   }
   let threads = try args.threads()
+  let json = try jsonTarget(&args)
   _ = try args.positionals(expected: 0...0, usage: "options only")
   if let out { try flagged("--out") { () throws(InputError) in try AtomicFile.checkWritable(out) } }
   if shard != nil && out == nil { throw InputError("sweep: --shard needs --out PART, the file its blocks go to") }
@@ -307,6 +318,9 @@ func sweepCommand(_ args: inout ArgumentList, merged: (ledger: SweepLedger, sour
     print("shard \((shard ?? .whole).description): \(ledger.completedCount) of \(ledger.jobCount) blocks written to \(out ?? "") (combine with 'gradverify merge')")
     return .success
   case .table(let result, let notes, let verdicts):
+    try writeJSON(
+      json, command: "sweep", rows: verdicts.map { ($0, $0.claim == "C1-framework" ? nil : settings.alpha) },
+      notes: notes, inputs: [source.path] + (fullGradientPath.map { [$0] } ?? []))
     return printSweep(result, settings: settings, notes: notes, verdicts: verdicts)
   }
 }
@@ -325,6 +339,7 @@ func mergeCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
   let out = try args.value("--out")
   let threads = try args.threads()
   let asPart = try args.flag("--part")
+  let json = try jsonTarget(&args)
   let paths = try args.positionals(expected: 1...100_000, usage: "the part files of every shard")
   if let out { try flagged("--out") { () throws(InputError) in try AtomicFile.checkWritable(out) } }
   if asPart && out == nil { throw InputError("merge: --part needs --out PART, the file the combined part goes to") }
@@ -337,7 +352,25 @@ func mergeCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
   }
   let job = SweepJob(request: try SweepRequest(identity: combined.signature, source: paths[0]), out: out, threads: threads)
   guard case .table(let result, let notes, let verdicts) = try job.run(merged: (combined, paths[0])) else { return .success }
+  try writeJSON(
+    json, command: "merge", rows: verdicts.map { ($0, job.request.settings.alpha) }, notes: notes,
+    inputs: [job.request.source.path] + paths)
   return printSweep(result, settings: job.request.settings, notes: notes, verdicts: verdicts)
+}
+
+/// The `--json FILE` of a verdict-producing command, checked before any work.
+func jsonTarget(_ args: inout ArgumentList) throws(InputError) -> String? {
+  guard let path = try args.value("--json") else { return nil }
+  try flagged("--json") { () throws(InputError) in try AtomicFile.checkWritable(path) }
+  return path
+}
+
+/// Writes the verdicts as JSON (schema gradverify-verdicts 1: `gradverify help json`) when asked.
+func writeJSON(
+  _ path: String?, command: String, rows: [(row: VerdictRow, level: Double?)], notes: [String], inputs: [String]
+) throws(InputError) {
+  guard let path else { return }
+  try AtomicFile.write(VerdictReport(command: command, rows: rows, notes: notes, inputs: inputs).text, to: path)
 }
 
 /// x to six decimals, for levels that are sums of a few decimal shares.

@@ -20,6 +20,7 @@ enum Help {
       help      show this text, or 'gradverify help COMMAND'
 
     EXIT CODES: 0 every claim holds, 1 a claim failed or was inconclusive, 64 a usage or input error.
+    JSON: --json FILE writes a command's verdicts for programs ('gradverify help json' for the schema).
     PROGRESS goes to stderr: on a terminal one updating line (% done, time left); in a log or a pipe one
     line every 10 s (GRADVERIFY_PROGRESS_SECONDS sets it); --quiet, with any command, turns it off.
     Run 'gradverify COMMAND --help' for a command's options.
@@ -210,6 +211,15 @@ enum Help {
     'make bench' runs them all and adds the ratios to pandas' read_csv and to the NumPy sweep peer.
     """
 
+  static let json = """
+    --json FILE (check, sweep, merge, run, verify) writes the verdicts as JSON: schema "gradverify-verdicts",
+    version 1 — the command, whether every verdict holds, counts per verdict, one object per verdict row
+    (claim, case, key figure, verdict, whether it holds, the family-wise α it shares or null), the notes,
+    and the input files with their sha256. The JSON Schema (draft 2020-12):
+
+    \(VerdictReport.schemaText)
+    """
+
   static func text(for command: String) -> String? {
     switch command {
     case "verify": verify
@@ -220,6 +230,7 @@ enum Help {
     case "sweep": sweep
     case "merge": merge
     case "help": overview
+    case "json": json
     default: nil
     }
   }

@@ -48,7 +48,11 @@ struct CommandRun {
 func temporaryFolder(_ files: [String: String] = [:]) throws -> URL {
   let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gradverify-tests-\(UUID().uuidString)")
   try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-  for (name, text) in files { try Data(text.utf8).write(to: folder.appendingPathComponent(name)) }
+  for (name, text) in files {
+    let file = folder.appendingPathComponent(name)
+    try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+    try Data(text.utf8).write(to: file)
+  }
   return folder
 }
 
