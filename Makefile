@@ -3,12 +3,19 @@
 SWIFT ?= swift
 BIN := .build/release/gradverify
 
-.PHONY: all build verify results test bench fuzz calibrate clean
+.PHONY: all build install verify results test bench fuzz calibrate clean
 
 all: build
 
 build:
 	$(SWIFT) build -c release --product gradverify
+
+# `make install PREFIX=~/.local` puts the gradverify binary in PREFIX/bin (default /usr/local).
+PREFIX ?= /usr/local
+install: build
+	install -d "$(PREFIX)/bin"
+	install -m 755 $(BIN) "$(PREFIX)/bin/gradverify"
+	@echo "installed $(PREFIX)/bin/gradverify"
 
 verify: build
 	$(BIN) verify
@@ -41,7 +48,7 @@ bench: build
 
 # Hostile input: libFuzzer (https://llvm.org/docs/LibFuzzer.html) feeds arbitrary bytes to the CSV reader
 # (checked against the reader it replaced),
-# the spec decoder, the parameter file and the sweep ledger for FUZZ_SECONDS; any crash, trap or malformed
+# the spec decoder, the parameter file, the .npy reader and the sweep ledger for FUZZ_SECONDS; any crash, trap or malformed
 # error message stops it and leaves the input in .build/fuzz/. The corpus it grows stays in .build/fuzz/corpus.
 FUZZ_SECONDS ?= 600
 FUZZ_DIR := .build/fuzz
