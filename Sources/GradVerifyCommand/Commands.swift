@@ -120,6 +120,7 @@ func checkCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
   if faultCoordinate != nil && faultSize == nil { throw InputError("check: --fault-coordinate needs --inject-fault") }
   let threads = try args.threads()
   let json = try jsonTarget(&args)
+  let report = try reportFolder(&args)
   _ = try args.positionals(expected: 0...0, usage: "options only")
 
   if let faultSize {
@@ -149,6 +150,11 @@ func checkCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
   try writeJSON(
     json, command: "check", rows: verdicts.map { ($0, nil) }, notes: [data.summary(path: input.dataPath)],
     inputs: [input.dataPath] + (input.paramsPath.map { [$0] } ?? []))
+  if let report {
+    try write(
+      RunReport.check(experiment, result, verdicts: verdicts, notes: [data.summary(path: input.dataPath)], command: commandLine()),
+      to: report)
+  }
   return status(of: verdicts)
 }
 
@@ -299,7 +305,9 @@ func sweepCommand(_ args: inout ArgumentList, merged: (ledger: SweepLedger, sour
   }
   let threads = try args.threads()
   let json = try jsonTarget(&args)
+  let report = try reportFolder(&args)
   _ = try args.positionals(expected: 0...0, usage: "options only")
+  if report != nil && shard != nil { throw InputError(flag: "--report", command: "sweep", "goes with the whole sweep or its merge, not with --shard") }
   if let out { try flagged("--out") { () throws(InputError) in try AtomicFile.checkWritable(out) } }
   if shard != nil && out == nil { throw InputError("sweep: --shard needs --out PART, the file its blocks go to") }
   if resume && out == nil { throw InputError("sweep: --resume needs --out FILE (it continues from FILE.partial)") }
@@ -321,6 +329,11 @@ func sweepCommand(_ args: inout ArgumentList, merged: (ledger: SweepLedger, sour
     try writeJSON(
       json, command: "sweep", rows: verdicts.map { ($0, $0.claim == "C1-framework" ? nil : settings.alpha) },
       notes: notes, inputs: [source.path] + (fullGradientPath.map { [$0] } ?? []))
+    if let report {
+      try write(
+        RunReport.sweep(SweepExperiment(settings: settings), result, verdicts: verdicts, notes: notes, command: commandLine()),
+        to: report)
+    }
     return printSweep(result, settings: settings, notes: notes, verdicts: verdicts)
   }
 }
@@ -356,6 +369,25 @@ func mergeCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
     json, command: "merge", rows: verdicts.map { ($0, job.request.settings.alpha) }, notes: notes,
     inputs: [job.request.source.path] + paths)
   return printSweep(result, settings: job.request.settings, notes: notes, verdicts: verdicts)
+}
+
+/// The `--report DIR` of check and sweep, prepared before any work.
+func reportFolder(_ args: inout ArgumentList) throws(InputError) -> String? {
+  guard let folder = try args.value("--report") else { return nil }
+  try flagged("--report") { () throws(InputError) in try AtomicFile.prepareFolder(folder) }
+  return folder
+}
+
+/// Writes files atomically into `folder`.
+func write(_ files: [(name: String, text: String)], to folder: String) throws(InputError) {
+  for file in files { try AtomicFile.write(file.text, to: folder + "/" + file.name) }
+}
+
+/// This process's command line, quoted where a word needs it, for a report.
+func commandLine() -> String {
+  (["gradverify"] + CommandLine.arguments.dropFirst()).map { word in
+    word.contains(where: { " \"'$".contains($0) }) ? "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'" : word
+  }.joined(separator: " ")
 }
 
 /// The `--json FILE` of a verdict-producing command, checked before any work.

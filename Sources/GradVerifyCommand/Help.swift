@@ -119,6 +119,8 @@ enum Help {
       --seed S               seed of the parameter points (default 1)
       --out DIR              write check-linearity.csv and check-linearity-halving.csv into DIR
       --dump-gradients FILE  write the N×P per-example gradient matrix (header g0,…) at the first point
+      --report DIR           write the tables, the finite-difference error figure and a REPORT.md into DIR
+      --json FILE            write the verdicts as JSON ('gradverify help json')
       --inject-fault REL     plant a bug: scale every example's gradient entry at one coordinate by
                              (1 + REL), e.g. 1e-6, and watch the verdict turn to FAIL
       --fault-coordinate J   the coordinate of that bug (default: the last, a bias)
@@ -159,6 +161,8 @@ enum Help {
       --gradients G      the per-example gradient matrix (.npy or CSV) instead of --model and --data
       --full-gradient g  the framework's gradient of the mean loss (.npy, P entries); needs --precision
       --precision P      float32 or float64: the precision of the framework's sums
+      --report DIR       write the three tables, the MSE-against-b and bias-z figures and a REPORT.md into DIR
+      --json FILE        write the verdicts as JSON ('gradverify help json')
       --sampler S        with, without, poisson, poisson-realized, or a comma list
       --batch-sizes L    comma list (default: powers of two up to N, 3, 10, N/2, N−1, N)
       --draws R          replicates per cell (default 20000)

@@ -1,0 +1,48 @@
+/// The report of one `check` or `sweep` on the user's own data (`--report DIR`): its tables, the figures
+/// the committed results draw for the same claims (finite-difference error against h; MSE against b with
+/// its laws; the bias z-scores), and a short REPORT.md with the command, the verdicts and the figures.
+public enum RunReport {
+  /// The files of a sweep's report, as (file name, text).
+  public static func sweep(
+    _ experiment: SweepExperiment, _ result: SweepExperiment.Result, verdicts: [VerdictRow], notes: [String],
+    command: String
+  ) -> [(name: String, text: String)] {
+    let tables = zip(SweepExperiment.tableSuffixes, experiment.tables(result)).map { ("sweep\($0.0).csv", $0.1.document) }
+    let byRole = Dictionary(uniqueKeysWithValues: zip(SweepExperiment.tableSuffixes, experiment.tables(result).map { ResultTable($0.document) }))
+    let figures = SweepExperiment.figures([byRole])
+    return files(
+      title: "gradverify sweep", command: command, tables: tables, figures: figures, verdicts: verdicts, notes: notes,
+      summary: experiment.summaryLines(result))
+  }
+
+  /// The files of a check's report.
+  public static func check(
+    _ experiment: LinearityExperiment, _ result: LinearityExperiment.Result, verdicts: [VerdictRow], notes: [String],
+    command: String
+  ) -> [(name: String, text: String)] {
+    let documents = experiment.tables(result).map(\.document)
+    let tables = zip(LinearityExperiment.tableSuffixes, documents).map { ("check-linearity\($0.0).csv", $0.1) }
+    // The cost landscape is a picture of a fixed toy problem, not of this run: only the error against h.
+    let halving = ResultTable(documents[1])
+    let figures = rendered([("fig-fd-error-vs-h.svg", LinearityExperiment.finiteDifferenceError(halving: halving))])
+    return files(title: "gradverify check", command: command, tables: tables, figures: figures, verdicts: verdicts, notes: notes, summary: [])
+  }
+
+  static func files(
+    title: String, command: String, tables: [(String, CSVDocument)], figures: [(name: String, svg: String)],
+    verdicts: [VerdictRow], notes: [String], summary: [String]
+  ) -> [(name: String, text: String)] {
+    var md = "# \(title): report\n\n"
+    md += "Made by `\(command)` (gradverify \(GradVerifyVersion.current)); the same command gives the same bytes.\n\n"
+    for note in notes { md += "- \(note)\n" }
+    if !notes.isEmpty { md += "\n" }
+    md += "## Verdicts\n\n| claim | case | key figure | verdict |\n|---|---|---|---|\n"
+    for row in verdicts {
+      md += "| \(row.claim) | \(row.caseName) | \(row.keyFigure.replacingOccurrences(of: "|", with: "\\|")) | \(row.verdict.rawValue) |\n"
+    }
+    if !summary.isEmpty { md += "\n## Population\n\n" + summary.map { "- \($0)\n" }.joined() }
+    md += "\n## Figures\n\n" + figures.map { "![\($0.name)](\($0.name))\n\n" }.joined()
+    md += "## Tables\n\n" + tables.map { "- [`\($0.0)`](\($0.0))\n" }.joined()
+    return tables.map { ($0.0, $0.1.text) } + figures.map { ($0.name, $0.svg) } + [("REPORT.md", md)]
+  }
+}
