@@ -402,7 +402,8 @@ func writeJSON(
   _ path: String?, command: String, rows: [(row: VerdictRow, level: Double?)], notes: [String], inputs: [String]
 ) throws(InputError) {
   guard let path else { return }
-  try AtomicFile.write(VerdictReport(command: command, rows: rows, notes: notes, inputs: inputs).text, to: path)
+  try AtomicFile.write(
+    VerdictReport(command: command, commandLine: commandLine(), rows: rows, notes: notes, inputs: inputs).text, to: path)
 }
 
 /// x to six decimals, for levels that are sums of a few decimal shares.

@@ -89,7 +89,7 @@ struct VerdictReportTests {
   @Test("the validator can fail: a missing field, a wrong type and an unknown verdict are found")
   func validatorFails() {
     let bad = try! JSON.parse(Data(#"""
-      {"schema": "gradverify-verdicts", "schema_version": 1, "tool": "gradverify", "tool_version": "x", "command": "sweep",
+      {"schema": "gradverify-verdicts", "schema_version": 1, "tool": "gradverify", "tool_version": "x", "command": "sweep", "command_line": "gradverify sweep",
        "holds": "yes", "counts": {}, "notes": [], "inputs": [],
        "verdicts": [{"claim": "C2", "case": "c", "key_figure": "k", "verdict": "MAYBE", "holds": true}]}
       """#.utf8))
@@ -121,7 +121,13 @@ struct VerdictReportTests {
         continue
       }
       #expect(!rows.isEmpty && rows.count == run.stdout.split(separator: "\n").filter { $0.hasSuffix(" PASS") }.count, "\(command)")
-      if command == "sweep" { #expect(rows.allSatisfy { $0["level"] == .number(0.01) }) }
+      if command == "sweep" {
+        #expect(rows.allSatisfy { $0["level"] == .number(0.01) })
+        // Every C2 and C3 row states its power.
+        #expect(rows.filter { $0["claim"] == .string("C2") || $0["claim"] == .string("C3") }.allSatisfy {
+          if case .number(let d)? = $0["detectable"] { d > 0 } else { false }
+        })
+      }
       if command == "check" { #expect(rows.allSatisfy { $0["level"] == .null }) }
     }
   }

@@ -6,12 +6,16 @@ public struct VerdictRow: Sendable, Equatable {
   public var caseName: String
   public var keyFigure: String
   public var verdict: Verdict
+  /// The row's power, where it states one: the smallest effect its test detects with probability ½ (C2: a
+  /// bias relative to ‖g‖∞; C3: a relative deviation of the MSE); nil otherwise.
+  public var detectable: Double?
 
-  public init(claim: String, caseName: String, keyFigure: String, verdict: Verdict) {
+  public init(claim: String, caseName: String, keyFigure: String, verdict: Verdict, detectable: Double? = nil) {
     self.claim = claim
     self.caseName = caseName
     self.keyFigure = keyFigure
     self.verdict = verdict
+    self.detectable = detectable
   }
 }
 

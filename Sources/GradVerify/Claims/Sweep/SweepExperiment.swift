@@ -228,7 +228,7 @@ public struct SweepExperiment: Experiment {
               claim: "C2", caseName: "\(r.caseName) \(sampler.rawValue)",
               keyFigure: "max|z| \(rounded2(z)) (critical \(rounded2(e.criticalZ))) over \(cells.count) sizes"
                 + (cells.compactMap(\.detectableRelativeBias).min().map { ", detects \(shortScientific($0))·‖g‖∞" } ?? ""),
-              verdict: verdict))
+              verdict: verdict, detectable: cells.compactMap(\.detectableRelativeBias).min()))
         }
         if let verdict = e.verdict(sampler: sampler, claim: \.varianceVerdict) {
           let ratios = cells.compactMap(\.ratio)
@@ -240,7 +240,7 @@ public struct SweepExperiment: Experiment {
               claim: "C3", caseName: "\(r.caseName) \(sampler.rawValue)",
               keyFigure: "MSE/theory \(rounded3(ratios.min() ?? .nan))..\(rounded3(ratios.max() ?? .nan)), max|z| \(rounded2(worstZ))"
                 + (detectable.map { ", detects \(shortScientific($0))" } ?? "") + exact,
-              verdict: verdict))
+              verdict: verdict, detectable: detectable))
         }
       }
     }
