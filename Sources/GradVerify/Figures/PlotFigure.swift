@@ -57,7 +57,15 @@ struct PlotFigure {
     let rows = (panels.count + columns - 1) / columns
     let cellWidth = Self.margin.left + panelWidth + Self.margin.right
     let cellHeight = Self.margin.top + panelHeight + Self.margin.bottom
-    let width = Double(min(columns, panels.count)) * cellWidth
+    let gridWidth = Double(min(columns, panels.count)) * cellWidth
+    // Wide enough for the title and every caption line (text widths estimated from the font size), the
+    // panels centred in it: a one-panel figure of a user's run keeps its title and caption whole.
+    let titleWidth: Double = Double(title.count) * 0.62 * Self.font.title + 40
+    let captionChars: Int = caption.map(\.count).max() ?? 0
+    let captionWidth: Double = Double(captionChars) * 0.56 * Self.font.tick + 40
+    let textWidth: Double = Swift.max(titleWidth, captionWidth).rounded(.up)
+    let width: Double = Swift.max(gridWidth, textWidth)
+    let offset = ((width - gridWidth) / 2).rounded()
     let legend = legendEntries()
     let legendLines = legendRows(legend, width: width - 40)
     let legendHeight = Double(legendLines.count) * 24 + (legend.isEmpty ? 0 : 12)
@@ -66,7 +74,7 @@ struct PlotFigure {
     var svg = SVGDocument(width: width, height: height)
     svg.text(title, at: (width / 2, 26), size: Self.font.title, anchor: .middle, bold: true)
     for (i, panel) in panels.enumerated() {
-      let left = Double(i % columns) * cellWidth + Self.margin.left
+      let left = offset + Double(i % columns) * cellWidth + Self.margin.left
       let top = Self.titleHeight + Double(i / columns) * cellHeight + Self.margin.top
       draw(panel, id: "panel\(i)", left: left, top: top, into: &svg)
     }

@@ -18,11 +18,13 @@ extension SweepExperiment {
   static func meanSquaredError(sweep: ResultTable, population: ResultTable) -> PlotFigure {
     let z95 = -normalQuantile(0.025)
     let samplers = ["with", "without", "poisson"]
+    // A sampler the run did not use gets neither markers nor a law (nor a legend entry).
+    let used = Set(sweep.rows.map { $0["sampler"] })
     let panels = sweep.distinct("case").map { name -> PlotPanel in
       let rows = sweep.rows.filter { $0["case"] == name }
       var series: [PlotSeries] = []
       var notes: [String] = []
-      for (k, sampler) in samplers.enumerated() {
+      for (k, sampler) in samplers.enumerated() where used.contains(sampler) {
         let points = rows.filter { $0["sampler"] == sampler }.compactMap { row -> PlotPoint? in
           guard let b = row.number("b"), let mse = row.number("mse"), let se = row.number("mse_se") else { return nil }
           return PlotPoint(x: b, y: mse, low: mse - z95 * se, high: mse + z95 * se)
@@ -34,14 +36,18 @@ extension SweepExperiment {
         let n = pop.number("N"), let traceSigma = pop.number("trace_sigma_N"), let traceS2 = pop.number("trace_S2")
       {
         let grid = batchGrid(upTo: n)
-        series.append(
-          PlotSeries(
-            label: "law with: tr Σ_N / b", points: grid.map { PlotPoint(x: $0, y: traceSigma / $0) },
-            style: .theory(0), affectsRange: false))
-        series.append(
-          PlotSeries(
-            label: "law without: (1 − b/N) tr S² / b", points: grid.map { PlotPoint(x: $0, y: (1 - $0 / n) * traceS2 / $0) },
-            style: .theory(1), affectsRange: false))
+        if used.contains("with") {
+          series.append(
+            PlotSeries(
+              label: "law with: tr Σ_N / b", points: grid.map { PlotPoint(x: $0, y: traceSigma / $0) },
+              style: .theory(0), affectsRange: false))
+        }
+        if used.contains("without") {
+          series.append(
+            PlotSeries(
+              label: "law without: (1 − b/N) tr S² / b", points: grid.map { PlotPoint(x: $0, y: (1 - $0 / n) * traceS2 / $0) },
+              style: .theory(1), affectsRange: false))
+        }
         if let full = rows.first(where: { $0["sampler"] == "without" && $0.number("b") == n }), let mse = full.number("mse") {
           notes.append("without, b = N = \(Int(n)): MSE \(mse == 0 ? "exactly 0" : PlotLabel.short(mse))")
         }
@@ -50,7 +56,9 @@ extension SweepExperiment {
         guard let b = row.number("b"), let theory = row.number("theory") else { return nil }
         return PlotPoint(x: b, y: theory)
       }
-      series.append(PlotSeries(label: "law Poisson (at the measured b)", points: poissonTheory, style: .theory(2), affectsRange: false))
+      if used.contains("poisson") {
+        series.append(PlotSeries(label: "law Poisson (at the measured b)", points: poissonTheory, style: .theory(2), affectsRange: false))
+      }
       return PlotPanel(
         title: name, x: PlotAxis(label: "batch size b (examples)", scale: .logarithmic),
         y: PlotAxis(label: "E‖ĝ_b − ∇C‖² (squared gradient units)", scale: .logarithmic), series: series, notes: notes)
@@ -68,10 +76,12 @@ extension SweepExperiment {
   /// Per-coordinate bias z-scores of the mini-batch gradient against b, with the Bonferroni critical values.
   static func biasZScores(coordinates: ResultTable, population: ResultTable) -> PlotFigure {
     let samplers = ["with", "without", "poisson"]
+    // A sampler the run did not use gets neither markers nor a law (nor a legend entry).
+    let used = Set(coordinates.rows.map { $0["sampler"] })
     let panels = coordinates.distinct("case").map { name -> PlotPanel in
       let rows = coordinates.rows.filter { $0["case"] == name }
       var series: [PlotSeries] = []
-      for (k, sampler) in samplers.enumerated() {
+      for (k, sampler) in samplers.enumerated() where used.contains(sampler) {
         // A small horizontal offset per sampler keeps the three clouds apart at the same b.
         let shift = pow(10, 0.035 * (Double(k) - 1))
         let points = rows.filter { $0["sampler"] == sampler }.compactMap { row -> PlotPoint? in
