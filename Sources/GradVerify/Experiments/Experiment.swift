@@ -45,7 +45,7 @@ extension Experiment {
     try run(
       ExperimentInput(
         places: points.map { ExperimentInput.Place(model: model, data: data, point: $0, source: source) }, seed: seed,
-        threads: threads, claim: Self.claim, file: source))
+        threads: threads, claim: Self.claim))
   }
 
   public static func figures(_ runs: [[String: ResultTable]]) -> [(name: String, svg: String)] { [] }
@@ -72,14 +72,13 @@ public struct ExperimentInput: Sendable {
   }
 
   public init(
-    places: [Place], seed: UInt64, threads: Int, claim: String, file: String,
+    places: [Place], seed: UInt64, threads: Int, claim: String,
     progress: @escaping @Sendable (String) -> Void = { _ in }
   ) {
     self.places = places
     self.seed = seed
     self.threads = threads
     self.claim = claim
-    self.file = file
     self.progress = progress
   }
 
@@ -88,8 +87,6 @@ public struct ExperimentInput: Sendable {
   public var threads: Int
   /// The spec's claim, to announce each place with.
   public var claim: String
-  /// The spec file, for errors that concern the whole spec.
-  public var file: String
   public var progress: @Sendable (String) -> Void
 
   /// `body` applied to every place, each announced on `progress` first, in order.

@@ -95,7 +95,7 @@ public enum ExperimentRunner {
       }
     }
     let input = ExperimentInput(
-      places: places, seed: spec.seed, threads: threads, claim: spec.claim, file: file, progress: progress)
+      places: places, seed: spec.seed, threads: threads, claim: spec.claim, progress: progress)
     return try spec.experiment.outcome(input, stem: url.deletingPathExtension().lastPathComponent, notes: notes)
   }
 

@@ -7,9 +7,10 @@ public enum RunReport {
     _ experiment: SweepExperiment, _ result: SweepExperiment.Result, verdicts: [VerdictRow], notes: [String],
     command: String
   ) -> [(name: String, text: String)] {
-    let tables = zip(SweepExperiment.tableSuffixes, experiment.tables(result)).map { ("sweep\($0.0).csv", $0.1.document) }
-    let byRole = Dictionary(uniqueKeysWithValues: zip(SweepExperiment.tableSuffixes, experiment.tables(result).map { ResultTable($0.document) }))
-    let figures = SweepExperiment.figures([byRole])
+    let documents = experiment.tables(result).map(\.document)
+    let tables = zip(SweepExperiment.tableSuffixes, documents).map { ("sweep\($0.0).csv", $0.1) }
+    let bySuffix = Dictionary(uniqueKeysWithValues: zip(SweepExperiment.tableSuffixes, documents.map(ResultTable.init)))
+    let figures = SweepExperiment.figures([bySuffix])
     return files(
       title: "gradverify sweep", command: command, tables: tables, figures: figures, verdicts: verdicts, notes: notes,
       summary: experiment.summaryLines(result))
