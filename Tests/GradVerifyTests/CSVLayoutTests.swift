@@ -67,29 +67,3 @@ struct CSVLayoutTests {
     #expect(odd.targetName == "y")
   }
 }
-
-/// Progress off a terminal: lines on stderr at the stated interval, monotone, none with --quiet.
-@Suite("Progress on a pipe", .serialized)
-struct ProgressTests {
-  /// A sweep of a few seconds with stderr a pipe, progress every 0.2 s.
-  static func sweep(_ extra: [String]) throws -> CommandRun {
-    let data = CommandRun.packageRoot.appendingPathComponent("Experiments/data/breast_cancer.csv").path
-    return try CommandRun(
-      ["sweep", "--model", "logistic", "--data", data, "--standardize", "--sampler", "with,without", "--draws", "40000",
-       "--threads", "1"] + extra,
-      environment: ["GRADVERIFY_PROGRESS_SECONDS": "0.2"])
-  }
-
-  @Test("a long sweep writes progress lines to a piped stderr, each % at least the one before; --quiet none")
-  func linesOnAPipe() throws {
-    let run = try Self.sweep([])
-    #expect(run.status == 0, "\(run.stderr)")
-    let lines = run.stderr.split(separator: "\n").filter { $0.contains("% (") }
-    #expect(lines.count >= 3, "\(run.stderr)")
-    let percents = lines.compactMap { line in line.split(separator: ": ").last.flatMap { Int($0.prefix { $0.isNumber }) } }
-    #expect(percents.count == lines.count && percents == percents.sorted(), "\(percents)")
-    #expect(!run.stdout.contains("% ("), "progress belongs on stderr")
-    let quiet = try Self.sweep(["--quiet"])
-    #expect(quiet.status == 0 && !quiet.stderr.contains("% ("), "\(quiet.stderr)")
-  }
-}
