@@ -3,7 +3,7 @@
 SWIFT ?= swift
 BIN := .build/release/gradverify
 
-.PHONY: all build install verify results test bench fuzz calibrate clean
+.PHONY: all build install verify results figures test bench fuzz calibrate clean
 
 all: build
 
@@ -22,6 +22,17 @@ verify: build
 
 results: build
 	$(BIN) results --out results
+
+# The figures redrawn from the committed tables (no experiment runs), then, when rsvg-convert is installed
+# (Debian's librsvg2-bin), a 1600 px PNG of each in .build/figures/ for slides.
+FIGURE_WIDTH ?= 1600
+figures: build
+	$(BIN) figures --results results
+	@if command -v rsvg-convert >/dev/null 2>&1; then \
+	  mkdir -p .build/figures; \
+	  for f in results/fig-*.svg; do rsvg-convert -w $(FIGURE_WIDTH) "$$f" -o ".build/figures/$$(basename "$$f" .svg).png"; done; \
+	  echo "PNG at $(FIGURE_WIDTH) px: .build/figures/"; \
+	else echo "rsvg-convert not found (apt-get install librsvg2-bin): SVG only"; fi
 
 # The full calibration of the printed sweep verdict: 1000 seeded null runs of the three-sampler sweep on
 # breast cancer at R = 20000 and R = 2000 (about 30 minutes on 2 cores). `make verify` runs the reduced

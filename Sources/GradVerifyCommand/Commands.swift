@@ -92,6 +92,17 @@ func resultsCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus
   return status(of: outcomes.flatMap(\.verdicts))
 }
 
+/// `gradverify figures`
+func figuresCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
+  let folder = try args.value("--experiments") ?? "Experiments"
+  let results = try args.value("--results") ?? "results"
+  _ = try args.positionals(expected: 0...0, usage: "no arguments")
+  let figures = try ResultArtifacts.redrawnFigures(experiments: folder, results: results)
+  for figure in figures { try AtomicFile.write(figure.svg, to: results + "/" + figure.name) }
+  print("figures: \(figures.count) redrawn from the tables in \(results)/: \(figures.map(\.name).joined(separator: ", "))")
+  return .success
+}
+
 /// `gradverify run SPEC.json`
 func runCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
   let out = try args.value("--out")

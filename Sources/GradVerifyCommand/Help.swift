@@ -11,6 +11,7 @@ enum Help {
     COMMANDS:
       verify    run every experiment in Experiments/ and print the verdict table
       results   run every experiment and write its tables into results/
+      figures   redraw the figures from the tables in results/, without running anything
       run       run one experiment spec:  gradverify run Experiments/X.json --out DIR
       check     claim C1 (linearity) on your own CSV data
       sweep     claims C2 and C3 (mini-batch bias and variance) on your own CSV data, or on the per-example
@@ -52,6 +53,15 @@ enum Help {
 
     Runs every spec in the experiments folder and writes its tables (CSV) into DIR (default: results),
     each file atomically. Prints the verdict table; exits 1 if a claim fails.
+    """
+
+  static let figures = """
+    USAGE: gradverify figures [--results DIR] [--experiments DIR]
+
+    Redraws every figure (fig-*.svg) from the tables already in DIR (default: results), for the specs in the
+    experiments folder, without running any experiment; each file written atomically. The same bytes
+    'gradverify results' writes from those tables. 'make figures' also renders each to a 1600 px PNG in
+    .build/figures/ when rsvg-convert (Debian's librsvg2-bin) is installed.
     """
 
   static var run: String {
@@ -228,6 +238,7 @@ enum Help {
     switch command {
     case "verify": verify
     case "results": results
+    case "figures": figures
     case "run": run
     case "check": check
     case "bench": bench

@@ -24,7 +24,7 @@ func main() -> ExitStatus {
     return .success
   }
   guard let help = Help.text(for: command) else {
-    return fail(InputError("unknown command '\(command)' (expected verify, results, run, check, sweep, merge, bench or help)"))
+    return fail(InputError("unknown command '\(command)' (expected verify, results, figures, run, check, sweep, merge, bench or help)"))
   }
   if arguments.contains("--help") || arguments.contains("-h") {
     print(help)
@@ -37,6 +37,7 @@ func main() -> ExitStatus {
     switch command {
     case "verify": return try verifyCommand(&args)
     case "results": return try resultsCommand(&args)
+    case "figures": return try figuresCommand(&args)
     case "run": return try runCommand(&args)
     case "bench": return try benchCommand(&args)
     case "sweep": return try sweepCommand(&args)

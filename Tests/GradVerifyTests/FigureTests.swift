@@ -14,14 +14,8 @@ enum Renderer {
 
 /// The committed tables of results/, read back as the documents the figures are drawn from.
 func committedTables() throws -> [(name: String, document: CSVDocument)] {
-  let results = CommandRun.packageRoot.appendingPathComponent("results")
-  let names = try FileManager.default.contentsOfDirectory(atPath: results.path).filter { $0.hasSuffix(".csv") }.sorted()
-  return try names.map { name in
-    let table = try CSVTable.load(path: results.appendingPathComponent(name).path)
-    var document = CSVDocument(header: table.header)
-    document.rows = table.records.map(\.cells)
-    return (name, document)
-  }
+  try ResultArtifacts.tables(in: CommandRun.packageRoot.appendingPathComponent("results").path)
+    .sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
 }
 
 /// The figures drawn from `tables` (by file name) for the committed specs of Experiments/.
@@ -39,7 +33,7 @@ func isWellFormedXML(_ text: String) -> Bool {
 struct FigureTests {
   static let expected = [
     "fig-fd-error-vs-h.svg", "fig-cost-contours.svg", "fig-mse-vs-b.svg", "fig-bias-z.svg",
-    "fig-n1-design-effect.svg", "fig-n2-bias.svg", "fig-n3-drift.svg", "fig-training.svg", "fig-calibration.svg",
+    "fig-n1-design-effect.svg", "fig-n2-bias.svg", "fig-n3-drift.svg", "fig-n4-mean-of-means.svg", "fig-training.svg", "fig-calibration.svg",
   ]
 
   @Test("every figure is drawn from the committed tables, equals the committed file, and is well-formed XML")

@@ -36,8 +36,7 @@ public struct FrameworkGradientCheck: Sendable {
     precondition(g.count == p.dimension, "the full gradient has \(g.count) entries, the rows \(p.dimension)")
     let n = p.count
     let u = precision.unitRoundoff
-    let k = Double(n - 1)
-    let gamma = k * u / (1 - k * u)
+    let gamma = roundingGamma(n - 1, unitRoundoff: u)
     var absoluteMeans = [Double](repeating: 0, count: p.dimension)
     for i in 0..<n {
       for j in 0..<p.dimension { absoluteMeans[j] += Swift.abs(p.rows[i * p.dimension + j]) }

@@ -9,6 +9,7 @@ public enum ExperimentRegistry {
     CorrelatedExperiment.self,
     NonAdditiveExperiment.self,
     DriftExperiment.self,
+    MeanOfMeansExperiment.self,
     TrainingExperiment.self,
     CalibrationExperiment.self,
   ]

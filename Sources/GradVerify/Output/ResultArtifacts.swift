@@ -26,3 +26,26 @@ public struct ResultArtifacts: Sendable {
     }
   }
 }
+
+extension ResultArtifacts {
+  /// The tables (CSV files) of a results folder, read back as documents, by file name.
+  public static func tables(in folder: String) throws(InputError) -> [String: CSVDocument] {
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
+      throw InputError("\(folder): no such folder (run 'make results' first, or pass --results DIR)")
+    }
+    var tables: [String: CSVDocument] = [:]
+    for name in names.filter({ $0.hasSuffix(".csv") }).sorted() {
+      let table = try CSVTable.load(path: folder + "/" + name)
+      var document = CSVDocument(header: table.header)
+      document.rows = table.records.map(\.cells)
+      tables[name] = document
+    }
+    return tables
+  }
+
+  /// Every figure redrawn from the tables of `results` for the specs of `experiments`, without running
+  /// anything: what `make results` would draw from those tables.
+  public static func redrawnFigures(experiments: String, results: String) throws(InputError) -> [ResultFigure] {
+    ExperimentRunner.figures(specs: try ExperimentRunner.loadAll(folder: experiments), tables: try tables(in: results))
+  }
+}

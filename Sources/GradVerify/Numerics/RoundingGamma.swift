@@ -1,0 +1,7 @@
+/// Higham's constant γₖ = k·u / (1 − k·u): k roundings of unit roundoff u perturb a value by a factor
+/// within 1 ± γₖ (N. J. Higham, *Accuracy and Stability of Numerical Algorithms*, 2nd ed., SIAM 2002, Lemma
+/// 3.1). Infinite when k·u ≥ 1, where the bound says nothing.
+public func roundingGamma(_ k: Int, unitRoundoff u: Double) -> Double {
+  let ku = Double(k) * u
+  return ku < 1 ? ku / (1 - ku) : .infinity
+}
