@@ -10,6 +10,7 @@ public enum ExperimentRegistry {
     NonAdditiveExperiment.self,
     DriftExperiment.self,
     MeanOfMeansExperiment.self,
+    ReshufflingExperiment.self,
     TrainingExperiment.self,
     CalibrationExperiment.self,
   ]

@@ -12,6 +12,9 @@ public struct Column: Sendable, Equatable {
     self.description = description
     self.unit = unit
   }
+
+  /// The same column with a description fitted to one table.
+  func described(_ description: String) -> Column { Column(name, description, unit: unit) }
 }
 
 /// The columns of one result table, in order. A claim declares the schema of each of its tables beside the
