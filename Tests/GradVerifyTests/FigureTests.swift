@@ -33,7 +33,7 @@ func isWellFormedXML(_ text: String) -> Bool {
 struct FigureTests {
   static let expected = [
     "fig-fd-error-vs-h.svg", "fig-cost-contours.svg", "fig-mse-vs-b.svg", "fig-bias-z.svg",
-    "fig-n1-design-effect.svg", "fig-n2-bias.svg", "fig-n3-drift.svg", "fig-n4-mean-of-means.svg", "fig-rr-reshuffling.svg", "fig-training.svg", "fig-calibration.svg",
+    "fig-n1-design-effect.svg", "fig-n2-bias.svg", "fig-n3-drift.svg", "fig-n4-mean-of-means.svg", "fig-rr-reshuffling.svg", "fig-f-finite-precision.svg", "fig-training.svg", "fig-calibration.svg",
   ]
 
   @Test("every figure is drawn from the committed tables, equals the committed file, and is well-formed XML")

@@ -11,6 +11,7 @@ public enum ExperimentRegistry {
     DriftExperiment.self,
     MeanOfMeansExperiment.self,
     ReshufflingExperiment.self,
+    FinitePrecisionExperiment.self,
     TrainingExperiment.self,
     CalibrationExperiment.self,
   ]

@@ -34,3 +34,15 @@ public func weightedLeastSquaresSlope(
 public func leastSquaresSlope(_ points: [(x: Double, y: Double)]) -> Double? {
   weightedLeastSquaresSlope(points.map { ($0.x, $0.y, 1) })?.slope
 }
+
+/// The ordinary least-squares slope with its classical standard error, from the residual variance:
+/// se = √(s² · k / D), s² = Σ(yᵢ − a − slope·xᵢ)² / (k − 2); nil for fewer than three points or two
+/// distinct x.
+public func ordinaryLeastSquaresSlope(_ points: [(x: Double, y: Double)]) -> (slope: Double, standardError: Double)? {
+  guard points.count >= 3, let fit = weightedLeastSquaresSlope(points.map { ($0.x, $0.y, 1) }) else { return nil }
+  let k = Double(points.count)
+  let mx = points.reduce(0) { $0 + $1.x } / k, my = points.reduce(0) { $0 + $1.y } / k
+  let sxx = points.reduce(0) { $0 + ($1.x - mx) * ($1.x - mx) }
+  let rss = points.reduce(0) { $0 + ($1.y - my - fit.slope * ($1.x - mx)) * ($1.y - my - fit.slope * ($1.x - mx)) }
+  return (fit.slope, (rss / (k - 2) / sxx).squareRoot())
+}

@@ -1,0 +1,160 @@
+/// Negative control F: averaging is exact in real arithmetic only. N gradient entries (a data set's
+/// per-example gradients resampled to N, or synthetic values) are rounded to float32 or bfloat16 and summed
+/// there by recursive, pairwise and compensated summation (`LowPrecision`, emulated exactly); each sum is
+/// compared with the exact sum of the same rounded inputs (`ExactSum`) and with its Higham bound
+/// (`SummationMethod.errorBound`). The mean's error is the sum's divided by N, plus one last rounding.
+///
+/// Also measured: the growth of the typical error |ŝ − s|/Σ|xᵢ| against N (a random walk gives
+/// slope ½ on log-log axes, the worst-case bound slope 1), and, for values in [0, 1), where bfloat16
+/// recursive summation stops moving: once s ≥ 2ᵖ every term is below half an ulp, so s stalls at 2ᵖ = 256.
+public struct FinitePrecisionControl: Sendable {
+  /// Where the values come from.
+  public enum Source: Sendable {
+    /// Columns 0 ..< `coordinates` of a population's rows, resampled with replacement to each N.
+    case rows(GradientPopulation, coordinates: Int)
+    /// Uniform on [0, 1).
+    case uniform
+    /// Uniform on the grid k·2⁻⁸, k = 0 … 255 (the twin: every partial sum of N ≤ 2¹⁶ is exact in float32).
+    case grid
+  }
+
+  /// One precision × method × N, over replicates and coordinates.
+  public struct Cell: Sendable {
+    public var precision: LowPrecision
+    public var method: SummationMethod
+    public var count: Int
+    /// Sums judged (replicates × coordinates) and how many were not exact.
+    public var sums: Int
+    public var inexact: Int
+    /// max |ŝ − s| / bound (0 when every sum was exact; the bound is infinite where k·u ≥ 1).
+    public var maxRatio: Double
+    /// max and RMS of |ŝ − s| / Σ|xᵢ|, and the largest finite bound / Σ|xᵢ|.
+    public var maxRelativeError: Double
+    public var rmsRelativeError: Double
+    public var relativeBound: Double
+    /// |ŝ − s| / Σ|xᵢ| of every sum, replicate by replicate.
+    public var relativeErrors: [Double]
+  }
+
+  public var cells: [Cell]
+  public var replicates: Int
+  /// Where bfloat16 recursive summation of the largest N last moved, and the sum it stalled at (uniform only).
+  public var stall: (lastChange: Int, sum: Double, count: Int)?
+
+  /// - Parameter boundScale: multiplies every bound; only a test passes another value than 1, to show that
+  ///   a wrong (too small) bound makes the verdict fail.
+  public init(
+    source: Source, sizes: [Int], replicates: Int, precisions: [LowPrecision], seed: UInt64, name: String, threads: Int,
+    boundScale: Double = 1
+  ) {
+    precondition(!sizes.isEmpty && sizes.allSatisfy { $0 >= 2 } && replicates >= 1, "need sizes ≥ 2 and a replicate")
+    let columns: Int
+    switch source {
+    case .rows(let p, let k): columns = Swift.min(k, p.dimension)
+    case .uniform, .grid: columns = 1
+    }
+    let jobs = sizes.flatMap { n in (0..<replicates).map { (n, $0) } }
+    // Per job: per precision × method, per column: (|ŝ − s|, bound, Σ|x|).
+    let measured = parallelMap(count: jobs.count, threads: threads) { job -> [[(Double, Double, Double)]] in
+      let (n, replicate) = jobs[job]
+      var rng = PhiloxStream(seed: seed, name: "f/\(name)/n=\(n)", substream: UInt64(replicate))
+      var rows: [Int] = []
+      var raw: [Double] = []
+      switch source {
+      case .rows(let p, _): rows = (0..<n).map { _ in Int(rng.nextBounded(UInt64(p.count))) }
+      case .uniform: raw = (0..<n).map { _ in rng.nextUniform() }
+      case .grid: raw = (0..<n).map { _ in Double(rng.nextBounded(256)) / 256 }
+      }
+      var out: [[(Double, Double, Double)]] = []
+      for precision in precisions {
+        var perMethod = [[(Double, Double, Double)]](repeating: [], count: SummationMethod.allCases.count)
+        for c in 0..<columns {
+          let values: [Double]
+          if case .rows(let p, _) = source {
+            values = rows.map { precision.round(p.rows[$0 * p.dimension + c]) }
+          } else {
+            values = raw.map { precision.round($0) }
+          }
+          let exact = ExactSum(values).value
+          let absolute = ExactSum(values.lazy.map { Swift.abs($0) }).value
+          values.withUnsafeBufferPointer { x in
+            for (m, method) in SummationMethod.allCases.enumerated() {
+              let s = method.sum(x, in: precision)
+              // The reference is the exact sum rounded once to binary64: allow that rounding too.
+              let bound = boundScale
+                * method.errorBound(count: n, absoluteSum: absolute, sum: exact, unitRoundoff: precision.unitRoundoff)
+                + RoundingBoundNumber.unitRoundoff * Swift.abs(exact)
+              perMethod[m].append((Swift.abs(s - exact), bound, absolute))
+            }
+          }
+        }
+        out += perMethod
+      }
+      return out
+    }
+    var cells: [Cell] = []
+    for (pi, precision) in precisions.enumerated() {
+      for (m, method) in SummationMethod.allCases.enumerated() {
+        for n in sizes {
+          let entries = jobs.indices.filter { jobs[$0].0 == n }.flatMap { measured[$0][pi * SummationMethod.allCases.count + m] }
+          let relative = entries.map { $0.2 > 0 ? $0.0 / $0.2 : 0 }
+          let finiteBounds = entries.filter { $0.1.isFinite && $0.2 > 0 }.map { $0.1 / $0.2 }
+          cells.append(Cell(
+            precision: precision, method: method, count: n, sums: entries.count, inexact: entries.filter { $0.0 > 0 }.count,
+            maxRatio: entries.map { $0.0 == 0 ? 0 : $0.0 / $0.1 }.max() ?? 0, maxRelativeError: relative.max() ?? 0,
+            rmsRelativeError: (relative.reduce(0) { $0 + $1 * $1 } / Double(Swift.max(1, relative.count))).squareRoot(),
+            relativeBound: finiteBounds.max() ?? .infinity, relativeErrors: relative))
+        }
+      }
+    }
+    self.cells = cells
+    self.replicates = replicates
+    if case .uniform = source, precisions.contains(.bfloat16), let n = sizes.max() {
+      var rng = PhiloxStream(seed: seed, name: "f/\(name)/n=\(n)", substream: 0)
+      var s = 0.0
+      var last = 0
+      for i in 0..<n {
+        let next = LowPrecision.bfloat16.add(s, LowPrecision.bfloat16.round(rng.nextUniform()))
+        if next != s { last = i }
+        s = next
+      }
+      stall = (last, s, n)
+    } else {
+      stall = nil
+    }
+  }
+
+  public func cells(_ precision: LowPrecision, _ method: SummationMethod) -> [Cell] {
+    cells.filter { $0.precision == precision && $0.method == method }
+  }
+
+  /// The control for one precision and method: FAILS-AS-PREDICTED when some sum is inexact and every sum is
+  /// within its bound; FAIL when one exceeds it; UNEXPECTED-PASS when every sum was exact.
+  public func verdict(_ precision: LowPrecision, _ method: SummationMethod) -> Verdict {
+    let own = cells(precision, method)
+    return .control(broke: own.contains { $0.inexact > 0 }, sizeAsPredicted: own.allSatisfy { $0.maxRatio <= 1 })
+  }
+
+  /// The slope of log₁₀ |ŝ − s|/Σ|xᵢ| against log₁₀ N over every inexact sum, with its classical standard
+  /// error (exact sums, whose logarithm is −∞, left out).
+  public func growth(_ precision: LowPrecision, _ method: SummationMethod) -> (slope: Double, standardError: Double)? {
+    let points = cells(precision, method).flatMap { cell in
+      cell.relativeErrors.filter { $0 > 0 }.map { (x: Foundation_log10(Double(cell.count)), y: Foundation_log10($0)) }
+    }
+    return ordinaryLeastSquaresSlope(points)
+  }
+
+  /// The typical error grows more slowly than the worst-case bound: the slope's 95% interval lies below 1.
+  public func growthVerdict(_ precision: LowPrecision, _ method: SummationMethod) -> Verdict {
+    guard let g = growth(precision, method) else { return .inconclusive }
+    return g.slope + normalQuantile(0.975) * g.standardError < 1 ? .pass : .fail
+  }
+
+  /// bfloat16 recursive summation of values in [0, 1) stalls at 2⁸: FAILS-AS-PREDICTED when it stopped
+  /// moving before the end at exactly that sum.
+  public var stallVerdict: Verdict? {
+    guard let stall else { return nil }
+    let predicted = Double(sign: .plus, exponent: LowPrecision.bfloat16.significandBits, significand: 1)
+    return .control(broke: stall.lastChange < stall.count - 1, sizeAsPredicted: stall.sum == predicted)
+  }
+}
