@@ -95,7 +95,8 @@ enum Help {
     Claim C1 on your data: the average of per-example analytic gradients, all at one θ, against a
     5-point finite difference of the average cost (with a per-coordinate error estimate and the
     halving test), every example's gradient against its own loss's difference, and complex-step
-    derivatives of both.
+    derivatives and Swift's automatic differentiation (the 'ad' figure; n/a on a toolchain without
+    _Differentiation) of both.
 
     TINY GRADIENTS: an entry's error counts only above u·Σᵢ|Gᵢⱼ| (u = 2⁻⁵³), the resolution of the average
     of that coordinate: where a logit saturates a row's gradient can be 1e-300 and its references underflow,

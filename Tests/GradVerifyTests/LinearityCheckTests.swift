@@ -30,6 +30,10 @@ struct PerturbedGradient<Base: PerExampleModel>: PerExampleModel {
     }
     return l
   }
+  /// The base model's automatic gradient, of the loss and so without the bug.
+  func automaticGradient(_ theta: UnsafeBufferPointer<Double>, _ example: Example) -> [Double]? {
+    base.automaticGradient(theta, example)
+  }
 }
 
 // MARK: - Tests

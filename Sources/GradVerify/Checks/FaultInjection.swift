@@ -43,4 +43,9 @@ public struct FaultyModel<Base: PerExampleModel>: PerExampleModel {
     }
     return l
   }
+
+  /// The base model's automatic gradient: it differentiates the loss, so the fault shows against it.
+  public func automaticGradient(_ theta: UnsafeBufferPointer<Double>, _ example: Example) -> [Double]? {
+    base.automaticGradient(theta, example)
+  }
 }

@@ -8,6 +8,7 @@
 /// step: h = eps^(1/5)·max(1, |θⱼ|) as a power of two, refined to h·(R/4T)^(1/5) where truncation T
 ///       outweighs rounding R (the average only; every example shares the first stencil)
 /// complex step: CSⱼ = Im C(θ + i·10⁻²⁰ eⱼ)/10⁻²⁰,   |CSⱼ − gⱼ| ≤ τᶜˢ = 10·(2·depth·u·mean‖Gᵢ‖∞ + 2u|gⱼ|)
+/// automatic differentiation: Aᵢ by Swift's pullbacks, held to the same τ (`AutomaticGradientCheck`)
 /// ```
 /// The complex-step tolerance is a forward error bound: each gradient entry is a chain of at most `depth`
 /// roundings scaled by the example's largest entry (a shared factor such as a residual scales the row).
@@ -45,6 +46,8 @@ public struct LinearityCheck: Sendable {
   public var perExampleFailures: Int
   /// Entries, average or per example, that fail the complex-step bound.
   public var complexStepFailures: Int
+  /// The automatic-differentiation oracle, or nil where the toolchain lacks `_Differentiation`.
+  public var automatic: AutomaticGradientCheck?
   /// Coordinates of the average whose step was refined (truncation dominated at eps^(1/5)·max(1, |θⱼ|)).
   public var refinedSteps: Int
   /// Entries whose 5-point tolerance could not resolve a 1e-6 bug, decided by complex step instead.
@@ -58,11 +61,14 @@ public struct LinearityCheck: Sendable {
   /// coordinate: the difference never reached its asymptotic regime, which proves nothing against g.
   public var halvingOverruled: Bool
 
-  /// The case's verdict: FAIL if any entry, the complex-step bound or the halving test fails (a halving
+  /// The case's verdict: FAIL if any entry, the complex-step or automatic-differentiation bound or the halving
+  /// test fails (a halving
   /// sequence that never settles counts against g only where the complex step disagrees too);
   /// INCONCLUSIVE if an entry is left unresolved; PASS otherwise.
   public var verdict: Verdict {
-    if averageFailures > 0 || perExampleFailures > 0 || complexStepFailures > 0 || (halving.verdict == .fail && !halvingOverruled) {
+    if averageFailures > 0 || perExampleFailures > 0 || complexStepFailures > 0 || (automatic?.failures ?? 0) > 0
+      || (halving.verdict == .fail && !halvingOverruled)
+    {
       return .fail
     }
     return inconclusiveUnresolved > 0 ? .inconclusive : .pass
@@ -159,7 +165,7 @@ public struct LinearityCheck: Sendable {
           values: values.map { $0[i] }, step: stencil.step, evaluationError: lossErrors[i],
           representationErrors: stencil.representationErrors)
         let scale = rowScales[i]
-        let csTolerance = 10 * (2 * depth * u * scale + 2 * u * Swift.abs(gij))
+        let csTolerance = Self.roundingTolerance(depth: depth, scale: scale, entry: gij)
         let outcome = Self.judge(
           error: Swift.abs(fd.estimate - gij), fivePoint: fd, complexStepError: Swift.abs(cs - gij),
           complexStepTolerance: csTolerance, scale: scale, floor: floor)
@@ -178,16 +184,17 @@ public struct LinearityCheck: Sendable {
         }
       }
       let gj = gradients.average[j]
+      let averageTolerance = Self.roundingTolerance(depth: depth, scale: meanRowScale, entry: gj)
       result.complexStep = csSum.value / Double(n)
       result.absoluteError = Swift.abs(result.fivePoint.estimate - gj)
       let outcome = Self.judge(
         error: result.absoluteError, fivePoint: result.fivePoint, complexStepError: Swift.abs(result.complexStep - gj),
-        complexStepTolerance: 10 * (2 * depth * u * meanRowScale + 2 * u * Swift.abs(gj)), scale: gScale)
+        complexStepTolerance: averageTolerance, scale: gScale)
       result.averageVerdict = outcome.verdict
       result.averageResolvedByComplexStep = outcome.resolvedByComplexStep
       result.averageComplexStepAgrees = !outcome.complexStepFailed
         && Swift.abs(result.complexStep - gj).isFinite
-        && 10 * (2 * depth * u * meanRowScale + 2 * u * Swift.abs(gj)) <= Self.resolution * gScale
+        && averageTolerance <= Self.resolution * gScale
       if outcome.fivePointOverruled { result.fivePointOverruled += 1 }
       if outcome.complexStepFailed { result.complexStepFailures += 1 }
       return result
@@ -221,9 +228,16 @@ public struct LinearityCheck: Sendable {
     perExampleComplexStepMaxRelativeError = coordinates.map(\.perExampleComplexStepMaxRelative).max() ?? 0
     perExampleFailures = coordinates.reduce(0) { $0 + $1.perExampleFailures }
     complexStepFailures = coordinates.reduce(0) { $0 + $1.complexStepFailures }
+    automatic = AutomaticGradientCheck(model: model, data: data, theta: theta, gradients: gradients, threads: threads)
     inconclusiveResolved = coordinates.reduce(0) { $0 + $1.perExampleResolved + ($1.averageResolvedByComplexStep ? 1 : 0) }
     inconclusiveUnresolved =
       coordinates.reduce(0) { $0 + $1.perExampleUnresolved + ($1.averageVerdict == .inconclusive ? 1 : 0) }
+  }
+
+  /// The rounding bound on the difference of two derivative evaluations at θ, each a chain of at most `depth`
+  /// roundings scaled by the example's largest entry: τ = 10·(2·depth·u·scale + 2u|entry|).
+  static func roundingTolerance(depth: Double, scale: Double, entry: Double) -> Double {
+    10 * (2 * depth * RoundingBoundNumber.unitRoundoff * scale + 2 * RoundingBoundNumber.unitRoundoff * Swift.abs(entry))
   }
 
   /// One entry's verdict: the 5-point difference where its tolerance resolves a 1e-6·scale bug, the complex

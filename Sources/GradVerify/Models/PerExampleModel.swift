@@ -35,6 +35,15 @@ public protocol PerExampleModel: Sendable {
   func lossAndGradient(
     _ theta: UnsafeBufferPointer<Double>, _ example: Example, into gradient: UnsafeMutableBufferPointer<Double>
   ) -> Double
+
+  /// ∇θ L(x, θ) by Swift's automatic differentiation of the loss written a second time for it
+  /// (`DifferentiableLoss`), or nil where the toolchain has no `_Differentiation`.
+  func automaticGradient(_ theta: UnsafeBufferPointer<Double>, _ example: Example) -> [Double]?
+}
+
+extension PerExampleModel {
+  /// No automatic-differentiation oracle: the column is left empty with a note.
+  public func automaticGradient(_ theta: UnsafeBufferPointer<Double>, _ example: Example) -> [Double]? { nil }
 }
 
 extension Dataset {

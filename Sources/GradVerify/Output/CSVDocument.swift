@@ -41,6 +41,7 @@ public struct CSVCell: Sendable, ExpressibleByStringLiteral {
   public init(_ value: Bool) { text = value ? "true" : "false" }
   /// An optional number: empty when absent.
   public init(_ value: Double?) { self.init(value ?? .nan) }
+  public init(_ value: Int?) { text = value.map(String.init) ?? "" }
 }
 
 /// Writes files atomically: a temporary file in the same folder, then a rename, so a killed run

@@ -34,7 +34,7 @@ public struct LinearityExperiment: Experiment {
   public var alpha: Double? { nil }
 
   public var method: String {
-    "Each averaged analytic gradient is compared, coordinate by coordinate, with a 5-point central difference of the compensated average cost, within a tolerance from its own truncation and rounding error estimate; every example's gradient is checked the same way, complex-step derivatives confirm both to rounding level, and a halving test shows the residual shrinking 4× per halved step, as truncation error must. A per-example error counts only above u·Σᵢ|Gᵢⱼ|, the resolution of the average (where a logit saturates, a row's gradient and its references can underflow); a difference that misses its error estimate while the complex step agrees is the reference's failure; an entry no reference resolves is INCONCLUSIVE, never FAIL."
+    "Each averaged analytic gradient is compared, coordinate by coordinate, with a 5-point central difference of the compensated average cost, within a tolerance from its own truncation and rounding error estimate; every example's gradient is checked the same way, complex-step derivatives and Swift's reverse-mode automatic differentiation of the loss (written a second time for it) confirm both to rounding level, and a halving test shows the residual shrinking 4× per halved step, as truncation error must. A per-example error counts only above u·Σᵢ|Gᵢⱼ|, the resolution of the average (where a logit saturates, a row's gradient and its references can underflow); a difference that misses its error estimate while the complex step agrees is the reference's failure; an entry no reference resolves is INCONCLUSIVE, never FAIL."
   }
 
   public func run(_ input: ExperimentInput) throws(InputError) -> Result {
@@ -99,7 +99,9 @@ public struct LinearityExperiment: Experiment {
         CSVCell(padded[0]), CSVCell(padded[1]), CSVCell(padded[2]),
         CSVCell(c.halvingOverruled ? "not asymptotic" : c.halving.verdict.rawValue),
         CSVCell(c.complexStepRelativeError), CSVCell(c.perExampleMaxRelativeError),
-        CSVCell(c.perExampleComplexStepMaxRelativeError), CSVCell(c.perExampleFailures), CSVCell(c.complexStepFailures),
+        CSVCell(c.perExampleComplexStepMaxRelativeError), CSVCell(c.automatic?.relativeError),
+        CSVCell(c.automatic?.perExampleMaxRelativeError), CSVCell(c.perExampleFailures), CSVCell(c.complexStepFailures),
+        CSVCell(c.automatic?.failures),
         CSVCell(c.inconclusiveResolved), CSVCell(c.inconclusiveUnresolved), CSVCell(c.fivePointOverruled),
         CSVCell(c.verdict.rawValue),
       ])
@@ -128,7 +130,8 @@ public struct LinearityExperiment: Experiment {
       let halving = c.halving.reportedRatios.last.map { "halving \((($0 * 100).rounded() / 100).description)" }
         ?? "halving n/a (exact)"
       var figure =
-        "rel \(shortScientific(c.maxRelativeError)), cs \(shortScientific(c.complexStepRelativeError)), \(halving)"
+        "rel \(shortScientific(c.maxRelativeError)), cs \(shortScientific(c.complexStepRelativeError)), "
+        + "ad \(c.automatic.map { shortScientific($0.relativeError) } ?? "n/a (toolchain without _Differentiation)"), \(halving)"
       if c.halvingOverruled { figure += " (not asymptotic; cs agrees)" }
       if c.inconclusiveUnresolved > 0 {
         figure += ", \(c.inconclusiveUnresolved) entries undecided (no reference resolves a 1e-6 error there)"
