@@ -85,7 +85,8 @@ func resultsCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus
   let outcomes = runs.map(\.outcome)
   let artifacts = ResultArtifacts(outcomes)
   try artifacts.write(to: out)
-  let package = try DataPackage.render(tables: outcomes.flatMap(\.tables), provenance: provenance)
+  let package = try DataPackage.render(
+    tables: outcomes.flatMap(\.tables), figures: artifacts.figures, provenance: provenance)
   try AtomicFile.write(package, to: out + "/datapackage.json")
   try AtomicFile.write(ReportWriter.render(runs: runs, figures: artifacts.figures), to: out + "/REPORT.md")
   printOutcomes(outcomes)

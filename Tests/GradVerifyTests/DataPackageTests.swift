@@ -26,7 +26,9 @@ struct DataPackageTests {
         #expect(!(field["description"] as? String ?? "").isEmpty && field["unit"] is String && field["type"] is String)
       }
     }
-    #expect(resources.count == csvs.count, "resources without a table")
+    let svgs = try FileManager.default.contentsOfDirectory(atPath: results.path).filter { $0.hasSuffix(".svg") }
+    #expect(resources.count == csvs.count + svgs.count, "resources without a file")
+    #expect(resources.filter { $0["format"] as? String == "csv" }.count == csvs.count)
   }
 }
 
@@ -66,5 +68,30 @@ struct DataPackageTests {
         }
       }
     }
+  }
+
+  @Test("every committed figure is listed in datapackage.json with its byte count, sha256 and caption")
+  func listsFigures() throws {
+    let results = CommandRun.packageRoot.appendingPathComponent("results")
+    let package = try String(contentsOf: results.appendingPathComponent("datapackage.json"), encoding: .utf8)
+    let figures = try FileManager.default.contentsOfDirectory(atPath: results.path).filter { $0.hasSuffix(".svg") }
+    #expect(figures.count >= 12)
+    for name in figures {
+      let bytes = Array(try Data(contentsOf: results.appendingPathComponent(name)))
+      #expect(package.contains("\"path\" : \"\(name)\""), "\(name) not listed")
+      #expect(package.contains("sha256:" + sha256Hex(bytes)), "\(name): sha256 not the committed file's")
+    }
+    #expect(package.contains("\"mediatype\" : \"image/svg+xml\""))
+  }
+}
+
+/// CITATION.cff names the version the tool reports and the date it was released.
+@Suite struct CitationTests {
+  @Test("CITATION.cff's version is GradVerifyVersion.current, with a release date")
+  func versionMatches() throws {
+    let text = try String(
+      contentsOf: CommandRun.packageRoot.appendingPathComponent("CITATION.cff"), encoding: .utf8)
+    #expect(text.contains("version: \"\(GradVerifyVersion.current)\""))
+    #expect(text.range(of: #"date-released: "\d{4}-\d{2}-\d{2}""#, options: .regularExpression) != nil)
   }
 }

@@ -48,6 +48,23 @@ struct FigureTests {
     }
   }
 
+  @Test("every figure is numbered in REPORT.md with its caption there, and the caption is not drawn in the image")
+  func captionsInReport() throws {
+    let figures = try figures(from: committedTables())
+    let report = try String(
+      contentsOf: CommandRun.packageRoot.appendingPathComponent("results/REPORT.md"), encoding: .utf8)
+    #expect(report.contains("## Summary") && report.contains("**Abbreviations.**"))
+    // Numbered 1, 2, … in the order the report shows them, each once.
+    for k in 1...figures.count { #expect(report.components(separatedBy: "**Figure \(k).** ").count == 2, "figure \(k)") }
+    for figure in figures {
+      #expect(!figure.caption.isEmpty, "\(figure.name) has no caption")
+      #expect(report.contains(".** \(figure.caption)\n"), "\(figure.name): caption not under it in REPORT.md")
+      let firstWords = String(figure.caption.prefix(40))
+      #expect(!figure.svg.contains(firstWords), "\(figure.name) still draws its caption")
+      #expect(!figure.svg.contains("@unit"), "\(figure.name): a panel title in code, not words")
+    }
+  }
+
   @Test("a figure shows its data: one marker per measured row, and an edited value moves its point")
   func figuresShowTheirData() throws {
     let tables = try committedTables()

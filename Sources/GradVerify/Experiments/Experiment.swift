@@ -32,7 +32,7 @@ public protocol Experiment: Sendable {
   func verdicts(_ result: Result) -> [VerdictRow]
   /// The claim's figures, drawn from the tables of every spec of this claim in the run (in spec order, each
   /// keyed by suffix), so that they can be redrawn from committed tables alone. Default: none.
-  static func figures(_ runs: [[String: ResultTable]]) -> [(name: String, svg: String)]
+  static func figures(_ runs: [[String: ResultTable]]) -> [DrawnFigure]
 }
 
 extension Experiment {
@@ -48,7 +48,7 @@ extension Experiment {
         threads: threads, claim: Self.claim))
   }
 
-  public static func figures(_ runs: [[String: ResultTable]]) -> [(name: String, svg: String)] { [] }
+  public static func figures(_ runs: [[String: ResultTable]]) -> [DrawnFigure] { [] }
 }
 
 /// What a claim's run is given: the spec's cases with their data loaded, one place per case × point.
@@ -114,16 +114,30 @@ public struct SchemaTable: Sendable {
   public mutating func append(_ cells: [CSVCell]) { document.append(cells) }
 }
 
-/// Figures as SVG text, in order.
-func rendered(_ figures: [(String, PlotFigure)]) -> [(name: String, svg: String)] {
-  figures.map { ($0.0, $0.1.render()) }
+/// A figure as written: its file name, its SVG text (no caption inside, so it projects cleanly), and the
+/// caption that REPORT.md prints under it.
+public struct DrawnFigure: Sendable {
+  public var name: String
+  public var svg: String
+  public var caption: String
+
+  init(name: String, figure: PlotFigure) {
+    self.name = name
+    svg = figure.render()
+    caption = figure.caption.joined(separator: " ")
+  }
+}
+
+/// Figures as SVG text with their captions, in order.
+func rendered(_ figures: [(String, PlotFigure)]) -> [DrawnFigure] {
+  figures.map { DrawnFigure(name: $0.0, figure: $0.1) }
 }
 
 /// One figure drawn from the tables with `suffix` of every spec of a claim, concatenated; none when no spec
 /// has that table.
 func figure(
   _ name: String, from runs: [[String: ResultTable]], suffix: String = "", _ make: (ResultTable) -> PlotFigure
-) -> [(name: String, svg: String)] {
+) -> [DrawnFigure] {
   guard let table = ResultTable.concatenating(runs.compactMap { $0[suffix] }) else { return [] }
-  return [(name, make(table).render())]
+  return [DrawnFigure(name: name, figure: make(table))]
 }

@@ -37,6 +37,8 @@ public struct ResultFigure: Sendable {
   public var name: String
   public var claim: String
   public var svg: String
+  /// What the figure shows and how to read it (printed under it in REPORT.md, not drawn in it).
+  public var caption: String
 }
 
 /// Runs the specs in Experiments/, whatever their claims, through the claims' `Experiment` types.
@@ -125,7 +127,7 @@ public enum ExperimentRunner {
     for kind in ExperimentRegistry.all {
       let mine = runs.filter { $0.claim == kind.claim }.map { $0.tables.mapValues(ResultTable.init) }
       guard !mine.isEmpty else { continue }
-      figures += kind.figures(mine).map { ResultFigure(name: $0.name, claim: kind.claim, svg: $0.svg) }
+      figures += kind.figures(mine).map { ResultFigure(name: $0.name, claim: kind.claim, svg: $0.svg, caption: $0.caption) }
     }
     return figures
   }

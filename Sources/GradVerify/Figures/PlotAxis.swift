@@ -10,6 +10,9 @@ struct PlotAxis {
   var include: [Double] = []
   /// A fixed range, overriding the one fitted to the data.
   var fixed: ClosedRange<Double>? = nil
+  /// Label whole decades as powers of ten even where plain numbers would fit, so that every panel of a
+  /// figure labels this axis alike (`PlotFigure` sets it when any panel needs powers).
+  var forcePowers = false
 
   /// A tick: its value, its label, and an optional raised exponent (10 with superscript −3).
   struct Tick {
@@ -19,20 +22,12 @@ struct PlotAxis {
   }
 
   /// The range shown and its ticks, fitted to `values` (non-finite values, and non-positive ones on a
-  /// log scale, are ignored): whole decades on a log scale, 1-2-5 steps on a linear one.
+  /// log scale, are ignored): whole decades on a log scale (1-2-5 steps within two), 1-2-5 steps on a linear one.
   func layout(for values: [Double]) -> (range: ClosedRange<Double>, ticks: [Tick]) {
     let usable = (values + include).filter { $0.isFinite && (scale == .linear || $0 > 0) }
     switch scale {
     case .logarithmic:
-      var low = fixed?.lowerBound ?? (usable.min() ?? 1)
-      var high = fixed?.upperBound ?? (usable.max() ?? 10)
-      if fixed == nil {
-        // 4% of the span beyond the data on each side, so no marker sits on the frame.
-        if high <= low { (low, high) = (low / 3, high * 3) }
-        let pad = 0.04 * log10(high / low)
-        (low, high) = (low / pow(10, pad), high * pow(10, pad))
-      }
-      let first = Int(ceil(log10(low) - 1e-9)), last = Int(floor(log10(high) + 1e-9))
+      let (low, high, first, last) = decades(for: usable)
       if last - first < 2 {
         // Less than two decades: 1-2-5 ticks in plain decimals, so the axis still has several labels.
         var ticks: [Tick] = []
@@ -46,8 +41,13 @@ struct PlotAxis {
         return (low...high, ticks)
       }
       let stride = Swift.max(1, (last - first + 7) / 8)
+      // Decades from 0.01 to 10000 read as plain numbers, as the 1-2-5 ticks above do, so that panels of
+      // one figure whose ranges differ by a decade label alike; wider ranges as powers of ten.
+      let plain = !forcePowers && first >= -2 && last <= 4
       let ticks = Swift.stride(from: first, through: last, by: stride).map { k in
-        Tick(value: pow(10, Double(k)), label: "10", exponent: Self.signed(k))
+        plain
+          ? Tick(value: pow(10, Double(k)), label: Self.decimal(pow(10, Double(k)), decimals: Swift.max(0, -k)))
+          : Tick(value: pow(10, Double(k)), label: "10", exponent: Self.signed(k))
       }
       return (low...high, ticks)
     case .linear:
@@ -73,6 +73,27 @@ struct PlotAxis {
       }
       return (low...high, ticks)
     }
+  }
+
+  /// The shown range of a log axis (4% of the span beyond the data on each side, so no marker sits on the
+  /// frame) and the first and last whole decades in it.
+  func decades(for usable: [Double]) -> (low: Double, high: Double, first: Int, last: Int) {
+    var low = fixed?.lowerBound ?? (usable.min() ?? 1)
+    var high = fixed?.upperBound ?? (usable.max() ?? 10)
+    if fixed == nil {
+      if high <= low { (low, high) = (low / 3, high * 3) }
+      let pad = 0.04 * log10(high / low)
+      (low, high) = (low / pow(10, pad), high * pow(10, pad))
+    }
+    return (low, high, Int(ceil(log10(low) - 1e-9)), Int(floor(log10(high) + 1e-9)))
+  }
+
+  /// Whether `layout(for:)` labels this axis with powers of ten (a log axis over two decades or more that
+  /// reaches below 0.01 or above 10⁴).
+  func needsPowers(for values: [Double]) -> Bool {
+    guard scale == .logarithmic else { return false }
+    let (_, _, first, last) = decades(for: (values + include).filter { $0.isFinite && $0 > 0 })
+    return last - first >= 2 && !(first >= -2 && last <= 4)
   }
 
   /// Where `value` falls in `range`, as a fraction from 0 (lower end) to 1 (upper end).

@@ -34,18 +34,23 @@ struct PlotPanel {
   /// Horizontal reference lines, each labelled at its right end.
   var rules: [(y: Double, label: String)] = []
   var arrows: [PlotArrow] = []
-  /// Short lines of text in the top-right corner of the axes.
+  /// Short lines of text in a corner of the axes.
   var notes: [String] = []
+  /// The corner the notes sit in: top right unless the data run there.
+  var notesCorner: Corner = .topRight
+
+  enum Corner { case topLeft, topRight, bottomRight }
 }
 
-/// A figure: a title, panels in a grid, one legend for all of them, and a caption.
+/// A figure: a title, panels in a grid, one legend for all of them, and a caption for the report.
 struct PlotFigure {
   var title: String
   var panels: [PlotPanel]
   var columns: Int = 2
   var panelWidth: Double = 460
   var panelHeight: Double = 340
-  /// Lines under the legend: what is plotted, and how to read it.
+  /// What is plotted and how to read it: printed under the figure in REPORT.md, not drawn in the image,
+  /// so that a slide shows the picture alone and the caption can be read aloud or set beside it.
   var caption: [String] = []
 
   static let margin = (left: 78.0, right: 24.0, top: 34.0, bottom: 58.0)
@@ -58,22 +63,25 @@ struct PlotFigure {
     let cellWidth = Self.margin.left + panelWidth + Self.margin.right
     let cellHeight = Self.margin.top + panelHeight + Self.margin.bottom
     let gridWidth = Double(min(columns, panels.count)) * cellWidth
-    // Wide enough for the title and every caption line (text widths estimated from the font size), the
-    // panels centred in it: a one-panel figure of a user's run keeps its title and caption whole.
+    // Wide enough for the title (its width estimated from the font size), the panels centred in it: a
+    // one-panel figure of a user's run keeps its title whole.
     let titleWidth: Double = Double(title.count) * 0.62 * Self.font.title + 40
-    let captionChars: Int = caption.map(\.count).max() ?? 0
-    let captionWidth: Double = Double(captionChars) * 0.56 * Self.font.tick + 40
-    let textWidth: Double = Swift.max(titleWidth, captionWidth).rounded(.up)
+    let textWidth: Double = titleWidth.rounded(.up)
     let width: Double = Swift.max(gridWidth, textWidth)
     let offset = ((width - gridWidth) / 2).rounded()
     let legend = legendEntries()
     let legendLines = legendRows(legend, width: width - 40)
     let legendHeight = Double(legendLines.count) * 24 + (legend.isEmpty ? 0 : 12)
-    let captionHeight = Double(caption.count) * 18 + (caption.isEmpty ? 0 : 10)
-    let height = Self.titleHeight + Double(rows) * cellHeight + legendHeight + captionHeight
+    let height = Self.titleHeight + Double(rows) * cellHeight + legendHeight
     var svg = SVGDocument(width: width, height: height)
     svg.text(title, at: (width / 2, 26), size: Self.font.title, anchor: .middle, bold: true)
-    for (i, panel) in panels.enumerated() {
+    // One labelling per axis across the panels: powers of ten everywhere if any panel needs them.
+    let values = panels.map(axisValues)
+    let xPowers = zip(panels, values).contains { $0.x.needsPowers(for: $1.xs) }
+    let yPowers = zip(panels, values).contains { $0.y.needsPowers(for: $1.ys) }
+    for (i, var panel) in panels.enumerated() {
+      panel.x.forcePowers = xPowers
+      panel.y.forcePowers = yPowers
       let left = offset + Double(i % columns) * cellWidth + Self.margin.left
       let top = Self.titleHeight + Double(i / columns) * cellHeight + Self.margin.top
       draw(panel, id: "panel\(i)", left: left, top: top, into: &svg)
@@ -88,18 +96,13 @@ struct PlotFigure {
       }
       y += 24
     }
-    y += 6
-    for line in caption {
-      svg.text(line, at: (20, y + 4), size: Self.font.tick, color: "#333333")
-      y += 18
-    }
     return svg.text
   }
 
   // MARK: - Panels
 
-  private func draw(_ panel: PlotPanel, id: String, left: Double, top: Double, into svg: inout SVGDocument) {
-    let width = panelWidth, height = panelHeight
+  /// The values each axis of `panel` must show: its series' points and error bars, its arrows and rules.
+  private func axisValues(_ panel: PlotPanel) -> (xs: [Double], ys: [Double]) {
     var xs: [Double] = [], ys: [Double] = []
     for series in panel.series where series.affectsRange {
       // Points a log axis cannot show (x ≤ 0) do not stretch the other axis either.
@@ -115,6 +118,12 @@ struct PlotFigure {
       ys += [arrow.from.y, arrow.to.y]
     }
     ys += panel.rules.map(\.y)
+    return (xs, ys)
+  }
+
+  private func draw(_ panel: PlotPanel, id: String, left: Double, top: Double, into svg: inout SVGDocument) {
+    let width = panelWidth, height = panelHeight
+    let (xs, ys) = axisValues(panel)
     let (xRange, xTicks) = panel.x.layout(for: xs)
     let (yRange, yTicks) = panel.y.layout(for: ys)
     func position(_ x: Double, _ y: Double) -> (x: Double, y: Double) {
@@ -124,7 +133,10 @@ struct PlotFigure {
       value.isFinite && (axis.scale == .linear || value > 0)
     }
 
-    svg.text(panel.title, at: (left + width / 2, top - 12), size: Self.font.label, anchor: .middle, bold: true)
+    // A long title shrinks to the width of its cell (bold characters are about 0.62 of the font size wide).
+    let titleRoom = width + Self.margin.left + Self.margin.right - 20
+    let titleSize = Swift.min(Self.font.label, (titleRoom / (0.62 * Double(panel.title.count))).rounded(.down))
+    svg.text(panel.title, at: (left + width / 2, top - 12), size: titleSize, anchor: .middle, bold: true)
     for tick in xTicks {
       let x = position(tick.value, yRange.lowerBound).x
       svg.line(from: (x, top), to: (x, top + height), stroke: "#e3e3e3")
@@ -180,10 +192,12 @@ struct PlotFigure {
     if !panel.notes.isEmpty {
       let noteWidth = panel.notes.map { Double($0.count) * 0.58 * Self.font.note }.max() ?? 0
       let noteHeight = Double(panel.notes.count) * 17 + 6
-      svg.rect(x: left + width - noteWidth - 14, y: top + 6, width: noteWidth + 8, height: noteHeight,
+      let boxLeft = panel.notesCorner == .topLeft ? left + 6 : left + width - noteWidth - 14
+      let boxTop = panel.notesCorner == .bottomRight ? top + height - noteHeight - 6 : top + 6
+      svg.rect(x: boxLeft, y: boxTop, width: noteWidth + 8, height: noteHeight,
                stroke: "#999999", fill: "#ffffff", strokeWidth: 0.8)
       for (k, note) in panel.notes.enumerated() {
-        svg.text(note, at: (left + width - 10, top + 22 + 17 * Double(k)), size: Self.font.note, anchor: .end)
+        svg.text(note, at: (boxLeft + noteWidth + 4, boxTop + 16 + 17 * Double(k)), size: Self.font.note, anchor: .end)
       }
     }
     svg.rect(x: left, y: top, width: width, height: height, stroke: "#000000", strokeWidth: 1.2)

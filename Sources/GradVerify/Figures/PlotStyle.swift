@@ -1,7 +1,7 @@
 /// How one series is drawn. Every style differs from the others in its dash pattern or marker shape as well
 /// as its colour, so a figure stays readable in black and white.
 struct PlotStyle {
-  enum Marker { case circle, square, triangle, diamond, openCircle, cross }
+  enum Marker { case circle, square, triangle, diamond, openCircle, cross, ring }
 
   var color: String
   /// nil draws no line; "" a solid one; otherwise an SVG dash array.
@@ -37,6 +37,7 @@ struct PlotStyle {
     switch marker {
     case .circle: svg.circle(centre: p, radius: r, stroke: nil, fill: color)
     case .openCircle: svg.circle(centre: p, radius: r, stroke: color, fill: "#ffffff", width: 1.5)
+    case .ring: svg.circle(centre: p, radius: r, stroke: color, fill: "none", width: 2.5)
     case .square: svg.rect(x: p.x - r * 0.9, y: p.y - r * 0.9, width: 1.8 * r, height: 1.8 * r, fill: color)
     case .triangle:
       svg.polygon([(p.x, p.y - 1.2 * r), (p.x + 1.1 * r, p.y + 0.8 * r), (p.x - 1.1 * r, p.y + 0.8 * r)], stroke: nil, fill: color)

@@ -2,7 +2,7 @@ import Foundation
 
 /// results/datapackage.json: a Frictionless Data Package (v2) describing every table — a Table Schema
 /// (each field's name, type, description, unit), the CSV dialect with its "\n" line terminator, and the
-/// table's sha256 — plus the run's provenance.
+/// table's sha256 — and every figure with its caption and sha256, plus the run's provenance.
 ///
 /// Frictionless Data Package v2, https://datapackage.org/standard/data-package/ (2024).
 public enum DataPackage {
@@ -32,17 +32,19 @@ public enum DataPackage {
       case header, delimiter, lineTerminator, quoteChar
     }
   }
+  /// A table (type "table", with dialect and schema) or a figure (an SVG with its caption as description).
   struct Resource: Encodable {
     var name: String
     var path: String
-    var type = "table"
+    var type: String? = "table"
     var format = "csv"
     var mediatype = "text/csv"
     var encoding = "utf-8"
     var bytes: Int
     var hash: String
-    var dialect = Dialect()
-    var schema: Schema
+    var description: String? = nil
+    var dialect: Dialect? = Dialect()
+    var schema: Schema?
   }
   struct Package: Encodable {
     var schemaProfile = "https://datapackage.org/profiles/2.0/datapackage.json"
@@ -68,8 +70,11 @@ public enum DataPackage {
     return "string"
   }
 
-  /// The package's JSON text for the given tables, each described by its schema.
-  public static func render(tables: [ResultTableFile], provenance: Provenance) throws(InputError) -> String {
+  /// The package's JSON text for the given tables, each described by its schema, and figures, each by its
+  /// caption; every file with its size and sha256.
+  public static func render(
+    tables: [ResultTableFile], figures: [ResultFigure] = [], provenance: Provenance
+  ) throws(InputError) -> String {
     var resources: [Resource] = []
     for table in tables.sorted(by: { $0.name < $1.name }) {
       let stem = table.name.hasSuffix(".csv") ? String(table.name.dropLast(4)) : table.name
@@ -83,6 +88,15 @@ public enum DataPackage {
         Resource(
           name: stem.lowercased().replacingOccurrences(of: "_", with: "-"), path: table.name, bytes: bytes.count,
           hash: "sha256:" + sha256Hex(bytes), schema: Schema(fields: fields)))
+    }
+    for figure in figures.sorted(by: { $0.name < $1.name }) {
+      let bytes = Array(figure.svg.utf8)
+      let stem = figure.name.hasSuffix(".svg") ? String(figure.name.dropLast(4)) : figure.name
+      resources.append(
+        Resource(
+          name: stem.lowercased().replacingOccurrences(of: "_", with: "-"), path: figure.name, type: nil, format: "svg",
+          mediatype: "image/svg+xml", bytes: bytes.count, hash: "sha256:" + sha256Hex(bytes),
+          description: figure.caption, dialect: nil, schema: nil))
     }
     let package = Package(version: GradVerifyVersion.current, resources: resources, provenance: provenance)
     let encoder = JSONEncoder()

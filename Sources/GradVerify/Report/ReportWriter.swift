@@ -1,5 +1,7 @@
-/// results/REPORT.md, written from the run's specs, tables and verdict rows: per claim the statement, the
-/// method in two sentences, the key numbers, the verdicts, the figure and the command that reproduces it.
+/// results/REPORT.md, written from the run's specs, tables and verdict rows: a one-page summary (each claim in
+/// one sentence with its verdicts, a key number and its figures), the abbreviations, then per claim the
+/// statement, the method, the verdicts, the numbered figures with their captions and the command that
+/// reproduces it.
 public enum ReportWriter {
   /// The report's Markdown text.
   /// - Parameters:
@@ -11,6 +13,9 @@ public enum ReportWriter {
     out += "reproduced byte for byte by `make verify`, and described, with its sha256 and the run's provenance, in "
     out += "`datapackage.json`. Verdicts: PASS, FAIL, INCONCLUSIVE for claims; FAILS-AS-PREDICTED and "
     out += "UNEXPECTED-PASS for negative controls.\n\n"
+    let numbers = figureNumbers(runs: runs, figures: figures)
+    out += summary(runs: runs, figures: figures, numbers: numbers)
+    out += "**Abbreviations.** \(abbreviations)\n\n"
     let shares = runs.compactMap(\.spec.alpha)
     let total = shares.reduce(0, +)
     out += "**One family.** The \(shares.count) statistical specs spend shares of α that add up to "
@@ -35,11 +40,53 @@ public enum ReportWriter {
         let figure = row.keyFigure.replacingOccurrences(of: "|", with: "\\|")
         out += "| \(row.claim) | \(row.caseName) | \(figure) | \(row.verdict.rawValue) |\n"
       }
-      for figure in figures where figure.claim == run.spec.claim {
-        out += "\n![\(figure.name)](\(figure.name))\n"
+      var shown = Set<String>()
+      for figure in figures where figure.claim == run.spec.claim && shown.insert(figure.name).inserted {
+        let number = numbers[figure.name]!
+        if number.firstSpec == run.file {
+          out += "\n![Figure \(number.value): \(figure.name)](\(figure.name))\n\n**Figure \(number.value).** \(figure.caption)\n"
+        } else {
+          out += "\n(Figure \(number.value), above, draws this spec's tables too.)\n"
+        }
       }
       out += "\n**Reproduce.** `gradverify run Experiments/\(name) --out DIR` (or `make results` for everything).\n\n"
     }
     return out
+  }
+
+  /// Every abbreviation the report and the key figures use, spelled out once.
+  static let abbreviations =
+    "FD finite difference; cs complex step; ad automatic differentiation (Swift's `_Differentiation`); rel relative "
+    + "error; MC Monte Carlo; SE standard error; z (measured − predicted)/SE; MSE mean squared error; SRS simple random "
+    + "sampling; deff design effect, MSE over the SRS MSE; SGD stochastic gradient descent; gd full-batch gradient "
+    + "descent; RR random reshuffling; M micro-batches, k examples each, T token counts; bf16 bfloat16; u unit "
+    + "roundoff; τ tolerance; α the family-wise false-failure level; b batch size; N examples; P parameters; θ "
+    + "the parameters; g the averaged gradient, ∇C the cost's gradient."
+
+  /// Each figure's number (in order of first appearance) and the spec under which it is drawn.
+  static func figureNumbers(runs: [ExperimentRun], figures: [ResultFigure]) -> [String: (value: Int, firstSpec: String)] {
+    var numbers: [String: (value: Int, firstSpec: String)] = [:]
+    for run in runs {
+      for figure in figures where figure.claim == run.spec.claim && numbers[figure.name] == nil {
+        numbers[figure.name] = (numbers.count + 1, run.file)
+      }
+    }
+    return numbers
+  }
+
+  /// The one-page summary: a row per spec with its sentence, verdict counts, first key figure and figures.
+  static func summary(
+    runs: [ExperimentRun], figures: [ResultFigure], numbers: [String: (value: Int, firstSpec: String)]
+  ) -> String {
+    var out = "## Summary\n\n| claim | what it shows | verdicts | key number | figures |\n|---|---|---|---|---|\n"
+    for run in runs {
+      let counts = Dictionary(grouping: run.outcome.verdicts, by: \.verdict).mapValues(\.count)
+      let verdicts = Verdict.allCases.compactMap { v in counts[v].map { "\($0) \(v.rawValue)" } }.joined(separator: ", ")
+      let key = run.outcome.verdicts.first.map { "\($0.caseName): \($0.keyFigure)" } ?? ""
+      let drawn = figures.filter { $0.claim == run.spec.claim }.compactMap { numbers[$0.name]?.value }
+      let figureCell = drawn.isEmpty ? "—" : drawn.map { "Fig. \($0)" }.joined(separator: ", ")
+      out += "| \(run.spec.claim) | \(run.spec.title) | \(verdicts) | \(key.replacingOccurrences(of: "|", with: "\\|")) | \(figureCell) |\n"
+    }
+    return out + "\n"
   }
 }

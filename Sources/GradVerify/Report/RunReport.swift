@@ -30,7 +30,7 @@ public enum RunReport {
   }
 
   static func files(
-    title: String, command: String, tables: [(String, CSVDocument)], figures: [(name: String, svg: String)],
+    title: String, command: String, tables: [(String, CSVDocument)], figures: [DrawnFigure],
     verdicts: [VerdictRow], notes: [String], summary: [String]
   ) -> [(name: String, text: String)] {
     var md = "# \(title): report\n\n"
@@ -42,7 +42,9 @@ public enum RunReport {
       md += "| \(row.claim) | \(row.caseName) | \(row.keyFigure.replacingOccurrences(of: "|", with: "\\|")) | \(row.verdict.rawValue) |\n"
     }
     if !summary.isEmpty { md += "\n## Population\n\n" + summary.map { "- \($0)\n" }.joined() }
-    md += "\n## Figures\n\n" + figures.map { "![\($0.name)](\($0.name))\n\n" }.joined()
+    md += "\n## Figures\n\n" + figures.enumerated().map { k, figure in
+      "![\(figure.name)](\(figure.name))\n\n**Figure \(k + 1).** \(figure.caption)\n\n"
+    }.joined()
     md += "## Tables\n\n" + tables.map { "- [`\($0.0)`](\($0.0))\n" }.joined()
     return tables.map { ($0.0, $0.1.text) } + figures.map { ($0.name, $0.svg) } + [("REPORT.md", md)]
   }

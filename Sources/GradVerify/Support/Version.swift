@@ -1,4 +1,4 @@
 /// The harness's version, written into provenance and `--version`.
 public enum GradVerifyVersion {
-  public static let current = "0.1.0"
+  public static let current = "0.2.0"
 }

@@ -84,7 +84,7 @@ enum CalibrationFigure {
       ])
     let seeds = family.first?["trials"] ?? "?"
     return PlotFigure(
-      title: "CAL: the printed sweep verdict over \(seeds) seeded null runs",
+      title: "The printed sweep verdict over \(seeds) seeded null runs: its false-failure rate and its power",
       panels: [familyPanel, tailPanel, powerPanel], columns: 3, panelWidth: 380,
       caption: [
         "Each null run is a whole sweep of the case (every sampler and batch size; C2, C3 and the noise scale) judged as",
@@ -95,7 +95,7 @@ enum CalibrationFigure {
 }
 
 extension CalibrationExperiment {
-  public static func figures(_ runs: [[String: ResultTable]]) -> [(name: String, svg: String)] {
+  public static func figures(_ runs: [[String: ResultTable]]) -> [DrawnFigure] {
     figure("fig-calibration.svg", from: runs) { CalibrationFigure.make(calibration: $0) }
   }
 }

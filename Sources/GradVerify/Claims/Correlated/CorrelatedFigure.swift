@@ -2,7 +2,7 @@ import Foundation
 
 /// N1's figure: the design effect of contiguous batches against b, exact and by Monte Carlo, beside the shuffled twin.
 extension CorrelatedExperiment {
-  public static func figures(_ runs: [[String: ResultTable]]) -> [(name: String, svg: String)] {
+  public static func figures(_ runs: [[String: ResultTable]]) -> [DrawnFigure] {
     figure("fig-n1-design-effect.svg", from: runs) { designEffect(correlated: $0) }
   }
 
@@ -37,13 +37,13 @@ extension CorrelatedExperiment {
         }
       }
       return PlotPanel(
-        title: name, x: PlotAxis(label: "batch size b (examples)", scale: .logarithmic),
+        title: CaseTitle.words(name), x: PlotAxis(label: "batch size b (examples)", scale: .logarithmic),
         y: PlotAxis(label: "design effect MSE / MSE_SRS (1)", scale: .logarithmic, include: [0.5, 2]),
         series: series, rules: [(1, "simple random sampling")])
     }
     return PlotFigure(
-      title: "N1: contiguous batches of ordered or correlated data are over-dispersed",
-      panels: panels,
+      title: "Contiguous batches of sorted or correlated data are over-dispersed; one shuffle restores the law",
+      panels: panels, columns: min(3, panels.count),
       caption: [
         "Design effect = MSE of the contiguous-batch gradient over the simple-random-sampling MSE at the same b; 1 means",
         "the law of C3 holds. Exact values enumerate every start; markers are Monte Carlo with 95% intervals. The fixed",

@@ -2,7 +2,7 @@ import Foundation
 
 /// N3's figure: the discrepancy of gradients accumulated along SGD steps against η, with the first-order prediction.
 extension DriftExperiment {
-  public static func figures(_ runs: [[String: ResultTable]]) -> [(name: String, svg: String)] {
+  public static func figures(_ runs: [[String: ResultTable]]) -> [DrawnFigure] {
     figure("fig-n3-drift.svg", from: runs) { drift(drift: $0) }
   }
 
@@ -18,15 +18,15 @@ extension DriftExperiment {
       }
       if let k = rows.first?["k"] { notes.append("k = \(k) steps per pass") }
       return PlotPanel(
-        title: name, x: PlotAxis(label: "step size η (θ units per gradient unit)", scale: .logarithmic),
+        title: CaseTitle.words(name), x: PlotAxis(label: "step size η (θ units per gradient unit)", scale: .logarithmic),
         y: PlotAxis(label: "‖mean discrepancy‖ (gradient units)", scale: .logarithmic),
         series: [
           PlotSeries(label: "measured", points: measured, style: .measured(0)),
           PlotSeries(label: "first order: η(k−1)/2 · ‖H g‖", points: predicted, style: .theory(1)),
-        ], notes: notes)
+        ], notes: notes, notesCorner: .topLeft)
     }
     return PlotFigure(
-      title: "N3: gradients taken at different parameter points drift from ∇C",
+      title: "Gradients taken at the points SGD visits drift from the starting gradient, as first-order theory predicts for small steps",
       panels: panels,
       caption: [
         "Mean over random orders of (1/k) Σ ∇L at the points SGD visits, minus ∇C at the start. The first-order",

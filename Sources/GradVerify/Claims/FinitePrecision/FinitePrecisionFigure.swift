@@ -1,7 +1,7 @@
 /// F's figure: the error of a sum of N entries in float32 and bfloat16, relative to Σ|xᵢ|, against N for
 /// each summation method, with Higham's bound for each (where it is finite).
 extension FinitePrecisionExperiment {
-  public static func figures(_ runs: [[String: ResultTable]]) -> [(name: String, svg: String)] {
+  public static func figures(_ runs: [[String: ResultTable]]) -> [DrawnFigure] {
     figure("fig-f-finite-precision.svg", from: runs) { errors(table: $0) }
   }
 
@@ -24,13 +24,13 @@ extension FinitePrecisionExperiment {
             style: .theory(i + 1)))
         }
         panels.append(PlotPanel(
-          title: "\(name), \(precision)", x: PlotAxis(label: "N, entries summed", scale: .logarithmic),
+          title: "\(CaseTitle.words(name)), \(precision)", x: PlotAxis(label: "N, entries summed", scale: .logarithmic),
           y: PlotAxis(label: "|error| / Σ|xᵢ|", scale: .logarithmic), series: series,
-          notes: ["zero errors not drawn", "a bound missing: k·u ≥ 1"]))
+          notes: ["zero errors not drawn", "a bound missing: k·u ≥ 1"], notesCorner: .topLeft))
       }
     }
     return PlotFigure(
-      title: "F: sums in float32 and bfloat16 miss the exact sum, never by more than the bound",
+      title: "Averages summed in float32 and bfloat16 miss the exact sum, never by more than the error bound",
       panels: panels,
       caption: [
         "Each entry rounded to the format, then summed there (rounding emulated exactly); error against the exact sum.",

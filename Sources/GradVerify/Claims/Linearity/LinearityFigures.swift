@@ -2,7 +2,7 @@ import Foundation
 
 /// C1's figures: the finite-difference error against the step, drawn from the halving table, and the cost landscape.
 extension LinearityExperiment {
-  public static func figures(_ runs: [[String: ResultTable]]) -> [(name: String, svg: String)] {
+  public static func figures(_ runs: [[String: ResultTable]]) -> [DrawnFigure] {
     guard let halving = ResultTable.concatenating(runs.compactMap { $0["-halving"] }) else { return [] }
     return rendered([("fig-fd-error-vs-h.svg", finiteDifferenceError(halving: halving)), ("fig-cost-contours.svg", CostLandscapeFigure.make())])
   }
@@ -40,11 +40,11 @@ extension LinearityExperiment {
       }
       let coordinate = caseRows.first?["coordinate"] ?? "?"
       return PlotPanel(
-        title: name, x: PlotAxis(label: "step h (units of θ)", scale: .logarithmic),
+        title: CaseTitle.words(name), x: PlotAxis(label: "step h (units of θ)", scale: .logarithmic),
         y: PlotAxis(label: "error of ∂C/∂θ\(coordinate) (cost per unit θ)", scale: .logarithmic), series: series)
     }
     return PlotFigure(
-      title: "C1: finite-difference error against the step",
+      title: "The finite-difference error shrinks as h² until rounding takes over, as truncation error must",
       panels: Array(panels),
       caption: [
         "Central difference D(h) = (C(θ+h·e) − C(θ−h·e))/2h of the average cost against the averaged analytic gradient g,",

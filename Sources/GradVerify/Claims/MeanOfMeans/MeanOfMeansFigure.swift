@@ -1,7 +1,7 @@
 /// N4's figure: the measured gap between the mean of micro-batch means and the batch gradient against the
 /// gap the identity predicts, one point per layout and scheme; the twins sit at the origin.
 extension MeanOfMeansExperiment {
-  public static func figures(_ runs: [[String: ResultTable]]) -> [(name: String, svg: String)] {
+  public static func figures(_ runs: [[String: ResultTable]]) -> [DrawnFigure] {
     figure("fig-n4-mean-of-means.svg", from: runs) { gaps(table: $0) }
   }
 
@@ -29,7 +29,7 @@ extension MeanOfMeansExperiment {
       let range = [-0.04 * top, 1.35 * top]
       let held = rows.allSatisfy { $0["identity_violations"] == "0" }
       return PlotPanel(
-        title: name, x: PlotAxis(label: "predicted gap ‖Σ (1/M − Tₘ/T_B) ∇C_Bₘ‖ (% of ‖∇C_B‖)", include: range),
+        title: CaseTitle.words(name), x: PlotAxis(label: "predicted gap ‖Σ (1/M − Tₘ/T_B) ∇C_Bₘ‖ (% of ‖∇C_B‖)", include: range),
         y: PlotAxis(label: "measured ‖ĝ − ∇C_B‖ (% of ‖∇C_B‖)", include: range),
         series: [PlotSeries(label: "measured = predicted", points: [PlotPoint(x: 0, y: 0), PlotPoint(x: top, y: top)], style: .theory(0))]
           + series + [twin],
@@ -37,7 +37,7 @@ extension MeanOfMeansExperiment {
                 "groupings: random, by-loss"])
     }
     return PlotFigure(
-      title: "N4: a mean of micro-batch means is off by exactly Σ (1/M − Tₘ/T_B) ∇C_Bₘ",
+      title: "Averaging micro-batch means misses the token-mean gradient by exactly the predicted gap",
       panels: panels,
       caption: [
         "Tokens grouped into documents of unequal length; each batch split into M micro-batches whose means are averaged.",

@@ -4,7 +4,7 @@ import Foundation
 extension NonAdditiveExperiment {
   /// The non-additive costs' specs first, then those with batch norm, so that the costs' colours follow the
   /// order of the non-additive costs.
-  public static func figures(_ runs: [[String: ResultTable]]) -> [(name: String, svg: String)] {
+  public static func figures(_ runs: [[String: ResultTable]]) -> [DrawnFigure] {
     let tables = runs.compactMap { $0["-bias"] }
     guard !tables.isEmpty else { return [] }
     let hasBatchNorm = { (table: ResultTable) in table.rows.contains { $0["cost"] == "batch-norm" } }
@@ -36,12 +36,12 @@ extension NonAdditiveExperiment {
         }
         panels.append(
           PlotPanel(
-            title: name, x: PlotAxis(label: "batch size b (examples)", scale: .logarithmic),
+            title: CaseTitle.words(name), x: PlotAxis(label: "batch size b (examples)", scale: .logarithmic),
             y: PlotAxis(label: "E[cost on batch] − cost on all (cost units)", include: [0]), series: series))
       }
     }
     return PlotFigure(
-      title: "N2: mini-batch estimates of a non-additive cost are biased",
+      title: "Costs that do not add over examples give biased mini-batch estimates; the mean cost does not",
       panels: panels,
       caption: [
         "Markers: Monte Carlo bias of the cost evaluated on a batch without replacement, with 95% intervals; lines: the",

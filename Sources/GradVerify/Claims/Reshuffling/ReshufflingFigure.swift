@@ -1,11 +1,11 @@
 /// RR's figure: the running mean's squared error over one epoch against the examples seen, with the
 /// without-replacement law (reaching 0 at N) and, for contrast, the law of independent draws.
 extension ReshufflingExperiment {
-  public static func figures(_ runs: [[String: ResultTable]]) -> [(name: String, svg: String)] {
+  public static func figures(_ runs: [[String: ResultTable]]) -> [DrawnFigure] {
     guard let running = ResultTable.concatenating(runs.compactMap { $0["-running"] }),
       let pairs = ResultTable.concatenating(runs.compactMap { $0[""] })
     else { return [] }
-    return [("fig-rr-reshuffling.svg", epoch(running: running, pairs: pairs).render())]
+    return rendered([("fig-rr-reshuffling.svg", epoch(running: running, pairs: pairs))])
   }
 
   static func epoch(running: ResultTable, pairs: ResultTable) -> PlotFigure {
@@ -25,7 +25,7 @@ extension ReshufflingExperiment {
       }
       notes.append(ended ? "every epoch ends exactly at ∇C" : "some epoch missed ∇C")
       return PlotPanel(
-        title: name, x: PlotAxis(label: "examples seen in the epoch, m = k·b", include: [0, n]),
+        title: CaseTitle.words(name), x: PlotAxis(label: "examples seen in the epoch, m = k·b", include: [0, n]),
         y: PlotAxis(label: "E‖running mean − ∇C‖² (gradient²)", include: [0]),
         series: [
           PlotSeries(label: "one epoch (reshuffled), measured", points: measured, style: .measured(0)),
@@ -36,7 +36,7 @@ extension ReshufflingExperiment {
         ], notes: notes)
     }
     return PlotFigure(
-      title: "RR: one epoch of reshuffling is sampling without replacement, and ends at ∇C",
+      title: "One epoch of reshuffling samples without replacement and ends exactly at the full gradient",
       panels: panels,
       caption: [
         "The running mean of the first k batches of a random permutation, squared error averaged over epochs.",

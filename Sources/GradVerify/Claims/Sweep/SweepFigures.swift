@@ -2,7 +2,7 @@ import Foundation
 
 /// C2/C3's figures: the mini-batch MSE against b with its laws, and the bias z-scores, drawn from the sweep's tables.
 extension SweepExperiment {
-  public static func figures(_ runs: [[String: ResultTable]]) -> [(name: String, svg: String)] {
+  public static func figures(_ runs: [[String: ResultTable]]) -> [DrawnFigure] {
     guard let sweep = ResultTable.concatenating(runs.compactMap { $0[""] }),
       let population = ResultTable.concatenating(runs.compactMap { $0["-population"] }),
       let coordinates = ResultTable.concatenating(runs.compactMap { $0["-coordinates"] })
@@ -60,11 +60,11 @@ extension SweepExperiment {
         series.append(PlotSeries(label: "law Poisson (at the measured b)", points: poissonTheory, style: .theory(2), affectsRange: false))
       }
       return PlotPanel(
-        title: name, x: PlotAxis(label: "batch size b (examples)", scale: .logarithmic),
+        title: CaseTitle.words(name), x: PlotAxis(label: "batch size b (examples)", scale: .logarithmic),
         y: PlotAxis(label: "E‖ĝ_b − ∇C‖² (squared gradient units)", scale: .logarithmic), series: series, notes: notes)
     }
     return PlotFigure(
-      title: "C3: mean squared error of the mini-batch gradient against the batch size",
+      title: "The mini-batch gradient's mean squared error falls with the batch size by each sampler's exact law",
       panels: panels,
       caption: [
         "Markers: Monte Carlo MSE over the draws with 95% intervals (±1.96 standard errors). Lines: the exact law from the",
@@ -94,12 +94,12 @@ extension SweepExperiment {
       }
       let critical = population.rows.first(where: { $0["case"] == name })?.number("bias_critical_z") ?? .nan
       return PlotPanel(
-        title: name, x: PlotAxis(label: "batch size b (examples)", scale: .logarithmic),
+        title: CaseTitle.words(name), x: PlotAxis(label: "batch size b (examples)", scale: .logarithmic),
         y: PlotAxis(label: "bias z-score per coordinate (1)", include: [-critical - 0.5, critical + 0.5]),
         series: series, rules: [(critical, "+\(PlotLabel.short(critical)) (Bonferroni, α = 0.01)"), (-critical, "−\(PlotLabel.short(critical))")])
     }
     return PlotFigure(
-      title: "C2: the mini-batch gradient is unbiased at every batch size",
+      title: "The mini-batch gradient is unbiased at every batch size",
       panels: panels,
       caption: [
         "z = (mean of ĝ_b − ∇C) / standard error, one point per coordinate, sampler and b. Under the claim the points are",

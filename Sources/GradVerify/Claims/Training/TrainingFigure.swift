@@ -2,7 +2,7 @@ import Foundation
 
 /// T's figure: cost against steps and against examples, and the estimator noise along the path against the C3 law.
 extension TrainingExperiment {
-  public static func figures(_ runs: [[String: ResultTable]]) -> [(name: String, svg: String)] {
+  public static func figures(_ runs: [[String: ResultTable]]) -> [DrawnFigure] {
     figure("fig-training.svg", from: runs) { training(training: $0) }
   }
 
@@ -39,7 +39,7 @@ extension TrainingExperiment {
     ]
     let name = training.distinct("case").first ?? ""
     return PlotFigure(
-      title: "Training \(name): gradient descent against SGD",
+      title: "Gradient descent against SGD: \(CaseTitle.words(name))",
       panels: panels, columns: 3, panelWidth: 400,
       caption: [
         "One step size for every run. Per step, larger batches descend like gradient descent; per example processed, small",
