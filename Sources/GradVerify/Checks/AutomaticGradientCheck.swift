@@ -29,7 +29,6 @@ public struct AutomaticGradientCheck: Sendable {
     }
     guard n > 0, rows.allSatisfy({ $0?.count == p }) else { return nil }
     let depth = Double(model.operationDepth)
-    let u = RoundingBoundNumber.unitRoundoff
     let rowScales = gradients.rowScales
     let meanRowScale = rowScales.compensatedSum() / Double(n)
     let gScale = gradients.average.reduce(0) { Swift.max($0, Swift.abs($1)) }
@@ -38,9 +37,7 @@ public struct AutomaticGradientCheck: Sendable {
     var averageWorst = 0.0
     for j in 0..<p {
       var sum = NeumaierSum()
-      var magnitude = NeumaierSum()
-      for i in 0..<n { magnitude.add(Swift.abs(gradients.matrix[i * p + j])) }
-      let floor = u * magnitude.value
+      let floor = gradients.resolutionFloor(coordinate: j)
       for i in 0..<n {
         let gij = gradients.matrix[i * p + j]
         let aij = rows[i]![j]

@@ -154,9 +154,7 @@ public struct LinearityCheck: Sendable {
         perExampleMaxRelative: 0, perExampleComplexStepMaxRelative: 0)
 
       var csSum = NeumaierSum()
-      var magnitude = NeumaierSum()
-      for i in 0..<n { magnitude.add(Swift.abs(gradients.matrix[i * p + j])) }
-      let floor = u * magnitude.value
+      let floor = gradients.resolutionFloor(coordinate: j)
       for i in 0..<n {
         let gij = gradients.matrix[i * p + j]
         let cs = complexLosses[i].im / Self.complexStep

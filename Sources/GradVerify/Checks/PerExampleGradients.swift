@@ -42,6 +42,14 @@ public struct PerExampleGradients: Sendable {
     self.cost = losses.compensatedSum() / Double(n)
   }
 
+  /// u·Σᵢ|G[i, j]|: the rounding-level resolution of the average of coordinate j, below which an error in
+  /// one example's entry cannot move the average (compensated sum).
+  public func resolutionFloor(coordinate j: Int) -> Double {
+    var magnitude = NeumaierSum()
+    for i in 0..<count { magnitude.add(Swift.abs(matrix[i * parameterCount + j])) }
+    return RoundingBoundNumber.unitRoundoff * magnitude.value
+  }
+
   /// ‖G[i, ·]‖∞ for every example: the scale against which example i's errors are relative.
   public var rowScales: [Double] {
     (0..<count).map { i in

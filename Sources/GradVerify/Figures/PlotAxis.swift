@@ -13,6 +13,8 @@ struct PlotAxis {
   /// Label whole decades as powers of ten even where plain numbers would fit, so that every panel of a
   /// figure labels this axis alike (`PlotFigure` sets it when any panel needs powers).
   var forcePowers = false
+  /// Named categories at 0, 1, 2, …: the axis spans −½ … count − ½ with one labelled tick per category.
+  var categories: [String]? = nil
 
   /// A tick: its value, its label, and an optional raised exponent (10 with superscript −3).
   struct Tick {
@@ -51,6 +53,10 @@ struct PlotAxis {
       }
       return (low...high, ticks)
     case .linear:
+      if let categories {
+        let ticks = categories.enumerated().map { Tick(value: Double($0.offset), label: $0.element) }
+        return (-0.5...(Double(categories.count) - 0.5), ticks)
+      }
       var low = fixed?.lowerBound ?? (usable.min() ?? 0)
       var high = fixed?.upperBound ?? (usable.max() ?? 1)
       if high <= low {

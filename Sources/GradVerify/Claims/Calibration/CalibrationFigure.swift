@@ -6,9 +6,9 @@ import Foundation
 enum CalibrationFigure {
   /// The tail categories of the middle panel, in order.
   static let tails: [(test: String, tail: String, label: String)] = [
-    ("C3", "lower", "C3 low"), ("C3", "upper", "C3 high"), ("C2", "lower", "C2 low"), ("C2", "upper", "C2 high"),
-    ("C3-noise-S", "lower", "S low"), ("C3-noise-S", "upper", "S high"), ("C3-noise-G", "lower", "G low"),
-    ("C3-noise-G", "upper", "G high"),
+    ("C3", "lower", "C3↓"), ("C3", "upper", "C3↑"), ("C2", "lower", "C2↓"), ("C2", "upper", "C2↑"),
+    ("C3-noise-S", "lower", "S↓"), ("C3-noise-S", "upper", "S↑"), ("C3-noise-G", "lower", "G↓"),
+    ("C3-noise-G", "upper", "G↑"),
   ]
 
   static func make(calibration: ResultTable) -> PlotFigure {
@@ -25,8 +25,7 @@ enum CalibrationFigure {
     }
     let familyPanel = PlotPanel(
       title: "any false FAIL in a whole sweep",
-      x: PlotAxis(label: "replicates R: " + draws.enumerated().map { "\($0.offset) = \($0.element)" }.joined(separator: ", "),
-                  fixed: -0.5...(Double(draws.count) - 0.5)),
+      x: PlotAxis(label: "replicates R per sweep", categories: draws.map { "R = \($0)" }),
       y: PlotAxis(label: "fraction of null sweeps with a FAIL (1)", include: [0, 2 * alpha]),
       series: [
         PlotSeries(label: "printed verdict (exact null law)", points: familyPoints("exact-law"), style: .scatter(0)),
@@ -56,8 +55,7 @@ enum CalibrationFigure {
     }
     let tailPanel = PlotPanel(
       title: "each tail at the level \(shortScientific(level))",
-      x: PlotAxis(label: tails.enumerated().map { "\($0.offset) \($0.element.label)" }.joined(separator: ", "),
-                  fixed: -0.5...(Double(tails.count) - 0.5)),
+      x: PlotAxis(label: "test and tail", categories: tails.map(\.label)),
       y: PlotAxis(label: "rejection rate / level (1)", include: [0, 2]),
       series: [
         PlotSeries(label: "exact law, one tail", points: tailPoints("exact-law", side: -1), style: .scatter(2)),
@@ -89,7 +87,8 @@ enum CalibrationFigure {
       caption: [
         "Each null run is a whole sweep of the case (every sampler and batch size; C2, C3 and the noise scale) judged as",
         "gradverify sweep judges it. Bars: Clopper–Pearson intervals at the table's confidence. Left: the share of runs",
-        "with any FAIL must not exceed α. Middle: one marker per pooled tail (C2: one per coordinate). Right: power.",
+        "with any FAIL must not exceed α. Middle: one marker per pooled tail (C2: one per coordinate); ↓ the lower tail,",
+        "↑ the upper; S and G the noise scale's two estimates, of tr Σ and of ‖∇C‖². Right: power against a seeded bias.",
       ])
   }
 }
