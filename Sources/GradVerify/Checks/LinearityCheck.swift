@@ -62,9 +62,8 @@ public struct LinearityCheck: Sendable {
   public var halvingOverruled: Bool
 
   /// The case's verdict: FAIL if any entry, the complex-step or automatic-differentiation bound or the halving
-  /// test fails (a halving
-  /// sequence that never settles counts against g only where the complex step disagrees too);
-  /// INCONCLUSIVE if an entry is left unresolved; PASS otherwise.
+  /// test fails (a halving sequence that never settles counts against g only where the complex step disagrees
+  /// too); INCONCLUSIVE if an entry is left unresolved; PASS otherwise.
   public var verdict: Verdict {
     if averageFailures > 0 || perExampleFailures > 0 || complexStepFailures > 0 || (automatic?.failures ?? 0) > 0
       || (halving.verdict == .fail && !halvingOverruled)

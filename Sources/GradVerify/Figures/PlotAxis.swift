@@ -26,7 +26,7 @@ struct PlotAxis {
   /// The range shown and its ticks, fitted to `values` (non-finite values, and non-positive ones on a
   /// log scale, are ignored): whole decades on a log scale (1-2-5 steps within two), 1-2-5 steps on a linear one.
   func layout(for values: [Double]) -> (range: ClosedRange<Double>, ticks: [Tick]) {
-    let usable = (values + include).filter { $0.isFinite && (scale == .linear || $0 > 0) }
+    let usable = self.usable(values)
     switch scale {
     case .logarithmic:
       let (low, high, first, last) = decades(for: usable)
@@ -81,6 +81,11 @@ struct PlotAxis {
     }
   }
 
+  /// The values the range is fitted to: `values` and `include`, finite, and positive on a log scale.
+  func usable(_ values: [Double]) -> [Double] {
+    (values + include).filter { $0.isFinite && (scale == .linear || $0 > 0) }
+  }
+
   /// The shown range of a log axis (4% of the span beyond the data on each side, so no marker sits on the
   /// frame) and the first and last whole decades in it.
   func decades(for usable: [Double]) -> (low: Double, high: Double, first: Int, last: Int) {
@@ -98,7 +103,7 @@ struct PlotAxis {
   /// reaches below 0.01 or above 10⁴).
   func needsPowers(for values: [Double]) -> Bool {
     guard scale == .logarithmic else { return false }
-    let (_, _, first, last) = decades(for: (values + include).filter { $0.isFinite && $0 > 0 })
+    let (_, _, first, last) = decades(for: usable(values))
     return last - first >= 2 && !(first >= -2 && last <= 4)
   }
 

@@ -84,7 +84,7 @@ struct PlotFigure {
       panel.y.forcePowers = yPowers
       let left = offset + Double(i % columns) * cellWidth + Self.margin.left
       let top = Self.titleHeight + Double(i / columns) * cellHeight + Self.margin.top
-      draw(panel, id: "panel\(i)", left: left, top: top, into: &svg)
+      draw(panel, values: values[i], id: "panel\(i)", left: left, top: top, into: &svg)
     }
     var y = Self.titleHeight + Double(rows) * cellHeight + 14
     for line in legendLines {
@@ -121,9 +121,13 @@ struct PlotFigure {
     return (xs, ys)
   }
 
-  private func draw(_ panel: PlotPanel, id: String, left: Double, top: Double, into svg: inout SVGDocument) {
+  /// Draws `panel` with its axes fitted to `values` (its `axisValues`).
+  private func draw(
+    _ panel: PlotPanel, values: (xs: [Double], ys: [Double]), id: String, left: Double, top: Double,
+    into svg: inout SVGDocument
+  ) {
     let width = panelWidth, height = panelHeight
-    let (xs, ys) = axisValues(panel)
+    let (xs, ys) = values
     let (xRange, xTicks) = panel.x.layout(for: xs)
     let (yRange, yTicks) = panel.y.layout(for: ys)
     func position(_ x: Double, _ y: Double) -> (x: Double, y: Double) {

@@ -60,6 +60,12 @@ public enum DataPackage {
     }
   }
 
+  /// A resource's name: the file name without its extension, lower case, "_" as "-" ("c1-linearity").
+  static func resourceName(_ file: String) -> String {
+    let stem = file.split(separator: ".", omittingEmptySubsequences: false).dropLast().joined(separator: ".")
+    return (stem.isEmpty ? file : stem).lowercased().replacingOccurrences(of: "_", with: "-")
+  }
+
   /// The column's Table Schema type, read off its values: boolean, integer, number or string.
   static func inferType(_ values: [String]) -> String {
     let present = values.filter { !$0.isEmpty }
@@ -77,7 +83,6 @@ public enum DataPackage {
   ) throws(InputError) -> String {
     var resources: [Resource] = []
     for table in tables.sorted(by: { $0.name < $1.name }) {
-      let stem = table.name.hasSuffix(".csv") ? String(table.name.dropLast(4)) : table.name
       let fields = table.schema.columns.enumerated().map { k, column in
         Field(
           name: column.name, type: inferType(table.document.rows.map { $0[k] }), description: column.description,
@@ -86,15 +91,14 @@ public enum DataPackage {
       let bytes = Array(table.document.text.utf8)
       resources.append(
         Resource(
-          name: stem.lowercased().replacingOccurrences(of: "_", with: "-"), path: table.name, bytes: bytes.count,
+          name: resourceName(table.name), path: table.name, bytes: bytes.count,
           hash: "sha256:" + sha256Hex(bytes), schema: Schema(fields: fields)))
     }
     for figure in figures.sorted(by: { $0.name < $1.name }) {
       let bytes = Array(figure.svg.utf8)
-      let stem = figure.name.hasSuffix(".svg") ? String(figure.name.dropLast(4)) : figure.name
       resources.append(
         Resource(
-          name: stem.lowercased().replacingOccurrences(of: "_", with: "-"), path: figure.name, type: nil, format: "svg",
+          name: resourceName(figure.name), path: figure.name, type: nil, format: "svg",
           mediatype: "image/svg+xml", bytes: bytes.count, hash: "sha256:" + sha256Hex(bytes),
           description: figure.caption, dialect: nil, schema: nil))
     }

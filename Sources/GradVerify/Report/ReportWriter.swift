@@ -33,15 +33,12 @@ public enum ReportWriter {
       out += "## \(run.spec.claim): \(run.spec.title)\n\n"
       out += "**Statement.** \(type(of: experiment).statement)\n\n**Method.** \(experiment.method)\n\n"
       out += "**Tables.** " + run.outcome.tables.map { "[`\($0.name)`](\($0.name))" }.joined(separator: ", ") + "\n\n"
-      let counts = Dictionary(grouping: run.outcome.verdicts, by: \.verdict).mapValues(\.count)
-      out += "**Verdicts.** " + Verdict.allCases.compactMap { v in counts[v].map { "\($0) \(v.rawValue)" } }.joined(separator: ", ")
+      out += "**Verdicts.** " + verdictCounts(run.outcome.verdicts)
       out += "\n\n| claim | case | key figure | verdict |\n|---|---|---|---|\n"
       for row in run.outcome.verdicts {
-        let figure = row.keyFigure.replacingOccurrences(of: "|", with: "\\|")
-        out += "| \(row.claim) | \(row.caseName) | \(figure) | \(row.verdict.rawValue) |\n"
+        out += "| \(row.claim) | \(row.caseName) | \(tableCell(row.keyFigure)) | \(row.verdict.rawValue) |\n"
       }
-      var shown = Set<String>()
-      for figure in figures where figure.claim == run.spec.claim && shown.insert(figure.name).inserted {
+      for figure in figures where figure.claim == run.spec.claim {
         let number = numbers[figure.name]!
         if number.firstSpec == run.file {
           out += "\n![Figure \(number.value): \(figure.name)](\(figure.name))\n\n**Figure \(number.value).** \(figure.caption)\n"
@@ -80,13 +77,21 @@ public enum ReportWriter {
   ) -> String {
     var out = "## Summary\n\n| claim | what it shows | verdicts | key number | figures |\n|---|---|---|---|---|\n"
     for run in runs {
-      let counts = Dictionary(grouping: run.outcome.verdicts, by: \.verdict).mapValues(\.count)
-      let verdicts = Verdict.allCases.compactMap { v in counts[v].map { "\($0) \(v.rawValue)" } }.joined(separator: ", ")
+      let verdicts = verdictCounts(run.outcome.verdicts)
       let key = run.outcome.verdicts.first.map { "\($0.caseName): \($0.keyFigure)" } ?? ""
       let drawn = figures.filter { $0.claim == run.spec.claim }.compactMap { numbers[$0.name]?.value }
       let figureCell = drawn.isEmpty ? "—" : drawn.map { "Fig. \($0)" }.joined(separator: ", ")
-      out += "| \(run.spec.claim) | \(run.spec.title) | \(verdicts) | \(key.replacingOccurrences(of: "|", with: "\\|")) | \(figureCell) |\n"
+      out += "| \(run.spec.claim) | \(run.spec.title) | \(verdicts) | \(tableCell(key)) | \(figureCell) |\n"
     }
     return out + "\n"
   }
+
+  /// "28 PASS, 2 FAILS-AS-PREDICTED": how many rows reached each verdict, in the verdicts' order.
+  static func verdictCounts(_ rows: [VerdictRow]) -> String {
+    let counts = Dictionary(grouping: rows, by: \.verdict).mapValues(\.count)
+    return Verdict.allCases.compactMap { v in counts[v].map { "\($0) \(v.rawValue)" } }.joined(separator: ", ")
+  }
+
+  /// Text for one cell of a Markdown table: a "|" in it escaped.
+  static func tableCell(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "\\|") }
 }
