@@ -46,13 +46,14 @@ struct CalibrationTests {
     let right = SkewedCriticalValues(z: z, skewness: 0.4)
     let left = SkewedCriticalValues(z: z, skewness: -0.4)
     #expect(right.lower == -left.upper && right.upper == -left.lower)
-    // A chi-square with k = 8 degrees of freedom, standardised, has γ = √(8/k) = 1; its Wilson–Hilferty
-    // quantile in the classical form k(1 − 2/(9k) + z√(2/(9k)))³ = 25.53 at z = 3, i.e. (25.53 − k)/√(2k).
+    // A chi-square with k = 8 degrees of freedom, standardised, has γ = √(8/k) = 1: its upper 0.001 point
+    // is 26.125 (published tables, e.g. Abramowitz & Stegun table 26.8), i.e. (26.125 − k)/√(2k).
     let k = 8.0
-    let c = 1 - 2 / (9 * k) + z * (2 / (9 * k)).squareRoot()
-    let classical: Double = (k * c * c * c - k) / (2 * k).squareRoot()
-    let chi = SkewedCriticalValues(z: z, skewness: (8 / k).squareRoot())
-    #expect(Swift.abs(chi.upper - classical) < 1e-12, "upper \(chi.upper) vs \(classical)")
+    let chi = SkewedCriticalValues(z: -normalQuantile(0.001), skewness: (8 / k).squareRoot())
+    let published = (26.125 - k) / (2 * k).squareRoot()
+    #expect(Swift.abs(chi.upper - published) < 1e-3, "upper \(chi.upper) vs \(published)")
+    // And the value is where the exact gamma tail equals the level.
+    #expect(Swift.abs(regularizedGamma(k / 2, (k + chi.upper * (2 * k).squareRoot()) / 2).q / 0.001 - 1) < 1e-6)
     // Strong skewness: the lower critical value never passes the gamma law's bound −2/γ, and the values
     // stay ordered (where the first-order expansion would put the lower one above zero).
     let strong = SkewedCriticalValues(z: 4.5, skewness: 1.6)

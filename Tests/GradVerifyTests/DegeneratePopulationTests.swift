@@ -22,7 +22,33 @@ struct DegeneratePopulationTests {
     let wrong = SweepEvaluation(
       measurements: measuredSpread, population: spread, alpha: 0.01, convention: .sampleCovarianceWithReplacement)
     let right = SweepEvaluation(measurements: measuredSpread, population: spread, alpha: 0.01)
-    #expect(right.rows.allSatisfy { $0.varianceVerdict == .pass })
+    // (A cell without the power to see a 10% deviation is INCONCLUSIVE, never PASS.)
+    #expect(right.rows.allSatisfy { $0.varianceVerdict != .fail } && right.rows.contains { $0.varianceVerdict == .pass })
     #expect(wrong.rows.contains { $0.varianceVerdict == .fail })
+  }
+
+  /// Balanced ±v deviations: every ‖dᵢ‖² is equal, so at b = 1 (and without replacement at b = N − 1) the
+  /// squared error has no spread at all. The law must be judged exactly: PASS as measured, FAIL 1% off.
+  @Test("zero-spread cells (balanced ±v) PASS when the law holds and FAIL when the MSE is off by 1%")
+  func balancedDeviations() {
+    let n = 64
+    let v = [0.75, -1.5, 2.25]
+    let rows = (0..<n).flatMap { i in v.map { (i % 2 == 0 ? 1 : -1) * $0 + 0.5 } }
+    let population = GradientPopulation(rows: rows, count: n, dimension: 3)
+    let cells = [SweepCell(sampler: .withReplacement, batch: 1), SweepCell(sampler: .withoutReplacement, batch: 1),
+                 SweepCell(sampler: .withoutReplacement, batch: n - 1)]
+    let measured = MiniBatchSweep.run(population: population, cells: cells, draws: 2000, seed: 3, name: "balanced", threads: 1)
+    let evaluation = SweepEvaluation(measurements: measured, population: population, alpha: 0.01)
+    for row in evaluation.rows {
+      #expect(row.varianceTest?.method == .zeroSpread, "b = \(row.measurement.cell.batch) was not judged exactly")
+      #expect(row.varianceVerdict == .pass, "b = \(row.measurement.cell.batch): \(String(describing: row.varianceTest))")
+    }
+    let off = measured.map { m -> CellMeasurement in
+      var m = m
+      m.meanSquaredError *= 1.01
+      return m
+    }
+    let wrong = SweepEvaluation(measurements: off, population: population, alpha: 0.01)
+    #expect(wrong.rows.allSatisfy { $0.varianceVerdict == .fail })
   }
 }

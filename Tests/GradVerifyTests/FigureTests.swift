@@ -21,7 +21,7 @@ func committedTables() throws -> [(name: String, document: CSVDocument)] {
 /// The figures drawn from `tables` (by file name) for the committed specs of Experiments/.
 func figures(from tables: [(name: String, document: CSVDocument)]) throws -> [ResultFigure] {
   let specs = try ExperimentRunner.loadAll(folder: CommandRun.packageRoot.appendingPathComponent("Experiments").path)
-  return ExperimentRunner.figures(specs: specs, tables: Dictionary(uniqueKeysWithValues: tables.map { ($0.name, $0.document) }))
+  return try ExperimentRunner.figures(specs: specs, tables: Dictionary(uniqueKeysWithValues: tables.map { ($0.name, $0.document) }))
 }
 
 /// Whether `text` parses as XML.
@@ -35,6 +35,22 @@ struct FigureTests {
     "fig-fd-error-vs-h.svg", "fig-cost-contours.svg", "fig-mse-vs-b.svg", "fig-bias-z.svg",
     "fig-n1-design-effect.svg", "fig-n2-bias.svg", "fig-n3-drift.svg", "fig-n4-mean-of-means.svg", "fig-rr-reshuffling.svg", "fig-f-finite-precision.svg", "fig-training.svg", "fig-calibration.svg",
   ]
+
+  @Test("a column a figure reads that its table lacks is an error naming the column, not an empty series")
+  func missingColumnIsAnError() throws {
+    var tables = try committedTables()
+    let k = try #require(tables.firstIndex { $0.name == "C2C3-sweep-population.csv" })
+    var document = tables[k].document
+    let column = try #require(document.header.firstIndex(of: "critical_z"))
+    document.header[column] = "renamed_z"
+    tables[k].document = document
+    #expect(throws: InputError.self) { try figures(from: tables) }
+    do {
+      _ = try figures(from: tables)
+    } catch let error as InputError {
+      #expect(error.message.contains("'critical_z'") && error.message.contains("fig-bias-z.svg"), "\(error.message)")
+    }
+  }
 
   @Test("every figure is drawn from the committed tables, equals the committed file, and is well-formed XML")
   func committedFiguresReproduced() throws {

@@ -120,7 +120,7 @@ struct SweepGradientsTests {
     try npyBytes(shape: "(\(values.count),)", data: float64Bytes(values)).write(to: full)
     let rows = GradientFileTests.fixtures.appendingPathComponent("f8-c-v1.npy").path
     return try CommandRun([
-      "sweep", "--gradients", rows, "--sampler", "with", "--draws", "400", "--full-gradient", full.path, "--precision",
+      "sweep", "--gradients", rows, "--sampler", "with", "--draws", "20000", "--full-gradient", full.path, "--precision",
       precision,
     ])
   }

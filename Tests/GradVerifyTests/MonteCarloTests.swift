@@ -149,7 +149,7 @@ struct MonteCarloTests {
       SweepCell(sampler: .withoutReplacement, batch: 29), SweepCell(sampler: .withReplacement, batch: 30),
     ]
     let m = MiniBatchSweep.run(
-      population: population, cells: cells, draws: 4_000, seed: 43, name: "tests/full", threads: 2)
+      population: population, cells: cells, draws: 20_000, seed: 43, name: "tests/full", threads: 2)
     #expect(m[0].everyErrorZero && m[0].meanSquaredError == 0 && m[0].meanError.allSatisfy { $0 == 0 })
     #expect(m[1].everyErrorZero && m[1].meanSquaredError == 0)
     #expect(!m[2].everyErrorZero && m[2].meanSquaredError > 0)
@@ -160,7 +160,8 @@ struct MonteCarloTests {
     // b = N − 1: E‖ē − g‖² = tr Σ_N/(N − 1)² exactly (one example left out, uniformly).
     let expected = population.traceSigma / Double(29 * 29)
     #expect(Swift.abs(e.rows[2].theory! / expected - 1) <= 1e-14)
-    #expect(e.rows[2].varianceVerdict == .pass, "z = \(e.rows[2].varianceZ!)")
+    // (At R = 4000 this cell cannot see a 10% deviation, CV(aᵢ)·z*/√R ≈ 0.12, and is INCONCLUSIVE.)
+    #expect(e.rows[2].varianceVerdict == .pass, "z = \(e.rows[2].varianceZ!), detects \(String(describing: e.rows[2].detectableRelativeDeviation))")
   }
 
   /// Weighted least squares of log y on log b with weights w: the slope.

@@ -82,6 +82,8 @@ public enum DataSpec: Decodable, Sendable, Equatable {
   case file(path: String, standardize: Bool)
   case regression(count: Int, features: Int, seed: UInt64)
   case clusters(count: Int, features: Int, classes: Int, seed: UInt64)
+  /// One of the gradient shapes that break smooth approximations (`SyntheticShape`).
+  case shaped(SyntheticShape, count: Int, features: Int, seed: UInt64)
 
   enum CodingKeys: String, CodingKey, CaseIterable { case file, standardize, synthetic, n, d, classes, seed }
 
@@ -113,7 +115,14 @@ public enum DataSpec: Decodable, Sendable, Equatable {
       guard k >= 2 && k <= n else { throw invalid(c, .classes, "must be between 2 and n") }
       self = .clusters(count: n, features: d, classes: k, seed: seed)
     default:
-      throw invalid(c, .synthetic, "'\(kind)' is not a generator (expected regression or clusters)")
+      guard let shape = SyntheticShape(rawValue: kind) else {
+        let names = (["regression", "clusters"] + SyntheticShape.allCases.map(\.rawValue)).joined(separator: ", ")
+        throw invalid(c, .synthetic, "'\(kind)' is not a generator (expected one of \(names))")
+      }
+      if c.contains(.classes) { throw invalid(c, .classes, "applies to 'clusters' only") }
+      guard n >= 4 else { throw invalid(c, .n, "must be at least 4 for '\(kind)'") }
+      if shape == .balanced && n % 2 != 0 { throw invalid(c, .n, "must be even for 'balanced'") }
+      self = .shaped(shape, count: n, features: d, seed: seed)
     }
   }
 
@@ -129,6 +138,8 @@ public enum DataSpec: Decodable, Sendable, Equatable {
       return Dataset.syntheticRegression(count: n, features: d, seed: seed)
     case .clusters(let n, let d, let k, let seed):
       return Dataset.syntheticClusters(count: n, features: d, classes: k, seed: seed)
+    case .shaped(let shape, let n, let d, let seed):
+      return Dataset.synthetic(shape, count: n, features: d, seed: seed)
     }
   }
 }

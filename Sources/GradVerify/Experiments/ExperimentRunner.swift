@@ -103,15 +103,15 @@ public enum ExperimentRunner {
 
   /// The figures of a run's outcomes, claim by claim in registry order, each claim's drawn from the tables of
   /// all its specs.
-  public static func figures(_ outcomes: [ExperimentOutcome]) -> [ResultFigure] {
-    figures(outcomes.map { ($0.claim, $0.tablesBySuffix) })
+  public static func figures(_ outcomes: [ExperimentOutcome]) throws(InputError) -> [ResultFigure] {
+    try figures(outcomes.map { ($0.claim, $0.tablesBySuffix) })
   }
 
   /// The figures drawn from tables read back from files: each spec's tables found by its file stem (the
   /// way `run` named them); a spec whose tables are not all there draws nothing.
   public static func figures(
     specs: [(file: String, spec: ExperimentSpec)], tables: [String: CSVDocument]
-  ) -> [ResultFigure] {
+  ) throws(InputError) -> [ResultFigure] {
     var runs: [(claim: String, tables: [String: CSVDocument])] = []
     for (file, spec) in specs {
       let stem = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
@@ -119,15 +119,24 @@ public enum ExperimentRunner {
       let found = suffixes.compactMap { suffix in tables["\(stem)\(suffix).csv"].map { (suffix, $0) } }
       if found.count == suffixes.count { runs.append((spec.claim, Dictionary(uniqueKeysWithValues: found))) }
     }
-    return figures(runs)
+    return try figures(runs)
   }
 
-  static func figures(_ runs: [(claim: String, tables: [String: CSVDocument])]) -> [ResultFigure] {
+  /// Each claim's figures from its tables; a column a figure reads that its table lacks is an error that
+  /// names the claim's table and the column (a figure never silently loses what it shows).
+  static func figures(_ runs: [(claim: String, tables: [String: CSVDocument])]) throws(InputError) -> [ResultFigure] {
     var figures: [ResultFigure] = []
     for kind in ExperimentRegistry.all {
       let mine = runs.filter { $0.claim == kind.claim }.map { $0.tables.mapValues(ResultTable.init) }
       guard !mine.isEmpty else { continue }
-      figures += kind.figures(mine).map { ResultFigure(name: $0.name, claim: kind.claim, svg: $0.svg, caption: $0.caption) }
+      let drawn = kind.figures(mine)
+      for tables in mine {
+        for (suffix, table) in tables.sorted(by: { $0.key < $1.key }) where !table.missingColumns.isEmpty {
+          let names = table.missingColumns.map { "'\($0)'" }.joined(separator: ", ")
+          throw InputError("\(kind.claim) table '\(suffix.isEmpty ? "main" : suffix)': no column \(names), which \(drawn.map(\.name).joined(separator: ", ")) reads")
+        }
+      }
+      figures += drawn.map { ResultFigure(name: $0.name, claim: kind.claim, svg: $0.svg, caption: $0.caption) }
     }
     return figures
   }

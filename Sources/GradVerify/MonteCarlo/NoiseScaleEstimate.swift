@@ -11,7 +11,8 @@
 /// Var Ŝ = (V_small + V_big)/(1/b_small − 1/b_big)²,  Var Ĝ = (b_big² V_big + b_small² V_small)/(b_big − b_small)²
 /// ```
 /// The two batches of a pair are independent, so the variances add. Each estimator is judged by its exact
-/// null variance, the skewness of its mean estimated from the draws (`SkewedCriticalValues`).
+/// null variance and the skewness of its mean estimated from the draws: tail probabilities of Pearson's
+/// type III law (`pearsonTypeIIITails`, exact gamma tails, monotone for any skewness).
 /// S. McCandlish, J. Kaplan, D. Amodei and the OpenAI Dota Team, "An Empirical Model of Large-Batch
 /// Training", arXiv:1812.06162 (2018), Appendix A.
 public struct NoiseScaleEstimate: Sendable {
@@ -34,17 +35,22 @@ public struct NoiseScaleEstimate: Sendable {
   /// Third central moments of one draw of Ŝ and Ĝ about their expectations, estimated from the draws.
   public var traceThirdMoment: Double
   public var normThirdMoment: Double
-  /// The run's verdict on both estimators, and the skewness γ of each mean (set by `judge`).
+  /// The run's verdict on both estimators, the skewness γ of each mean, the tests, and the relative
+  /// deviation of tr S² that the Ŝ test detects with probability ½ (set by `judge`).
   public var verdict: Verdict?
   public var traceSkewness = 0.0
   public var normSkewness = 0.0
+  public var traceTest: TailTest?
+  public var normTest: TailTest?
+  public var detectableRelativeTraceDeviation: Double?
 
   /// The two estimators as tests, for the calibration.
   public var nullTests: [NullTest] {
-    [
-      NullTest(claim: .noiseTrace, index: 0, z: traceZ, skewness: traceSkewness,
+    guard let traceTest, let normTest else { return [] }
+    return [
+      NullTest(claim: .noiseTrace, index: 0, test: traceTest,
                estimatedStandardErrorZ: (traceEstimate - traceExpected) / traceStandardError),
-      NullTest(claim: .noiseNorm, index: 0, z: normZ, skewness: normSkewness,
+      NullTest(claim: .noiseNorm, index: 0, test: normTest,
                estimatedStandardErrorZ: (normEstimate - normExpected) / normStandardError),
     ]
   }
@@ -86,8 +92,8 @@ public struct NoiseScaleEstimate: Sendable {
     return Swift.max(0, law.variance + 4 * linear + 4 * cross)
   }
 
-  /// Judges both estimators against their exact null variances at one tail's critical z of the run.
-  public mutating func judge(moments m: PopulationMoments, population p: GradientPopulation, criticalZ: Double) {
+  /// Judges both estimators against their exact null variances at the run's per-tail level L.
+  public mutating func judge(moments m: PopulationMoments, population p: GradientPopulation, level: Double) {
     let vs = Self.normSquaredVariance(batch: small, population: p, moments: m)
     let vb = Self.normSquaredVariance(batch: big, population: p, moments: m)
     let (bs, bb) = (Double(small), Double(big))
@@ -97,9 +103,21 @@ public struct NoiseScaleEstimate: Sendable {
     normNullStandardError = (normVariance / Double(draws)).squareRoot()
     traceSkewness = SkewedCriticalValues.meanSkewness(thirdCentralMoment: traceThirdMoment, variance: traceVariance, draws: draws)
     normSkewness = SkewedCriticalValues.meanSkewness(thirdCentralMoment: normThirdMoment, variance: normVariance, draws: draws)
-    let holds = SkewedCriticalValues(z: criticalZ, skewness: traceSkewness).accepts(traceZ)
-      && SkewedCriticalValues(z: criticalZ, skewness: normSkewness).accepts(normZ)
-    verdict = holds ? .pass : .fail
+    func test(_ z: Double, _ gamma: Double, _ deviation: Double, _ scale: Double) -> TailTest {
+      guard z.isFinite else {
+        return .zeroSpread(deviation: deviation, withinRounding: Swift.abs(deviation) <= 64 * RoundingBoundNumber.unitRoundoff * scale)
+      }
+      let p = SkewedCriticalValues.tails(z: z, skewness: gamma)
+      return TailTest(z: z, lower: p.lower, upper: p.upper, method: .gamma, withinRounding: false)
+    }
+    let trace = test(traceZ, traceSkewness, traceEstimate - traceExpected, Swift.abs(traceExpected))
+    let norm = test(normZ, normSkewness, normEstimate - normExpected, p.meanNormSquared)
+    traceTest = trace
+    normTest = norm
+    let critical = SkewedCriticalValues(z: -normalQuantile(level), skewness: traceSkewness)
+    detectableRelativeTraceDeviation = traceExpected > 0
+      ? Swift.max(critical.upper, -critical.lower) * traceNullStandardError / traceExpected : nil
+    verdict = trace.rejection(level: level) == 0 && norm.rejection(level: level) == 0 ? .pass : .fail
   }
 
   /// Runs `draws` independent pairs in blocks, as `MiniBatchSweep` does (bit-identical for any thread count).

@@ -39,6 +39,8 @@ public struct NullSweepRuns: Sendable {
 
   /// The per-tail level of one test: α/(2m).
   public var tailLevel: Double { alpha / (2 * Double(tests)) }
+  /// The largest per-tail level the tests will be read at (the calibration's stated levels).
+  public var screenLevel: Double?
 
   /// `seeds` null runs at R = `draws`.
   public func run(seeds: Int, draws: Int, seed: UInt64, caseName: String, threads: Int) -> [Outcome] {
@@ -49,8 +51,8 @@ public struct NullSweepRuns: Sendable {
       var noise = NoiseScaleEstimate.sweepDefault(population: population, draws: draws, seed: seed, name: runName, threads: 1)
       let evaluation = SweepEvaluation(
         measurements: measurements, population: population, alpha: alpha, convention: convention, runTests: tests,
-        moments: moments)
-      noise?.judge(moments: moments, population: population, criticalZ: evaluation.criticalZ)
+        moments: moments, screenLevel: screenLevel, judgePower: false)
+      noise?.judge(moments: moments, population: population, level: evaluation.tailLevel)
       let all = evaluation.nullTests + (noise?.nullTests ?? [])
       // The printed verdict itself, and the same draws judged by the old statistic.
       let printed = evaluation.rows.contains { $0.biasVerdict == .fail || $0.varianceVerdict == .fail }

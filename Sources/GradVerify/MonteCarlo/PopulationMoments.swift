@@ -37,6 +37,19 @@ public struct PopulationMoments: Sendable {
   public let coordinateThirdMoment: [Double]
   public let coordinateRawSquareSum: [Double]
   public let coordinateRawCubeSum: [Double]
+  /// Per coordinate: ρⱼ = (1/N) Σᵢ |dᵢⱼ|³ and Σᵢ |gᵢⱼ|³ (Berry–Esseen's third absolute moments).
+  public let coordinateAbsoluteThirdMoment: [Double]
+  public let coordinateRawAbsoluteCubeSum: [Double]
+  /// aᵢ = ‖dᵢ‖², the squared error of a batch of one, per example.
+  public let squaredDeviations: [Double]
+  /// V = (1/N) Σ (aᵢ − ā)², two-pass: no cancellation when the aᵢ are nearly equal.
+  public let squaredDeviationVariance: Double
+  /// W = Σ_{i≠j} (cᵢⱼ − c̄)² = Q2 − A1²/(N(N−1)), c̄ = −ā/(N−1) the mean off-diagonal inner product
+  /// (Σⱼ cᵢⱼ = 0): the centred second-order sum of the without-replacement law.
+  public var centredOffDiagonalSquares: Double {
+    let nd = Double(count)
+    return count < 2 ? 0 : Swift.max(0, q2 - a1 * (a1 / (nd * (nd - 1))))
+  }
   /// The third-order sums of the squared error with replacement (nil past `gramBudget` or when P > 256).
   public let thirdOrder: ThirdOrder?
 
@@ -66,7 +79,7 @@ public struct PopulationMoments: Sendable {
     var h = [Double](repeating: 0, count: n)
     var (sa, sa2, sh, sr4) = (NeumaierSum(), NeumaierSum(), NeumaierSum(), NeumaierSum())
     var mu2 = [NeumaierSum](repeating: NeumaierSum(), count: d)
-    var mu3 = mu2, raw2 = mu2, raw3 = mu2
+    var mu3 = mu2, raw2 = mu2, raw3 = mu2, abs3 = mu2, rawAbs3 = mu2
     var quadratic = NeumaierSum()
     for i in 0..<n {
       var ai = 0.0, hi = 0.0, ri = 0.0
@@ -81,6 +94,8 @@ public struct PopulationMoments: Sendable {
         mu3[j].add(dij * dij * dij)
         raw2[j].add(x * x)
         raw3[j].add(x * x * x)
+        abs3[j].add(Swift.abs(dij * dij * dij))
+        rawAbs3[j].add(Swift.abs(x * x * x))
       }
       a[i] = ai
       h[i] = hi
@@ -99,6 +114,11 @@ public struct PopulationMoments: Sendable {
     coordinateThirdMoment = mu3.map { $0.value / nd }
     coordinateRawSquareSum = raw2.map(\.value)
     coordinateRawCubeSum = raw3.map(\.value)
+    coordinateAbsoluteThirdMoment = abs3.map { $0.value / nd }
+    coordinateRawAbsoluteCubeSum = rawAbs3.map(\.value)
+    squaredDeviations = a
+    let meanA = a1 / nd
+    squaredDeviationVariance = a.map { ($0 - meanA) * ($0 - meanA) }.compensatedSum() / nd
 
     // tr Σ_N² from the d×d matrix when it is there, else from the Gram matrix: Σᵢⱼ cᵢⱼ² / N².
     let gramCost = nd * nd * Double(d) / 2

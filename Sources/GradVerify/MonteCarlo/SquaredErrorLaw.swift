@@ -37,7 +37,7 @@ public struct SquaredErrorLaw: Sendable {
     let bd = Double(b)
     switch sampler {
     case .withReplacement:
-      let varA = m.a2 / n - (m.a1 / n) * (m.a1 / n)
+      let varA = m.squaredDeviationVariance
       variance = Swift.max(0, varA + 2 * (bd - 1) * m.traceSigmaSquared) / (bd * bd * bd)
       thirdCentralMoment = m.thirdOrder.map { t in
         let pairs = bd * (bd - 1)
@@ -60,7 +60,13 @@ public struct SquaredErrorLaw: Sendable {
       let varW = 2 * q2 * pi[2] + 4 * q3 * pi[3] + q4 * pi[4] - pi[2] * pi[2] * a1 * a1
       let cov = -2 * pi[2] * a2 + pi[3] * (2 * a2 - a1 * a1) + pi[1] * pi[2] * a1 * a1
       let b2 = bd * bd
-      variance = b >= p.count ? 0 : Swift.max(0, varU + varW + 2 * cov) / (b2 * b2)
+      if b >= p.count {
+        variance = 0
+      } else if p.count >= 4 {
+        variance = Self.withoutReplacementVariance(count: p.count, batch: b, moments: m)
+      } else {
+        variance = Swift.max(0, varU + varW + 2 * cov) / (b2 * b2)
+      }
       thirdCentralMoment = b >= p.count ? 0 : nil
       let finite = p.count > 1 ? (n - bd) / (n - 1) : 0
       let finite3 = p.count > 2 ? (n - bd) * (n - 2 * bd) / ((n - 1) * (n - 2)) : 0
@@ -77,5 +83,23 @@ public struct SquaredErrorLaw: Sendable {
     case .poissonRealized:
       return nil
     }
+  }
+
+  /// Var e without replacement in centred sums, N ≥ 4: the raw form above is the same polynomial, but its
+  /// terms of size A1² cancel to the last digit as b nears N (at b = N − 1 it is V/(N − 1)⁴ exactly).
+  ///
+  /// ```
+  /// b⁴ Var e = b(N−b)·[((N − 2b)² − N + 2)·V + 2(b − 1)(N − b − 1)·W/N] / ((N − 1)(N − 2)(N − 3))
+  /// V = (1/N) Σ (aᵢ − ā)²,   W = Σ_{i≠j} (cᵢⱼ − c̄)²,   c̄ = −ā/(N − 1)
+  /// ```
+  /// Obtained from VarU + VarW + 2Cov by writing A2 = N·V + A1²/N and Q2 = W + A1²/(N(N − 1)): every
+  /// A1² term cancels exactly in the algebra, so none is left to cancel in floating point.
+  static func withoutReplacementVariance(count: Int, batch b: Int, moments m: PopulationMoments) -> Double {
+    let (n, bd) = (Double(count), Double(b))
+    let spread = (n - 2 * bd) * (n - 2 * bd) - n + 2
+    let pairs = 2 * (bd - 1) * (n - bd - 1)
+    let inner = spread * m.squaredDeviationVariance + pairs * (m.centredOffDiagonalSquares / n)
+    let b2 = bd * bd
+    return Swift.max(0, bd * (n - bd) * inner / ((n - 1) * (n - 2) * (n - 3)) / (b2 * b2))
   }
 }

@@ -1,17 +1,28 @@
-/// The verdicts of one sweep: unbiasedness (C2) and the variance law (C3) per cell, each standardised by
-/// the exact null law of the population (`SquaredErrorLaw`, DESIGN.md §7), each tail tested at its own level.
+/// The verdicts of one sweep: unbiasedness (C2) and the variance law (C3) per cell, each decided by a tail
+/// probability under the exact null law of the population (`SweepNullTails`), each tail at its own level.
 ///
 /// ```
-/// C2: zⱼ = ēⱼ / √(Var ḡ_b,ⱼ / R)          per coordinate, Var from the population (not the draws)
-/// C3: z  = (MSE − E e) / √(Var e / R)      e = ‖ḡ_b − g‖², Var e from the population
-/// PASS when lower ≤ z ≤ upper,  lower/upper = ∓z* + (γ/6)(z*² − 1)   (Cornish–Fisher, γ the skewness of the mean)
-/// z* = Φ⁻¹(1 − α/(2m)),  m = every test of the run (bias coordinates, variance cells, noise-scale estimators)
+/// C2: every coordinate j, T = ēⱼ,  E T = 0          C3: T = MSE, E T = E e (the law)
+/// reject a tail when P(T beyond its value) ≤ L = α/(2m), m = every test of the run (Bonferroni), and the
+///   deviation is larger than the rounding of T
+/// no power: PASS only where the cell detects (with probability ½ at level L) a bias of 0.1·‖g‖∞ (C2) or a
+///   deviation of 10% of the law (C3); otherwise INCONCLUSIVE
 /// ```
-/// so that the probability of any false FAIL in the run is at most α (Bonferroni). γ is exact where a closed
-/// form exists (every coordinate; e with replacement) and otherwise estimated from the draws' third moment
-/// about the exact mean. A cell with no spread at all (b = N without replacement, Poisson at q = 1, or a
-/// population whose gradients are all equal) is judged against the rounding of a batch mean instead.
+/// so that the probability of any false FAIL in the run is at most α, whatever the shape of the gradients
+/// (the tails are exact, saddlepoint, or valid bounds). A cell with no spread (b = N without replacement,
+/// Poisson at q = 1, a population whose gradients are all equal) is judged exactly, against rounding.
 public struct SweepEvaluation: Sendable {
+  /// The bias (relative to ‖g‖∞) and the relative deviation of the MSE that a cell must be able to detect
+  /// for its PASS to mean something.
+  public static let meaningfulRelativeBias = 0.1
+  public static let meaningfulRelativeDeviation = 0.1
+
+  /// A pair of critical values, in units of the null standard error.
+  public struct CriticalValues: Sendable, Equatable {
+    public var lower: Double
+    public var upper: Double
+  }
+
   public struct Row: Sendable {
     public var measurement: CellMeasurement
     /// E e under the convention judged (the exact law unless a test plants a convention bug).
@@ -20,17 +31,18 @@ public struct SweepEvaluation: Sendable {
     public var law: SquaredErrorLaw?
     /// √(Var e / R): the exact null standard error of the MSE.
     public var nullStandardError: Double?
-    public var varianceZ: Double?
-    public var varianceCritical: SkewedCriticalValues?
-    /// Whether γ of the MSE came from a closed form (else from the draws).
-    public var skewnessExact: Bool?
-    /// z of every coordinate's mean error against its exact null spread, and the skewness γ of its mean.
-    public var biasZ: [Double]
-    public var biasSkewness: [Double] = []
-    /// γ of the MSE's mean of R draws.
-    public var varianceSkewness: Double?
+    public var varianceTest: TailTest?
+    public var varianceCritical: CriticalValues?
+    /// Every coordinate's test of ēⱼ = 0 (empty where not tested).
+    public var biasTests: [TailTest] = []
+    /// The critical values of the coordinate with the largest null spread (the cell's power).
+    public var biasCritical: CriticalValues?
     public var biasVerdict: Verdict?
     public var varianceVerdict: Verdict?
+
+    public var varianceZ: Double? { varianceTest?.z }
+    /// z of every coordinate's mean error against its exact null spread.
+    public var biasZ: [Double] { biasTests.map(\.z) }
 
     /// MSE / theory.
     public var ratio: Double? {
@@ -39,107 +51,93 @@ public struct SweepEvaluation: Sendable {
     }
 
     /// max |zⱼ| over the coordinates.
-    public var maxAbsoluteBiasZ: Double { biasZ.map(Swift.abs).max() ?? 0 }
+    public var maxAbsoluteBiasZ: Double { biasTests.map { Swift.abs($0.z) }.max() ?? 0 }
+
+    /// The coordinate whose test has the smallest tail probability, with that test.
+    public var worstBias: (coordinate: Int, test: TailTest)? {
+      biasTests.indices.min { biasTests[$0].pValue < biasTests[$1].pValue }.map { ($0, biasTests[$0]) }
+    }
 
     /// The smallest bias of one coordinate, relative to ‖g‖∞, that this cell's bias test detects with
-    /// probability ½ at the run's level: z*·maxⱼ √(Var ḡ_b,ⱼ / R) / ‖g‖∞ (nil where not tested).
+    /// probability ½ at the run's level: max(upper, −lower)·maxⱼ √(Var ḡ_b,ⱼ / R) / ‖g‖∞ (nil where not tested,
+    /// and for a cell with no spread, which is judged exactly).
     public var detectableRelativeBias: Double?
 
     /// The smallest relative deviation of the MSE from its law that this cell detects with probability ½
-    /// at the run's level: max(upper, −lower) · se / theory.
+    /// at the run's level: max(upper, −lower) · se / theory (nil for a cell with no spread, judged exactly).
     public var detectableRelativeDeviation: Double? {
-      guard let theory, theory > 0, let se = nullStandardError, let c = varianceCritical else { return nil }
+      guard varianceTest?.method != .zeroSpread, let theory, theory > 0, let se = nullStandardError, let c = varianceCritical else { return nil }
       return Swift.max(c.upper, -c.lower) * se / theory
     }
   }
 
   public var rows: [Row]
   public var alpha: Double
-  /// z* of one tail of one test: Φ⁻¹(1 − α/(2m)).
+  /// The normal z* of one tail of one test, Φ⁻¹(1 − α/(2m)), for reading (verdicts use tail probabilities).
   public var criticalZ: Double
   /// How many tests share α (Bonferroni's m).
   public var tests: Int
+  /// The per-tail level L = α/(2m).
+  public var tailLevel: Double { alpha / (2 * Double(tests)) }
 
   /// - Parameters:
   ///   - convention: the variance constants; anything but `.exact` is a deliberate bug for the tests.
   ///   - runTests: how many tests the whole run makes (Bonferroni's m); nil: this sweep's own.
+  ///   - screenLevel: the largest per-tail level any reader will apply to the tests (the calibration reads
+  ///     them at several); default the run's own level.
+  ///   - judgePower: false skips the power of each cell (the calibration counts FAILs only), so a cell
+  ///     that does not fail passes.
   public init(
     measurements: [CellMeasurement], population: GradientPopulation, alpha: Double,
-    convention: VarianceConvention = .exact, runTests: Int? = nil, moments: PopulationMoments? = nil
+    convention: VarianceConvention = .exact, runTests: Int? = nil, moments: PopulationMoments? = nil,
+    screenLevel: Double? = nil, judgePower: Bool = true
   ) {
     self.alpha = alpha
     let moments = moments ?? PopulationMoments(population)
     let tests = Swift.max(1, runTests ?? Self.testCount(measurements.map(\.cell), dimension: population.dimension))
-    let criticalZ = bonferroniCriticalZ(familyWiseAlpha: alpha, tests: tests)
     self.tests = tests
-    self.criticalZ = criticalZ
-    let allowance = Self.roundingAllowance(population)
-    let degenerate = population.traceSigma == 0
+    criticalZ = bonferroniCriticalZ(familyWiseAlpha: alpha, tests: tests)
+    let level = alpha / (2 * Double(tests))
+    var tails = SweepNullTails(population: population, moments: moments, level: Swift.max(level, screenLevel ?? 0))
+    let gScale = population.mean.map(Swift.abs).max() ?? 0
     var rows: [Row] = []
     for m in measurements {
       let cell = m.cell
       let law = SquaredErrorLaw(sampler: cell.sampler, batch: cell.batch, population: population, moments: moments)
       let theory = convention.theoreticalMSE(sampler: cell.sampler, batch: cell.batch, population: population)
-      var row = Row(measurement: m, theory: theory, law: law, biasZ: [])
-      let r = Double(m.draws)
+      var row = Row(measurement: m, theory: theory, law: law)
       if let law, cell.sampler.isUnbiased {
-        var holds = true
-        row.biasZ = m.meanError.indices.map { j in
-          let error = m.meanError[j]
-          let variance = law.coordinateVariance[j]
-          let withinRounding = Swift.abs(error) <= allowance[j] * Double(Swift.max(cell.batch, population.count) + 2)
-          guard variance > 0 else {
-            row.biasSkewness.append(0)
-            if !withinRounding { holds = false }
-            return withinRounding ? 0 : (error > 0 ? .infinity : -.infinity)
-          }
-          let z = error / (variance / r).squareRoot()
-          let gamma = SkewedCriticalValues.meanSkewness(
-            thirdCentralMoment: law.coordinateThirdMoment[j], variance: variance, draws: m.draws)
-          row.biasSkewness.append(gamma)
-          if !SkewedCriticalValues(z: criticalZ, skewness: gamma).accepts(z) && !withinRounding { holds = false }
-          return z
+        row.biasTests = m.meanError.indices.map { j in
+          tails.biasTest(
+            cell: cell, draws: m.draws, coordinate: j, meanError: m.meanError[j], variance: law.coordinateVariance[j])!
         }
-        row.biasVerdict = holds ? .pass : .fail
-        let largestSE = ((law.coordinateVariance.max() ?? 0) / r).squareRoot()
-        let gScale = population.mean.map(Swift.abs).max() ?? 0
-        row.detectableRelativeBias = gScale > 0 && largestSE > 0 ? criticalZ * largestSE / gScale : nil
+        let rejected = row.biasTests.contains { $0.rejection(level: level) != 0 }
+        if let widest = law.coordinateVariance.indices.max(by: { law.coordinateVariance[$0] < law.coordinateVariance[$1] }) {
+          let variance = law.coordinateVariance[widest]
+          if variance > 0 && gScale > 0 && judgePower {
+            let critical = tails.biasCritical(cell: cell, draws: m.draws, coordinate: widest, variance: variance)
+            row.biasCritical = critical
+            let se = (variance / Double(m.draws)).squareRoot()
+            row.detectableRelativeBias = critical.map { Swift.max($0.upper, -$0.lower) * se / gScale } ?? .infinity
+          }
+        }
+        let exact = row.biasTests.allSatisfy { $0.method == .zeroSpread }
+        let powerful = !judgePower || (row.detectableRelativeBias ?? .infinity) <= Self.meaningfulRelativeBias
+        row.biasVerdict = rejected ? .fail : (exact || powerful ? .pass : .inconclusive)
       }
       if let theory, let law {
-        if law.variance == 0 || (degenerate && theory == 0) {
-          // No spread: every error is zero (b = N) or the rounding of a mean of equal rows.
-          let bound = degenerate && !m.everyErrorZero
-            ? allowance.map { let x = $0 * Double(cell.batch + 2); return x * x }.reduce(0, +) : 0
-          row.varianceVerdict = (m.everyErrorZero || m.meanSquaredError <= bound) && theory == law.mean ? .pass : .fail
-        } else {
-          let se = (law.variance / r).squareRoot()
-          let k3 = law.thirdCentralMoment
-            ?? SkewedCriticalValues.thirdCentralMoment(powerSums: m.squaredErrorPowerSums, about: law.mean, draws: m.draws)
-          let gamma = SkewedCriticalValues.meanSkewness(thirdCentralMoment: k3, variance: law.variance, draws: m.draws)
-          let critical = SkewedCriticalValues(z: criticalZ, skewness: gamma)
-          row.varianceSkewness = gamma
-          let z = (m.meanSquaredError - theory) / se
-          row.nullStandardError = se
-          row.varianceZ = z
-          row.varianceCritical = critical
-          row.skewnessExact = law.thirdCentralMoment != nil
-          row.varianceVerdict = critical.accepts(z) ? .pass : .fail
-        }
+        let judged = tails.varianceTest(m, theory: theory, law: law, critical: judgePower)
+        row.varianceTest = judged.test
+        row.varianceCritical = judged.critical.map { CriticalValues(lower: $0.lower, upper: $0.upper) }
+        row.nullStandardError = law.variance > 0 ? (law.variance / Double(m.draws)).squareRoot() : 0
+        let rejected = judged.test.rejection(level: level) != 0
+        let exact = judged.test.method == .zeroSpread
+        let powerful = !judgePower || (row.detectableRelativeDeviation ?? .infinity) <= Self.meaningfulRelativeDeviation
+        row.varianceVerdict = rejected ? .fail : (exact || powerful ? .pass : .inconclusive)
       }
       rows.append(row)
     }
     self.rows = rows
-  }
-
-  /// u · max ᵢ |gᵢⱼ| per coordinate: times (b + 2), a bound on the rounding of one batch mean's error
-  /// (a recursive sum of at most max(b, N) terms, the complement subtracted from a compensated total).
-  static func roundingAllowance(_ p: GradientPopulation) -> [Double] {
-    let u = RoundingBoundNumber.unitRoundoff
-    var largest = [Double](repeating: 0, count: p.dimension)
-    for i in 0..<p.count {
-      for j in 0..<p.dimension { largest[j] = Swift.max(largest[j], Swift.abs(p.rows[i * p.dimension + j])) }
-    }
-    return largest.map { 2 * u * $0 }
   }
 
   /// The tests a sweep over `cells` makes: one per coordinate per unbiased cell, one per cell with a law.
@@ -147,10 +145,13 @@ public struct SweepEvaluation: Sendable {
     cells.filter { $0.sampler.isUnbiased }.count * d + cells.filter { $0.sampler != .poissonRealized }.count
   }
 
-  /// The worst verdict of the cells of one sampler, for one claim.
+  /// The verdict of one claim over the cells of one sampler: FAIL if any cell fails, PASS if every other
+  /// cell passes or lacks power and at least one passes, INCONCLUSIVE if none has the power to pass.
   public func verdict(sampler: SamplerKind, claim: KeyPath<Row, Verdict?>) -> Verdict? {
     let verdicts = rows.filter { $0.measurement.cell.sampler == sampler }.compactMap { $0[keyPath: claim] }
-    return verdicts.max()
+    guard let worst = verdicts.max() else { return nil }
+    if worst == .inconclusive && verdicts.contains(.pass) { return .pass }
+    return worst
   }
 }
 
@@ -174,24 +175,26 @@ extension SweepEvaluation {
   }
 }
 
-/// One test of a run, as the calibration needs it: its z against the exact null law, the skewness of the
-/// mean it tests, and the z the harness used before (the same difference over the estimated standard error).
+/// One test of a run, as the calibration needs it: its tail test against the exact null law, and the z
+/// the harness used before (the same difference over the estimated standard error, normal critical values).
 public struct NullTest: Sendable {
   public enum Claim: String, Sendable, CaseIterable { case bias = "C2", variance = "C3", noiseTrace = "C3-noise-S", noiseNorm = "C3-noise-G" }
   public var claim: Claim
   /// The coordinate (bias tests) or cell index (variance tests) within the run.
   public var index: Int
-  public var z: Double
-  public var skewness: Double
+  public var test: TailTest
   public var estimatedStandardErrorZ: Double
+  /// A bias test's cell, mean error and exact null variance (to shift it by a seeded bias).
+  public var cell: SweepCell?
+  public var meanError = 0.0
+  public var variance = 0.0
+
+  public var z: Double { test.z }
 
   /// Whether the test rejects in the lower (−1) or upper (+1) tail at per-tail level `level`, or not (0).
   public func rejection(level: Double, exactLaw: Bool) -> Int {
+    if exactLaw { return test.rejection(level: level) }
     let zStar = -normalQuantile(level)
-    if exactLaw {
-      let c = SkewedCriticalValues(z: zStar, skewness: skewness)
-      return z < c.lower ? -1 : (z > c.upper ? 1 : 0)
-    }
     let zOld = estimatedStandardErrorZ
     return zOld < -zStar ? -1 : (zOld > zStar ? 1 : 0)
   }
@@ -203,17 +206,19 @@ extension SweepEvaluation {
     var tests: [NullTest] = []
     for (c, row) in rows.enumerated() {
       let m = row.measurement
-      for (j, z) in row.biasZ.enumerated() where z.isFinite && (row.law?.coordinateVariance[j] ?? 0) > 0 {
+      for (j, test) in row.biasTests.enumerated() where test.method != .zeroSpread {
         let se = m.meanErrorStandardError[j]
-        tests.append(NullTest(
-          claim: .bias, index: j, z: z, skewness: row.biasSkewness[j],
-          estimatedStandardErrorZ: se > 0 ? m.meanError[j] / se : 0))
+        var t = NullTest(
+          claim: .bias, index: j, test: test, estimatedStandardErrorZ: se > 0 ? m.meanError[j] / se : 0, cell: m.cell)
+        t.meanError = m.meanError[j]
+        t.variance = row.law?.coordinateVariance[j] ?? 0
+        tests.append(t)
       }
-      if let z = row.varianceZ, let gamma = row.varianceSkewness, let theory = row.theory {
+      if let test = row.varianceTest, test.method != .zeroSpread, let theory = row.theory {
         let se = m.meanSquaredErrorStandardError
         tests.append(NullTest(
-          claim: .variance, index: c, z: z, skewness: gamma,
-          estimatedStandardErrorZ: se > 0 ? (m.meanSquaredError - theory) / se : 0))
+          claim: .variance, index: c, test: test,
+          estimatedStandardErrorZ: se > 0 ? (m.meanSquaredError - theory) / se : 0, cell: m.cell))
       }
     }
     return tests

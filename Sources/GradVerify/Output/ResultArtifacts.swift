@@ -8,7 +8,8 @@ public struct ResultArtifacts: Sendable {
   public var figures: [ResultFigure]
 
   public init(_ outcomes: [ExperimentOutcome]) {
-    figures = ExperimentRunner.figures(outcomes)
+    // The tables were just written by the claims themselves: a column missing here is a bug in a figure.
+    do { figures = try ExperimentRunner.figures(outcomes) } catch { preconditionFailure(error.message) }
     files = outcomes.flatMap(\.tables).map { ($0.name, $0.document.text) } + figures.map { ($0.name, $0.svg) }
   }
 
@@ -46,6 +47,6 @@ extension ResultArtifacts {
   /// Every figure redrawn from the tables of `results` for the specs of `experiments`, without running
   /// anything: what `make results` would draw from those tables.
   public static func redrawnFigures(experiments: String, results: String) throws(InputError) -> [ResultFigure] {
-    ExperimentRunner.figures(specs: try ExperimentRunner.loadAll(folder: experiments), tables: try tables(in: results))
+    try ExperimentRunner.figures(specs: try ExperimentRunner.loadAll(folder: experiments), tables: try tables(in: results))
   }
 }

@@ -11,6 +11,8 @@ public enum RunReport {
     let tables = zip(SweepExperiment.tableSuffixes, documents).map { ("sweep\($0.0).csv", $0.1) }
     let bySuffix = Dictionary(uniqueKeysWithValues: zip(SweepExperiment.tableSuffixes, documents.map(ResultTable.init)))
     let figures = SweepExperiment.figures([bySuffix])
+    // The tables were just made by the sweep: a column missing here is a bug in a figure.
+    for table in bySuffix.values { precondition(table.missingColumns.isEmpty, "sweep figures read missing columns \(table.missingColumns)") }
     return files(
       title: "gradverify sweep", command: command, tables: tables, figures: figures, verdicts: verdicts, notes: notes,
       summary: experiment.summaryLines(result))
@@ -26,6 +28,7 @@ public enum RunReport {
     // The cost landscape is a picture of a fixed toy problem, not of this run: only the error against h.
     let halving = ResultTable(documents[1])
     let figures = rendered([("fig-fd-error-vs-h.svg", LinearityExperiment.finiteDifferenceError(halving: halving))])
+    precondition(halving.missingColumns.isEmpty, "the check figure reads missing columns \(halving.missingColumns)")
     return files(title: "gradverify check", command: command, tables: tables, figures: figures, verdicts: verdicts, notes: notes, summary: [])
   }
 

@@ -1,16 +1,14 @@
-/// Two-sided critical values for a standardised mean whose law is skewed, one tail at a time.
+/// Two-sided critical values for a standardised mean whose law is skewed, one tail at a time: the
+/// quantiles of Pearson's type III law with that skewness (`pearsonTypeIIITails`) at the normal level of z.
 ///
 /// ```
 /// γ = κ₃ / (σ³ √R)       the skewness of the mean of R independent replicates with variance σ², third cumulant κ₃
-/// q(z, γ) = (2/γ) [(1 + γz/6 − γ²/36)³ − 1]        the standardised Pearson type III (gamma) quantile
-/// upper = q(z*, γ),  lower = max(q(−z*, γ), −2/γ)   (γ > 0; mirrored for γ < 0; ±z* at γ = 0)
+/// L = 1 − Φ(z*),   P_γ(T ≤ lower) = L,   P_γ(T ≥ upper) = L     (exact gamma tails, found by bisection)
 /// ```
-/// q is the Wilson–Hilferty approximation to the quantile of a gamma law with skewness γ (E. B. Wilson and
-/// M. M. Hilferty, "The distribution of chi-square", PNAS 17 (1931) 684–688). To first order in γ it is the
-/// Cornish–Fisher correction z + (γ/6)(z² − 1) (E. A. Cornish and R. A. Fisher, Rev. Inst. Int. Statist. 5
-/// (1938) 307–320), but it stays monotone where that expansion folds over (γz*/3 ≥ 1, a strongly skewed
-/// cell at small R), and it respects the gamma law's bound −2/γ: a right-skewed mean cannot fall far below
-/// its expectation, so no value above that bound is taken for a lower-tail rejection.
+/// Exact gamma quantiles are monotone in the level and in γ and never fold over, where the Cornish–Fisher
+/// expansion z + (γ/6)(z² − 1) and its Wilson–Hilferty form do at large γ; and the lower value respects the
+/// law's bound −2/γ (a right-skewed mean cannot fall far below its expectation). Used where only moments of
+/// the null law are known; where the whole law is, the harness tests by its exact tails (`TailTest`).
 public struct SkewedCriticalValues: Sendable, Equatable {
   public var lower: Double
   public var upper: Double
@@ -20,22 +18,30 @@ public struct SkewedCriticalValues: Sendable, Equatable {
   ///   - skewness: γ of the standardised mean (0: symmetric).
   public init(z: Double, skewness: Double) {
     let gamma = skewness.isFinite ? skewness : 0
-    if Swift.abs(gamma) < 1e-8 {
+    guard Swift.abs(gamma) >= 1e-6 else {
       lower = -z
       upper = z
-    } else if gamma > 0 {
-      lower = Swift.max(Self.quantile(-z, gamma), -2 / gamma)
-      upper = Self.quantile(z, gamma)
-    } else {
-      lower = -Self.quantile(z, -gamma)
-      upper = Swift.min(-Self.quantile(-z, -gamma), -2 / gamma)
+      return
     }
+    let level = normalCDF(-z)
+    let bound = 2 / Swift.abs(gamma)
+    // Search past the law's bound on the side where it has one, and far enough on the other.
+    let reach = Swift.max(64, 4 * z + 2 * bound)
+    func root(_ tail: (Double) -> Double) -> Double {
+      var (low, high) = (0.0, reach)
+      for _ in 0..<80 {
+        let mid = 0.5 * (low + high)
+        if tail(mid) <= level { high = mid } else { low = mid }
+      }
+      return high
+    }
+    upper = root { pearsonTypeIIITails(z: $0, skewness: gamma).upper }
+    lower = -root { pearsonTypeIIITails(z: -$0, skewness: gamma).lower }
   }
 
-  /// q(z, γ) for γ > 0.
-  static func quantile(_ z: Double, _ gamma: Double) -> Double {
-    let base = 1 + gamma * z / 6 - gamma * gamma / 36
-    return 2 / gamma * (base * base * base - 1)
+  /// Both tail probabilities of z under the same law.
+  public static func tails(z: Double, skewness: Double) -> (lower: Double, upper: Double) {
+    pearsonTypeIIITails(z: z, skewness: skewness.isFinite ? skewness : 0)
   }
 
   /// The skewness γ of the mean of `draws` replicates.

@@ -117,21 +117,23 @@ public struct CalibrationExperiment: Experiment {
       throw InputError("\(source): every per-example gradient is the same; there is nothing to calibrate on")
     }
     let cells = try sweep.cells(count: data.count, source: source).filter { $0.sampler != .poissonRealized }
-    let runs = NullSweepRuns(
+    var runs = NullSweepRuns(
       population: population, cells: cells, alpha: settings.sweepAlpha, convention: convention, neverPicks: neverPicks)
+    runs.screenLevel = settings.tailLevels.max()
     var rows: [Row] = []
     for draws in settings.draws {
       progress?("CAL \(name): \(settings.seeds) null sweeps of R = \(draws)")
       let outcomes = runs.run(seeds: settings.seeds, draws: draws, seed: seed, caseName: name, threads: threads)
-      rows += self.rows(
-        outcomes: outcomes, caseName: name, draws: draws, heavy: heavy, dimension: population.dimension, tests: runs.tests)
+      rows += self.rows(outcomes: outcomes, caseName: name, draws: draws, heavy: heavy, runs: runs)
     }
     return rows
   }
 
   func rows(
-    outcomes: [NullSweepRuns.Outcome], caseName: String, draws: Int, heavy: Int, dimension: Int, tests m: Int
+    outcomes: [NullSweepRuns.Outcome], caseName: String, draws: Int, heavy: Int, runs: NullSweepRuns
   ) -> [Row] {
+    let dimension = runs.population.dimension
+    let m = runs.tests
     var rows: [Row] = []
     let seeds = outcomes.count
     let bonferroni = settings.sweepAlpha / (2 * Double(m))
@@ -163,19 +165,27 @@ public struct CalibrationExperiment: Experiment {
         }
       }
     }
-    // Power: the heaviest-tailed coordinate shifted by λ = z* + offset null standard errors, in every cell.
+    // Power: the heaviest-tailed coordinate's mean error shifted by λ = z* + offset null standard errors in
+    // every cell and judged by the same tail test; expected: a normal law about λ against the cell's critical
+    // values.
     let zStar = -normalQuantile(bonferroni)
-    let heavyTests = outcomes.flatMap { $0.tests.filter { $0.claim == .bias && $0.index == heavy } }
+    var tails = SweepNullTails(population: runs.population, moments: runs.moments, level: bonferroni)
+    let heavyTests = outcomes.flatMap { $0.tests.filter { $0.claim == .bias && $0.index == heavy && $0.cell != nil } }
+    var critical: [SweepCell: SweepEvaluation.CriticalValues] = [:]
+    for cell in Set(heavyTests.compactMap(\.cell)) {
+      let variance = heavyTests.first { $0.cell == cell }!.variance
+      critical[cell] = tails.biasCritical(cell: cell, draws: draws, coordinate: heavy, variance: variance)
+    }
     for offset in settings.powerOffsets {
       let lambda = zStar + offset
       var caught = 0
       var expected = 0.0
       for t in heavyTests {
-        var shifted = t
-        shifted.z += lambda
-        if shifted.rejection(level: bonferroni, exactLaw: true) != 0 { caught += 1 }
-        let c = SkewedCriticalValues(z: zStar, skewness: t.skewness)
-        expected += 1 - edgeworthCDF(c.upper - lambda, skewness: t.skewness) + edgeworthCDF(c.lower - lambda, skewness: t.skewness)
+        let cell = t.cell!
+        let se = (t.variance / Double(draws)).squareRoot()
+        let shifted = tails.biasTest(cell: cell, draws: draws, coordinate: heavy, meanError: t.meanError + lambda * se, variance: t.variance)
+        if shifted?.rejection(level: bonferroni) != 0 { caught += 1 }
+        if let c = critical[cell] { expected += normalCDF(c.lower - lambda) + 1 - normalCDF(c.upper - lambda) }
       }
       rows.append(Row(
         caseName: caseName, draws: draws, statistic: .exact, kind: .power, test: NullTest.Claim.bias.rawValue,

@@ -100,10 +100,10 @@ public struct ConventionExperiment: Experiment {
   /// The predicted probability that a cell rejects `bugRow`'s theory, from the exact cell's law.
   static func power(exact: SweepEvaluation.Row, bug: SweepEvaluation.Row) -> Double? {
     guard let t = exact.theory, let tb = bug.theory, let se = exact.nullStandardError, se > 0,
-      let c = exact.varianceCritical, let gamma = exact.varianceSkewness
+      let c = exact.varianceCritical
     else { return nil }
     let lambda = (tb - t) / se
-    return edgeworthCDF(c.lower + lambda, skewness: gamma) + 1 - edgeworthCDF(c.upper + lambda, skewness: gamma)
+    return normalCDF(c.lower + lambda) + 1 - normalCDF(c.upper + lambda)
   }
 
   /// 1 − Π (1 − power) over a bug's cells.

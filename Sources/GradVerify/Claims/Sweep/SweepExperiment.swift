@@ -52,7 +52,7 @@ public struct SweepExperiment: Experiment {
           measurements: r.measurements, population: r.population, alpha: settings.alpha, convention: convention,
           runTests: m, moments: moments)
         var noise = r.noiseScale
-        noise?.judge(moments: moments, population: r.population, criticalZ: critical)
+        noise?.judge(moments: moments, population: r.population, level: evaluation.tailLevel)
         return Record(
           caseName: r.caseName, population: r.population, measurements: r.measurements, evaluation: evaluation,
           noiseScale: noise)
@@ -150,9 +150,11 @@ public struct SweepExperiment: Experiment {
           CSVCell(r.population.dimension), CSVCell(m.draws), CSVCell(m.meanSquaredError),
           CSVCell(m.meanSquaredErrorStandardError), CSVCell(row.nullStandardError), CSVCell(row.theory),
           CSVCell(row.ratio), CSVCell(row.varianceZ), CSVCell(row.varianceCritical?.lower),
-          CSVCell(row.varianceCritical?.upper), CSVCell(row.skewnessExact.map { $0 ? "exact" : "estimated" } ?? ""),
+          CSVCell(row.varianceCritical?.upper), CSVCell(row.varianceTest?.pValue),
+          CSVCell(row.varianceTest?.method.rawValue ?? ""),
           CSVCell(row.detectableRelativeDeviation), CSVCell(row.varianceVerdict?.rawValue ?? ""),
           CSVCell(row.biasVerdict == nil ? nil : row.maxAbsoluteBiasZ), CSVCell(m.biasNorm),
+          CSVCell(row.worstBias?.test.pValue), row.worstBias.map { CSVCell($0.coordinate) } ?? "",
           CSVCell(row.detectableRelativeBias),
           CSVCell(row.biasVerdict?.rawValue ?? ""),
         ])
@@ -161,17 +163,22 @@ public struct SweepExperiment: Experiment {
     return doc
   }
 
-  /// One row per case × sampler × b × coordinate: the mean error ēⱼ, its exact null standard error, z.
+  /// One row per case × sampler × b × coordinate: the mean error ēⱼ, its exact null standard error, z, both
+  /// tail probabilities, how they were obtained, the level and the coordinate's verdict.
   public func coordinateTable(_ result: Result) -> SchemaTable {
     var doc = SchemaTable(Self.coordinateSchema)
     for r in result.records {
+      let level = r.evaluation.tailLevel
       for row in r.evaluation.rows {
         let m = row.measurement
         for (j, mean) in m.meanError.enumerated() {
           let se = row.law.map { ($0.coordinateVariance[j] / Double(m.draws)).squareRoot() }
+          let test = row.biasTests.isEmpty ? nil : row.biasTests[j]
           doc.append([
             CSVCell(r.caseName), CSVCell(m.cell.sampler.rawValue), CSVCell(m.cell.batch), CSVCell(j), CSVCell(mean),
-            CSVCell(se), CSVCell(row.biasZ.isEmpty ? nil : row.biasZ[j]),
+            CSVCell(se), CSVCell(test?.z), CSVCell(test?.lower), CSVCell(test?.upper), CSVCell(test?.method.rawValue ?? ""),
+            test == nil ? "" : CSVCell(level),
+            CSVCell(test.map { $0.rejection(level: level) == 0 ? Verdict.pass.rawValue : Verdict.fail.rawValue } ?? ""),
           ])
         }
       }
@@ -206,45 +213,94 @@ public struct SweepExperiment: Experiment {
     return doc
   }
 
-  /// Two rows per case × judged sampler: C2 (worst bias z) and C3 (MSE/theory range, worst z, exact zero).
+  /// Two rows per case × judged sampler (C2: the smallest tail probability over every coordinate and size;
+  /// C3: the MSE/theory range and the smallest tail probability), then the noise-scale row.
   public func verdicts(_ result: Result) -> [VerdictRow] {
     var rows: [VerdictRow] = []
     for r in result.records {
       let e = r.evaluation
-      if let ns = r.noiseScale, let verdict = ns.verdict {
-        let z = Swift.max(Swift.abs(ns.traceZ), Swift.abs(ns.normZ))
-        rows.append(
-          VerdictRow(
-            claim: "C3-noise", caseName: "\(r.caseName) b=\(ns.small),\(ns.big)",
-            keyFigure: "S est/exact \(rounded3(ns.traceEstimate / ns.traceExpected)), |G|^2 z \(rounded2(ns.normZ)), max|z| \(rounded2(z)) (critical \(rounded2(e.criticalZ)))",
-            verdict: verdict))
-      }
+      let level = e.tailLevel
+      let identical = r.population.traceSigma == 0
       for sampler in settings.samplers where sampler != .poissonRealized {
         let cells = e.rows.filter { $0.measurement.cell.sampler == sampler }
-        let z = cells.map(\.maxAbsoluteBiasZ).max() ?? 0
         if let verdict = e.verdict(sampler: sampler, claim: \.biasVerdict) {
-          rows.append(
-            VerdictRow(
-              claim: "C2", caseName: "\(r.caseName) \(sampler.rawValue)",
-              keyFigure: "max|z| \(rounded2(z)) (critical \(rounded2(e.criticalZ))) over \(cells.count) sizes"
-                + (cells.compactMap(\.detectableRelativeBias).min().map { ", detects \(shortScientific($0))·‖g‖∞" } ?? ""),
-              verdict: verdict, detectable: cells.compactMap(\.detectableRelativeBias).min()))
+          let detectable = cells.filter { $0.biasVerdict == .pass }.compactMap(\.detectableRelativeBias).min()
+            ?? cells.compactMap(\.detectableRelativeBias).min()
+          rows.append(VerdictRow(
+            claim: "C2", caseName: "\(r.caseName) \(sampler.rawValue)",
+            keyFigure: Self.biasFigure(cells, verdict: verdict, level: level, identical: identical, detectable: detectable),
+            verdict: verdict, detectable: detectable))
         }
         if let verdict = e.verdict(sampler: sampler, claim: \.varianceVerdict) {
-          let ratios = cells.compactMap(\.ratio)
-          let worstZ = cells.compactMap { $0.varianceZ.map(Swift.abs) }.max() ?? 0
-          let detectable = cells.compactMap(\.detectableRelativeDeviation).min()
-          let exact = cells.first { $0.theory == 0 }.map { $0.measurement.everyErrorZero ? ", 0 at b=N" : ", NOT 0 at b=N" } ?? ""
-          rows.append(
-            VerdictRow(
-              claim: "C3", caseName: "\(r.caseName) \(sampler.rawValue)",
-              keyFigure: "MSE/theory \(rounded3(ratios.min() ?? .nan))..\(rounded3(ratios.max() ?? .nan)), max|z| \(rounded2(worstZ))"
-                + (detectable.map { ", detects \(shortScientific($0))" } ?? "") + exact,
-              verdict: verdict, detectable: detectable))
+          let detectable = cells.filter { $0.varianceVerdict == .pass }.compactMap(\.detectableRelativeDeviation).min()
+            ?? cells.compactMap(\.detectableRelativeDeviation).min()
+          rows.append(VerdictRow(
+            claim: "C3", caseName: "\(r.caseName) \(sampler.rawValue)",
+            keyFigure: Self.varianceFigure(cells, verdict: verdict, level: level, identical: identical, detectable: detectable),
+            verdict: verdict, detectable: detectable))
         }
+      }
+      if let ns = r.noiseScale, let verdict = ns.verdict, let trace = ns.traceTest, let norm = ns.normTest {
+        rows.append(VerdictRow(
+          claim: "C3-noise", caseName: "\(r.caseName) b=\(ns.small),\(ns.big)",
+          keyFigure: "S est/exact \(rounded3(ns.traceEstimate / ns.traceExpected)), |G|^2 z \(rounded2(ns.normZ)), min p \(shortScientific(Swift.min(trace.pValue, norm.pValue))) (gamma; level \(shortScientific(level)))"
+            + (ns.detectableRelativeTraceDeviation.map { ", detects \(shortScientific($0))·tr S²" } ?? ""),
+          verdict: verdict, detectable: ns.detectableRelativeTraceDeviation))
       }
     }
     return rows
+  }
+
+  /// "b=8 coordinate 17: z −3.91, p 3.1e-4 (exact) ≤ level 7.7e-6" for a FAIL; the worst test, the level
+  /// and the power otherwise; plain words for a population with no spread.
+  static func biasFigure(
+    _ cells: [SweepEvaluation.Row], verdict: Verdict, level: Double, identical: Bool, detectable: Double?
+  ) -> String {
+    let candidates = cells.compactMap { row in row.worstBias.map { (row, $0.coordinate, $0.test) } }
+    let rejected = candidates.filter { $0.2.rejection(level: level) != 0 }
+    let worst = (rejected.isEmpty ? candidates : rejected).min { $0.2.pValue < $1.2.pValue }
+    if identical {
+      return "every per-example gradient is the same (Σ_N = 0): judged exactly, "
+        + (verdict == .fail ? "a mean error beyond rounding" : "every mean error 0 up to rounding")
+    }
+    guard let (row, j, test) = worst else { return "no coordinate tested" }
+    let z = cells.map(\.maxAbsoluteBiasZ).max() ?? 0
+    let powerless = cells.filter { $0.biasVerdict == .inconclusive }.count
+    switch verdict {
+    case .fail:
+      return "b=\(row.measurement.cell.batch) coordinate \(j): z \(rounded2(test.z)), p \(shortScientific(test.pValue)) (\(test.method.rawValue)) <= level \(shortScientific(level))"
+    case .inconclusive:
+      return "no size detects \(SweepEvaluation.meaningfulRelativeBias)·‖g‖∞ (best \(shortScientific(detectable ?? .infinity))·‖g‖∞): more draws needed"
+    default:
+      return "max|z| \(rounded2(z)), min p \(shortScientific(test.pValue)) (level \(shortScientific(level))) over \(cells.count) size\(cells.count == 1 ? "" : "s")"
+        + (detectable.map { ", detects \(shortScientific($0))·‖g‖∞" } ?? "")
+        + (powerless > 0 ? ", \(powerless) without power" : "")
+    }
+  }
+
+  /// The C3 row's key figure: the MSE/theory range, the worst test and its level, the power.
+  static func varianceFigure(
+    _ cells: [SweepEvaluation.Row], verdict: Verdict, level: Double, identical: Bool, detectable: Double?
+  ) -> String {
+    let ratios = cells.compactMap(\.ratio)
+    let tested = cells.compactMap { row in row.varianceTest.map { (row, $0) } }
+    let failed = tested.filter { $0.1.rejection(level: level) != 0 }
+    let worst = (failed.isEmpty ? tested : failed).min { $0.1.pValue < $1.1.pValue }
+    let exact = cells.first { $0.theory == 0 }.map { $0.measurement.everyErrorZero ? ", 0 at b=N" : ", NOT 0 at b=N" } ?? ""
+    let range = ratios.isEmpty ? "MSE 0 (Σ_N = 0)" : "MSE/theory \(rounded3(ratios.min()!))..\(rounded3(ratios.max()!))"
+    let powerless = cells.filter { $0.varianceVerdict == .inconclusive }.count
+    switch verdict {
+    case .fail:
+      guard let (row, test) = worst else { return range + exact }
+      return "b=\(row.measurement.cell.batch): MSE/theory \(rounded3(row.ratio ?? .nan)), z \(rounded2(test.z)), p \(shortScientific(test.pValue)) (\(test.method.rawValue)) <= level \(shortScientific(level))" + exact
+    case .inconclusive:
+      return range + ", no size detects \(Int(SweepEvaluation.meaningfulRelativeDeviation * 100))% of the law (best \(shortScientific(detectable ?? .infinity))): more draws needed"
+    default:
+      let p = worst.map { ", min p \(shortScientific($0.1.pValue)) (level \(shortScientific(level)))" } ?? ""
+      return (identical ? "every per-example gradient is the same (Σ_N = 0): judged exactly, " : "") + range + p
+        + (detectable.map { ", detects \(shortScientific($0))" } ?? "") + exact
+        + (powerless > 0 ? ", \(powerless) size\(powerless == 1 ? "" : "s") without power" : "")
+    }
   }
 }
 

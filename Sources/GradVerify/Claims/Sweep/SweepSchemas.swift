@@ -14,14 +14,17 @@ extension SweepExperiment {
     .theory,
     Column("ratio", "measured MSE over its theoretical value", unit: "1"),
     .varianceZ,
-    .lowerCriticalZ,
-    .upperCriticalZ,
-    Column("skewness", "skewness of the MSE's law: exact (closed form) or estimated (third moment of the draws about the exact mean)", unit: "1"),
+    Column("z_lower", "lower critical z of the cell: the deviation, in null standard errors, whose lower tail probability is the per-tail level", unit: "1"),
+    Column("z_upper", "upper critical z of the cell, likewise", unit: "1"),
+    Column("variance_p", "probability, under the cell's exact null law, of an MSE at least as far from the law on the side it fell (exact, saddlepoint or gamma: variance_method)", unit: "1"),
+    Column("variance_method", "how variance_p was obtained: exact (every count vector), saddlepoint (Lugannani–Rice on the exact cumulant generating function), gamma (Pearson type III: exact variance, skewness of the mean exact or from the draws), screened (Berry–Esseen: certainly above the level; a lower bound), zero-spread (no spread: equal to the law up to rounding)", unit: "1"),
     Column("detectable_rel_dev", "smallest relative deviation of the MSE from its law detected with probability ½: max(z_upper, −z_lower)·mse_null_se/theory", unit: "1"),
     Column("variance_verdict", "C3 verdict of the cell", unit: "1"),
     Column("max_abs_bias_z", "maxⱼ |ēⱼ|/se(ēⱼ), se the exact null standard error", unit: "1"),
     Column("bias_norm", "‖ē‖, norm of the Monte Carlo mean error", unit: "gradient"),
-    Column("detectable_rel_bias", "smallest bias of one coordinate, relative to ‖g‖∞, that the cell's C2 test detects with probability ½: z*·maxⱼ se(ēⱼ)/‖g‖∞", unit: "1"),
+    Column("bias_min_p", "the smallest tail probability over the cell's coordinates (see the coordinates table)", unit: "1"),
+    Column("bias_worst_coordinate", "the coordinate with that smallest tail probability", unit: "1"),
+    Column("detectable_rel_bias", "smallest bias of one coordinate, relative to ‖g‖∞, that the cell's C2 test detects with probability ½: max(z_upper, −z_lower)·se/‖g‖∞ for the coordinate with the largest null standard error se", unit: "1"),
     Column("bias_verdict", "C2 verdict of the cell", unit: "1"),
   ])
 
@@ -33,6 +36,11 @@ extension SweepExperiment {
     Column("mean_error", "ēⱼ, Monte Carlo mean of (ḡ_b − g)ⱼ", unit: "gradient"),
     Column("mean_error_se", "exact null standard error of ēⱼ, √(Var ḡ_b,ⱼ/R)", unit: "gradient"),
     Column("z", "mean error over its exact null standard error", unit: "1"),
+    Column("p_lower", "P(ēⱼ ≤ its value) under the exact null law, or an upper bound on it (method)", unit: "1"),
+    Column("p_upper", "P(ēⱼ ≥ its value) likewise", unit: "1"),
+    Column("method", "exact (every count vector), saddlepoint (Lugannani–Rice, exact cumulant generating function), chernoff (with-replacement Chernoff bound, valid without replacement by Hoeffding's theorem 4), screened (Berry–Esseen lower bound already above the level), zero-spread", unit: "1"),
+    Column("level", "per-tail level α/(2m) of the run", unit: "1"),
+    Column("verdict", "C2 verdict of the coordinate: FAIL when a tail probability is at or below the level and the error exceeds its rounding", unit: "1"),
   ])
 
   /// The population table's columns: the slopes' three columns come once per sampler of the spec.

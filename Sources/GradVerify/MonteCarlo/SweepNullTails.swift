@@ -1,0 +1,271 @@
+import Foundation
+
+/// The tail tests of a sweep's cells, each from the exact null law of the population being sampled, so
+/// that a verdict is right for any shape of gradient: sparse, few-valued, one huge example, no spread.
+///
+/// ```
+/// C2, coordinate j, S = R·b·ēⱼ (a centred sum):
+///   with replacement   n = R·b uniform picks of dᵢⱼ      heavy values enumerated, the core by saddlepoint
+///                                                        (exact when the core is one value)
+///   without            Chernoff bound of n = R·min(b, N − b) picks with replacement (Hoeffding 1963,
+///                      Thm 4: E f(sum without) ≤ E f(sum with) for convex f; past N/2 the complement,
+///                      Σ_B dᵢ = −Σ_{not B} dᵢ)
+///   Poisson (q = b/N)  Σᵣ Σᵢ (Iᵣᵢ − q) gᵢⱼ                as with replacement
+///   where the heavy values cannot all be enumerated: the Chernoff bound (valid for any law)
+/// C3, S = R·(MSE − E e):
+///   b = 1, or b = N − 1 without replacement   e is one pick of aᵢ (or aᵢ/(N − 1)²): as C2
+///   otherwise                                 Pearson type III (exact gamma tails) with the exact Var e and
+///                                             the skewness of the mean (exact κ₃ with replacement, else
+///                                             from the draws); calibrated on adversarial populations (CAL)
+/// screen: P(S ≥ s) ≥ 1 − Φ(z) − C·ρ/σ³ (Berry–Esseen; C = 0.4748 for equal terms, 0.5600 otherwise):
+///   a tail certainly above the level is not computed further
+/// ```
+/// I. Shevtsova, "On the absolute constants in the Berry–Esseen type inequalities for identically
+/// distributed summands", arXiv:1111.6554 (2011); "An improvement of convergence rate estimates in the
+/// Lyapunov theorem", Dokl. Math. 82 (2010) 862–864. W. Hoeffding, "Probability inequalities for sums of
+/// bounded random variables", J. Amer. Statist. Assoc. 58 (1963) 13–30, doi:10.1080/01621459.1963.10500830.
+struct SweepNullTails {
+  let population: GradientPopulation
+  let moments: PopulationMoments
+  /// The per-tail level L of every test.
+  let level: Double
+  /// 2u·maxᵢ |gᵢⱼ| per coordinate: times (max(b, N) + 2), the rounding of one batch mean's error.
+  let allowance: [Double]
+  /// maxᵢ |dᵢⱼ| per coordinate.
+  let largestDeviation: [Double]
+  private var deviationAtoms: [Int: PopulationAtoms] = [:]
+  private var rawAtoms: [Int: PopulationAtoms] = [:]
+  private var squaredErrorAtoms: PopulationAtoms?
+
+  init(population p: GradientPopulation, moments: PopulationMoments, level: Double) {
+    population = p
+    self.moments = moments
+    self.level = level
+    let u = RoundingBoundNumber.unitRoundoff
+    var largest = [Double](repeating: 0, count: p.dimension)
+    var deviation = largest
+    for i in 0..<p.count {
+      for j in 0..<p.dimension {
+        let x = p.rows[i * p.dimension + j]
+        largest[j] = Swift.max(largest[j], Swift.abs(x))
+        deviation[j] = Swift.max(deviation[j], Swift.abs(x - p.mean[j]))
+      }
+    }
+    allowance = largest.map { 2 * u * $0 }
+    largestDeviation = deviation
+  }
+
+  /// The rounding of one batch mean's error in coordinate j (a recursive sum of at most max(b, N) terms,
+  /// the complement subtracted from a compensated total).
+  func meanErrorRounding(coordinate j: Int, batch b: Int) -> Double {
+    allowance[j] * Double(Swift.max(b, population.count) + 2)
+  }
+
+  mutating func deviations(_ j: Int) -> PopulationAtoms {
+    if let a = deviationAtoms[j] { return a }
+    let n = population.count
+    let mean = population.mean[j]
+    let a = PopulationAtoms(population.columns[(j * n)..<((j + 1) * n)].map { $0 - mean })
+    deviationAtoms[j] = a
+    return a
+  }
+
+  mutating func raw(_ j: Int) -> PopulationAtoms {
+    if let a = rawAtoms[j] { return a }
+    let n = population.count
+    let a = PopulationAtoms(population.columns[(j * n)..<((j + 1) * n)])
+    rawAtoms[j] = a
+    return a
+  }
+
+  // MARK: - C2
+
+  /// The test of ēⱼ = 0 for one cell measured over R draws; nil for a sampler without an unbiased law.
+  mutating func biasTest(cell: SweepCell, draws r: Int, coordinate j: Int, meanError: Double, variance: Double) -> TailTest? {
+    guard cell.sampler.isUnbiased else { return nil }
+    let rounding = meanErrorRounding(coordinate: j, batch: cell.batch)
+    let withinRounding = Swift.abs(meanError) <= rounding
+    guard variance > 0 else { return .zeroSpread(deviation: meanError, withinRounding: withinRounding) }
+    let z = meanError / (variance / Double(r)).squareRoot()
+    let n = population.count
+    let b = cell.batch
+    let (rd, bd, nd) = (Double(r), Double(b), Double(n))
+    let s = rd * bd * meanError
+    let tolerance = rd * bd * rounding
+    switch cell.sampler {
+    case .withReplacement:
+      let picks = rd * bd
+      if let screened = screen(s: s, variance: picks * moments.coordinateVariance[j],
+                               absoluteThird: picks * moments.coordinateAbsoluteThirdMoment[j], identical: true, z: z, withinRounding) {
+        return screened
+      }
+      let atoms = deviations(j)
+      if picks <= 1e9, let t = CountEnumerationTail.uniformPicks(atoms: atoms, picks: r * b, at: s, tolerance: tolerance) {
+        return TailTest(z: z, lower: t.lower, upper: t.upper, method: t.exact ? .exact : .saddlepoint, withinRounding: withinRounding)
+      }
+      let bound = UniformPickSum(atoms: atoms, picks: picks).tails(at: s, tolerance: tolerance)
+      return TailTest(z: z, lower: bound.lower.bound, upper: bound.upper.bound, method: .chernoff, withinRounding: withinRounding)
+    case .withoutReplacement:
+      // Hoeffding: the sum of b picks without replacement is dominated in convex order by b picks with
+      // replacement; past N/2, −(the sum of the N − b left out) is used instead.
+      let complement = 2 * b > n
+      let picks = rd * (complement ? nd - bd : bd)
+      let sum = complement ? -s : s
+      if let screened = screen(s: sum, variance: picks * moments.coordinateVariance[j],
+                               absoluteThird: picks * moments.coordinateAbsoluteThirdMoment[j], identical: true, z: z, withinRounding) {
+        return complement ? screened.flipped : screened
+      }
+      let tails = UniformPickSum(atoms: deviations(j), picks: picks).tails(at: sum, tolerance: tolerance)
+      let test = TailTest(z: z, lower: tails.lower.bound, upper: tails.upper.bound, method: .chernoff, withinRounding: withinRounding)
+      return complement ? test.flipped : test
+    case .poisson:
+      let q = bd / nd
+      guard q < 1 else { return .zeroSpread(deviation: meanError, withinRounding: withinRounding) }
+      let spread = q * (1 - q)
+      if let screened = screen(
+        s: s, variance: rd * spread * moments.coordinateRawSquareSum[j],
+        absoluteThird: rd * spread * (q * q + (1 - q) * (1 - q)) * moments.coordinateRawAbsoluteCubeSum[j],
+        identical: false, z: z, withinRounding)
+      {
+        return screened
+      }
+      let atoms = raw(j)
+      if let t = CountEnumerationTail.bernoulliInclusions(atoms: atoms, probability: q, repetitions: r, at: s, tolerance: tolerance) {
+        return TailTest(z: z, lower: t.lower, upper: t.upper, method: t.exact ? .exact : .saddlepoint, withinRounding: withinRounding)
+      }
+      guard let nonZero = atoms.nonZero else { return .zeroSpread(deviation: meanError, withinRounding: withinRounding) }
+      let bound = BernoulliInclusionSum(atoms: nonZero, probability: q, repetitions: rd).tails(at: s, tolerance: tolerance)
+      return TailTest(z: z, lower: bound.lower.bound, upper: bound.upper.bound, method: .chernoff, withinRounding: withinRounding)
+    case .poissonRealized:
+      return nil
+    }
+  }
+
+  /// The critical values of coordinate j's test at the per-tail level, in units of its null standard
+  /// error, found by bisection on the test itself (nil when no deviation up to 64 standard errors rejects).
+  mutating func biasCritical(
+    cell: SweepCell, draws r: Int, coordinate j: Int, variance: Double
+  ) -> SweepEvaluation.CriticalValues? {
+    let se = (variance / Double(r)).squareRoot()
+    func tail(_ z: Double, upper: Bool) -> Double {
+      guard let t = biasTest(cell: cell, draws: r, coordinate: j, meanError: z * se, variance: variance) else { return 1 }
+      return upper ? t.upper : t.lower
+    }
+    guard let upper = criticalDeviation(level: level, tail: { tail($0, upper: true) }),
+      let lower = criticalDeviation(level: level, tail: { tail(-$0, upper: false) })
+    else { return nil }
+    return SweepEvaluation.CriticalValues(lower: -lower, upper: upper)
+  }
+
+  /// Berry–Esseen: when the tail on the statistic's side is certainly above the level (1 − Φ(|z|) − C·ρ/σ³
+  /// > L, z = s/σ), the test is decided without computing the tail; the returned p is that lower bound.
+  func screen(
+    s: Double, variance: Double, absoluteThird: Double, identical: Bool, z: Double, _ withinRounding: Bool
+  ) -> TailTest? {
+    guard variance > 0 else { return nil }
+    let sd = variance.squareRoot()
+    let constant = identical ? 0.4748 : 0.5600
+    let certainly = (1 - normalCDF(Swift.abs(s) / sd)) - constant * absoluteThird / (variance * sd)
+    guard certainly > level else { return nil }
+    return TailTest(
+      z: z, lower: s < 0 ? certainly : 1, upper: s < 0 ? 1 : certainly, method: .screened,
+      withinRounding: withinRounding)
+  }
+
+  // MARK: - C3
+
+  /// The rounding of a cell's mean squared error: each coordinate's error ε (see `meanErrorRounding`) moves
+  /// e by at most 2·maxᵢ|dᵢⱼ|·ε + ε², the squares' sum adds (d + 2)u·max e, a block's recursive sum 256u·max e.
+  func squaredErrorRounding(batch b: Int, largest: Double) -> Double {
+    let u = RoundingBoundNumber.unitRoundoff
+    var s = 0.0
+    for j in 0..<population.dimension {
+      let e = meanErrorRounding(coordinate: j, batch: b)
+      s += 2 * 2 * largestDeviation[j] * e + e * e
+    }
+    return s + Double(population.dimension + 2 + MiniBatchSweep.blockSize) * u * largest
+  }
+
+  /// The largest squared error one draw of the cell can give.
+  func largestSquaredError(cell: SweepCell) -> Double {
+    let top = moments.squaredDeviations.max() ?? 0
+    let (nd, bd) = (Double(population.count), Double(cell.batch))
+    switch cell.sampler {
+    case .withReplacement: return top
+    case .withoutReplacement: return Swift.min(top, ((nd - bd) / bd) * ((nd - bd) / bd) * top)
+    case .poisson, .poissonRealized:
+      // ‖(1/b) Σᵢ Iᵢ gᵢ − g‖ ≤ (1/b) Σᵢ ‖gᵢ‖ + ‖g‖.
+      var norms = NeumaierSum()
+      let d = population.dimension
+      for i in 0..<population.count {
+        var s = 0.0
+        for j in 0..<d { s += population.rows[i * d + j] * population.rows[i * d + j] }
+        norms.add(s.squareRoot())
+      }
+      let reach = norms.value / bd + population.meanNormSquared.squareRoot()
+      return reach * reach
+    }
+  }
+
+  /// The test of MSE = theory for one cell, with its critical deviations in units of the null standard
+  /// error.
+  ///
+  /// - Parameter critical: whether to find the critical values too (a bisection over the tail: the
+  ///   calibration, which counts rejections only, leaves them out).
+  mutating func varianceTest(
+    _ m: CellMeasurement, theory: Double, law: SquaredErrorLaw, critical wanted: Bool = true
+  ) -> (test: TailTest, critical: (lower: Double, upper: Double)?) {
+    let (cell, r, mse) = (m.cell, m.draws, m.meanSquaredError)
+    let top = largestSquaredError(cell: cell)
+    let deviation = mse - theory
+    let rounding = squaredErrorRounding(batch: cell.batch, largest: top) + 16 * RoundingBoundNumber.unitRoundoff * theory
+    let withinRounding = Swift.abs(deviation) <= rounding
+    guard law.variance > 0 else { return (.zeroSpread(deviation: deviation, withinRounding: withinRounding), nil) }
+    let rd = Double(r)
+    let se = (law.variance / rd).squareRoot()
+    let z = deviation / se
+    let n = population.count
+    let onePick = cell.batch == 1 && cell.sampler != .poisson
+    let leftOutOne = cell.sampler == .withoutReplacement && cell.batch == n - 1
+    if onePick || leftOutOne {
+      var atoms = squaredErrorAtoms ?? PopulationAtoms(moments.squaredDeviations)
+      squaredErrorAtoms = atoms
+      if leftOutOne {
+        let scale = 1 / (Double(n - 1) * Double(n - 1))
+        atoms = atoms.mapped { $0 * scale }
+      }
+      let sum = UniformPickSum(atoms: atoms, picks: rd)
+      let sd = sum.variance.squareRoot()
+      let tolerance = rd * rounding
+      let probe = CountEnumerationTail.uniformPicks(atoms: atoms, picks: r, at: 0, tolerance: tolerance)
+      let method: TailTest.Method = probe == nil ? .chernoff : (probe!.exact ? .exact : .saddlepoint)
+      func tails(_ s: Double) -> (lower: Double, upper: Double) {
+        if method != .chernoff, let t = CountEnumerationTail.uniformPicks(atoms: atoms, picks: r, at: s, tolerance: tolerance) {
+          return (t.lower, t.upper)
+        }
+        let t = sum.tails(at: s, tolerance: tolerance)
+        return (t.lower.bound, t.upper.bound)
+      }
+      let p = tails(rd * deviation)
+      let test = TailTest(z: z, lower: p.lower, upper: p.upper, method: method, withinRounding: withinRounding)
+      guard wanted else { return (test, nil) }
+      let critical = (
+        lower: -(criticalDeviation(level: level) { tails(-$0 * sd).lower } ?? .infinity),
+        upper: criticalDeviation(level: level) { tails($0 * sd).upper } ?? .infinity)
+      return (test, critical)
+    }
+    let k3 = law.thirdCentralMoment
+      ?? SkewedCriticalValues.thirdCentralMoment(powerSums: m.squaredErrorPowerSums, about: law.mean, draws: r)
+    let gamma = SkewedCriticalValues.meanSkewness(thirdCentralMoment: k3, variance: law.variance, draws: r)
+    let p = SkewedCriticalValues.tails(z: z, skewness: gamma)
+    let critical = SkewedCriticalValues(z: -normalQuantile(level), skewness: gamma)
+    return (TailTest(z: z, lower: p.lower, upper: p.upper, method: .gamma, withinRounding: withinRounding), (critical.lower, critical.upper))
+  }
+}
+
+extension TailTest {
+  /// The test of −T: tails exchanged.
+  var flipped: TailTest {
+    TailTest(z: z, lower: upper, upper: lower, method: method, withinRounding: withinRounding)
+  }
+}
