@@ -21,6 +21,8 @@ public enum CountEnumerationTail {
   /// Count vectors less likely than this are not visited; their mass (at most budget × this) goes to both
   /// tails as unseen.
   static let negligible = 1e-20
+  /// A far value expected this many times or more stays in the core (its count is near normal).
+  static let frequentCount = 25.0
 
   /// A population split into heavy values, enumerated, and a core with no value far from the rest.
   public struct Split: Sendable {
@@ -34,7 +36,7 @@ public enum CountEnumerationTail {
   }
 
   /// Peels values off either end of the sorted atoms while the farther end lies more than `spread` core
-  /// standard deviations from the core mean; then, if the core has at most `fewValues` values, every one
+  /// standard deviations from the core mean and is expected fewer than 25 times; then, if the core has at most `fewValues` values, every one
   /// but its commonest, so that the law is exact. Both within the budget of count vectors.
   ///
   /// - Parameter binomial: for each atom, the binomial (trials, probability) its count follows.
@@ -61,6 +63,9 @@ public enum CountEnumerationTail {
       let highGap = Swift.abs(atoms.values[hi] - atoms.mean - mean)
       let end = highGap >= lowGap ? hi : lo
       guard Swift.max(lowGap, highGap) > spread * sd else { break }
+      // A value drawn often enough has a near-normal count: the core's saddlepoint carries it well.
+      let b = binomial(end)
+      guard b.trials * b.probability < frequentCount else { break }
       let width = estimatedLeaves([binomial(end)])
       guard leaves * width <= Double(budget) else {
         clean = false
