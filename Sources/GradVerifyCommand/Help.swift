@@ -152,12 +152,15 @@ enum Help {
     tr Σ_N/b with replacement, (N−b)/(N−1)·tr Σ_N/b without (zero at b = N), (1−b/N)/b·(tr Σ_N + ‖g‖²) for
     Poisson(q = b/N) divided by b; and the two-batch noise-scale estimators (N ≥ 8).
 
-    VERDICTS: every z divides by the exact null standard error computed from the population (not by one
-    estimated from the draws, which fails in the far tail on heavy-tailed data), and each tail is tested at
-    α/(2m) with critical values corrected for the skewness of the mean; m counts every test of the run
-    (each coordinate of each cell, each cell's MSE, the noise-scale pair), so the probability of any false
-    FAIL in the whole output is at most α (measured: results/CAL-calibration.csv). Each C3 row states the
-    smallest relative deviation of the MSE it detects ("detects …"). Results are identical for any --threads.
+    VERDICTS: each test is decided by its tail probability p under the exact null law of the population
+    (not by a z against a normal value, which is wrong for sparse, one-hot or outlier-heavy gradients):
+    far values enumerated exactly and the rest by a saddlepoint, a Chernoff bound without replacement, exact
+    for cells with no spread; each tail at α/(2m), m counting every test of the run (each coordinate of each
+    cell, each cell's MSE, the noise-scale pair), so the probability of any false FAIL in the whole output
+    is at most α (measured: results/CAL-calibration.csv, results/calibration/). A FAIL row names the batch
+    size and coordinate with z, p, method and level; the coordinates table (--out) has every coordinate's
+    p. A cell that cannot detect a bias of 0.1·‖g‖∞ or 10% of the MSE law is INCONCLUSIVE ("more draws
+    needed"); the rows state what they detect ("detects …"). Results are identical for any --threads.
 
     YOUR FRAMEWORK'S GRADIENTS: --gradients takes the N×P per-example gradient matrix your framework
     computed (PyTorch: torch.func.vmap(torch.func.grad(loss)), Opacus, BackPACK; JAX: jax.vmap(jax.grad(loss)))
