@@ -36,9 +36,9 @@ enum Help {
     or FAILS-AS-PREDICTED and every table is reproduced byte for byte, 1 otherwise.
 
     ONE FAMILY: every statistical spec states its share "alpha" of the run's level, and the shares add up
-    (the committed specs: 0.003 for the sweep, 0.001 for each of the seven others, 0.01 in all); within a
+    (the committed specs: 0.003 for the sweep, 0.001 for each of the ten others, 0.013 in all); within a
     spec, Bonferroni's correction spreads its share over all its tests. So the probability that verify
-    prints any false FAIL is at most the sum, 0.01, which it prints at the end. C1 and C2C3-exact are
+    prints any false FAIL is at most the sum, 0.013, which it prints at the end. C1 and C2C3-exact are
     deterministic (error bounds, enumeration) and spend none of it.
 
     OPTIONS:

@@ -88,8 +88,9 @@ struct CalibrationTests {
     for claim in ["CAL-family", "CAL-tails", "CAL-power"] {
       #expect(Self.verdict(good, claim) == .pass, "\(good.experiment.verdicts(good.result).map(\.keyFigure))")
     }
-    // Rows: family, tail rows (C3, the two noise-scale estimators and the P = 3 bias coordinates, 2 levels × 2 tails) per statistic, power.
-    #expect(good.result.rows.filter { $0.kind == .tail }.count == 2 * (1 + 2 + 3) * 2 * 2)
+    // Rows: family, tail rows (C3 per sampler, the two noise-scale estimators and the P = 3 bias coordinates
+    // per sampler, 2 levels × 2 tails) per statistic, power.
+    #expect(good.result.rows.filter { $0.kind == .tail }.count == 2 * (2 + 2 + 2 * 3) * 2 * 2)
     #expect(good.result.rows.filter { $0.kind == .power }.count == 2)
     // tr S²/b instead of tr Σ_N/b with replacement: theory 16/15 too large, the MSE's z shifted by ≈ 2.
     let constant = try Self.calibrate(convention: .sampleCovarianceWithReplacement)

@@ -223,22 +223,20 @@ public struct SweepExperiment: Experiment {
       let identical = r.population.traceSigma == 0
       for sampler in settings.samplers where sampler != .poissonRealized {
         let cells = e.rows.filter { $0.measurement.cell.sampler == sampler }
-        if let verdict = e.verdict(sampler: sampler, claim: \.biasVerdict) {
-          let detectable = cells.filter { $0.biasVerdict == .pass }.compactMap(\.detectableRelativeBias).min()
-            ?? cells.compactMap(\.detectableRelativeBias).min()
+        // One row per claim: its verdict over the cells, the best power among the cells that passed.
+        func claimRow(
+          _ claim: String, _ verdictOf: KeyPath<SweepEvaluation.Row, Verdict?>, _ powerOf: KeyPath<SweepEvaluation.Row, Double?>,
+          _ figure: ([SweepEvaluation.Row], Verdict, Double, Bool, Double?) -> String
+        ) {
+          guard let verdict = e.verdict(sampler: sampler, claim: verdictOf) else { return }
+          let detectable = cells.filter { $0[keyPath: verdictOf] == .pass }.compactMap { $0[keyPath: powerOf] }.min()
+            ?? cells.compactMap { $0[keyPath: powerOf] }.min()
           rows.append(VerdictRow(
-            claim: "C2", caseName: "\(r.caseName) \(sampler.rawValue)",
-            keyFigure: Self.biasFigure(cells, verdict: verdict, level: level, identical: identical, detectable: detectable),
-            verdict: verdict, detectable: detectable))
+            claim: claim, caseName: "\(r.caseName) \(sampler.rawValue)",
+            keyFigure: figure(cells, verdict, level, identical, detectable), verdict: verdict, detectable: detectable))
         }
-        if let verdict = e.verdict(sampler: sampler, claim: \.varianceVerdict) {
-          let detectable = cells.filter { $0.varianceVerdict == .pass }.compactMap(\.detectableRelativeDeviation).min()
-            ?? cells.compactMap(\.detectableRelativeDeviation).min()
-          rows.append(VerdictRow(
-            claim: "C3", caseName: "\(r.caseName) \(sampler.rawValue)",
-            keyFigure: Self.varianceFigure(cells, verdict: verdict, level: level, identical: identical, detectable: detectable),
-            verdict: verdict, detectable: detectable))
-        }
+        claimRow("C2", \.biasVerdict, \.detectableRelativeBias, Self.biasFigure)
+        claimRow("C3", \.varianceVerdict, \.detectableRelativeDeviation, Self.varianceFigure)
       }
       if let ns = r.noiseScale, let verdict = ns.verdict, let trace = ns.traceTest, let norm = ns.normTest {
         rows.append(VerdictRow(
