@@ -145,13 +145,19 @@ public struct SweepEvaluation: Sendable {
     cells.filter { $0.sampler.isUnbiased }.count * d + cells.filter { $0.sampler != .poissonRealized }.count
   }
 
-  /// The verdict of one claim over the cells of one sampler: FAIL if any cell fails, PASS if every other
-  /// cell passes or lacks power and at least one passes, INCONCLUSIVE if none has the power to pass.
+  /// The verdict of one claim over the cells of one sampler: FAIL if any cell fails; PASS if every other
+  /// cell passes or lacks power and at least one cell with spread passes (a cell with no spread, b = N, is
+  /// exact but says nothing about the law at other b), or every cell has no spread; else INCONCLUSIVE.
   public func verdict(sampler: SamplerKind, claim: KeyPath<Row, Verdict?>) -> Verdict? {
-    let verdicts = rows.filter { $0.measurement.cell.sampler == sampler }.compactMap { $0[keyPath: claim] }
-    guard let worst = verdicts.max() else { return nil }
-    if worst == .inconclusive && verdicts.contains(.pass) { return .pass }
-    return worst
+    let cells = rows.filter { $0.measurement.cell.sampler == sampler && $0[keyPath: claim] != nil }
+    guard let worst = cells.compactMap({ $0[keyPath: claim] }).max() else { return nil }
+    guard worst != .fail else { return .fail }
+    func exact(_ row: Row) -> Bool {
+      claim == \Row.biasVerdict
+        ? row.biasTests.allSatisfy { $0.method == .zeroSpread } : row.varianceTest?.method == .zeroSpread
+    }
+    if cells.allSatisfy(exact) { return .pass }
+    return cells.contains { $0[keyPath: claim] == .pass && !exact($0) } ? .pass : .inconclusive
   }
 }
 
