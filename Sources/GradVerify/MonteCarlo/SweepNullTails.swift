@@ -33,6 +33,9 @@ struct SweepNullTails {
   let allowance: [Double]
   /// maxᵢ |dᵢⱼ| per coordinate.
   let largestDeviation: [Double]
+  /// maxᵢ ‖dᵢ‖², and Σᵢ ‖gᵢ‖ (compensated, in row order): the ranges of a draw's squared error.
+  let largestSquaredDeviation: Double
+  let rowNormSum: Double
   private var deviationAtoms: [Int: PopulationAtoms] = [:]
   private var rawAtoms: [Int: PopulationAtoms] = [:]
   private var squaredErrorAtoms: PopulationAtoms?
@@ -44,15 +47,21 @@ struct SweepNullTails {
     let u = RoundingBoundNumber.unitRoundoff
     var largest = [Double](repeating: 0, count: p.dimension)
     var deviation = largest
+    var norms = NeumaierSum()
     for i in 0..<p.count {
+      var squared = 0.0
       for j in 0..<p.dimension {
         let x = p.rows[i * p.dimension + j]
         largest[j] = Swift.max(largest[j], Swift.abs(x))
         deviation[j] = Swift.max(deviation[j], Swift.abs(x - p.mean[j]))
+        squared += x * x
       }
+      norms.add(squared.squareRoot())
     }
     allowance = largest.map { 2 * u * $0 }
     largestDeviation = deviation
+    largestSquaredDeviation = moments.squaredDeviations.max() ?? 0
+    rowNormSum = norms.value
   }
 
   /// The rounding of one batch mean's error in coordinate j (a recursive sum of at most max(b, N) terms,
@@ -188,21 +197,14 @@ struct SweepNullTails {
 
   /// The largest squared error one draw of the cell can give.
   func largestSquaredError(cell: SweepCell) -> Double {
-    let top = moments.squaredDeviations.max() ?? 0
+    let top = largestSquaredDeviation
     let (nd, bd) = (Double(population.count), Double(cell.batch))
     switch cell.sampler {
     case .withReplacement: return top
     case .withoutReplacement: return Swift.min(top, ((nd - bd) / bd) * ((nd - bd) / bd) * top)
     case .poisson, .poissonRealized:
       // ‖(1/b) Σᵢ Iᵢ gᵢ − g‖ ≤ (1/b) Σᵢ ‖gᵢ‖ + ‖g‖.
-      var norms = NeumaierSum()
-      let d = population.dimension
-      for i in 0..<population.count {
-        var s = 0.0
-        for j in 0..<d { s += population.rows[i * d + j] * population.rows[i * d + j] }
-        norms.add(s.squareRoot())
-      }
-      let reach = norms.value / bd + population.meanNormSquared.squareRoot()
+      let reach = rowNormSum / bd + population.meanNormSquared.squareRoot()
       return reach * reach
     }
   }
@@ -237,8 +239,9 @@ struct SweepNullTails {
       let sum = UniformPickSum(atoms: atoms, picks: rd)
       let sd = sum.variance.squareRoot()
       let tolerance = rd * rounding
-      let probe = CountEnumerationTail.uniformPicks(atoms: atoms, picks: r, at: 0, tolerance: tolerance)
-      let method: TailTest.Method = probe == nil ? .chernoff : (probe!.exact ? .exact : .saddlepoint)
+      // Whether the enumeration applies depends on the atoms only, not on where the tail is read.
+      let observed = CountEnumerationTail.uniformPicks(atoms: atoms, picks: r, at: rd * deviation, tolerance: tolerance)
+      let method: TailTest.Method = observed.map { $0.exact ? .exact : .saddlepoint } ?? .chernoff
       func tails(_ s: Double) -> (lower: Double, upper: Double) {
         if method != .chernoff, let t = CountEnumerationTail.uniformPicks(atoms: atoms, picks: r, at: s, tolerance: tolerance) {
           return (t.lower, t.upper)
@@ -246,7 +249,7 @@ struct SweepNullTails {
         let t = sum.tails(at: s, tolerance: tolerance)
         return (t.lower.bound, t.upper.bound)
       }
-      let p = tails(rd * deviation)
+      let p = observed.map { (lower: $0.lower, upper: $0.upper) } ?? tails(rd * deviation)
       let test = TailTest(z: z, lower: p.lower, upper: p.upper, method: method, withinRounding: withinRounding)
       guard wanted else { return (test, nil) }
       let critical = (

@@ -28,7 +28,7 @@ public enum CountEnumerationTail {
   public struct Split: Sendable {
     /// Indices into the atoms of the heavy values.
     public var heavy: [Int]
-    /// The core's atoms (nil when every value is heavy, which cannot happen: the core keeps at least one).
+    /// The core's atoms: at least one value always stays in it.
     public var core: PopulationAtoms
     /// False when a value far from the core had to stay in it (the enumeration budget ran out): the core's
     /// saddlepoint is then not to be trusted.
