@@ -51,8 +51,9 @@ test:
 
 # A benchmark, not a test: `gradverify bench` (rows gathered per second, CSV ingest, the kernel out of cache
 # against the machine's read bandwidth, check's reading time), then the ratios to pandas and to the NumPy
-# peer measured in the same run (both optional: python3 -m pip install numpy pandas).
-PEER ?= ../shared/peers/numpy_sweep.py
+# peer measured in the same run (both optional: python3 -m pip install numpy pandas; PEER=path/to/a NumPy
+# sweep script taking --n --d --draws [--replace] and printing rows_per_s=…, none by default).
+PEER ?=
 PYTHON ?= python3
 
 bench: build

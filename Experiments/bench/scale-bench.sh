@@ -9,7 +9,7 @@
 set -euo pipefail
 BIN=${BIN:-.build/release/gradverify}
 PYTHON=${PYTHON:-python3}
-PEER=${PEER:-../shared/peers/numpy_sweep.py}
+PEER=${PEER:-}
 WORK=${WORK:-.build/bench}
 mkdir -p "$WORK"
 "$BIN" bench --work "$WORK" | tee "$WORK/bench.txt"
@@ -60,5 +60,5 @@ if [ -f "$PEER" ] && "$PYTHON" -c "import numpy" 2>/dev/null; then
   awk -v a="$ours_without" -v b="$peer_without" -v c="$ours_with" -v d="$peer_with" \
     'BEGIN { printf "ratio rows gathered per second gradverify/numpy (all threads): without %.1fx, with %.1fx\n", a / b, c / d }'
 else
-  echo "ratio sweep and rows: skipped, $PEER or NumPy not found (python3 -m pip install numpy)"
+  echo "ratio sweep and rows: skipped, no NumPy peer (PEER=path/to/peer.py) or NumPy not found (python3 -m pip install numpy)"
 fi

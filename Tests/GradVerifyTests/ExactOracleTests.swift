@@ -76,7 +76,7 @@ struct ExactOracleTests {
         #expect(oracle.meanError <= 1e-12, "\(sampler.rawValue) b=\(b): mean error \(oracle.meanError)")
         #expect(
           oracle.covarianceError <= 1e-12, "\(sampler.rawValue) b=\(b): covariance error \(oracle.covarianceError)")
-        // DESIGN.md §7: Var e for every sampler, κ₃(e) with replacement, Var and κ₃ of every coordinate.
+        // Var e for every sampler, κ₃(e) with replacement, Var and κ₃ of every coordinate.
         #expect(oracle.lawError <= 1e-12, "\(sampler.rawValue) b=\(b): law error \(oracle.lawError)")
         if sampler == .withReplacement { #expect(oracle.squaredErrorThirdMomentChecked) }
         if oracle.squaredErrorThirdMomentChecked { thirdChecked += 1 }

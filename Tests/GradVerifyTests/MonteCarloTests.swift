@@ -38,7 +38,7 @@ struct MonteCarloTests {
   /// about 1.6 at b = 1 (heavy-tailed residual·x) falling to 0.9 at large b, so at the default R = 20000
   /// the relative standard error is 1.1% to 0.64% and the bug moves z by 4.8 to 8.3 against a critical
   /// |z| of 3.26 (α = 0.01, Bonferroni over 9 cells). At N = 100 the same bug is a 1% change, 0.9 to 1.6
-  /// standard errors: invisible at this R (DESIGN.md §2 puts the need near 7·10⁴ replicates).
+  /// standard errors: invisible at this R (telling them apart needs about 7·10⁴ replicates).
   static let conventionCase = (count: 20, features: 3, seed: UInt64(41))
 
   static var conventionPopulation: GradientPopulation {

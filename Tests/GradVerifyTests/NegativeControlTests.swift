@@ -2,7 +2,7 @@ import Foundation
 import GradVerify
 import Testing
 
-// The caveats N1–N3 of DESIGN.md §1 as negative controls: each one must report FAILS-AS-PREDICTED (it
+// The caveats N1–N3 as negative controls: each one must report FAILS-AS-PREDICTED (it
 // breaks, by the predicted size) while its positive twin PASSes in the same run; a control whose cause is
 // removed must report UNEXPECTED-PASS and make `verify` fail; and the measured sizes must agree with the
 // predictions within their Monte Carlo intervals.

@@ -1,7 +1,7 @@
 /// The points of a central finite-difference stencil θⱼ + k·h, with h a power of two so that k·h is exact,
 /// and the representation error of each point measured exactly (TwoSum).
 ///
-/// Steps follow the usual balance of truncation against rounding (DESIGN.md §3):
+/// Steps follow the usual balance of truncation against rounding:
 /// h ≈ eps^(1/5)·max(1, |θⱼ|) for 5-point differences, eps^(1/3)·max(1, |θⱼ|) for 3-point ones.
 public struct CentralStencil: Sendable {
   /// The centre θⱼ, restored from this saved copy, never by subtracting the step back.

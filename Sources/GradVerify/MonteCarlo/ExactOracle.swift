@@ -132,7 +132,7 @@ public struct ExactOracle: Sendable {
     squaredErrorThirdMomentChecked = thirdChecked
   }
 
-  /// Cov(ḡ_b) by the formulas of DESIGN.md §2, d×d row-major.
+  /// Cov(ḡ_b) by the exact sampling formulas, d×d row-major.
   public static func theoreticalCovariance(population: GradientPopulation, sampler: SamplerKind, batch b: Int) -> [Double] {
     let n = Double(population.count)
     let bd = Double(b)

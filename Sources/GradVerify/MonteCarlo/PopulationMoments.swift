@@ -1,6 +1,6 @@
 import Foundation
 
-/// The population sums that fix the exact null laws of the Monte Carlo statistics (DESIGN.md §7), computed
+/// The population sums that fix the exact null laws of the Monte Carlo statistics, computed
 /// once per population in one pass over the deviations and, for the third-order terms, the Gram matrix.
 ///
 /// ```

@@ -1,5 +1,5 @@
 /// The exact null law of one replicate of a sweep cell: the squared error e = ‖ḡ_b − g‖² and each
-/// coordinate of ḡ_b − g, with their variances and third central moments (DESIGN.md §7).
+/// coordinate of ḡ_b − g, with their variances and third central moments.
 ///
 /// ```
 /// with replacement:    Var e = [Var a + 2(b−1) tr Σ_N²] / b³

@@ -1,5 +1,5 @@
 /// Which constant the variance law uses. Only `.exact` is right; the others are the two classic
-/// convention bugs of DESIGN.md §2, kept so the tests can show that the verdict catches each.
+/// classic convention bugs (S² for Σ_N with replacement, (1 − b/N)Σ_N without), kept so the tests can show that the verdict catches each.
 ///
 /// ```
 /// exact:                         the table of `SamplerKind`

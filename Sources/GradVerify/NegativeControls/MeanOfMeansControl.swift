@@ -2,7 +2,7 @@
 /// per-worker means) when the micro-batches hold unequal numbers of tokens.
 ///
 /// A batch B of documents is split into M micro-batches of k documents, T_m tokens each, T_B in all; the
-/// cost of B is the token mean C_B. Then, exactly (`../shared/DESIGN.md` §8):
+/// cost of B is the token mean C_B. Then, exactly (the mean-of-means identity):
 ///
 /// ```
 /// ĝ = (1/M) Σ_m ∇C_{B_m},     ĝ − ∇C_B = Σ_m (1/M − T_m/T_B) ∇C_{B_m}

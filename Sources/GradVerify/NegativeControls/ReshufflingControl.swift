@@ -1,5 +1,5 @@
 /// One epoch of random reshuffling, as data loaders do it: a uniform permutation of the N examples cut into
-/// batches of b (the last one shorter when b does not divide N). `../shared/DESIGN.md` §8:
+/// batches of b (the last one shorter when b does not divide N). Exactly:
 ///
 /// ```
 /// Cov(ḡ_{B_j}, ḡ_{B_k}) = −Σ_N/(N − 1)  (j ≠ k),   so   E[(ḡ_{B_1} − g)·(ḡ_{B_2} − g)] = −tr Σ_N/(N − 1)

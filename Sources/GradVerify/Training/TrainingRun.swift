@@ -15,7 +15,7 @@ public struct TrainingRun: Sendable {
     /// The estimator noise at this θ (SGD checkpoints only).
     public var noise: CellMeasurement?
     public var noiseTheory: Double?
-    /// The exact null law of one draw's squared error at this θ (DESIGN.md §7).
+    /// The exact null law of one draw's squared error at this θ.
     public var noiseLaw: SquaredErrorLaw?
 
     /// √(Var e / R), exact.
