@@ -6,7 +6,7 @@ jax.tree_util.tree_leaves), and the rows are stacked into an N x P matrix saved 
 
     python export_gradients.py torch     # writes G.npy (N x P) and g.npy (P)
     python export_gradients.py jax
-    gradverify sweep --gradients G.npy --sampler with,without --full-gradient g.npy --precision float32
+    gradverify sweep --gradients G.npy --sampler with,without --full-gradient g.npy
 
 The model below is a small MLP on random data; replace it and `loss` with your own. Evaluate with the model
 in eval mode (batch norm and dropout fixed): a per-example gradient is the gradient of one example's loss.

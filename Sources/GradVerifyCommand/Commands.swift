@@ -287,8 +287,9 @@ func sweepCommand(_ args: inout ArgumentList, merged: (ledger: SweepLedger, sour
   if precision != nil && fullGradientPath == nil {
     throw InputError(flag: "--precision", command: "sweep", "applies to --full-gradient only")
   }
-  if fullGradientPath != nil && precision == nil {
-    throw InputError(flag: "--full-gradient", command: "sweep", "needs --precision float32|float64, the precision of the framework's sums")
+  let backwardDepth = try args.integer("--backward-depth", in: 0...1_000_000)
+  if backwardDepth != nil && fullGradientPath == nil {
+    throw InputError(flag: "--backward-depth", command: "sweep", "applies to --full-gradient only")
   }
   var settings = SweepSettings()
   if let samplers = try args.list(
@@ -327,7 +328,9 @@ func sweepCommand(_ args: inout ArgumentList, merged: (ledger: SweepLedger, sour
   let job = SweepJob(
     request: SweepRequest(source: source, settings: settings, seed: seed), shard: shard, out: out, resume: resume,
     checkpointInterval: checkpointSeconds, threads: threads,
-    fullGradient: fullGradientPath.flatMap { path in precision.map { (path, $0) } })
+    fullGradient: fullGradientPath.map {
+      FullGradientRequest(path: $0, precision: precision, backwardDepth: backwardDepth ?? FrameworkGradientCheck.defaultBackwardDepth)
+    })
   let outcome = try job.run(
     merged: merged, note: printNote,
     progress: { task, done, total in Progress.shared.blocks(task, done: done, total: total) },

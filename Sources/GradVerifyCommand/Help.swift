@@ -144,7 +144,7 @@ enum Help {
                             [--batch-sizes LIST] [--draws R] [--alpha A] [--seed S] [--threads T]
                             [--params FILE] [--hidden H] [--l2 L] [--standardize] [--out FILE.csv]
                             [--shard i/n] [--resume] [--checkpoint-every S]
-           gradverify sweep --gradients G.npy|G.csv --sampler … [--full-gradient g.npy --precision P] [as above]
+           gradverify sweep --gradients G.npy|G.csv --sampler … [--full-gradient g.npy [--precision P]] [as above]
 
     Claims C2 and C3 on your data: per-example gradients at θ (from --params, else θ = N(0,1) seeded by
     --seed) computed once, then R random mini-batches per sampler and batch size b. For each cell: the mean
@@ -167,14 +167,20 @@ enum Help {
     with each example's gradient flattened in one fixed θ order, saved by numpy.save (float64 or float32, C or
     Fortran order, .npy versions 1-3) or as a CSV with a header row (as check --dump-gradients writes it); see
     Experiments/export/export_gradients.py. --full-gradient adds C1 for that model: the mean of the rows
-    against the framework's own gradient of the mean loss at the same θ (a vector of P), within Higham's bound
-    γ_{N−1}·(1/N)Σ|Gᵢⱼ| + 2u|gⱼ| for sums in --precision float32|float64. A per-sample tool that disagrees
-    with its framework (batch norm or dropout left in train mode, a sum for a mean) FAILs with the size.
+    against the framework's own gradient of the mean loss at the same θ (a vector of P), within the rounding
+    of autodiff of the mean: fl(1/N) carried through each example's pass of at most K rounded operations per
+    coordinate (--backward-depth, default 32: a few dense layers), the rows' own pass, and the sum, in the
+    precision of g.npy (or --precision). The bound is min(γₙ, λ·√n·u)·(1/N)Σ|Gᵢⱼ| with n = N + 2K: the
+    worst case, or Higham & Mary's probabilistic bound at confidence 1 − α/10 (a tenth of the run's α; the
+    sweep keeps the rest), which sees a row left out of 20 000 in float32. A per-sample tool that disagrees
+    with its framework (batch norm or dropout left in train mode, a sum for a mean, a row left out, float32
+    arithmetic declared float64) FAILs with the size.
 
     OPTIONS:
       --gradients G      the per-example gradient matrix (.npy or CSV) instead of --model and --data
-      --full-gradient g  the framework's gradient of the mean loss (.npy, P entries); needs --precision
-      --precision P      float32 or float64: the precision of the framework's sums
+      --full-gradient g  the framework's gradient of the mean loss (.npy, P entries)
+      --precision P      float32 or float64: the framework's arithmetic (default: the dtype of g.npy)
+      --backward-depth K rounded operations per coordinate in one example's pass (default 32)
       --report DIR       write the three tables, the MSE-against-b and bias-z figures and a REPORT.md into DIR
       --json FILE        write the verdicts as JSON ('gradverify help json')
       --sampler S        with, without, poisson, poisson-realized, or a comma list

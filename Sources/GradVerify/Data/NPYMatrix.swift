@@ -145,3 +145,8 @@ struct NPYHeader {
     dimensions = sizes.count
   }
 }
+
+extension NPYMatrix {
+  /// The precision the file's values were stored in: float32 for 4-byte items, float64 for 8.
+  public var precision: FrameworkGradientCheck.Precision { itemBytes == 4 ? .float32 : .float64 }
+}

@@ -171,6 +171,23 @@ public struct SweepRequest: Sendable, Equatable {
   }
 }
 
+/// `--full-gradient`: the framework's gradient of the mean loss, to judge against the mean of the rows.
+public struct FullGradientRequest: Sendable {
+  /// The share of the run's α the framework check spends (the sweep's tests spend the rest).
+  public static let alphaShare = 0.1
+  public var path: String
+  /// The precision of the framework's arithmetic; nil: the dtype of the file.
+  public var precision: FrameworkGradientCheck.Precision?
+  /// K, rounded operations per coordinate in one example's forward and backward pass.
+  public var backwardDepth: Int
+
+  public init(path: String, precision: FrameworkGradientCheck.Precision? = nil, backwardDepth: Int = FrameworkGradientCheck.defaultBackwardDepth) {
+    self.path = path
+    self.precision = precision
+    self.backwardDepth = backwardDepth
+  }
+}
+
 /// One `gradverify sweep` process: a request, the shard it computes, where its output goes, whether it
 /// resumes; the checkpoint, resume, shard and merge rules live here, the command line only prints.
 public struct SweepJob: Sendable {
@@ -183,13 +200,14 @@ public struct SweepJob: Sendable {
   public var checkpointInterval: Double
   public var threads: Int
   /// The framework's own gradient of the mean loss (`--full-gradient`), judged against the mean of the rows
-  /// of a `--gradients` matrix, with the precision of the framework's sums.
-  public var fullGradient: (path: String, precision: FrameworkGradientCheck.Precision)?
+  /// of a `--gradients` matrix: the precision of the framework's arithmetic (nil: the file's own dtype) and
+  /// K, the rounded operations per coordinate in one example's pass.
+  public var fullGradient: FullGradientRequest?
 
   public init(
     request: SweepRequest, shard: Shard? = nil, out: String? = nil, resume: Bool = false,
     checkpointInterval: Double = 5, threads: Int,
-    fullGradient: (path: String, precision: FrameworkGradientCheck.Precision)? = nil
+    fullGradient: FullGradientRequest? = nil
   ) {
     self.fullGradient = fullGradient
     self.request = request
@@ -247,13 +265,13 @@ public struct SweepJob: Sendable {
   ) throws(InputError) -> Outcome {
     let loaded = try load()
     let n = loaded.population.count
-    let full = try fullGradient.map { (given: (path: String, precision: FrameworkGradientCheck.Precision)) throws(InputError) -> [Double] in
+    let full = try fullGradient.map { (given: FullGradientRequest) throws(InputError) -> (values: [Double], precision: FrameworkGradientCheck.Precision) in
       let vector = try NPYMatrix.load(path: given.path)
       guard vector.values.count == loaded.population.dimension, vector.rows == 1 || vector.columns == 1 else {
         throw InputError(
           file: given.path, "shape (\(vector.rows), \(vector.columns)): the full gradient needs \(loaded.population.dimension) entries, one per column of the gradients")
       }
-      return vector.values
+      return (vector.values, given.precision ?? vector.precision)
     }
     if let sizes = request.settings.batchSizes {
       for s in request.settings.samplers where s != .withReplacement {
@@ -306,16 +324,22 @@ public struct SweepJob: Sendable {
       try? FileManager.default.removeItem(atPath: partial)
       return .part(ledger)
     }
-    let result = SweepExperiment.Result(measured.map { [$0] } ?? [], settings: request.settings)
+    // The framework check spends a share of the run's α; the sweep's verdicts the rest.
+    var judging = request.settings
+    if full != nil { judging.alpha *= 1 - FullGradientRequest.alphaShare }
+    let judge = SweepExperiment(settings: judging)
+    let result = SweepExperiment.Result(measured.map { [$0] } ?? [], settings: judging)
     if let out {
-      try AtomicFile.write(experiment.table(result).document.text, to: out)
+      try AtomicFile.write(judge.table(result).document.text, to: out)
       if let partial { try? FileManager.default.removeItem(atPath: partial) }
     }
-    var verdicts = experiment.verdicts(result)
-    if let full, let precision = fullGradient?.precision {
+    var verdicts = judge.verdicts(result)
+    if let full, let depth = fullGradient?.backwardDepth {
       verdicts.append(
-        FrameworkGradientCheck(population: loaded.population, fullGradient: full, precision: precision)
-          .verdictRow(caseName: loaded.caseName))
+        FrameworkGradientCheck(
+          population: loaded.population, fullGradient: full.values, precision: full.precision, backwardDepth: depth,
+          alpha: request.settings.alpha * FullGradientRequest.alphaShare
+        ).verdictRow(caseName: loaded.caseName))
     }
     return .table(result, notes: loaded.notes, verdicts: verdicts)
   }
