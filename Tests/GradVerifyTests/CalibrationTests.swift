@@ -64,13 +64,15 @@ struct CalibrationTests {
 
   /// A small calibration of linear regression on 16 synthetic examples: 400 null runs of 2000 draws.
   static func calibrate(
-    convention: VarianceConvention = .exact, neverPicks: Int? = nil
+    convention: VarianceConvention = .exact, neverPicks: Int? = nil, draws: Int = 2000, oldStatisticClaim: Bool = false
   ) throws -> (experiment: CalibrationExperiment, result: CalibrationExperiment.Result) {
     var sweep = SweepSettings()
     sweep.samplers = [.withReplacement, .withoutReplacement]
     sweep.batchSizes = [4]
     let experiment = CalibrationExperiment(
-      settings: CalibrationSettings(seeds: 400, draws: [2000], sweepAlpha: 0.05, tailLevels: [0.01], powerOffsets: [0, 1]),
+      settings: CalibrationSettings(
+        seeds: 400, draws: [draws], sweepAlpha: 0.05, tailLevels: [0.01], powerOffsets: [0, 1],
+        oldStatisticClaim: oldStatisticClaim),
       sweep: sweep, alpha: 0.01, convention: convention, neverPicks: neverPicks)
     let result = try experiment.run(
       model: ModelChoice(kind: .linear), data: Dataset.syntheticRegression(count: 16, features: 2, seed: 3),
@@ -99,6 +101,16 @@ struct CalibrationTests {
     let sampler = try Self.calibrate(neverPicks: 0)
     #expect(Self.verdict(sampler, "CAL-family") == .fail)
     #expect(Self.verdict(sampler, "CAL-tails") == .fail)
+  }
+
+  @Test("the claim that the old statistic is miscalibrated holds at R = 20 (normal critical values for a t-like ratio) and FAILs at R = 20 000")
+  func oldStatisticClaimCanFail() throws {
+    let small = try Self.calibrate(draws: 20, oldStatisticClaim: true)
+    let large = try Self.calibrate(draws: 20_000, oldStatisticClaim: true)
+    #expect(Self.verdict(small, "CAL-old-statistic") == .pass, "\(small.experiment.verdicts(small.result).map(\.keyFigure))")
+    #expect(Self.verdict(large, "CAL-old-statistic") == .fail, "\(large.experiment.verdicts(large.result).map(\.keyFigure))")
+    // Without the claim the old statistic's rows are reported only.
+    #expect(Self.verdict(try Self.calibrate(draws: 20), "CAL-old-statistic") == nil)
   }
 
   @Test("the rejection counts do not depend on the thread count")

@@ -53,6 +53,19 @@ struct FinitePrecisionTests {
     #expect(planted.verdict(.float32, .recursive) == .fail)
   }
 
+  @Test("a wrong cause: sums really done in float32 but labelled bfloat16 are not FAILS-AS-PREDICTED (they fit float32's bound)")
+  func wrongFormatIsNotAsPredicted() {
+    let mislabelled = FinitePrecisionControl(
+      source: .rows(Self.population, coordinates: 4), sizes: [100, 1000, 10_000], replicates: 3, precisions: [.bfloat16],
+      seed: 1, name: "t", threads: 2, arithmetic: .float32)
+    let honest = Self.control(.rows(Self.population, coordinates: 4))
+    for method in SummationMethod.allCases {
+      #expect(mislabelled.verdict(.bfloat16, method) == .fail, "\(method)")
+      #expect(mislabelled.cells(.bfloat16, method).allSatisfy { $0.maxFinerRatio <= 1 && $0.inexact > 0 })
+      #expect(honest.cells(.bfloat16, method).contains { $0.maxFinerRatio > 1 })
+    }
+  }
+
   @Test("the cause removed: values on the grid k/256 sum exactly in float32, and the control is UNEXPECTED-PASS")
   func exactSumsRemoveTheCause() {
     let grid = FinitePrecisionControl(

@@ -4,6 +4,11 @@
 /// compared with the exact sum of the same rounded inputs (`ExactSum`) and with its Higham bound
 /// (`SummationMethod.errorBound`). The mean's error is the sum's divided by N, plus one last rounding.
 ///
+/// The prediction is a bracket on each method's errors: none above the labelled format's bound, and some
+/// above the bound the same method would have in the next finer format (binary64 for float32, float32 for
+/// bfloat16). The lower edge identifies the format: a float32 sum labelled bfloat16 stays within float32's
+/// bound and is not FAILS-AS-PREDICTED.
+///
 /// Also measured: the growth of the typical error |ŝ − s|/Σ|xᵢ| against N (a random walk gives
 /// slope ½ on log-log axes, the worst-case bound slope 1), and, for values in [0, 1), where bfloat16
 /// recursive summation stops moving: once s ≥ 2ᵖ every term is below half an ulp, so s stalls at 2ᵖ = 256.
@@ -28,6 +33,8 @@ public struct FinitePrecisionControl: Sendable {
     public var inexact: Int
     /// max |ŝ − s| / bound (0 when every sum was exact; the bound is infinite where k·u ≥ 1).
     public var maxRatio: Double
+    /// max |ŝ − s| / the bound in the next finer format (> 1: no finer arithmetic explains the error).
+    public var maxFinerRatio: Double
     /// max and RMS of |ŝ − s| / Σ|xᵢ|, and the largest finite bound / Σ|xᵢ|.
     public var maxRelativeError: Double
     public var rmsRelativeError: Double
@@ -41,11 +48,14 @@ public struct FinitePrecisionControl: Sendable {
   /// Where bfloat16 recursive summation of the largest N last moved, and the sum it stalled at (uniform only).
   public var stall: (lastChange: Int, sum: Double, count: Int)?
 
-  /// - Parameter boundScale: multiplies every bound; only a test passes another value than 1, to show that
-  ///   a wrong (too small) bound makes the verdict fail.
+  /// - Parameters:
+  ///   - boundScale: multiplies every bound; only a test passes another value than 1, to show that a wrong
+  ///     (too small) bound makes the verdict fail.
+  ///   - arithmetic: the format the sums are really done in (nil: the labelled one); only a test passes
+  ///     another, to show that a sum in the wrong format is not FAILS-AS-PREDICTED.
   public init(
     source: Source, sizes: [Int], replicates: Int, precisions: [LowPrecision], seed: UInt64, name: String, threads: Int,
-    boundScale: Double = 1
+    boundScale: Double = 1, arithmetic: LowPrecision? = nil
   ) {
     precondition(!sizes.isEmpty && sizes.allSatisfy { $0 >= 2 } && replicates >= 1, "need sizes ≥ 2 and a replicate")
     let columns: Int
@@ -54,8 +64,8 @@ public struct FinitePrecisionControl: Sendable {
     case .uniform, .grid: columns = 1
     }
     let jobs = sizes.flatMap { n in (0..<replicates).map { (n, $0) } }
-    // Per job: per precision × method, per column: (|ŝ − s|, bound, Σ|x|).
-    let measured = parallelMap(count: jobs.count, threads: threads) { job -> [[(Double, Double, Double)]] in
+    // Per job: per precision × method, per column: (|ŝ − s|, bound, Σ|x|, finer bound).
+    let measured = parallelMap(count: jobs.count, threads: threads) { job -> [[(Double, Double, Double, Double)]] in
       let (n, replicate) = jobs[job]
       var rng = PhiloxStream(seed: seed, name: "f/\(name)/n=\(n)", substream: UInt64(replicate))
       var rows: [Int] = []
@@ -65,9 +75,9 @@ public struct FinitePrecisionControl: Sendable {
       case .uniform: raw = (0..<n).map { _ in rng.nextUniform() }
       case .grid: raw = (0..<n).map { _ in Double(rng.nextBounded(256)) / 256 }
       }
-      var out: [[(Double, Double, Double)]] = []
+      var out: [[(Double, Double, Double, Double)]] = []
       for precision in precisions {
-        var perMethod = [[(Double, Double, Double)]](repeating: [], count: SummationMethod.allCases.count)
+        var perMethod = [[(Double, Double, Double, Double)]](repeating: [], count: SummationMethod.allCases.count)
         for c in 0..<columns {
           let values: [Double]
           if case .rows(let p, _) = source {
@@ -79,12 +89,15 @@ public struct FinitePrecisionControl: Sendable {
           let absolute = ExactSum(values.lazy.map { Swift.abs($0) }).value
           values.withUnsafeBufferPointer { x in
             for (m, method) in SummationMethod.allCases.enumerated() {
-              let s = method.sum(x, in: precision)
+              let s = method.sum(x, in: arithmetic ?? precision)
               // The reference is the exact sum rounded once to binary64: allow that rounding too.
+              let reference = RoundingBoundNumber.unitRoundoff * Swift.abs(exact)
               let bound = boundScale
                 * method.errorBound(count: n, absoluteSum: absolute, sum: exact, unitRoundoff: precision.unitRoundoff)
-                + RoundingBoundNumber.unitRoundoff * Swift.abs(exact)
-              perMethod[m].append((Swift.abs(s - exact), bound, absolute))
+                + reference
+              let finer = method.errorBound(
+                count: n, absoluteSum: absolute, sum: exact, unitRoundoff: precision.finerUnitRoundoff) + reference
+              perMethod[m].append((Swift.abs(s - exact), bound, absolute, finer))
             }
           }
         }
@@ -101,7 +114,8 @@ public struct FinitePrecisionControl: Sendable {
           let finiteBounds = entries.filter { $0.1.isFinite && $0.2 > 0 }.map { $0.1 / $0.2 }
           cells.append(Cell(
             precision: precision, method: method, count: n, sums: entries.count, inexact: entries.filter { $0.0 > 0 }.count,
-            maxRatio: entries.map { $0.0 == 0 ? 0 : $0.0 / $0.1 }.max() ?? 0, maxRelativeError: relative.max() ?? 0,
+            maxRatio: entries.map { $0.0 == 0 ? 0 : $0.0 / $0.1 }.max() ?? 0,
+            maxFinerRatio: entries.map { $0.0 == 0 ? 0 : $0.0 / $0.3 }.max() ?? 0, maxRelativeError: relative.max() ?? 0,
             rmsRelativeError: (relative.reduce(0) { $0 + $1 * $1 } / Double(Swift.max(1, relative.count))).squareRoot(),
             relativeBound: finiteBounds.max() ?? .infinity, relativeErrors: relative))
         }
@@ -128,11 +142,15 @@ public struct FinitePrecisionControl: Sendable {
     cells.filter { $0.precision == precision && $0.method == method }
   }
 
-  /// The control for one precision and method: FAILS-AS-PREDICTED when some sum is inexact and every sum is
-  /// within its bound; FAIL when one exceeds it; UNEXPECTED-PASS when every sum was exact.
+  /// The control for one precision and method: FAILS-AS-PREDICTED when some sum is inexact, every sum is
+  /// within the labelled format's bound and some sum is beyond the next finer format's (the errors have the
+  /// labelled format's size); FAIL when one exceeds the bound or none is beyond the finer one; UNEXPECTED-PASS
+  /// when every sum was exact.
   public func verdict(_ precision: LowPrecision, _ method: SummationMethod) -> Verdict {
     let own = cells(precision, method)
-    return .control(broke: own.contains { $0.inexact > 0 }, sizeAsPredicted: own.allSatisfy { $0.maxRatio <= 1 })
+    return .control(
+      broke: own.contains { $0.inexact > 0 },
+      sizeAsPredicted: own.allSatisfy { $0.maxRatio <= 1 } && own.contains { $0.maxFinerRatio > 1 })
   }
 
   /// The slope of log₁₀ |ŝ − s|/Σ|xᵢ| against log₁₀ N over every inexact sum, with its classical standard

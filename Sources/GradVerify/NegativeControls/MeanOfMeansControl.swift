@@ -215,14 +215,18 @@ public struct MeanOfMeansControl: Sendable {
   public var meanBiasNorm: Double { Self.norm(meanBias) }
   public var predictedBiasNorm: Double { Self.norm(predictedBias) }
 
-  /// The control's verdict (unequal token counts). The identity must hold in every batch (else FAIL). With
-  /// one document per micro-batch: FAILS-AS-PREDICTED when the mean of means is biased (max |mean|/se > z*)
-  /// by the predicted amount (max |mean − prediction|/se ≤ z*), INCONCLUSIVE when the predicted bias is too
-  /// small for the test to see (with documents of unequal lengths). With k > 1: FAILS-AS-PREDICTED when some batch's gap exceeds rounding
-  /// (a counterexample to ĝ = ∇C_B) and the identity predicted it. No gap at all: UNEXPECTED-PASS.
+  /// The control's verdict (unequal token counts). The prediction in every batch is the identity: the
+  /// measured gap ĝ − ∇C_B equals Σ_m w_m ∇C_{B_m} coordinate by coordinate within τ (a wrong identity, e.g.
+  /// weights from the wrong token counts, FAILs). With k > 1 that per-batch size is the whole claim:
+  /// FAILS-AS-PREDICTED when some batch's gap exceeds rounding (a counterexample to ĝ = ∇C_B) and every gap
+  /// has its predicted size. With one document per micro-batch the expectation is predicted too:
+  /// FAILS-AS-PREDICTED when the mean of means is biased (max |mean|/se > z*) by the predicted amount (max
+  /// |mean − prediction|/se ≤ z*), INCONCLUSIVE when the predicted bias is too small for the test to see
+  /// (with documents of unequal lengths). No gap at all: UNEXPECTED-PASS.
   public var controlVerdict: Verdict {
-    guard identityViolations == 0 else { return .fail }
-    guard scheme.hasExactExpectation else { return .control(broke: batchesWithGap > 0, sizeAsPredicted: true) }
+    let identityHeld = identityViolations == 0
+    guard scheme.hasExactExpectation else { return .control(broke: batchesWithGap > 0, sizeAsPredicted: identityHeld) }
+    guard identityHeld else { return .fail }
     let broke = maxBiasZ > criticalZ
     // Unequal lengths with a bias too small for the test to see: no verdict either way.
     if !broke && !detectable && lengthRange.0 != lengthRange.1 { return .inconclusive }

@@ -18,6 +18,14 @@ public enum LowPrecision: String, Sendable, CaseIterable, Codable {
   /// u = 2⁻ᵖ.
   public var unitRoundoff: Double { Double(sign: .plus, exponent: -significandBits, significand: 1) }
 
+  /// u of the next finer format: binary64's 2⁻⁵³ for float32, float32's 2⁻²⁴ for bfloat16.
+  public var finerUnitRoundoff: Double {
+    switch self {
+    case .float32: RoundingBoundNumber.unitRoundoff
+    case .bfloat16: LowPrecision.float32.unitRoundoff
+    }
+  }
+
   /// x rounded to p bits, to nearest, ties to even (on the bit pattern: the carry of a round-up moves into
   /// the exponent by itself).
   @inlinable public func round(_ x: Double) -> Double {

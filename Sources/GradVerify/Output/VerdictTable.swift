@@ -57,3 +57,6 @@ public func shortScientific(_ x: Double) -> String {
   let digits = Int((Swift.abs(mantissa) * 10).rounded())
   return "\(mantissa < 0 ? "-" : "")\(digits / 10).\(digits % 10)e\(exponent)"
 }
+
+/// `shortScientific` with an explicit sign on positive values ("+1.0e-2"), for deviations.
+public func signedScientific(_ x: Double) -> String { (x > 0 ? "+" : "") + shortScientific(x) }

@@ -11,7 +11,8 @@ import Foundation
 /// power:   the heaviest-tailed coordinate's mean error shifted by λ = z* + offset null standard errors;
 ///          expected rate Φ(λ − upper) + Φ(lower − λ), Edgeworth-corrected for the skewness of the mean
 /// the old statistic (difference over the *estimated* standard error, normal critical values) is run on the
-///          same draws as a control: its family-wise rate and its C3 lower tail must be rejected
+///          same draws: the claim that it is miscalibrated holds when its family-wise interval lies above α
+///          (its tail rows are reported)
 /// intervals at confidence 1 − γ/m_rows (γ the spec's α: family-wise over the table's judged rows)
 /// ```
 /// Trials pooled in a row are independent: each cell draws from its own stream, and a bias row pools one
@@ -214,22 +215,20 @@ public struct CalibrationExperiment: Experiment {
     return rows
   }
 
-  /// The rows judged, and how: the exact statistic's family, tail and power rows must hold; the old
-  /// statistic's family row and C3 lower tails are negative controls that must be rejected.
-  static func judged(_ r: Row) -> Bool {
-    r.statistic == .exact || r.kind == .family || (r.test == NullTest.Claim.variance.rawValue && r.tail == "lower")
-  }
+  /// The rows judged, and how: the exact statistic's family, tail and power rows must hold; where the spec
+  /// claims it (`old_statistic_claim`), the old statistic's family row must lie above α.
+  func judged(_ r: Row) -> Bool { r.statistic == .exact || (settings.oldStatisticClaim && r.kind == .family) }
 
   /// Judges every row at family-wise level γ (the spec's α) over the judged rows of the table.
   public func judge(_ unjudged: [Row]) -> Result {
     var rows = unjudged
-    let judgedCount = rows.filter(Self.judged).count
+    let judgedCount = rows.filter(judged).count
     let confidence = 1 - level / Double(Swift.max(1, judgedCount))
     for k in rows.indices {
       let r = rows[k]
       let interval = clopperPearsonInterval(successes: r.rejections, trials: r.trials, confidence: confidence)
       rows[k].interval = interval
-      guard Self.judged(r) else { continue }
+      guard judged(r) else { continue }
       let atMost = r.kind == .family || r.bounded
       let inside = atMost ? interval.low <= r.expected : interval.low <= r.expected && r.expected <= interval.high
       if r.statistic == .exact {
@@ -237,10 +236,9 @@ public struct CalibrationExperiment: Experiment {
         if r.kind != .power {
           rows[k].power = Self.power(trials: r.trials, level: r.expected, factor: r.miscalibration, confidence: confidence)
         }
-      } else if interval.low > r.expected {
-        // The old statistic over-rejects: here its interval lies above the level (rows where it does not are
-        // reported; the control's verdict asks for at least one).
-        rows[k].verdict = .failsAsPredicted
+      } else {
+        // The claim about the old statistic: it over-rejects, its family-wise interval lying above α.
+        rows[k].verdict = interval.low > r.expected ? .pass : .fail
       }
     }
     return Result(rows: rows, confidence: confidence)
@@ -283,7 +281,7 @@ public struct CalibrationExperiment: Experiment {
     Column("expected", "the level (family: the bound α; power: Edgeworth-corrected normal power)", unit: "1"),
     Column("criterion", "covers: the interval must contain the level (the tests are exact or approximations of the exact law); at-most: it must cover or lie below it (family rows, and tails decided by a Chernoff bound, which is valid but conservative)", unit: "1"),
     Column("power_miscalibrated", "probability that this row FAILs were the true rate 2× its level (family) or 5× (tails): how well the calibration can fail", unit: "1"),
-    Column("verdict", "exact-law rows: PASS when the interval meets the criterion; estimated-se control rows: FAILS-AS-PREDICTED when it lies above; empty: reported only", unit: "1"),
+    Column("verdict", "exact-law rows: PASS when the interval meets the criterion; the estimated-se family row: PASS when its interval lies above α (the old statistic is miscalibrated); empty: reported only", unit: "1"),
   ])
 
   /// One row per case × R × statistic × test × tail × level, then the power rows.
@@ -314,7 +312,7 @@ public struct CalibrationExperiment: Experiment {
       "\(r.rejections)/\(r.trials) = \(shortScientific(r.rate)) in [\(shortScientific(r.interval.low)), \(shortScientific(r.interval.high))] vs \(shortScientific(r.expected))"
     }
     for key in keys {
-      let group = rows.filter { "\($0.caseName)|\($0.draws)" == key && Self.judged($0) }
+      let group = rows.filter { "\($0.caseName)|\($0.draws)" == key && judged($0) }
       guard let first = group.first else { continue }
       let name = "\(first.caseName) R=\(first.draws)"
       let parts: [(String, [Row])] = [
@@ -330,16 +328,14 @@ public struct CalibrationExperiment: Experiment {
             let width = Swift.max(r.interval.high - r.interval.low, 1e-300)
             return Swift.abs(r.rate - r.expected) / width
           }
-          func flagged(_ r: Row) -> Int { r.statistic == .estimated ? (r.verdict == .failsAsPredicted ? 1 : 0) : (r.verdict?.holds == true ? 0 : 1) }
+          func flagged(_ r: Row) -> Int { r.verdict?.holds == true ? 0 : 1 }
           return (flagged(a), distance(a)) < (flagged(b), distance(b))
         }!
         let what = worst.kind == .family
           ? "P(any FAIL)" : worst.kind == .power
           ? "λ \(rounded2(worst.shift ?? .nan))"
           : "\(worst.test)\(worst.coordinate.map { "[\($0)]" } ?? "") \(worst.tail) at \(shortScientific(worst.level))"
-        let verdict: Verdict = claim == "CAL-old-statistic"
-          ? .control(broke: members.contains { $0.verdict == .failsAsPredicted }, sizeAsPredicted: true)
-          : members.compactMap(\.verdict).max() ?? .inconclusive
+        let verdict = members.compactMap(\.verdict).max() ?? .inconclusive
         out.append(VerdictRow(
           claim: claim, caseName: name, keyFigure: "\(members.count) rows; \(worst.kind == .family ? "" : "worst ")\(what): \(figure(worst))",
           verdict: verdict))

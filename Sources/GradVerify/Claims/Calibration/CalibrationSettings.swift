@@ -7,15 +7,23 @@ public struct CalibrationSettings: Decodable, Sendable, Equatable {
   public var sweepAlpha: Double
   public var tailLevels: [Double]
   public var powerOffsets: [Double]
+  /// Whether the spec claims the old statistic is miscalibrated on its cases (its family-wise interval above
+  /// α); otherwise its rows are reported only.
+  public var oldStatisticClaim: Bool
 
   enum CodingKeys: String, CodingKey, CaseIterable {
     case seeds, draws
     case sweepAlpha = "sweep_alpha"
     case tailLevels = "tail_levels"
     case powerOffsets = "power_offsets"
+    case oldStatisticClaim = "old_statistic_claim"
   }
 
-  public init(seeds: Int, draws: [Int], sweepAlpha: Double = 0.01, tailLevels: [Double], powerOffsets: [Double]) {
+  public init(
+    seeds: Int, draws: [Int], sweepAlpha: Double = 0.01, tailLevels: [Double], powerOffsets: [Double],
+    oldStatisticClaim: Bool = false
+  ) {
+    self.oldStatisticClaim = oldStatisticClaim
     self.seeds = seeds
     self.draws = draws
     self.sweepAlpha = sweepAlpha
@@ -31,6 +39,7 @@ public struct CalibrationSettings: Decodable, Sendable, Equatable {
     sweepAlpha = try c.decodeIfPresent(Double.self, forKey: .sweepAlpha) ?? 0.01
     tailLevels = try c.decode([Double].self, forKey: .tailLevels)
     powerOffsets = try c.decode([Double].self, forKey: .powerOffsets)
+    oldStatisticClaim = try c.decodeIfPresent(Bool.self, forKey: .oldStatisticClaim) ?? false
     guard seeds >= 10 && seeds <= 1_000_000 else { throw invalid(c, .seeds, "must be between 10 and 10⁶") }
     guard !draws.isEmpty, draws.allSatisfy({ $0 >= 2 && $0 <= 100_000_000 }) else {
       throw invalid(c, .draws, "needs replicate counts R between 2 and 10⁸")

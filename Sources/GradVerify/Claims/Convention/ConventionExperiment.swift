@@ -26,6 +26,12 @@ public struct ConventionExperiment: Experiment {
     public var caseName: String
     public var population: GradientPopulation
     public var measurements: [CellMeasurement]
+
+    public init(caseName: String, population: GradientPopulation, measurements: [CellMeasurement]) {
+      self.caseName = caseName
+      self.population = population
+      self.measurements = measurements
+    }
   }
 
   /// One case judged: the exact law, and each bug with the sampler it belongs to.
@@ -81,7 +87,7 @@ public struct ConventionExperiment: Experiment {
   }
 
   /// Judges every case: the exact law with m = every cell of the run; each bug on the same draws.
-  func evaluate(_ measured: [Measured]) -> Result {
+  public func evaluate(_ measured: [Measured]) -> Result {
     let tests = measured.reduce(0) { $0 + $1.measurements.count }
     return Result(records: measured.map { r in
       let moments = PopulationMoments(r.population)
@@ -104,6 +110,36 @@ public struct ConventionExperiment: Experiment {
     else { return nil }
     let lambda = (tb - t) / se
     return normalCDF(c.lower + lambda) + 1 - normalCDF(c.upper + lambda)
+  }
+
+  /// The size of a bug, measured against predicted. Each cell c estimates the relative deviation of the true
+  /// MSE from the bug's theory, δ̂_c = MSE_c/theory_bug,c − 1 (standard error se_c/theory_bug,c, se_c the
+  /// exact law's null standard error); the law predicts δ_c = theory_c/theory_bug,c − 1 (−1/N for tr S²/b,
+  /// +1/(N − 1) for (1 − b/N)Σ_N). Pooled with inverse-variance weights w_c:
+  ///
+  /// ```
+  /// δ̂ = Σ w_c δ̂_c / Σ w_c,   δ = Σ w_c δ_c / Σ w_c,   SE = 1/√(Σ w_c),   z = (δ̂ − δ)/SE
+  /// ```
+  /// The bug's size and direction are as predicted when |z| ≤ z* (the run's critical value; the pooled mean of
+  /// many cells' means is close to normal); an MSE off the other way, or by another amount, is not.
+  public struct SizeCheck: Sendable {
+    public var measured: Double
+    public var predicted: Double
+    public var standardError: Double
+    public var z: Double { (measured - predicted) / standardError }
+  }
+
+  public static func sizeCheck(_ pairs: [(SweepEvaluation.Row, SweepEvaluation.Row)]) -> SizeCheck? {
+    var weights = 0.0, measured = 0.0, predicted = 0.0
+    for (exact, bug) in pairs {
+      guard let t = exact.theory, let tb = bug.theory, tb > 0, let se = exact.nullStandardError, se > 0 else { continue }
+      let w = (tb / se) * (tb / se)
+      weights += w
+      measured += w * (exact.measurement.meanSquaredError / tb - 1)
+      predicted += w * (t / tb - 1)
+    }
+    guard weights > 0 else { return nil }
+    return SizeCheck(measured: measured / weights, predicted: predicted / weights, standardError: 1 / weights.squareRoot())
   }
 
   /// 1 − Π (1 − power) over a bug's cells.
@@ -175,10 +211,14 @@ public struct ConventionExperiment: Experiment {
         let rejected = b.evaluation.rows.filter { $0.varianceVerdict == .fail }.count
         let power = Self.claimPower(pairs)
         let ratio = pairs.first.flatMap { e, w in w.theory.flatMap { tb in e.theory.map { tb / $0 - 1 } } } ?? .nan
+        let size = Self.sizeCheck(pairs)
+        let sizeText = size.map {
+          "; MSE vs the bug's theory \(signedScientific($0.measured)) ± \(shortScientific($0.standardError)) (predicted \(signedScientific($0.predicted)), z \(rounded2($0.z)), critical \(rounded2(exact.criticalZ)))"
+        } ?? "; no cell to size it"
         rows.append(VerdictRow(
           claim: "C3-convention", caseName: "\(r.caseName) \(label)",
-          keyFigure: "bug \(ratio >= 0 ? "+" : "")\(shortScientific(ratio)): \(rejected) of \(pairs.count) cells reject it, predicted power \(rounded3(power))",
-          verdict: .control(broke: rejected > 0, sizeAsPredicted: verdict == .pass)))
+          keyFigure: "bug \(signedScientific(ratio)): \(rejected) of \(pairs.count) cells reject it, predicted power \(rounded3(power))\(sizeText)",
+          verdict: .control(broke: rejected > 0, sizeAsPredicted: size.map { Swift.abs($0.z) <= exact.criticalZ } ?? false)))
       }
     }
     return rows

@@ -11,7 +11,7 @@ public struct FinitePrecisionExperiment: Experiment {
   public static let keys = ["precision"]
   public static let tableSuffixes = ["", "-stall"]
   public static let statement =
-    "Averaging is exact in real arithmetic only: N entries summed in float32 or bfloat16 miss the exact sum, always within Higham's bounds (γ_{N−1}Σ|x| recursive, γ_{⌈log₂N⌉}Σ|x| pairwise, u|s| + γ²_{N−1}Σ|x| compensated); the typical error grows like √N·u, and bfloat16 recursive summation stops moving once the sum reaches 2⁸ times the terms."
+    "Averaging is exact in real arithmetic only: N entries summed in float32 or bfloat16 miss the exact sum by the labelled format's amount: always within its Higham bounds (γ_{N−1}Σ|x| recursive, γ_{⌈log₂N⌉}Σ|x| pairwise, u|s| + γ²_{N−1}Σ|x| compensated) and beyond the bounds of the next finer format; the typical error grows like √N·u, and bfloat16 recursive summation stops moving once the sum reaches 2⁸ times the terms."
 
   /// One source of values: a case's gradients, the uniform values, or the grid twin.
   public struct Record: Sendable {
@@ -67,6 +67,10 @@ public struct FinitePrecisionExperiment: Experiment {
     Column("sums", "sums judged: replicates × coordinates", unit: "1"),
     Column("inexact", "sums that differ from the exact sum of the same rounded inputs", unit: "1"),
     Column("max_ratio", "max |ŝ − s| / bound (the bound infinite where k·u ≥ 1)", unit: "1"),
+    Column(
+      "max_finer_ratio",
+      "max |ŝ − s| / the same method's bound in the next finer format (binary64 for float32, float32 for bfloat16): above 1, no finer arithmetic explains the error",
+      unit: "1"),
     Column("max_relative_error", "max |ŝ − s| / Σ|xᵢ|", unit: "1"),
     Column("rms_relative_error", "RMS of |ŝ − s| / Σ|xᵢ| (the typical error)", unit: "1"),
     Column("relative_bound", "largest finite bound / Σ|xᵢ| (empty: no finite bound)", unit: "1"),
@@ -85,7 +89,7 @@ public struct FinitePrecisionExperiment: Experiment {
       for c in r.control.cells {
         doc.append([
           CSVCell(r.caseName), CSVCell(c.precision.rawValue), CSVCell(c.method.rawValue), CSVCell(c.count), CSVCell(c.sums),
-          CSVCell(c.inexact), CSVCell(c.maxRatio), CSVCell(c.maxRelativeError), CSVCell(c.rmsRelativeError),
+          CSVCell(c.inexact), CSVCell(c.maxRatio), CSVCell(c.maxFinerRatio), CSVCell(c.maxRelativeError), CSVCell(c.rmsRelativeError),
           CSVCell(c.relativeBound),
         ])
       }
@@ -107,9 +111,10 @@ public struct FinitePrecisionExperiment: Experiment {
           let own = c.cells(precision, method)
           let worst = own.max { $0.maxRatio < $1.maxRatio }!
           let inexact = own.reduce(0) { $0 + $1.inexact }, sums = own.reduce(0) { $0 + $1.sums }
+          let finer = own.map(\.maxFinerRatio).max() ?? 0
           rows.append(VerdictRow(
             claim: "F", caseName: "\(r.caseName) \(precision.rawValue) \(method.rawValue)",
-            keyFigure: "\(inexact)/\(sums) sums inexact; worst error/bound \(rounded3(worst.maxRatio)) at N=\(worst.count) (error \(Self.short(worst.maxRelativeError)), bound \(Self.short(worst.relativeBound)) of sum|x|)",
+            keyFigure: "\(inexact)/\(sums) sums inexact; worst error/bound \(rounded3(worst.maxRatio)) at N=\(worst.count) (error \(Self.short(worst.maxRelativeError)), bound \(Self.short(worst.relativeBound)) of sum|x|); largest error \(Self.short(finer))× the finer format's bound (predicted > 1)",
             verdict: c.verdict(precision, method)))
         }
       }
