@@ -17,8 +17,11 @@ struct DegeneratePopulationTests {
     rows[4] = 5
     let spread = GradientPopulation(rows: rows, count: 10, dimension: 1)
     #expect(spread.traceSigma > 0)
-    let measuredSpread = MiniBatchSweep.run(population: spread, cells: cells, draws: 2000, seed: 1, name: "spread", threads: 1)
-    // With the wrong convention the ordinary law must still be able to fail on this population.
+    // With the wrong convention the ordinary law must still be able to fail on this population. The bug moves
+    // the theory by +1/9 = 11%; at b = 7 with replacement the squared error has κ = sd/mean ≈ 1.7, so the shift
+    // is 0.11·√R/1.7 null standard errors: 2.9 at R = 2000 (below Bennett's lower critical value 3.95 at
+    // α/(2·12)), 9.3 at R = 20 000.
+    let measuredSpread = MiniBatchSweep.run(population: spread, cells: cells, draws: 20_000, seed: 1, name: "spread", threads: 1)
     let wrong = SweepEvaluation(
       measurements: measuredSpread, population: spread, alpha: 0.01, convention: .sampleCovarianceWithReplacement)
     let right = SweepEvaluation(measurements: measuredSpread, population: spread, alpha: 0.01)

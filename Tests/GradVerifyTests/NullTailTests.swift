@@ -181,4 +181,32 @@ struct NullTailTests {
     let exact = moments.squaredDeviationVariance / Foundation.pow(Double(n - 1), 4)
     #expect(Swift.abs(law.variance / exact - 1) < 1e-12, "\(law.variance) vs \(exact)")
   }
+
+  /// A skewed nonnegative draw, e = 10 with probability 0.1 and 0 otherwise (mean 1, variance 9), averaged over
+  /// R = 20 draws: the mean is 10·K/R with K ~ Binomial(20, 0.1), so every lower tail is known exactly.
+  @Test("the MSE's lower tail at small R: Bennett's bound covers the exact law everywhere; Pearson III under-covers it")
+  func bennettCoversSmallR() {
+    let (r, p, top) = (20, 0.1, 10.0)
+    let (mean, variance) = (p * top, p * (1 - p) * top * top)
+    var mass = [Double](repeating: 0, count: r + 1)
+    for k in 0...r {
+      mass[k] = Foundation.exp(lgamma(Double(r + 1)) - lgamma(Double(k + 1)) - lgamma(Double(r - k + 1)))
+        * Foundation.pow(p, Double(k)) * Foundation.pow(1 - p, Double(r - k))
+    }
+    var pearsonUnderCovers = false
+    for k in 0...r where top * Double(k) / Double(r) < mean {
+      let exact = mass[0...k].reduce(0, +)
+      let deficit = mean - top * Double(k) / Double(r)
+      let bound = bennettLowerTail(deficit: deficit, mean: mean, variance: variance, draws: r)
+      #expect(bound >= exact, "K = \(k): bound \(bound) below the exact \(exact)")
+      let z = -deficit / (variance / Double(r)).squareRoot()
+      let skewness = (1 - 2 * p) / (p * (1 - p)).squareRoot() / Double(r).squareRoot()
+      if SkewedCriticalValues.tails(z: z, skewness: skewness).lower < exact / 2 { pearsonUnderCovers = true }
+    }
+    // K = 0 (every draw 0) has probability 0.9²⁰ = 0.12; Pearson III, bounded below at −2/γ, gives it less.
+    #expect(pearsonUnderCovers)
+    // Close to the mean the exponent is the normal one: t·μ/σ² → 0 gives exp(−R t²/(2σ²)).
+    let t = 1e-3
+    #expect(Swift.abs(bennettLowerTail(deficit: t, mean: 1, variance: 9, draws: 20) / Foundation.exp(-20 * t * t / 18) - 1) < 1e-6)
+  }
 }

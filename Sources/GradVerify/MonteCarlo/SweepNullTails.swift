@@ -14,9 +14,11 @@ import Foundation
 ///   where the heavy values cannot all be enumerated: the Chernoff bound (valid for any law)
 /// C3, S = R·(MSE − E e):
 ///   b = 1, or b = N − 1 without replacement   e is one pick of aᵢ (or aᵢ/(N − 1)²): as C2
-///   otherwise                                 Pearson type III (exact gamma tails) with the exact Var e and
+///   otherwise, upper tail                     Pearson type III (exact gamma tails) with the exact Var e and
 ///                                             the skewness of the mean (exact κ₃ with replacement, else
 ///                                             from the draws); calibrated on adversarial populations (CAL)
+///   otherwise, lower tail                     Bennett's bound for a mean of nonnegative draws e ≥ 0 (valid
+///                                             for any law; Pearson III under-covers it at small R)
 /// screen: P(S ≥ s) ≥ 1 − Φ(z) − C·ρ/σ³ (Berry–Esseen; C = 0.4748 for equal terms, 0.5600 otherwise):
 ///   a tail certainly above the level is not computed further
 /// ```
@@ -260,9 +262,17 @@ struct SweepNullTails {
     let k3 = law.thirdCentralMoment
       ?? SkewedCriticalValues.thirdCentralMoment(powerSums: m.squaredErrorPowerSums, about: law.mean, draws: r)
     let gamma = SkewedCriticalValues.meanSkewness(thirdCentralMoment: k3, variance: law.variance, draws: r)
-    let p = SkewedCriticalValues.tails(z: z, skewness: gamma)
-    let critical = SkewedCriticalValues(z: -normalQuantile(level), skewness: gamma)
-    return (TailTest(z: z, lower: p.lower, upper: p.upper, method: .gamma, withinRounding: withinRounding), (critical.lower, critical.upper))
+    let upper = SkewedCriticalValues.tails(z: z, skewness: gamma).upper
+    // The deficit is read beyond the rounding of the MSE, as the one-pick tails read it.
+    func lower(_ deficit: Double) -> Double {
+      bennettLowerTail(deficit: deficit - rounding, mean: theory, variance: law.variance, draws: r)
+    }
+    let test = TailTest(z: z, lower: lower(-deviation), upper: upper, method: .gammaBennett, withinRounding: withinRounding)
+    guard wanted else { return (test, nil) }
+    let critical = (
+      lower: -(criticalDeviation(level: level) { lower($0 * se) } ?? .infinity),
+      upper: SkewedCriticalValues(z: -normalQuantile(level), skewness: gamma).upper)
+    return (test, critical)
   }
 }
 

@@ -23,6 +23,9 @@ public struct TailTest: Sendable, Equatable {
     /// Pearson's type III law (exact gamma tails) with the exact variance and the skewness of the mean
     /// (exact where a closed form exists, else estimated from the draws).
     case gamma
+    /// The upper tail by Pearson's type III law as `gamma`; the lower tail by Bennett's bound for a mean of
+    /// nonnegative draws (valid for any law and any R).
+    case gammaBennett = "gamma/bennett"
     /// Berry–Esseen: the tail is certainly above the level, so it was not computed further.
     case screened
     /// The null law has no spread: the statistic must equal its expectation up to rounding.
