@@ -227,6 +227,11 @@ struct NegativeControlAgreementTests {
       }
       seen[b] = m.measured.maxAbsoluteBiasZ
       #expect(m.biasAgreementZ <= critical, "b=\(b): library's agreement z \(m.biasAgreementZ)")
+      // A wrong cause: the bias of a sampler that over-covers the ends (the other sign) is rejected where the
+      // bias is resolved.
+      var wrong = m
+      wrong.exactBias = m.exactBias.map { -$0 }
+      if m.measured.maxAbsoluteBiasZ > critical { #expect(wrong.biasAgreementZ > critical, "b=\(b)") }
     }
     // The Monte Carlo must see the bias clearly where it is large against its noise (the wider windows: the
     // bias grows like b/N), so that the agreement above is not vacuous. At b = 2, 4 it is below the noise.
@@ -283,6 +288,10 @@ struct NegativeControlAgreementTests {
       if b >= 4 {
         let measured = (m.measured.meanSquaredError - biasSquared) / m.independentMSE
         #expect(exact > 2 && (measured - 1) / (se / m.independentMSE) > critical, "b=\(b): deff \(exact), MC \(measured)")
+        // A wrong cause: the MSE predicted as if the windows were iid (design effect 1) is rejected.
+        var wrong = m
+        wrong.exactMSE = biasSquared + m.independentMSE
+        #expect(Swift.abs(wrong.mseAgreementZ) > critical, "b=\(b): iid prediction z \(wrong.mseAgreementZ)")
       }
     }
   }
@@ -328,6 +337,11 @@ struct NegativeControlAgreementTests {
     // At b = N every batch is the whole data set: the bias is exactly zero.
     #expect(control.biasCells.last.map { $0.bias == 0 && $0.exactlyZero } == true)
     #expect(control.biasVerdict == .failsAsPredicted && control.gradientVerdict == .failsAsPredicted)
+    // A wrong cause: a bias of the other sign (as a cost that overstates instead of understates) is caught
+    // but not as predicted.
+    var wrong = control
+    for k in wrong.biasCells.indices { wrong.biasCells[k].prediction.negate() }
+    #expect(wrong.biasVerdict == .fail, "\(wrong.biasCells.map { ($0.batch, $0.z) })")
   }
 
   @Test("N2 square-of-mean: the predicted bias (N − b)/(N − 1) σ²_L/b equals an enumeration of every batch (N = 10)")
@@ -397,6 +411,13 @@ struct NegativeControlAgreementTests {
     let slope = control.slope
     #expect(slope.map { Swift.abs($0 - 1) <= 0.05 } == true, "slope \(String(describing: slope))")
     #expect(control.controlVerdict == .failsAsPredicted && control.twinVerdict == .pass)
+    // A wrong cause: the drift's prediction with the factor k/2 instead of (k − 1)/2 (one step too many), or
+    // with the other sign, is not FAILS-AS-PREDICTED.
+    for factor in [Double(k) / Double(k - 1), -1] {
+      var wrong = control
+      for s in wrong.steps.indices { wrong.steps[s].prediction = wrong.steps[s].prediction.map { factor * $0 } }
+      #expect(wrong.controlVerdict == .fail, "factor \(factor): \(wrong.steps.map(\.maxAgreementZ))")
+    }
   }
 }
 

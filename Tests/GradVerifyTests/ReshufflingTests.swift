@@ -30,6 +30,10 @@ struct ReshufflingTests {
     var removed = c.independentPair
     removed.prediction = c.epochPair.prediction
     #expect(removed.controlVerdict == .unexpectedPass, "\(removed)")
+    // A wrong cause: a positive covariance +tr Σ/(N − 1) (batches that repeat examples) is not as predicted.
+    var wrong = c.epochPair
+    wrong.prediction.negate()
+    #expect(wrong.controlVerdict == .fail, "\(wrong)")
   }
 
   @Test("a loader that never yields one example: the epoch does not end at g (FAIL)")
