@@ -19,6 +19,11 @@ import Foundation
 ///                                             from the draws); calibrated on adversarial populations (CAL)
 ///   otherwise, lower tail                     Bennett's bound for a mean of nonnegative draws e ≥ 0 (valid
 ///                                             for any law; Pearson III under-covers it at small R)
+///   otherwise, with a rare far example        the upper tail by Bennett's bound too, with e ≤ the cell's
+///                                             largest squared error: when some ‖dᵢ‖² lies more than 8 sd
+///                                             above the rest and is expected fewer than 25 times in the
+///                                             run's R·b picks, the upper tail is a handful of its picks,
+///                                             which no three-moment law carries (as for C2's far values)
 /// screen: P(S ≥ s) ≥ 1 − Φ(z) − C·ρ/σ³ (Berry–Esseen; C = 0.4748 for equal terms, 0.5600 otherwise):
 ///   a tail certainly above the level is not computed further
 /// ```
@@ -41,6 +46,9 @@ struct SweepNullTails {
   private var deviationAtoms: [Int: PopulationAtoms] = [:]
   private var rawAtoms: [Int: PopulationAtoms] = [:]
   private var squaredErrorAtoms: PopulationAtoms?
+  /// Of the ‖dᵢ‖² from the largest down: how many are far above the rest (see `rareFarExample`) and the
+  /// expected picks per draw of the farthest set, computed once.
+  private var farSquaredDeviations: (count: Int, share: Double)?
 
   init(population p: GradientPopulation, moments: PopulationMoments, level: Double) {
     population = p
@@ -262,17 +270,59 @@ struct SweepNullTails {
     let k3 = law.thirdCentralMoment
       ?? SkewedCriticalValues.thirdCentralMoment(powerSums: m.squaredErrorPowerSums, about: law.mean, draws: r)
     let gamma = SkewedCriticalValues.meanSkewness(thirdCentralMoment: k3, variance: law.variance, draws: r)
-    let upper = SkewedCriticalValues.tails(z: z, skewness: gamma).upper
-    // The deficit is read beyond the rounding of the MSE, as the one-pick tails read it.
+    // Deviations are read beyond the rounding of the MSE, as the one-pick tails read them.
     func lower(_ deficit: Double) -> Double {
       bennettLowerTail(deficit: deficit - rounding, mean: theory, variance: law.variance, draws: r)
     }
+    if rareFarExample(picks: Double(r) * Double(cell.batch)) {
+      func upper(_ excess: Double) -> Double {
+        bennettTail(excess: excess - rounding, bound: Swift.max(top - theory, 0), variance: law.variance, draws: r)
+      }
+      let test = TailTest(z: z, lower: lower(-deviation), upper: upper(deviation), method: .bennett, withinRounding: withinRounding)
+      guard wanted else { return (test, nil) }
+      return (test, (
+        lower: -(criticalDeviation(level: level) { lower($0 * se) } ?? .infinity),
+        upper: criticalDeviation(level: level) { upper($0 * se) } ?? .infinity))
+    }
+    let upper = SkewedCriticalValues.tails(z: z, skewness: gamma).upper
     let test = TailTest(z: z, lower: lower(-deviation), upper: upper, method: .gammaBennett, withinRounding: withinRounding)
     guard wanted else { return (test, nil) }
     let critical = (
       lower: -(criticalDeviation(level: level) { lower($0 * se) } ?? .infinity),
       upper: SkewedCriticalValues(z: -normalQuantile(level), skewness: gamma).upper)
     return (test, critical)
+  }
+
+  /// Whether some ‖dᵢ‖² lie far above the rest and are rare in `picks` picks: peeling the largest values while
+  /// the next lies more than 8 standard deviations above the mean of those below it, the peeled set is
+  /// expected fewer than 25 times (the thresholds of C2's far values, `CountEnumerationTail.split`).
+  mutating func rareFarExample(picks: Double) -> Bool {
+    if farSquaredDeviations == nil {
+      let sorted = moments.squaredDeviations.sorted()
+      // Running sums over the values below the candidate, from the smallest up: mean and spread of the rest.
+      var (s1, s2) = (0.0, 0.0)
+      var means: [Double] = [], sds: [Double] = []
+      means.reserveCapacity(sorted.count)
+      sds.reserveCapacity(sorted.count)
+      let shift = sorted[sorted.count / 2]
+      for (k, v) in sorted.enumerated() {
+        let m = k == 0 ? 0 : s1 / Double(k)
+        means.append(m + shift)
+        sds.append(k == 0 ? 0 : Swift.max(s2 / Double(k) - m * m, 0).squareRoot())
+        s1 += v - shift
+        s2 += (v - shift) * (v - shift)
+      }
+      var count = 0
+      let limit = Swift.min(64, sorted.count - 2)
+      while count < limit {
+        let k = sorted.count - 1 - count
+        guard sorted[k] > means[k] + CountEnumerationTail.farSpread * sds[k] else { break }
+        count += 1
+      }
+      farSquaredDeviations = (count, Double(count) / Double(sorted.count))
+    }
+    guard let far = farSquaredDeviations, far.count > 0 else { return false }
+    return picks * far.share < CountEnumerationTail.frequentCount
   }
 }
 

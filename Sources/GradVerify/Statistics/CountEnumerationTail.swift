@@ -23,6 +23,8 @@ public enum CountEnumerationTail {
   static let negligible = 1e-20
   /// A far value expected this many times or more stays in the core (its count is near normal).
   static let frequentCount = 25.0
+  /// A value this many core standard deviations from the core mean is far.
+  public static let farSpread = 8.0
 
   /// A population split into heavy values, enumerated, and a core with no value far from the rest.
   public struct Split: Sendable {
@@ -41,7 +43,7 @@ public enum CountEnumerationTail {
   ///
   /// - Parameter binomial: for each atom, the binomial (trials, probability) its count follows.
   public static func split(
-    _ atoms: PopulationAtoms, binomial: (Int) -> (trials: Double, probability: Double), spread: Double = 8,
+    _ atoms: PopulationAtoms, binomial: (Int) -> (trials: Double, probability: Double), spread: Double = farSpread,
     fewValues: Int = 12
   ) -> Split {
     var (lo, hi) = (0, atoms.values.count - 1)

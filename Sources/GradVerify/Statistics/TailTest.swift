@@ -26,6 +26,9 @@ public struct TailTest: Sendable, Equatable {
     /// The upper tail by Pearson's type III law as `gamma`; the lower tail by Bennett's bound for a mean of
     /// nonnegative draws (valid for any law and any R).
     case gammaBennett = "gamma/bennett"
+    /// Both tails by Bennett's bound (the upper with the cell's largest squared error as the range): where a
+    /// rare example far above the rest drives the upper tail, and no moment-matched law is justified.
+    case bennett
     /// Berry–Esseen: the tail is certainly above the level, so it was not computed further.
     case screened
     /// The null law has no spread: the statistic must equal its expectation up to rounding.

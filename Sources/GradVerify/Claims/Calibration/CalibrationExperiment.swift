@@ -171,7 +171,7 @@ public struct CalibrationExperiment: Experiment {
         let members = outcomes.flatMap { $0.tests.filter(group.member) }
         guard !members.isEmpty else { continue }
         // A tail read from a bound (Chernoff; Bennett for the MSE's lower tail) is judged as at most its level.
-        let bounded = statistic == .exact && members.contains { $0.test.method == .chernoff }
+        let bounded = statistic == .exact && members.contains { $0.test.method == .chernoff || $0.test.method == .bennett }
         let lowerBounded = bounded || (statistic == .exact && members.contains { $0.test.method == .gammaBennett })
         for level in levels {
           for (tail, sign) in [("lower", -1), ("upper", 1)] {
