@@ -59,6 +59,14 @@ struct ShardResumeTests {
     fields[3] = tripled.text
     lines[index] = fields.joined(separator: " ")
     try lines.joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
+    // The edit without its checksum is refused, naming the file and the checksum's line.
+    let refused = try CommandRun(["merge", "p0", "p1", "--out", "damaged.csv"], in: folder)
+    #expect(refused.status == 64 && refused.stderr.contains("p1:") && refused.stderr.contains("SHA-256"), "\(refused.stderr)")
+    // Signed again (as a deliberate edit would be), the part's sums are what the merge uses.
+    let end = try #require(lines.lastIndex { $0.hasPrefix("end ") })
+    let body = lines[..<end].joined(separator: "\n") + "\n"
+    lines[end] = "end \(lines[end].split(separator: " ")[1]) sha256 \(sha256Hex(Array(body.utf8)))"
+    try lines.joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
     let damaged = try CommandRun(["merge", "p0", "p1", "--out", "damaged.csv"], in: folder)
     #expect(damaged.status != 64, "\(damaged.stderr)")
     let a = try Data(contentsOf: folder.appendingPathComponent("clean.csv"))

@@ -74,8 +74,7 @@ public enum MiniBatchSweep {
     neverPicks: Int? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil
   ) -> [CellMeasurement] {
     var ledger = SweepLedger(
-      signature: [], shardCount: 1, jobCount: jobCount(cells: cells.count, draws: draws), cellCount: cells.count,
-      dimension: population.dimension)
+      signature: [], shardCount: 1, drawsPerCell: draws, cellCount: cells.count, dimension: population.dimension)
     // Without a checkpoint nothing can throw.
     try! fill(&ledger, shard: .whole, population: population, cells: cells, draws: draws, seed: seed, name: name,
               threads: threads, neverPicks: neverPicks, progress: progress)

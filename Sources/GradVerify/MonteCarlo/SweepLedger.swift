@@ -12,6 +12,8 @@ public struct SweepLedger: Sendable {
   public var signature: [String]
   /// The number of shards n the run was split into; job j belongs to shard j mod n.
   public var shardCount: Int
+  /// R, the draws of every cell when all its blocks are done.
+  public var drawsPerCell: Int
   public var jobCount: Int
   public var cellCount: Int
   public var dimension: Int
@@ -20,17 +22,28 @@ public struct SweepLedger: Sendable {
   /// By cell: the exact sums of its blocks done.
   public var cells: [CellSums]
 
-  public init(signature: [String], shardCount: Int, jobCount: Int, cellCount: Int, dimension: Int) {
-    precondition(cellCount >= 1 && jobCount % cellCount == 0, "every cell has the same number of blocks")
+  public init(signature: [String], shardCount: Int, drawsPerCell: Int, cellCount: Int, dimension: Int) {
+    precondition(cellCount >= 1 && drawsPerCell >= 1, "a ledger needs a cell and a draw")
     self.signature = signature
     self.shardCount = shardCount
-    self.jobCount = jobCount
+    self.drawsPerCell = drawsPerCell
+    self.jobCount = cellCount * DrawBlocks.count(draws: drawsPerCell)
     self.cellCount = cellCount
     self.dimension = dimension
     cells = (0..<cellCount).map { _ in CellSums(dimension: dimension) }
   }
 
   public var blocksPerCell: Int { jobCount / cellCount }
+
+  /// The draws block k of a cell holds: 256, the last one fewer.
+  func drawsOfBlock(_ k: Int) -> Int { Swift.min(MiniBatchSweep.blockSize, drawsPerCell - k * MiniBatchSweep.blockSize) }
+
+  /// The draws cell c holds given the blocks marked done: what its sums must count.
+  func expectedDraws(cell c: Int) -> Int {
+    var total = 0
+    for k in 0..<blocksPerCell where holds(job: c * blocksPerCell + k) { total += drawsOfBlock(k) }
+    return total
+  }
 
   /// The number of jobs shard i owns.
   public func jobCount(ofShard i: Int) -> Int { (jobCount - i + shardCount - 1) / shardCount }
@@ -82,30 +95,50 @@ public struct SweepLedger: Sendable {
     }
   }
 
-  static let magic = "gradverify sweep ledger v3"
+  static let magic = "gradverify sweep ledger v4"
 
   /// The ledger as text: a header, one `done` line per shard held, one `cell` line per cell (draws, then
   /// Σ‖e‖², Σ‖e‖⁴, Σ‖e‖⁶, Σeⱼ and Σeⱼ² for every coordinate, each in `ExactSum`'s exact text form), and an
-  /// `end` line with the cell count.
+  /// `end` line with the cell count and the SHA-256 of every byte before it.
   public var text: String {
     var out = Self.magic + "\n"
     out += "signature\t" + signature.map(Self.escape).joined(separator: "\t") + "\n"
-    out += "shards \(shardCount)\njobs \(jobCount)\ncells \(cellCount)\ndimension \(dimension)\n"
+    out += "shards \(shardCount)\ndraws \(drawsPerCell)\ncells \(cellCount)\ndimension \(dimension)\n"
     for i in shards { out += "done \(i) \(done[i]!.text)\n" }
     for (c, sums) in cells.enumerated() {
       out += "cell \(c) \(sums.draws) " + sums.exactSums.map(\.text).joined(separator: " ") + "\n"
     }
-    out += "end \(cellCount)\n"
-    return out
+    return out + "end \(cellCount) sha256 \(sha256Hex(Array(out.utf8)))\n"
   }
 
-  /// Reads a ledger written by `text`; any damage is an error naming the file and line.
+  /// Reads a ledger written by `text`; any damage is an error naming the file and line. Nothing is allocated
+  /// before the checksum matches and the header's sizes fit the file; every invariant is then checked: the
+  /// `done` ranges within the jobs, each cell's draws equal to those of its blocks done, each sum within what
+  /// that many finite draws can reach (power sums and sums of squares not negative).
   public static func parse(_ data: Data, path: String) throws(InputError) -> SweepLedger {
-    guard let text = String(data: data, encoding: .utf8) else { throw InputError(file: path, "not a sweep ledger (not UTF-8)") }
-    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    let bytes = [UInt8](data)
     func fail(_ line: Int, _ message: String) -> InputError { InputError(file: path, line: line, "\(message)") }
-    guard lines.first == Substring(magic) else { throw fail(1, "not a sweep ledger (expected '\(magic)')") }
-    guard lines.count >= 7, lines[1].hasPrefix("signature\t") || lines[1] == "signature" else {
+    let magicBytes = Array(magic.utf8)
+    guard bytes.count > magicBytes.count, Array(bytes[0..<magicBytes.count]) == magicBytes, bytes[magicBytes.count] == 10 else {
+      if bytes.starts(with: Array("gradverify sweep ledger v".utf8)) {
+        throw fail(1, "written by an older gradverify (no checksum); compute it again")
+      }
+      throw fail(1, "not a sweep ledger (expected '\(magic)')")
+    }
+    // The last line: 'end CELLS sha256 HEX' over every byte before it.
+    guard bytes.last == 10 else { throw fail(0, "truncated (no final newline)") }
+    let lastStart = (bytes.dropLast().lastIndex(of: 10) ?? -1) + 1
+    let lastLineNumber = bytes[..<lastStart].reduce(1) { $0 + ($1 == 10 ? 1 : 0) }
+    let last = String(decoding: bytes[lastStart..<(bytes.count - 1)], as: UTF8.self).split(separator: " ")
+    guard last.count == 4, last[0] == "end", last[2] == "sha256", last[3].utf8.count == 64 else {
+      throw fail(lastLineNumber, "truncated or damaged (expected 'end CELLS sha256 HEX' as the last line)")
+    }
+    guard sha256Hex(Array(bytes[..<lastStart])) == last[3] else {
+      throw fail(lastLineNumber, "damaged: its content does not match its SHA-256 checksum")
+    }
+    guard let text = String(bytes: bytes[..<lastStart], encoding: .utf8) else { throw fail(0, "not UTF-8") }
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+    guard lines.count >= 6, lines[1].hasPrefix("signature\t") || lines[1] == "signature" else {
       throw fail(2, "expected the signature line")
     }
     let signature = lines[1].split(separator: "\t", omittingEmptySubsequences: false).dropFirst().map { unescape(String($0)) }
@@ -116,11 +149,17 @@ public struct SweepLedger: Sendable {
       return v
     }
     let n = try field(2, "shards", in: 1...100_000)
-    let jobs = try field(3, "jobs", in: 1...(1 << 40))
-    let cellCount = try field(4, "cells", in: 1...jobs)
+    let draws = try field(3, "draws", in: 2...1_000_000_000)
+    let cellCount = try field(4, "cells", in: 1...1_000_000)
     let d = try field(5, "dimension", in: 1...(1 << 24))
-    guard jobs % cellCount == 0 else { throw fail(4, "\(jobs) jobs do not split into \(cellCount) equal cells") }
-    var ledger = SweepLedger(signature: signature, shardCount: n, jobCount: jobs, cellCount: cellCount, dimension: d)
+    guard Int(last[1]) == cellCount else { throw fail(lastLineNumber, "the last line counts \(last[1]) cells, the header \(cellCount)") }
+    // Each cell line holds 3 + 2d sums of at least 4 bytes each: the file must be that long before any of it
+    // is allocated.
+    let needed = cellCount.multipliedReportingOverflow(by: CellSums.exactSumCount(dimension: d) * 4)
+    guard !needed.overflow, needed.partialValue <= bytes.count else {
+      throw fail(5, "declares \(cellCount) cells of \(d) parameters, at least \(needed.overflow ? "2^63" : String(needed.partialValue)) bytes, but the file has \(bytes.count)")
+    }
+    var ledger = SweepLedger(signature: signature, shardCount: n, drawsPerCell: draws, cellCount: cellCount, dimension: d)
     var k = 6
     while k < lines.count, lines[k].hasPrefix("done ") {
       let parts = lines[k].split(separator: " ", maxSplits: 2)
@@ -137,19 +176,27 @@ public struct SweepLedger: Sendable {
       }
       let parts = lines[k].split(separator: " ")
       guard parts.count == 3 + CellSums.exactSumCount(dimension: d), parts[1] == Substring(String(c)),
-        let draws = Int(parts[2]), draws >= 0, draws <= ledger.blocksPerCell * MiniBatchSweep.blockSize
+        let cellDraws = Int(parts[2]), cellDraws >= 0
       else { throw fail(k + 1, "malformed cell line") }
+      let expected = ledger.expectedDraws(cell: c)
+      guard cellDraws == expected else {
+        throw fail(k + 1, "cell \(c) counts \(cellDraws) draws, but its blocks marked done hold \(expected)")
+      }
       var sums: [ExactSum] = []
-      for part in parts[3...] {
+      sums.reserveCapacity(parts.count - 3)
+      for (m, part) in parts[3...].enumerated() {
         guard let s = ExactSum(text: String(part)) else { throw fail(k + 1, "malformed exact sum \(InputError.quote(part))") }
+        // A sum of `draws` finite values is below draws·2^1024; powers and squares are not negative.
+        let nonNegative = m < 3 || m >= 3 + d
+        guard s.isReachable(byDraws: cellDraws, nonNegative: nonNegative) else {
+          throw fail(k + 1, "sum \(m + 1) of cell \(c) is out of the range \(cellDraws) draws can reach")
+        }
         sums.append(s)
       }
-      ledger.cells[c] = CellSums(draws: draws, exactSums: sums)
+      ledger.cells[c] = CellSums(draws: cellDraws, exactSums: sums)
       k += 1
     }
-    guard k < lines.count, lines[k] == Substring("end \(cellCount)"), k + 2 == lines.count, lines[k + 1].isEmpty else {
-      throw fail(k + 1, "truncated or damaged (expected 'end \(cellCount)' as the last line)")
-    }
+    guard k == lines.count else { throw fail(k + 1, "unexpected line after the cells") }
     return ledger
   }
 
@@ -162,7 +209,7 @@ public struct SweepLedger: Sendable {
     guard let first = parts.first else { throw InputError("merge: no parts given") }
     let n = first.ledger.shardCount
     var whole = SweepLedger(
-      signature: first.ledger.signature, shardCount: n, jobCount: first.ledger.jobCount,
+      signature: first.ledger.signature, shardCount: n, drawsPerCell: first.ledger.drawsPerCell,
       cellCount: first.ledger.cellCount, dimension: first.ledger.dimension)
     var holder: [Int: String] = [:]
     for part in parts {
@@ -177,7 +224,7 @@ public struct SweepLedger: Sendable {
       guard l.shardCount == n else {
         throw InputError("merge: \(part.path) holds shards of n = \(l.shardCount), but \(first.path) has n = \(n)")
       }
-      guard l.jobCount == whole.jobCount && l.cellCount == whole.cellCount && l.dimension == whole.dimension else {
+      guard l.drawsPerCell == whole.drawsPerCell && l.cellCount == whole.cellCount && l.dimension == whole.dimension else {
         throw InputError("merge: \(part.path) has a different block layout from \(first.path)")
       }
       for i in l.shards {

@@ -187,6 +187,19 @@ public struct ExactSum: Sendable {
     return Double(sign: .plus, exponent: exponentOfLeadingBit - kept + 1, significand: Double(significand))
   }
 
+  /// Whether the sum could come from `draws` addends, as a ledger read from a file must: a finite sum of
+  /// finite doubles is below draws·2¹⁰²⁴ in magnitude, and not negative when every addend is not
+  /// (`nonNegative`); a non-finite one needs a draw.
+  func isReachable(byDraws draws: Int, nonNegative: Bool) -> Bool {
+    if special.isNaN { return draws > 0 }
+    if special != 0 { return draws > 0 && (!nonNegative || special > 0) }
+    let (negative, magnitude, low) = signAndMagnitude()
+    guard let top = magnitude.last else { return true }
+    guard draws > 0, !(negative && nonNegative) else { return false }
+    let bits = 32 * (low + magnitude.count - 1) + (64 - top.leadingZeroBitCount)
+    return bits <= 1024 + 1074 + (Int.bitWidth - draws.leadingZeroBitCount)
+  }
+
   // MARK: Text form
 
   /// The 32-bit digits a text form holds: from 2⁻¹⁰⁷⁴ up to 2^(32·68 − 1074) = 2¹¹⁰², above any sum of

@@ -71,7 +71,7 @@ public struct SweepExperiment: Experiment {
   public var alpha: Double? { settings.alpha }
 
   public var method: String {
-    "Per-example gradients at one θ are sampled R = \(settings.draws) times per sampler and batch size in blocks of \(MiniBatchSweep.blockSize) draws with counter-based random streams; the mean error per coordinate and the mean squared error are judged by their tail probabilities under the exact null law of the population (far values of a column enumerated exactly, the rest by a saddlepoint on the exact cumulant generating function; a Chernoff bound without replacement; Pearson type III for the MSE's upper tail and Bennett's bound for its lower tail at 1 < b < N − 1), each tail at α/(2m), m every test of the spec (Bonferroni: P(any false FAIL) ≤ α = \(settings.alpha)). A cell that cannot detect 0.1·‖g‖∞ of bias or 10% of the MSE law is INCONCLUSIVE; each row states what it detects."
+    "Per-example gradients at one θ are sampled R = \(settings.draws) times per sampler and batch size in blocks of \(MiniBatchSweep.blockSize) draws with counter-based random streams; the mean error per coordinate and the mean squared error are judged by their tail probabilities under the exact null law of the population (far values of a column enumerated exactly, the rest by a saddlepoint on the exact cumulant generating function; a Chernoff bound without replacement; Pearson type III for the MSE's upper tail and Bennett's bound for its lower tail at 1 < b < N − 1, Bennett's for both where a rare far example drives the upper tail), each tail at α/(2m), m every test of the spec (Bonferroni: P(any false FAIL) ≤ α = \(settings.alpha)). A cell that cannot detect 0.1·‖g‖∞ of bias or 10% of the MSE law is INCONCLUSIVE; each row states what it detects."
   }
 
   public func run(_ input: ExperimentInput) throws(InputError) -> Result {
@@ -114,7 +114,7 @@ public struct SweepExperiment: Experiment {
     let plan = plan ?? SweepBlockPlan(signature: [], shard: .whole)
     let jobs = MiniBatchSweep.jobCount(cells: cells.count, draws: settings.draws)
     var ledger = SweepLedger(
-      signature: plan.signature, shardCount: plan.shard.count, jobCount: jobs, cellCount: cells.count,
+      signature: plan.signature, shardCount: plan.shard.count, drawsPerCell: settings.draws, cellCount: cells.count,
       dimension: population.dimension)
     if let done = plan.completed {
       try done.requireSameSweep(
