@@ -77,18 +77,17 @@ func resultsCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus
   let out = try args.value("--out") ?? "results"
   let threads = try args.threads()
   _ = try args.positionals(expected: 0...0, usage: "no arguments")
-  try flagged("--out") { () throws(InputError) in try AtomicFile.prepareFolder(out) }
+  try flagged("--out") { () throws(InputError) in try OutputFolder.check(out) }
   let source = SourceState.current()
   let provenance = try Provenance.collect(
     experimentsFolder: folder, command: "gradverify results", sourceCommit: source.commit, sourceDirty: source.dirty)
   let runs = try ExperimentRunner.runAll(folder: folder, threads: threads, progress: progressReporter())
   let outcomes = runs.map(\.outcome)
   let artifacts = ResultArtifacts(outcomes)
-  try artifacts.write(to: out)
   let package = try DataPackage.render(
     tables: outcomes.flatMap(\.tables), figures: artifacts.figures, provenance: provenance)
-  try AtomicFile.write(package, to: out + "/datapackage.json")
-  try AtomicFile.write(ReportWriter.render(runs: runs, figures: artifacts.figures), to: out + "/REPORT.md")
+  try artifacts.write(
+    to: out, with: [("datapackage.json", package), ("REPORT.md", ReportWriter.render(runs: runs, figures: artifacts.figures))])
   printOutcomes(outcomes)
   return status(of: outcomes.flatMap(\.verdicts))
 }
@@ -111,7 +110,8 @@ func runCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
   let json = try jsonTarget(&args)
   let file = try args.positionals(expected: 1...1, usage: "one spec file (gradverify run Experiments/X.json)")[0]
   let spec = try ExperimentSpec.load(path: file)
-  if let out { try flagged("--out") { () throws(InputError) in try AtomicFile.prepareFolder(out) } }
+  try refuseClashes(outputs: [("--json", json)], inputs: [file])
+  if let out { try flagged("--out") { () throws(InputError) in try OutputFolder.check(out) } }
   let outcome = try ExperimentRunner.run(spec, file: file, threads: threads, progress: progressReporter())
   if let out { try ResultArtifacts([outcome]).write(to: out) }
   printOutcomes([outcome])
@@ -141,8 +141,9 @@ func checkCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
   }
   let points = theta == nil ? ParameterPointSpec.defaults : [ParameterPointSpec(name: "params", scale: 1)]
   // Every output place is checked before any work, so a bad one costs nothing and writes nothing.
-  if let out { try flagged("--out") { () throws(InputError) in try AtomicFile.prepareFolder(out) } }
+  if let out { try flagged("--out") { () throws(InputError) in try OutputFolder.check(out) } }
   if let dumpPath { try flagged("--dump-gradients") { () throws(InputError) in try AtomicFile.checkWritable(dumpPath) } }
+  try refuseClashes(outputs: [("--dump-gradients", dumpPath), ("--json", json)], inputs: [input.dataPath, input.paramsPath])
 
   printSummary(data, path: input.dataPath)
   let experiment = LinearityExperiment()
@@ -153,8 +154,9 @@ func checkCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
   let verdicts = experiment.verdicts(result)
   print(renderVerdictTable(verdicts), terminator: "")
   if let out {
-    try AtomicFile.write(experiment.table(result).document.text, to: out + "/check-linearity.csv")
-    try AtomicFile.write(experiment.halvingTable(result).document.text, to: out + "/check-linearity-halving.csv")
+    try OutputFolder.write(
+      [("check-linearity.csv", experiment.table(result).document.text),
+       ("check-linearity-halving.csv", experiment.halvingTable(result).document.text)], to: out)
   }
   if let dumpPath, let gradients = result.records.first?.gradients {
     try AtomicFile.write(gradients.csv.text, to: dumpPath)
@@ -324,6 +326,12 @@ func sweepCommand(_ args: inout ArgumentList, merged: (ledger: SweepLedger, sour
   if let out { try flagged("--out") { () throws(InputError) in try AtomicFile.checkWritable(out) } }
   if shard != nil && out == nil { throw InputError("sweep: --shard needs --out PART, the file its blocks go to") }
   if resume && out == nil { throw InputError("sweep: --resume needs --out FILE (it continues from FILE.partial)") }
+  var inputs: [String?] = [source.path, fullGradientPath]
+  if case .model(let input) = source { inputs.append(input.paramsPath) }
+  try refuseClashes(outputs: [("--out", out), ("--out", out.map { $0 + ".partial" }), ("--json", json)], inputs: inputs)
+  // Held until this command returns: a second sweep into the same file is refused, not interleaved.
+  let lock = try out.map { (path: String) throws(InputError) in try OutputLock(for: path) }
+  defer { lock?.release() }
 
   let job = SweepJob(
     request: SweepRequest(source: source, settings: settings, seed: seed), shard: shard, out: out, resume: resume,
@@ -371,6 +379,7 @@ func mergeCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
   let paths = try args.positionals(expected: 1...100_000, usage: "the part files of every shard")
   if let out { try flagged("--out") { () throws(InputError) in try AtomicFile.checkWritable(out) } }
   if asPart && out == nil { throw InputError("merge: --part needs --out PART, the file the combined part goes to") }
+  try refuseClashes(outputs: [("--out", out), ("--json", json)], inputs: paths)
   let combined = try SweepJob.combine(paths: paths, asPart: asPart)
   if asPart, let out {
     try AtomicFile.write(combined.text, to: out)
@@ -386,16 +395,16 @@ func mergeCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
   return printSweep(result, settings: job.request.settings, notes: notes, verdicts: verdicts)
 }
 
-/// The `--report DIR` of check and sweep, prepared before any work.
+/// The `--report DIR` of check and sweep, checked (not created) before any work.
 func reportFolder(_ args: inout ArgumentList) throws(InputError) -> String? {
   guard let folder = try args.value("--report") else { return nil }
-  try flagged("--report") { () throws(InputError) in try AtomicFile.prepareFolder(folder) }
+  try flagged("--report") { () throws(InputError) in try OutputFolder.check(folder) }
   return folder
 }
 
-/// Writes files atomically into `folder`.
+/// Writes files into `folder`, all or none.
 func write(_ files: [(name: String, text: String)], to folder: String) throws(InputError) {
-  for file in files { try AtomicFile.write(file.text, to: folder + "/" + file.name) }
+  try OutputFolder.write(files, to: folder)
 }
 
 /// This process's command line, quoted where a word needs it, for a report.
@@ -430,5 +439,32 @@ func flagged(_ flag: String, _ body: () throws(InputError) -> Void) throws(Input
     try body()
   } catch {
     throw error.naming(flag: flag)
+  }
+}
+
+/// Refuses, before any work, an output that names an input file or another output: `--out` over `--data`
+/// would replace the data with the table. Files are compared by identity (device and inode) where they
+/// exist, otherwise by their resolved paths.
+func refuseClashes(outputs: [(flag: String, path: String?)], inputs: [String?]) throws(InputError) {
+  func identity(_ path: String) -> String {
+    let url = URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL
+    if let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
+      let device = attributes[.systemNumber], let inode = attributes[.systemFileNumber]
+    {
+      return "\(device):\(inode)"
+    }
+    return url.path
+  }
+  let given = outputs.compactMap { o in o.path.map { (o.flag, $0, identity($0)) } }
+  for input in inputs.compactMap({ $0 }) {
+    let id = identity(input)
+    if let clash = given.first(where: { $0.2 == id }) {
+      throw InputError(flag: clash.0, "names the input file \(input); it would be overwritten")
+    }
+  }
+  for (k, a) in given.enumerated() {
+    if let b = given[(k + 1)...].first(where: { $0.2 == a.2 }) {
+      throw InputError(flag: b.0, "names the same file as \(a.0) (\(a.1))")
+    }
   }
 }

@@ -27,8 +27,10 @@ final class Progress: Sendable {
   private let state = Mutex(State())
 
   init() {
-    let seconds = ProcessInfo.processInfo.environment["GRADVERIFY_PROGRESS_SECONDS"].flatMap(Double.init) ?? 10
-    interval = .milliseconds(Int(Swift.max(0, seconds) * 1000))
+    // Any text: a number of seconds, clamped to [0, one day] (NaN, inf and 1e300 included), else the default.
+    let given = ProcessInfo.processInfo.environment["GRADVERIFY_PROGRESS_SECONDS"].flatMap(Double.init) ?? 10
+    let seconds = given.isNaN ? 10 : Swift.min(Swift.max(0, given), 86_400)
+    interval = .milliseconds(Int(seconds * 1000))
   }
 
   func setQuiet(_ quiet: Bool) { state.withLock { $0.quiet = quiet } }

@@ -52,6 +52,25 @@ struct FigureTests {
     }
   }
 
+  @Test("an edited cell a figure reads (1e308, 1e-320, inf, text) is an error naming the table, row and column; never a crash",
+        arguments: ["1e308", "1e-320", "inf", "nan", "seven"])
+  func unusableCellIsAnError(_ cell: String) throws {
+    for (name, column) in [("N4-mean-of-means.csv", "relative_gap"), ("C2C3-sweep.csv", "mse")] {
+      var tables = try committedTables()
+      let k = try #require(tables.firstIndex { $0.name == name })
+      var document = tables[k].document
+      let c = try #require(document.header.firstIndex(of: column))
+      document.rows[1][c] = cell
+      tables[k].document = document
+      do {
+        _ = try figures(from: tables)
+        Issue.record("\(name) with \(cell) in '\(column)' drew its figures")
+      } catch let error as InputError {
+        #expect(error.message.contains("row 2") && error.message.contains("'\(column)'") && error.message.contains(cell), "\(error.message)")
+      }
+    }
+  }
+
   @Test("every figure is drawn from the committed tables, equals the committed file, and is well-formed XML")
   func committedFiguresReproduced() throws {
     let figures = try figures(from: committedTables())

@@ -88,6 +88,14 @@ struct HostileInputTests {
       Row(name: "--part without --out", files: ["d.csv": good, "p0": p0], arguments: ["merge", "p0", "--part"], mentions: ["--part", "--out"]),
       Row(name: "absent part", files: ["p0": p0], arguments: ["merge", "p0", "gone", "--out", "m.csv"], mentions: ["gone"]),
       Row(name: "merge without parts", files: [:], arguments: ["merge", "--out", "m.csv"], mentions: ["part"]),
+      // Outputs that would overwrite an input or each other, and folders not created for a refused run.
+      Row(name: "--out naming --data", files: ["d.csv": good], arguments: sweepWith(["--out", "d.csv"]), mentions: ["--out", "d.csv", "overwritten"]),
+      Row(name: "--out naming --data by another path", files: ["d.csv": good], arguments: sweepWith(["--out", "./d.csv"]), mentions: ["--out", "overwritten"]),
+      Row(name: "--json naming --out", files: ["d.csv": good], arguments: sweepWith(["--out", "o.csv", "--json", "o.csv"]), mentions: ["--json", "same file"]),
+      Row(name: "check --dump-gradients naming --data", files: ["d.csv": good], arguments: ["check", "--model", "logistic", "--data", "d.csv", "--dump-gradients", "d.csv"], mentions: ["--dump-gradients", "overwritten"]),
+      Row(name: "merge --out naming a part", files: ["p0": p0, "p1": p1], arguments: ["merge", "p0", "p1", "--out", "p1"], mentions: ["--out", "p1", "overwritten"]),
+      Row(name: "run --out DIR with a spec whose data is missing", files: ["s.json": spec("5")], arguments: ["run", "s.json", "--out", "new/dir"], mentions: ["d.csv"]),
+      Row(name: "sweep --report with --shard", files: ["d.csv": good], arguments: sweepWith(["--report", "rep", "--shard", "0/2", "--out", "o"]), mentions: ["--report"]),
       Row(name: "merge --out in a missing folder", files: ["p0": p0, "p1": p1], arguments: ["merge", "p0", "p1", "--out", "no/m.csv"], mentions: ["--out", "does not exist"]),
     ]
   }
@@ -149,3 +157,4 @@ struct BadInput: CustomStringConvertible, Sendable {
     return files
   }
 }
+

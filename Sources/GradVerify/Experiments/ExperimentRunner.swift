@@ -135,6 +135,11 @@ public enum ExperimentRunner {
           let names = table.missingColumns.map { "'\($0)'" }.joined(separator: ", ")
           throw InputError("\(kind.claim) table '\(suffix.isEmpty ? "main" : suffix)': no column \(names), which \(drawn.map(\.name).joined(separator: ", ")) reads")
         }
+        for (suffix, table) in tables.sorted(by: { $0.key < $1.key }) {
+          guard let bad = table.unusableCell else { continue }
+          throw InputError(
+            "\(kind.claim) table '\(suffix.isEmpty ? "main" : suffix)', row \(bad.row), column '\(bad.column)': \(InputError.quote(bad.text)) is not a number a figure can place (finite, 0 or between 1e-300 and 1e300 in size)")
+        }
       }
       figures += drawn.map { ResultFigure(name: $0.name, claim: kind.claim, svg: $0.svg, caption: $0.caption) }
     }

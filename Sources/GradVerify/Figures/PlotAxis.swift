@@ -83,7 +83,10 @@ struct PlotAxis {
 
   /// The values the range is fitted to: `values` and `include`, finite, and positive on a log scale.
   func usable(_ values: [Double]) -> [Double] {
-    (values + include).filter { $0.isFinite && (scale == .linear || $0 > 0) }
+    // Beyond 10^±300 a padded range or its decades would leave the doubles: such values are not placed.
+    (values + include).filter {
+      $0.isFinite && Swift.abs($0) <= 1e300 && (scale == .linear ? ($0 == 0 || Swift.abs($0) >= 1e-300) : $0 >= 1e-300)
+    }
   }
 
   /// The shown range of a log axis (4% of the span beyond the data on each side, so no marker sits on the

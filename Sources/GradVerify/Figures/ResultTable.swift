@@ -3,8 +3,10 @@ import Synchronization
 /// A results table read back by column name, for drawing figures from the same rows the CSV holds (so that
 /// a figure can be redrawn from a committed table alone).
 ///
-/// A column that is not there reads as empty, and its name is logged (`missingColumns`): whoever drew from
-/// the table must then refuse the figure, so a renamed column can never silently drop what a figure shows.
+/// A column that is not there reads as empty, and its name is logged (`missingColumns`); so is a cell read as
+/// a number that is not one a figure can place (text, non-finite, or beyond 10^±300: `unusableCells`). Whoever
+/// drew from the table must then refuse the figure, so a renamed column or an edited cell can never silently
+/// change what a figure shows.
 public struct ResultTable: Sendable {
   public let document: CSVDocument
   private let columns: [String: Int]
@@ -23,6 +25,10 @@ public struct ResultTable: Sendable {
   /// The names read that the table does not have, in the order first read.
   public var missingColumns: [String] { log.names }
 
+  /// The first cell read as a number that is not a usable one: its data row (1 = the first after the
+  /// header), column and text.
+  public var unusableCell: (row: Int, column: String, text: String)? { log.unusable }
+
   /// The rows of several tables with one header (several specs of one claim), in order; tables with another
   /// header than the first are left out. Nil when there is none.
   public static func concatenating(_ tables: [ResultTable]) -> ResultTable? {
@@ -39,6 +45,8 @@ public struct ResultTable: Sendable {
     let cells: [String]
     let columns: [String: Int]
     let log: MissingColumnLog
+    /// 1 for the first data row.
+    let index: Int
 
     /// The cell's text ("" when the column is absent, which is logged).
     public subscript(_ name: String) -> String {
@@ -49,11 +57,21 @@ public struct ResultTable: Sendable {
       return cells[k]
     }
 
-    /// The cell as a number; nil when empty or not a number.
-    public func number(_ name: String) -> Double? { Double(self[name]) }
+    /// The cell as a number; nil when empty, or when it is not a number a figure can place (then logged).
+    public func number(_ name: String) -> Double? {
+      let text = self[name]
+      guard !text.isEmpty else { return nil }
+      guard let x = Double(text), x.isFinite, x == 0 || (Swift.abs(x) >= 1e-300 && Swift.abs(x) <= 1e300) else {
+        log.record(row: index, column: name, text: text)
+        return nil
+      }
+      return x
+    }
   }
 
-  public var rows: [Row] { document.rows.map { Row(cells: $0, columns: columns, log: log) } }
+  public var rows: [Row] {
+    document.rows.enumerated().map { Row(cells: $1, columns: columns, log: log, index: $0 + 1) }
+  }
 
   /// The distinct values of a column, in order of first appearance.
   public func distinct(_ name: String) -> [String] {
@@ -65,6 +83,9 @@ public struct ResultTable: Sendable {
 /// The column names a figure asked a table for and did not find.
 final class MissingColumnLog: Sendable {
   private let recorded = Mutex<[String]>([])
+  private let firstUnusable = Mutex<(row: Int, column: String, text: String)?>(nil)
   func record(_ name: String) { recorded.withLock { if !$0.contains(name) { $0.append(name) } } }
+  func record(row: Int, column: String, text: String) { firstUnusable.withLock { if $0 == nil { $0 = (row, column, text) } } }
   var names: [String] { recorded.withLock { $0 } }
+  var unusable: (row: Int, column: String, text: String)? { firstUnusable.withLock { $0 } }
 }

@@ -14,8 +14,9 @@ public struct ResultArtifacts: Sendable {
   }
 
   /// Writes every file atomically into `folder`.
-  public func write(to folder: String) throws(InputError) {
-    for file in files { try AtomicFile.write(file.text, to: folder + "/" + file.name) }
+  /// Writes every file into `folder`, all or none (`OutputFolder`), with `extra` files beside them.
+  public func write(to folder: String, with extra: [(name: String, text: String)] = []) throws(InputError) {
+    try OutputFolder.write(files.map { ($0.name, $0.text) } + extra, to: folder)
   }
 
   /// The files of `folder` that differ from this run's bytes (or are missing there), in order.

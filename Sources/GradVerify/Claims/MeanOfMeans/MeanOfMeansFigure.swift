@@ -24,7 +24,7 @@ extension MeanOfMeansExperiment {
       let twin = PlotSeries(
         label: "equal token counts (twin)", points: points(rows.filter { $0["layout"] == "equal" }),
         style: PlotStyle(color: PlotStyle.palette[3], dash: nil, marker: .openCircle, lineWidth: 1, markerSize: 6))
-      let top = 100 * (rows.compactMap { $0.number("relative_prediction") } + rows.compactMap { $0.number("relative_gap") }).max()!
+      let top = 100 * ((rows.compactMap { $0.number("relative_prediction") } + rows.compactMap { $0.number("relative_gap") }).max() ?? 0.01)
       // Room for the notes above the points, and for the twins' points at the origin.
       let range = [-0.04 * top, 1.35 * top]
       let held = rows.allSatisfy { $0["identity_violations"] == "0" }
