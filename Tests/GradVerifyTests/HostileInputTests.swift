@@ -35,6 +35,7 @@ struct HostileInputTests {
     let p0 = parts["p0"]!
     let p1 = parts["p1"]!
     let wide = text((0...100_000).map { "c\($0)" }.joined(separator: ",") + "\n" + Array(repeating: "1", count: 100_001).joined(separator: ",") + "\n")
+    let wideish = text((0..<30_000).map { "c\($0)" }.joined(separator: ",") + ",label\n" + Array(repeating: "1", count: 30_000).joined(separator: ",") + ",x\n" + Array(repeating: "2", count: 30_000).joined(separator: ",") + ",y\n")
     let notUTF8 = Data("a,b,label\n1,2,x\n3,4,y\n".utf8.map { $0 == UInt8(ascii: "y") ? 0xFF : $0 })
     let spec = { (draws: String) in
       text(#"{"claim": "C2C3", "title": "t", "seed": 1, "draws": \#(draws), "points": [{"name": "unit", "scale": 1}], "cases": [{"model": "logistic", "data": {"file": "d.csv"}}]}"#)
@@ -88,6 +89,11 @@ struct HostileInputTests {
       Row(name: "--part without --out", files: ["d.csv": good, "p0": p0], arguments: ["merge", "p0", "--part"], mentions: ["--part", "--out"]),
       Row(name: "absent part", files: ["p0": p0], arguments: ["merge", "p0", "gone", "--out", "m.csv"], mentions: ["gone"]),
       Row(name: "merge without parts", files: [:], arguments: ["merge", "--out", "m.csv"], mentions: ["part"]),
+      // Sizes checked before anything of that size is allocated.
+      Row(name: "batch size 2^31 − 1 with replacement", files: ["d.csv": good], arguments: sweepWith(["--batch-sizes", "2147483647"]), mentions: ["2147483647", "2^24"]),
+      Row(name: "mlp --hidden 100000 on 30000 columns", files: ["w.csv": wideish], arguments: ["check", "--model", "mlp", "--hidden", "100000", "--data", "w.csv"], mentions: ["w.csv", "P = ", "GiB", "--hidden"]),
+      Row(name: "spec generating 10^7 × 10^5", files: ["s.json": text(#"{"claim": "C2C3", "title": "t", "seed": 1, "points": [{"name": "unit", "scale": 1}], "cases": [{"model": "linear", "data": {"synthetic": "regression", "n": 10000000, "d": 100000, "seed": 1}}]}"#)], arguments: ["run", "s.json"], mentions: ["s.json", "GiB"]),
+      Row(name: "a 65 MiB line with no line break", files: ["d.csv": Data(repeating: UInt8(ascii: "1"), count: 65 << 20)], arguments: sweepWith([]), mentions: ["d.csv:1", "64 MiB"]),
       // Outputs that would overwrite an input or each other, and folders not created for a refused run.
       Row(name: "--out naming --data", files: ["d.csv": good], arguments: sweepWith(["--out", "d.csv"]), mentions: ["--out", "d.csv", "overwritten"]),
       Row(name: "--out naming --data by another path", files: ["d.csv": good], arguments: sweepWith(["--out", "./d.csv"]), mentions: ["--out", "overwritten"]),

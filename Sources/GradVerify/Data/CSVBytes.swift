@@ -57,6 +57,7 @@ struct CSVBytes: @unchecked Sendable {
   /// Returns the bytes after a UTF-8 byte-order mark, ready to split.
   static func validate(_ raw: UnsafeBufferPointer<UInt8>, path: String) throws(InputError) -> CSVBytes {
     try checkHeaderWidth(raw, path: path)
+    try checkLineLengths(raw, path: path)
     var ascii = true
     var i = 0
     let n = raw.count
@@ -79,6 +80,27 @@ struct CSVBytes: @unchecked Sendable {
     }
     let skip = n >= 3 && raw[0] == 0xEF && raw[1] == 0xBB && raw[2] == 0xBF ? 3 : 0
     return CSVBytes(bytes: UnsafeBufferPointer(rebasing: raw[skip...]), path: path, isAllASCII: ascii)
+  }
+
+  /// The longest line a CSV may have: 64 MiB, room for the widest header (10⁵ columns) with 670 bytes a cell.
+  static let maxLineBytes = 64 << 20
+
+  /// Refuses, before any line is split, a line longer than `maxLineBytes` (a gigabyte with no newline would
+  /// otherwise be split and parsed as one row), naming it; memchr over the mapped bytes, a pass at memory speed.
+  static func checkLineLengths(_ bytes: UnsafeBufferPointer<UInt8>, path: String) throws(InputError) {
+    guard let base = bytes.baseAddress, bytes.count > maxLineBytes else { return }
+    var (start, line) = (0, 1)
+    while start < bytes.count {
+      let span = Swift.min(bytes.count - start, maxLineBytes + 1)
+      guard let found = memchr(base + start, Int32(newline), span) else {
+        if span > maxLineBytes {
+          throw InputError(file: path, line: line, "line longer than \(maxLineBytes >> 20) MiB (no line break within it)")
+        }
+        return
+      }
+      start += (base + start).distance(to: found.assumingMemoryBound(to: UInt8.self)) + 1
+      line += 1
+    }
   }
 
   /// Refuses a header (the first line that is not blank) of `CSVTable.maxColumns` or more columns, counted

@@ -106,6 +106,9 @@ public enum DataSpec: Decodable, Sendable, Equatable {
     let seed = try c.decode(UInt64.self, forKey: .seed)
     guard n >= 2 && n <= 10_000_000 else { throw invalid(c, .n, "must be between 2 and 10000000") }
     guard d >= 1 && d <= 100_000 else { throw invalid(c, .d, "must be between 1 and 100000") }
+    guard MemoryBudget.dataSet(count: n, features: d) <= MemoryBudget.bytes else {
+      throw invalid(c, .n, "n = \(n) examples of d = \(d) features need \(MemoryBudget.gibibytes(MemoryBudget.dataSet(count: n, features: d))) of memory, more than this machine allows")
+    }
     switch kind {
     case "regression":
       if c.contains(.classes) { throw invalid(c, .classes, "applies to 'clusters' only") }

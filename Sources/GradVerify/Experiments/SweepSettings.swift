@@ -36,10 +36,18 @@ public struct SweepSettings: Sendable, Equatable {
       guard !sizes.isEmpty else {
         throw InputError("\(source): no batch size in 1\(statisticalOnly ? "..<" : "...")\(n) for sampler '\(sampler.rawValue)'")
       }
+      // A batch's indices are held per thread and every draw reads b rows: past 2²⁴ a cell is gigabytes and
+      // hours. (Without replacement and Poisson, b ≤ N already bounds it.)
+      if let b = sizes.first(where: { $0 > Self.maxBatch }) {
+        throw InputError("\(source): batch size \(b) is above the largest this harness draws (2^24 = \(Self.maxBatch))")
+      }
       cells += sizes.map { SweepCell(sampler: sampler, batch: $0) }
     }
     return cells
   }
+
+  /// The largest batch size drawn (with replacement, where b may exceed N).
+  public static let maxBatch = 1 << 24
 }
 
 extension SweepSettings {

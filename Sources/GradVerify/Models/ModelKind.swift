@@ -85,6 +85,11 @@ public struct ModelChoice: Sendable, Equatable {
         throw InputError("\(source): model '\(kind.rawValue)' needs at least 2 classes in the last column, found \(data.classCount)")
       }
     }
+    let p = parameterCount(features: data.featureCount, classes: data.classCount)
+    try MemoryBudget.require(
+      MemoryBudget.gradients(count: data.count, parameters: p),
+      for: "\(source): \(data.count) per-example gradients of P = \(p) parameters (model '\(kind.rawValue)'\(kind == .mlp ? ", hidden \(hidden)" : ""))",
+      fix: kind == .mlp ? "use a smaller --hidden or fewer columns" : "use fewer examples or columns")
   }
 
   /// Builds the model for `data` and hands it to `visitor`.
