@@ -94,6 +94,11 @@ struct HostileInputTests {
       Row(name: "mlp --hidden 100000 on 30000 columns", files: ["w.csv": wideish], arguments: ["check", "--model", "mlp", "--hidden", "100000", "--data", "w.csv"], mentions: ["w.csv", "P = ", "GiB", "--hidden"]),
       Row(name: "spec generating 10^7 × 10^5", files: ["s.json": text(#"{"claim": "C2C3", "title": "t", "seed": 1, "points": [{"name": "unit", "scale": 1}], "cases": [{"model": "linear", "data": {"synthetic": "regression", "n": 10000000, "d": 100000, "seed": 1}}]}"#)], arguments: ["run", "s.json"], mentions: ["s.json", "GiB"]),
       Row(name: "a 65 MiB line with no line break", files: ["d.csv": Data(repeating: UInt8(ascii: "1"), count: 65 << 20)], arguments: sweepWith([]), mentions: ["d.csv:1", "64 MiB"]),
+      // Inputs that are not regular files, and too little data.
+      Row(name: "a folder as --params", files: ["d.csv": good, "theta/keep": Data()], arguments: sweepWith(["--params", "theta"]), mentions: ["--params", "theta", "is a folder"]),
+      Row(name: "a folder as the spec", files: ["s.json/keep": Data()], arguments: ["run", "s.json"], mentions: ["s.json", "is a folder"]),
+      Row(name: "/dev/null as --data", files: [:], arguments: ["sweep", "--model", "logistic", "--data", "/dev/null", "--sampler", "with"], mentions: ["/dev/null", "pipe or device"]),
+      Row(name: "a CSV of one example", files: ["d.csv": text("a,b,y\n1,2,3\n")], arguments: ["check", "--model", "linear", "--data", "d.csv"], mentions: ["d.csv", "1 example"]),
       // Outputs that would overwrite an input or each other, and folders not created for a refused run.
       Row(name: "--out naming --data", files: ["d.csv": good], arguments: sweepWith(["--out", "d.csv"]), mentions: ["--out", "d.csv", "overwritten"]),
       Row(name: "--out naming --data by another path", files: ["d.csv": good], arguments: sweepWith(["--out", "./d.csv"]), mentions: ["--out", "overwritten"]),

@@ -31,15 +31,7 @@ struct CSVBytes: @unchecked Sendable {
 
   /// Reads a whole file (memory-mapped where the system allows it); errors name the file.
   static func contents(of path: String) throws(InputError) -> Data {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-      throw InputError(file: path, "no such file")
-    }
-    if isDirectory.boolValue { throw InputError(file: path, "cannot read (a directory)") }
-    guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else {
-      throw InputError(file: path, "cannot read (permission denied)")
-    }
-    return data
+    try InputFile.read(path, mapped: true)
   }
 
   /// Runs `body` on the bytes of `data`.

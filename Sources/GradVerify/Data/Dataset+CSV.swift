@@ -20,8 +20,12 @@ extension Dataset {
     threads: Int = ProcessInfo.processInfo.activeProcessorCount
   ) throws(InputError) -> Dataset {
     let bytes = try CSVBytes.contents(of: path)
-    guard !layout.isDefault else { return try read(csv: bytes, path: path, target: target, threads: threads) }
-    return try read(csv: try layout.canonical(bytes, path: path).data, path: path, target: target, threads: threads)
+    let data = layout.isDefault
+      ? try read(csv: bytes, path: path, target: target, threads: threads)
+      : try read(csv: try layout.canonical(bytes, path: path).data, path: path, target: target, threads: threads)
+    // Averages over one example say nothing about sampling, as `--gradients` already refuses.
+    guard data.count >= 2 else { throw InputError(file: path, "\(data.count) example; need at least 2") }
+    return data
   }
 
   /// `load` on bytes already in memory; `path` names them in errors. Files with fewer than

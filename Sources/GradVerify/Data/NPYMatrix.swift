@@ -25,7 +25,7 @@ public struct NPYMatrix: Sendable, Equatable {
 
   /// Reads and checks a file: every problem is an `InputError` naming it.
   public static func load(path: String) throws(InputError) -> NPYMatrix {
-    guard let data = FileManager.default.contents(atPath: path) else { throw InputError(file: path, "cannot read the file") }
+    let data = try InputFile.read(path)
     return try parse(Array(data), path: path)
   }
 

@@ -3,8 +3,11 @@ import Foundation
 /// Reads θ from a text file: one number per line, in the model's layout; blank lines are skipped.
 public enum ParameterFile {
   public static func load(path: String, expectedCount p: Int, layout: String) throws(InputError) -> [Double] {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw InputError("--params \(path): no such file")
+    let data: Data
+    do {
+      data = try InputFile.read(path)
+    } catch {
+      throw error.naming(flag: "--params")
     }
     return try parse(data, path: path, expectedCount: p, layout: layout)
   }

@@ -42,7 +42,7 @@ public struct ExperimentSpec: Decodable, Sendable {
 
   /// Reads and decodes a spec file.
   public static func load(path: String) throws(InputError) -> ExperimentSpec {
-    guard let data = FileManager.default.contents(atPath: path) else { throw InputError(file: path, "no such file") }
+    let data = try InputFile.read(path)
     return try decodeStrictly(ExperimentSpec.self, from: data, file: path)
   }
 }

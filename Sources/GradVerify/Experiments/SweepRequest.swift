@@ -349,7 +349,7 @@ public struct SweepJob: Sendable {
   public static func combine(paths: [String], asPart: Bool) throws(InputError) -> SweepLedger {
     var parts: [(path: String, ledger: SweepLedger)] = []
     for path in paths {
-      guard let data = FileManager.default.contents(atPath: path) else { throw InputError(file: path, "cannot read the part file") }
+      let data = try InputFile.read(path)
       parts.append((path, try SweepLedger.parse(data, path: path)))
     }
     return try SweepLedger.combine(parts, requireComplete: !asPart)
