@@ -32,9 +32,28 @@ extension Decoder {
 
 /// Decodes a JSON spec strictly; every problem becomes one `InputError` line naming the file and key.
 public func decodeStrictly<T: Decodable>(_ type: T.Type, from data: Data, file: String) throws(InputError) -> T {
+  let bytes = [UInt8](data)
+  let scan = JSONScan(bytes)
+  if let key = scan.duplicate { throw InputError(file: file, key: key, "given twice in one object") }
   do {
     return try JSONDecoder().decode(T.self, from: data)
   } catch let error as DecodingError {
+    // "Not valid JSON" also means a number that does not fit its key's type (a fraction or a negative where a
+    // count or seed is needed, 2⁶⁴, 1e400): the number whose replacement by 1, 2 or 0.5 makes the whole
+    // spec decode is named.
+    if case .dataCorrupted(let context) = error, context.codingPath.isEmpty {
+      for number in scan.numbers {
+        let decodes = ["1", "2", "0.5"].contains { candidate in
+          var patched = bytes
+          patched.replaceSubrange(number.range, with: Array(candidate.utf8))
+          return (try? JSONDecoder().decode(T.self, from: Data(patched))) != nil
+        }
+        if decodes {
+          let literal = String(decoding: bytes[number.range], as: UTF8.self)
+          throw InputError(file: file, key: number.path, "\(literal) is out of range for this key (or not a whole number where one is needed)")
+        }
+      }
+    }
     throw describe(error, file: file)
   } catch let error as InputError {
     throw InputError(file: file, "\(error.message)")
