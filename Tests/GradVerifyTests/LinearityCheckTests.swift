@@ -74,6 +74,18 @@ struct PerturbedGradient<Base: PerExampleModel>: PerExampleModel {
     }
   }
 
+  @Test("finite features whose losses overflow (1e200): INCONCLUSIVE with the reason, never FAIL on NaN comparisons")
+  func overflowIsInconclusive() {
+    let data = Dataset(
+      name: "overflow", featureNames: ["a", "b"], features: [1e200, 2, -1e200, 1, 3, 4], targets: [3, 2, 5], classNames: [])
+    let check = LinearityCheck(model: LinearModel(features: 2), data: data, theta: [1, 1, 0])
+    #expect(check.overflowed && check.verdict == .inconclusive)
+    let row = LinearityExperiment.rows(of: check, caseName: "linear/overflow@unit")
+    #expect(row.verdict == .inconclusive && row.keyFigure.contains("overflow"), "\(row.keyFigure)")
+    let healthy = LinearityCheck(model: LinearModel(features: 2), data: .syntheticRegression(count: 20, features: 2, seed: 1), theta: [1, 1, 0])
+    #expect(!healthy.overflowed)
+  }
+
   @Test("(b) A 1e-6 relative bug in coordinate argmax|gⱼ| of every example turns PASS into FAIL", arguments: Fixture.allCases)
   func everyExampleBugFails(_ fixture: Fixture) throws {
     let (correct, perturbed, j) = try fixture.visit(EveryExampleBug(data: fixture.data, relative: Self.relativeBug))

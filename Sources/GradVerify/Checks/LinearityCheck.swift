@@ -60,11 +60,15 @@ public struct LinearityCheck: Sendable {
   /// The halving test's sequence never settled at ratio 4 although the complex step agrees at that
   /// coordinate: the difference never reached its asymptotic regime, which proves nothing against g.
   public var halvingOverruled: Bool
+  /// The cost or a gradient at θ is not finite (finite inputs whose losses overflow, e.g. features 1e200):
+  /// no difference or bound means anything there.
+  public var overflowed: Bool
 
   /// The case's verdict: FAIL if any entry, the complex-step or automatic-differentiation bound or the halving
   /// test fails (a halving sequence that never settles counts against g only where the complex step disagrees
   /// too); INCONCLUSIVE if an entry is left unresolved; PASS otherwise.
   public var verdict: Verdict {
+    if overflowed { return .inconclusive }
     if averageFailures > 0 || perExampleFailures > 0 || complexStepFailures > 0 || (automatic?.failures ?? 0) > 0
       || (halving.verdict == .fail && !halvingOverruled)
     {
@@ -209,6 +213,7 @@ public struct LinearityCheck: Sendable {
     count = n
     parameterCount = p
     cost = gradients.cost
+    overflowed = !gradients.cost.isFinite || gradients.average.contains { !$0.isFinite } || rowScales.contains { !$0.isFinite }
     maxAbsoluteError = coordinates.map(\.absoluteError).max() ?? 0
     maxRelativeError = gScale > 0 ? maxAbsoluteError / gScale : maxAbsoluteError
     maxErrorEstimate = coordinates.map(\.fivePoint.errorEstimate).max() ?? 0

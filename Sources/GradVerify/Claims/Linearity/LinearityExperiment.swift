@@ -125,18 +125,27 @@ public struct LinearityExperiment: Experiment {
 
   /// The verdict table's rows: the relative error, the complex-step error and the last halving ratio.
   public func verdicts(_ result: Result) -> [VerdictRow] {
-    result.records.map { r in
-      let c = r.check
-      let halving = c.halving.reportedRatios.last.map { "halving \((($0 * 100).rounded() / 100).description)" }
-        ?? "halving n/a (exact)"
-      var figure =
-        "rel \(shortScientific(c.maxRelativeError)), cs \(shortScientific(c.complexStepRelativeError)), "
-        + "ad \(c.automatic.map { shortScientific($0.relativeError) } ?? "n/a (toolchain without _Differentiation)"), \(halving)"
-      if c.halvingOverruled { figure += " (not asymptotic; cs agrees)" }
-      if c.inconclusiveUnresolved > 0 {
-        figure += ", \(c.inconclusiveUnresolved) entries undecided (no reference resolves a 1e-6 error there)"
-      }
-      return VerdictRow(claim: "C1", caseName: r.caseName, keyFigure: figure, verdict: c.verdict)
+    result.records.map { Self.rows(of: $0.check, caseName: $0.caseName) }
+  }
+
+  /// One case's verdict row: the relative error, the complex-step and automatic-differentiation errors and
+  /// the last halving ratio; or, where the gradients overflow at θ, that.
+  public static func rows(of c: LinearityCheck, caseName: String) -> VerdictRow {
+    if c.overflowed {
+      return VerdictRow(
+        claim: "C1", caseName: caseName,
+        keyFigure: "the gradients overflow at this θ (cost \(shortScientific(c.cost))): nothing can be judged; rescale the data (--standardize) or θ",
+        verdict: c.verdict)
     }
+    let halving = c.halving.reportedRatios.last.map { "halving \((($0 * 100).rounded() / 100).description)" }
+      ?? "halving n/a (exact)"
+    var figure =
+      "rel \(shortScientific(c.maxRelativeError)), cs \(shortScientific(c.complexStepRelativeError)), "
+      + "ad \(c.automatic.map { shortScientific($0.relativeError) } ?? "n/a (toolchain without _Differentiation)"), \(halving)"
+    if c.halvingOverruled { figure += " (not asymptotic; cs agrees)" }
+    if c.inconclusiveUnresolved > 0 {
+      figure += ", \(c.inconclusiveUnresolved) entries undecided (no reference resolves a 1e-6 error there)"
+    }
+    return VerdictRow(claim: "C1", caseName: caseName, keyFigure: figure, verdict: c.verdict)
   }
 }
