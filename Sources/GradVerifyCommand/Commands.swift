@@ -137,6 +137,10 @@ func checkCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
 
   if let faultSize {
     let p = choice.parameterCount(features: data.featureCount, classes: data.classCount)
+    // Checked here, with the other inputs, so a refusal comes before the read summary and any work.
+    if let j = faultCoordinate, j >= p {
+      throw InputError(flag: "--fault-coordinate", command: "check", "\(j) is outside θ (P = \(p), coordinates 0…\(p - 1))")
+    }
     choice.fault = GradientFault(coordinate: faultCoordinate ?? p - 1, relative: faultSize)
   }
   let points = theta == nil ? ParameterPointSpec.defaults : [ParameterPointSpec(name: "params", scale: 1)]
@@ -323,7 +327,12 @@ func sweepCommand(_ args: inout ArgumentList, merged: (ledger: SweepLedger, sour
   let report = try reportFolder(&args)
   _ = try args.positionals(expected: 0...0, usage: "options only")
   if report != nil && shard != nil { throw InputError(flag: "--report", command: "sweep", "goes with the whole sweep or its merge, not with --shard") }
-  if let out { try flagged("--out") { () throws(InputError) in try AtomicFile.checkWritable(out) } }
+  if let out {
+    try flagged("--out") { () throws(InputError) in
+      try AtomicFile.checkWritable(out)
+      try AtomicFile.checkWritable(out + ".partial")
+    }
+  }
   if shard != nil && out == nil { throw InputError("sweep: --shard needs --out PART, the file its blocks go to") }
   if resume && out == nil { throw InputError("sweep: --resume needs --out FILE (it continues from FILE.partial)") }
   var inputs: [String?] = [source.path, fullGradientPath]

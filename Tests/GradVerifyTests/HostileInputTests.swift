@@ -100,6 +100,9 @@ struct HostileInputTests {
       Row(name: "spec draws 512.5", files: ["d.csv": good, "s.json": spec("512.5")], arguments: ["run", "s.json"], mentions: ["s.json", "draws", "512.5"]),
       Row(name: "spec alpha 1e400", files: ["d.csv": good, "s.json": text(#"{"claim": "C2C3", "title": "t", "seed": 1, "alpha": 1e400, "points": [{"name": "unit", "scale": 1}], "cases": [{"model": "logistic", "data": {"file": "d.csv"}}]}"#)], arguments: ["run", "s.json"], mentions: ["s.json", "alpha", "1e400"]),
       Row(name: "spec with a key given twice", files: ["d.csv": good, "s.json": text(#"{"claim": "C2C3", "title": "t", "seed": 1, "draws": 600, "draws": 700, "points": [{"name": "unit", "scale": 1}], "cases": [{"model": "logistic", "data": {"file": "d.csv"}}]}"#)], arguments: ["run", "s.json"], mentions: ["s.json", "draws", "twice"]),
+      // Found before any work, so the read summary never precedes the refusal.
+      Row(name: "fault coordinate outside θ", files: ["d.csv": good], arguments: ["check", "--model", "logistic", "--data", "d.csv", "--inject-fault", "1e-6", "--fault-coordinate", "99"], mentions: ["--fault-coordinate", "99", "P = 3"]),
+      Row(name: "a folder where the checkpoint goes", files: ["d.csv": good, "o.partial/keep": Data()], arguments: sweepWith(["--out", "o"]), mentions: ["o.partial", "folder"]),
       // Inputs that are not regular files, and too little data.
       Row(name: "a folder as --params", files: ["d.csv": good, "theta/keep": Data()], arguments: sweepWith(["--params", "theta"]), mentions: ["--params", "theta", "is a folder"]),
       Row(name: "a folder as the spec", files: ["s.json/keep": Data()], arguments: ["run", "s.json"], mentions: ["s.json", "is a folder"]),
