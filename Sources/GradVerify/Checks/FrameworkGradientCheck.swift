@@ -9,7 +9,7 @@ import Foundation
 /// coordinate of an example passes through at most K rounded operations in each of the two computations
 /// (`backwardDepth`; the forward pass counts, since the two computations redo it), each a relative error
 /// of at most u, with no cancellation inside one example's computation of that coordinate. Then the
-/// framework's gₖ is Σᵢ (1/N)·Gᵢⱼ·(1 + θᵢⱼ), each θᵢⱼ a product of at most n = (N − 1) + 1 + 2K factors
+/// framework's gⱼ is Σᵢ (1/N)·Gᵢⱼ·(1 + θᵢⱼ), each θᵢⱼ a product of at most n = (N − 1) + 1 + 2K factors
 /// (1 + δ), |δ| ≤ u, and
 ///
 /// ```
