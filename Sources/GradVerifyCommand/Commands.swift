@@ -169,7 +169,7 @@ func checkCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
     json, command: "check", rows: verdicts.map { ($0, nil) }, notes: [data.summary(path: input.dataPath)],
     inputs: [input.dataPath] + (input.paramsPath.map { [$0] } ?? []))
   if let report {
-    try write(
+    try OutputFolder.write(
       RunReport.check(experiment, result, verdicts: verdicts, notes: [data.summary(path: input.dataPath)], command: commandLine()),
       to: report)
   }
@@ -362,7 +362,7 @@ func sweepCommand(_ args: inout ArgumentList, merged: (ledger: SweepLedger, sour
       json, command: "sweep", rows: verdicts.map { ($0, $0.claim == "C1-framework" ? nil : settings.alpha) },
       notes: notes, inputs: [source.path] + (fullGradientPath.map { [$0] } ?? []))
     if let report {
-      try write(
+      try OutputFolder.write(
         RunReport.sweep(SweepExperiment(settings: settings), result, verdicts: verdicts, notes: notes, command: commandLine()),
         to: report)
     }
@@ -409,11 +409,6 @@ func reportFolder(_ args: inout ArgumentList) throws(InputError) -> String? {
   guard let folder = try args.value("--report") else { return nil }
   try flagged("--report") { () throws(InputError) in try OutputFolder.check(folder) }
   return folder
-}
-
-/// Writes files into `folder`, all or none.
-func write(_ files: [(name: String, text: String)], to folder: String) throws(InputError) {
-  try OutputFolder.write(files, to: folder)
 }
 
 /// This process's command line, quoted where a word needs it, for a report.

@@ -265,13 +265,13 @@ public struct SweepJob: Sendable {
   ) throws(InputError) -> Outcome {
     let loaded = try load()
     let n = loaded.population.count
-    let full = try fullGradient.map { (given: FullGradientRequest) throws(InputError) -> (values: [Double], precision: FrameworkGradientCheck.Precision) in
+    let full = try fullGradient.map { (given: FullGradientRequest) throws(InputError) -> (values: [Double], precision: FrameworkGradientCheck.Precision, depth: Int) in
       let vector = try NPYMatrix.load(path: given.path)
       guard vector.values.count == loaded.population.dimension, vector.rows == 1 || vector.columns == 1 else {
         throw InputError(
           file: given.path, "shape (\(vector.rows), \(vector.columns)): the full gradient needs \(loaded.population.dimension) entries, one per column of the gradients")
       }
-      return (vector.values, given.precision ?? vector.precision)
+      return (vector.values, given.precision ?? vector.precision, given.backwardDepth)
     }
     if let sizes = request.settings.batchSizes {
       for s in request.settings.samplers where s != .withReplacement {
@@ -334,10 +334,10 @@ public struct SweepJob: Sendable {
       if let partial { try? FileManager.default.removeItem(atPath: partial) }
     }
     var verdicts = judge.verdicts(result)
-    if let full, let depth = fullGradient?.backwardDepth {
+    if let full {
       verdicts.append(
         FrameworkGradientCheck(
-          population: loaded.population, fullGradient: full.values, precision: full.precision, backwardDepth: depth,
+          population: loaded.population, fullGradient: full.values, precision: full.precision, backwardDepth: full.depth,
           alpha: request.settings.alpha * FullGradientRequest.alphaShare
         ).verdictRow(caseName: loaded.caseName))
     }

@@ -83,10 +83,13 @@ struct PlotAxis {
 
   /// The values the range is fitted to: `values` and `include`, finite, and positive on a log scale.
   func usable(_ values: [Double]) -> [Double] {
-    // Beyond 10^±300 a padded range or its decades would leave the doubles: such values are not placed.
-    (values + include).filter {
-      $0.isFinite && Swift.abs($0) <= 1e300 && (scale == .linear ? ($0 == 0 || Swift.abs($0) >= 1e-300) : $0 >= 1e-300)
-    }
+    (values + include).filter { Self.isPlaceable($0) && (scale == .linear || $0 > 0) }
+  }
+
+  /// Whether a value can be placed on an axis: finite, and 0 or between 10⁻³⁰⁰ and 10³⁰⁰ in size (beyond,
+  /// a padded range or its decades would leave the doubles).
+  static func isPlaceable(_ x: Double) -> Bool {
+    x.isFinite && (x == 0 || (Swift.abs(x) >= 1e-300 && Swift.abs(x) <= 1e300))
   }
 
   /// The shown range of a log axis (4% of the span beyond the data on each side, so no marker sits on the

@@ -4,19 +4,19 @@ import Synchronization
 /// a figure can be redrawn from a committed table alone).
 ///
 /// A column that is not there reads as empty, and its name is logged (`missingColumns`); so is a cell read as
-/// a number that is not one a figure can place (text, non-finite, or beyond 10^±300: `unusableCells`). Whoever
+/// a number that is not one a figure can place (text, non-finite, or beyond 10^±300: `unusableCell`). Whoever
 /// drew from the table must then refuse the figure, so a renamed column or an edited cell can never silently
 /// change what a figure shows.
 public struct ResultTable: Sendable {
   public let document: CSVDocument
   private let columns: [String: Int]
-  private let log: MissingColumnLog
+  private let log: TableReadLog
 
   public init(_ document: CSVDocument) {
-    self.init(document, log: MissingColumnLog())
+    self.init(document, log: TableReadLog())
   }
 
-  init(_ document: CSVDocument, log: MissingColumnLog) {
+  init(_ document: CSVDocument, log: TableReadLog) {
     self.document = document
     self.log = log
     columns = Dictionary(document.header.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
@@ -44,7 +44,7 @@ public struct ResultTable: Sendable {
   public struct Row {
     let cells: [String]
     let columns: [String: Int]
-    let log: MissingColumnLog
+    let log: TableReadLog
     /// 1 for the first data row.
     let index: Int
 
@@ -61,7 +61,7 @@ public struct ResultTable: Sendable {
     public func number(_ name: String) -> Double? {
       let text = self[name]
       guard !text.isEmpty else { return nil }
-      guard let x = Double(text), x.isFinite, x == 0 || (Swift.abs(x) >= 1e-300 && Swift.abs(x) <= 1e300) else {
+      guard let x = Double(text), PlotAxis.isPlaceable(x) else {
         log.record(row: index, column: name, text: text)
         return nil
       }
@@ -80,8 +80,8 @@ public struct ResultTable: Sendable {
   }
 }
 
-/// The column names a figure asked a table for and did not find.
-final class MissingColumnLog: Sendable {
+/// What a figure read from a table and could not use: column names it lacks, and the first unusable cell.
+final class TableReadLog: Sendable {
   private let recorded = Mutex<[String]>([])
   private let firstUnusable = Mutex<(row: Int, column: String, text: String)?>(nil)
   func record(_ name: String) { recorded.withLock { if !$0.contains(name) { $0.append(name) } } }

@@ -274,23 +274,19 @@ struct SweepNullTails {
     func lower(_ deficit: Double) -> Double {
       bennettLowerTail(deficit: deficit - rounding, mean: theory, variance: law.variance, draws: r)
     }
+    func lowerCritical() -> Double { -(criticalDeviation(level: level) { lower($0 * se) } ?? .infinity) }
     if rareFarExample(picks: Double(r) * Double(cell.batch)) {
       func upper(_ excess: Double) -> Double {
         bennettTail(excess: excess - rounding, bound: Swift.max(top - theory, 0), variance: law.variance, draws: r)
       }
       let test = TailTest(z: z, lower: lower(-deviation), upper: upper(deviation), method: .bennett, withinRounding: withinRounding)
       guard wanted else { return (test, nil) }
-      return (test, (
-        lower: -(criticalDeviation(level: level) { lower($0 * se) } ?? .infinity),
-        upper: criticalDeviation(level: level) { upper($0 * se) } ?? .infinity))
+      return (test, (lowerCritical(), criticalDeviation(level: level) { upper($0 * se) } ?? .infinity))
     }
     let upper = SkewedCriticalValues.tails(z: z, skewness: gamma).upper
     let test = TailTest(z: z, lower: lower(-deviation), upper: upper, method: .gammaBennett, withinRounding: withinRounding)
     guard wanted else { return (test, nil) }
-    let critical = (
-      lower: -(criticalDeviation(level: level) { lower($0 * se) } ?? .infinity),
-      upper: SkewedCriticalValues(z: -normalQuantile(level), skewness: gamma).upper)
-    return (test, critical)
+    return (test, (lowerCritical(), SkewedCriticalValues(z: -normalQuantile(level), skewness: gamma).upper))
   }
 
   /// Whether some ‖dᵢ‖² lie far above the rest and are rare in `picks` picks: peeling the largest values while

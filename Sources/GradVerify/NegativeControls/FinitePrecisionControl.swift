@@ -44,6 +44,14 @@ public struct FinitePrecisionControl: Sendable {
   }
 
   public var cells: [Cell]
+
+  /// One sum of one method: |ŝ − s|, its bound in the labelled and the next finer format, and Σ|xᵢ|.
+  struct SummedValue: Sendable {
+    var error: Double
+    var bound: Double
+    var absoluteSum: Double
+    var finerBound: Double
+  }
   public var replicates: Int
   /// Where bfloat16 recursive summation of the largest N last moved, and the sum it stalled at (uniform only).
   public var stall: (lastChange: Int, sum: Double, count: Int)?
@@ -64,8 +72,8 @@ public struct FinitePrecisionControl: Sendable {
     case .uniform, .grid: columns = 1
     }
     let jobs = sizes.flatMap { n in (0..<replicates).map { (n, $0) } }
-    // Per job: per precision × method, per column: (|ŝ − s|, bound, Σ|x|, finer bound).
-    let measured = parallelMap(count: jobs.count, threads: threads) { job -> [[(Double, Double, Double, Double)]] in
+    // Per job: per precision × method, per column, one summed value.
+    let measured = parallelMap(count: jobs.count, threads: threads) { job -> [[SummedValue]] in
       let (n, replicate) = jobs[job]
       var rng = PhiloxStream(seed: seed, name: "f/\(name)/n=\(n)", substream: UInt64(replicate))
       var rows: [Int] = []
@@ -75,9 +83,9 @@ public struct FinitePrecisionControl: Sendable {
       case .uniform: raw = (0..<n).map { _ in rng.nextUniform() }
       case .grid: raw = (0..<n).map { _ in Double(rng.nextBounded(256)) / 256 }
       }
-      var out: [[(Double, Double, Double, Double)]] = []
+      var out: [[SummedValue]] = []
       for precision in precisions {
-        var perMethod = [[(Double, Double, Double, Double)]](repeating: [], count: SummationMethod.allCases.count)
+        var perMethod = [[SummedValue]](repeating: [], count: SummationMethod.allCases.count)
         for c in 0..<columns {
           let values: [Double]
           if case .rows(let p, _) = source {
@@ -97,7 +105,7 @@ public struct FinitePrecisionControl: Sendable {
                 + reference
               let finer = method.errorBound(
                 count: n, absoluteSum: absolute, sum: exact, unitRoundoff: precision.finerUnitRoundoff) + reference
-              perMethod[m].append((Swift.abs(s - exact), bound, absolute, finer))
+              perMethod[m].append(SummedValue(error: Swift.abs(s - exact), bound: bound, absoluteSum: absolute, finerBound: finer))
             }
           }
         }
@@ -110,12 +118,12 @@ public struct FinitePrecisionControl: Sendable {
       for (m, method) in SummationMethod.allCases.enumerated() {
         for n in sizes {
           let entries = jobs.indices.filter { jobs[$0].0 == n }.flatMap { measured[$0][pi * SummationMethod.allCases.count + m] }
-          let relative = entries.map { $0.2 > 0 ? $0.0 / $0.2 : 0 }
-          let finiteBounds = entries.filter { $0.1.isFinite && $0.2 > 0 }.map { $0.1 / $0.2 }
+          let relative = entries.map { $0.absoluteSum > 0 ? $0.error / $0.absoluteSum : 0 }
+          let finiteBounds = entries.filter { $0.bound.isFinite && $0.absoluteSum > 0 }.map { $0.bound / $0.absoluteSum }
           cells.append(Cell(
-            precision: precision, method: method, count: n, sums: entries.count, inexact: entries.filter { $0.0 > 0 }.count,
-            maxRatio: entries.map { $0.0 == 0 ? 0 : $0.0 / $0.1 }.max() ?? 0,
-            maxFinerRatio: entries.map { $0.0 == 0 ? 0 : $0.0 / $0.3 }.max() ?? 0, maxRelativeError: relative.max() ?? 0,
+            precision: precision, method: method, count: n, sums: entries.count, inexact: entries.filter { $0.error > 0 }.count,
+            maxRatio: entries.map { $0.error == 0 ? 0 : $0.error / $0.bound }.max() ?? 0,
+            maxFinerRatio: entries.map { $0.error == 0 ? 0 : $0.error / $0.finerBound }.max() ?? 0, maxRelativeError: relative.max() ?? 0,
             rmsRelativeError: (relative.reduce(0) { $0 + $1 * $1 } / Double(Swift.max(1, relative.count))).squareRoot(),
             relativeBound: finiteBounds.max() ?? .infinity, relativeErrors: relative))
         }

@@ -13,7 +13,6 @@ public struct ResultArtifacts: Sendable {
     files = outcomes.flatMap(\.tables).map { ($0.name, $0.document.text) } + figures.map { ($0.name, $0.svg) }
   }
 
-  /// Writes every file atomically into `folder`.
   /// Writes every file into `folder`, all or none (`OutputFolder`), with `extra` files beside them.
   public func write(to folder: String, with extra: [(name: String, text: String)] = []) throws(InputError) {
     try OutputFolder.write(files.map { ($0.name, $0.text) } + extra, to: folder)

@@ -33,6 +33,11 @@ public struct TailTest: Sendable, Equatable {
     case screened
     /// The null law has no spread: the statistic must equal its expectation up to rounding.
     case zeroSpread = "zero-spread"
+
+    /// Whether the lower (upper) tail is a valid bound rather than the law or an approximation of it: its
+    /// rejection rate is at most the level, not equal to it.
+    public var boundsLowerTail: Bool { self == .chernoff || self == .bennett || self == .gammaBennett }
+    public var boundsUpperTail: Bool { self == .chernoff || self == .bennett }
   }
 
   public var z: Double

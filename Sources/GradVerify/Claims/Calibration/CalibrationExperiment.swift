@@ -170,9 +170,9 @@ public struct CalibrationExperiment: Experiment {
       for group in groups {
         let members = outcomes.flatMap { $0.tests.filter(group.member) }
         guard !members.isEmpty else { continue }
-        // A tail read from a bound (Chernoff; Bennett for the MSE's lower tail) is judged as at most its level.
-        let bounded = statistic == .exact && members.contains { $0.test.method == .chernoff || $0.test.method == .bennett }
-        let lowerBounded = bounded || (statistic == .exact && members.contains { $0.test.method == .gammaBennett })
+        // A tail read from a bound (Chernoff, Bennett) is judged as at most its level.
+        let lowerBounded = statistic == .exact && members.contains { $0.test.method.boundsLowerTail }
+        let upperBounded = statistic == .exact && members.contains { $0.test.method.boundsUpperTail }
         for level in levels {
           for (tail, sign) in [("lower", -1), ("upper", 1)] {
             let count = members.filter { $0.rejection(level: level, exactLaw: statistic == .exact) == sign }.count
@@ -181,7 +181,7 @@ public struct CalibrationExperiment: Experiment {
               coordinate: group.coordinate, tail: tail, level: level, trials: members.count, rejections: count,
               expected: level)
             row.sampler = group.sampler
-            row.bounded = sign < 0 ? lowerBounded : bounded
+            row.bounded = sign < 0 ? lowerBounded : upperBounded
             rows.append(row)
           }
         }
