@@ -20,6 +20,7 @@ func status(of rows: [VerdictRow]) -> ExitStatus {
 /// A note for the user, on stderr (stdout carries the results only).
 func printNote(_ text: String) {
   Progress.shared.finish()
+  guard !Progress.shared.isQuiet else { return }
   FileHandle.standardError.write(Data(((text.hasPrefix("note: ") ? "" : "note: ") + text + "\n").utf8))
 }
 
@@ -263,8 +264,9 @@ func modelInput(_ args: inout ArgumentList) throws(InputError) -> ModelInput {
     standardize: try args.flag("--standardize"), paramsPath: try args.value("--params"), layout: layout)
 }
 
-/// The one-line summary of what was read, on stderr.
+/// The one-line summary of what was read, on stderr (not under `--quiet`).
 func printSummary(_ data: Dataset, path: String) {
+  guard !Progress.shared.isQuiet else { return }
   FileHandle.standardError.write(Data("gradverify: read \(data.summary(path: path))\n".utf8))
 }
 

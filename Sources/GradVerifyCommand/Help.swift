@@ -23,7 +23,8 @@ enum Help {
     EXIT CODES: 0 every claim holds, 1 a claim failed or was inconclusive, 64 a usage or input error.
     JSON: --json FILE writes a command's verdicts for programs ('gradverify help json' for the schema).
     PROGRESS goes to stderr: on a terminal one updating line (% done, time left); in a log or a pipe one
-    line every 10 s (GRADVERIFY_PROGRESS_SECONDS sets it); --quiet, with any command, turns it off.
+    line every 10 s (GRADVERIFY_PROGRESS_SECONDS sets it). --quiet, with any command: stderr carries
+    errors only (no progress, read summary or notes; the notes stay in --json).
     Run 'gradverify COMMAND --help' for a command's options.
     """
 

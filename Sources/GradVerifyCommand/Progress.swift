@@ -5,7 +5,7 @@ import Synchronization
 /// an ETA. Elsewhere (a log file, a pipe, a Slurm job's output): one line at most every 10 s
 /// (GRADVERIFY_PROGRESS_SECONDS overrides it), the first after that long, so a long run shows it is alive
 /// without flooding the log and a short one writes nothing.
-/// The fraction shown never goes backwards. `--quiet` turns it all off.
+/// The fraction shown never goes backwards. `--quiet` turns it all off, with the read summary and notes.
 final class Progress: Sendable {
   static let shared = Progress()
 
@@ -34,6 +34,9 @@ final class Progress: Sendable {
   }
 
   func setQuiet(_ quiet: Bool) { state.withLock { $0.quiet = quiet } }
+
+  /// `--quiet` was given: stderr carries errors only (no progress, read summary or notes).
+  var isQuiet: Bool { state.withLock { $0.quiet } }
 
   /// A new task starts ("C1 logistic/iris@unit").
   func announce(_ task: String) {

@@ -52,8 +52,8 @@ struct FigureTests {
     }
   }
 
-  @Test("an edited cell a figure reads (1e308, 1e-320, inf, text) is an error naming the table, row and column; never a crash",
-        arguments: ["1e308", "1e-320", "inf", "nan", "seven"])
+  @Test("an edited cell a figure reads (1e308, 1e-320, inf, text, empty) is an error naming the table, row and column; never a crash",
+        arguments: ["1e308", "1e-320", "inf", "nan", "seven", ""])
   func unusableCellIsAnError(_ cell: String) throws {
     for (name, column) in [("N4-mean-of-means.csv", "relative_gap"), ("C2C3-sweep.csv", "mse")] {
       var tables = try committedTables()
@@ -66,9 +66,19 @@ struct FigureTests {
         _ = try figures(from: tables)
         Issue.record("\(name) with \(cell) in '\(column)' drew its figures")
       } catch let error as InputError {
-        #expect(error.message.contains("row 2") && error.message.contains("'\(column)'") && error.message.contains(cell), "\(error.message)")
+        let names = cell.isEmpty ? error.message.contains("is empty") : error.message.contains(cell)
+        #expect(error.message.contains("row 2") && error.message.contains("'\(column)'") && names, "\(error.message)")
       }
     }
+  }
+
+  @Test("a cell a table leaves empty by design (N1's process design effect where the order has none) is a missing point, not an error")
+  func emptyByDesignIsAMissingPoint() throws {
+    let tables = try committedTables()
+    let n1 = try #require(tables.first { $0.name == "N1-correlated.csv" }?.document)
+    let column = try #require(n1.header.firstIndex(of: "design_effect_process"))
+    #expect(n1.rows.contains { $0[column].isEmpty }, "the committed N1 table has an empty process design effect")
+    #expect(try figures(from: tables).count == Self.expected.count)
   }
 
   @Test("every figure is drawn from the committed tables, equals the committed file, and is well-formed XML")

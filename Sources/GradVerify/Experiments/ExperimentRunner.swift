@@ -137,8 +137,9 @@ public enum ExperimentRunner {
         }
         for (suffix, table) in tables.sorted(by: { $0.key < $1.key }) {
           guard let bad = table.unusableCell else { continue }
-          throw InputError(
-            "\(kind.claim) table '\(suffix.isEmpty ? "main" : suffix)', row \(bad.row), column '\(bad.column)': \(InputError.quote(bad.text)) is not a number a figure can place (finite, 0 or between 1e-300 and 1e300 in size)")
+          let problem = bad.text.isEmpty ? "is empty where the figure needs a number"
+            : "\(InputError.quote(bad.text)) is not a number a figure can place (finite, 0 or between 1e-300 and 1e300 in size)"
+          throw InputError("\(kind.claim) table '\(suffix.isEmpty ? "main" : suffix)', row \(bad.row), column '\(bad.column)': \(problem)")
         }
       }
       figures += drawn.map { ResultFigure(name: $0.name, claim: kind.claim, svg: $0.svg, caption: $0.caption) }

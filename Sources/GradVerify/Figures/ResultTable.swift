@@ -4,7 +4,8 @@ import Synchronization
 /// a figure can be redrawn from a committed table alone).
 ///
 /// A column that is not there reads as empty, and its name is logged (`missingColumns`); so is a cell read as
-/// a number that is not one a figure can place (text, non-finite, or beyond 10^±300: `unusableCell`). Whoever
+/// a number that is not one a figure can place (empty where a number is needed, text, non-finite, or beyond
+/// 10^±300: `unusableCell`). Whoever
 /// drew from the table must then refuse the figure, so a renamed column or an edited cell can never silently
 /// change what a figure shows.
 public struct ResultTable: Sendable {
@@ -57,15 +58,21 @@ public struct ResultTable: Sendable {
       return cells[k]
     }
 
-    /// The cell as a number; nil when empty, or when it is not a number a figure can place (then logged).
+    /// The cell as a number a figure needs; nil (and logged) when it is empty or not a number a figure can
+    /// place.
     public func number(_ name: String) -> Double? {
       let text = self[name]
-      guard !text.isEmpty else { return nil }
       guard let x = Double(text), PlotAxis.isPlaceable(x) else {
         log.record(row: index, column: name, text: text)
         return nil
       }
       return x
+    }
+
+    /// The cell as a number where the table leaves it empty by design (a quantity defined for some rows
+    /// only): nil when empty; otherwise as `number`.
+    public func optionalNumber(_ name: String) -> Double? {
+      self[name].isEmpty ? nil : number(name)
     }
   }
 

@@ -30,7 +30,7 @@ extension CorrelatedExperiment {
           }
           series.append(PlotSeries(label: "\(sampler) blocks\(suffix), exact", points: exact, style: .theory(k)))
           series.append(PlotSeries(label: "\(sampler) blocks\(suffix), Monte Carlo", points: monteCarlo, style: .scatter(k)))
-          let process = samplerRows.compactMap { row in row.number("b").flatMap { b in row.number("design_effect_process").map { PlotPoint(x: b, y: $0) } } }
+          let process = samplerRows.compactMap { row in row.number("b").flatMap { b in row.optionalNumber("design_effect_process").map { PlotPoint(x: b, y: $0) } } }
           if !process.isEmpty {
             series.append(PlotSeries(label: "AR(1) process value", points: process, style: .theory(2 * samplers.count)))
           }

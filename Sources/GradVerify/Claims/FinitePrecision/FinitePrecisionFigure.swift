@@ -20,7 +20,7 @@ extension FinitePrecisionExperiment {
             style: .measured(i + 1)))
           series.append(PlotSeries(
             label: "\(method): Higham bound",
-            points: own.compactMap { r in r.number("N").flatMap { n in r.number("relative_bound").map { PlotPoint(x: n, y: $0) } } },
+            points: own.compactMap { r in r.number("N").flatMap { n in r.optionalNumber("relative_bound").map { PlotPoint(x: n, y: $0) } } },
             style: .theory(i + 1)))
         }
         panels.append(PlotPanel(

@@ -53,7 +53,7 @@ extension SweepExperiment {
         }
       }
       let poissonTheory = rows.filter { $0["sampler"] == "poisson" }.compactMap { row -> PlotPoint? in
-        guard let b = row.number("b"), let theory = row.number("theory") else { return nil }
+        guard let b = row.number("b"), let theory = row.optionalNumber("theory") else { return nil }
         return PlotPoint(x: b, y: theory)
       }
       if used.contains("poisson") {
@@ -85,7 +85,7 @@ extension SweepExperiment {
         // A small horizontal offset per sampler keeps the three clouds apart at the same b.
         let shift = pow(10, 0.035 * (Double(k) - 1))
         let points = rows.filter { $0["sampler"] == sampler }.compactMap { row -> PlotPoint? in
-          guard let b = row.number("b"), let z = row.number("z") else { return nil }
+          guard let b = row.number("b"), let z = row.optionalNumber("z") else { return nil }
           return PlotPoint(x: b * shift, y: z)
         }
         var style = PlotStyle.scatter(k)

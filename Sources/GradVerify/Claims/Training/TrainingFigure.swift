@@ -19,13 +19,13 @@ extension TrainingExperiment {
       costByExamples.append(PlotSeries(label: label, points: runRows.compactMap { row in
         row.number("examples").flatMap { e in e > 0 ? row.number("cost").map { PlotPoint(x: e, y: $0) } : nil } }, style: .measured(k)))
       let measured = runRows.compactMap { row in
-        row.number("step").flatMap { s in row.number("noise_mse").map { PlotPoint.interval95(x: s, y: $0, se: row.number("noise_mse_se")) } }
+        row.number("step").flatMap { s in row.optionalNumber("noise_mse").map { PlotPoint.interval95(x: s, y: $0, se: row.optionalNumber("noise_mse_se")) } }
       }
       if !measured.isEmpty {
         var style = PlotStyle.scatter(k)
         style.dash = nil
         noise.append(PlotSeries(label: label, points: measured, style: style))
-        let theory = runRows.compactMap { row in row.number("step").flatMap { s in row.number("noise_theory").map { PlotPoint(x: s, y: $0) } } }
+        let theory = runRows.compactMap { row in row.number("step").flatMap { s in row.optionalNumber("noise_theory").map { PlotPoint(x: s, y: $0) } } }
         noise.append(PlotSeries(label: "C3 law at the θ visited, \(label)", points: theory, style: PlotStyle(color: PlotStyle.palette[k], dash: "8,4", marker: nil)))
       }
     }
