@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 /// Runs the built `gradverify` binary, as a user would, and returns its exit code and output.
@@ -6,6 +7,9 @@ struct CommandRun {
   var status: Int32
   var stdout: String
   var stderr: String
+  /// The child's peak resident memory (wait4's ru_maxrss) and the CPU time it used (user + system).
+  var peakMemoryBytes: Int
+  var cpuSeconds: Double
 
   /// The binary sits beside the test bundle in the build folder (`make test` builds it first).
   static var binary: URL {
@@ -21,26 +25,54 @@ struct CommandRun {
     URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
   }
 
+  struct SpawnFailed: Error { var code: Int32 }
+
+  /// Runs the binary in `folder` with `arguments` (and `environment` over this process's), stdout and
+  /// stderr each read to the end on its own thread (so neither pipe can fill and block the child), and
+  /// reaps it with wait4 for its resource use.
   init(_ arguments: [String], in folder: URL = CommandRun.packageRoot, environment: [String: String] = [:]) throws {
-    let process = Process()
-    process.executableURL = Self.binary
-    process.arguments = arguments
-    if !environment.isEmpty {
-      process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    var outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
+    guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else { throw SpawnFailed(code: errno) }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+    posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+    for fd in outPipe + errPipe { posix_spawn_file_actions_addclose(&actions, fd) }
+    // The folder is entered by a shell that then becomes the binary (exec: the same process, so wait4
+    // measures the binary); Glibc's addchdir action is not visible to Swift.
+    let argv = (["/bin/sh", "-c", "cd -- \"$1\" || exit 125; shift; exec \"$@\"", "sh", folder.path, Self.binary.path] + arguments)
+      .map { strdup($0) } + [nil]
+    let env = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { strdup("\($0)=\($1)") } + [nil]
+    defer { for p in argv + env { free(p) } }
+    var pid: pid_t = 0
+    let spawned = posix_spawn(&pid, "/bin/sh", &actions, nil, argv, env)
+    close(outPipe[1])
+    close(errPipe[1])
+    guard spawned == 0 else {
+      close(outPipe[0])
+      close(errPipe[0])
+      throw SpawnFailed(code: spawned)
     }
-    process.currentDirectoryURL = folder
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    // Read the pipes before waiting, so a full pipe cannot block the child.
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    status = process.terminationStatus
+    let errReader = FileHandle(fileDescriptor: errPipe[0], closeOnDealloc: true)
+    let errData = Mutex(Data())
+    let errDone = DispatchSemaphore(value: 0)
+    DispatchQueue.global().async {
+      let data = errReader.readDataToEndOfFile()
+      errData.withLock { $0 = data }
+      errDone.signal()
+    }
+    let outData = FileHandle(fileDescriptor: outPipe[0], closeOnDealloc: true).readDataToEndOfFile()
+    errDone.wait()
+    var wstatus: Int32 = 0
+    var usage = rusage()
+    while wait4(pid, &wstatus, 0, &usage) < 0 && errno == EINTR {}
+    // WIFEXITED / WEXITSTATUS, or 128 + the signal, as a shell reports it.
+    status = wstatus & 0x7f == 0 ? (wstatus >> 8) & 0xff : 128 + (wstatus & 0x7f)
     stdout = String(decoding: outData, as: UTF8.self)
-    stderr = String(decoding: errData, as: UTF8.self)
+    stderr = String(decoding: errData.withLock { $0 }, as: UTF8.self)
+    peakMemoryBytes = usage.ru_maxrss * 1024
+    cpuSeconds = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
   }
 }
 

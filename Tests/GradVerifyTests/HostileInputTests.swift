@@ -94,6 +94,7 @@ struct HostileInputTests {
       Row(name: "mlp --hidden 100000 on 30000 columns", files: ["w.csv": wideish], arguments: ["check", "--model", "mlp", "--hidden", "100000", "--data", "w.csv"], mentions: ["w.csv", "P = ", "GiB", "--hidden"]),
       Row(name: "spec generating 10^7 × 10^5", files: ["s.json": text(#"{"claim": "C2C3", "title": "t", "seed": 1, "points": [{"name": "unit", "scale": 1}], "cases": [{"model": "linear", "data": {"synthetic": "regression", "n": 10000000, "d": 100000, "seed": 1}}]}"#)], arguments: ["run", "s.json"], mentions: ["s.json", "GiB"]),
       Row(name: "a 65 MiB line with no line break", files: ["d.csv": Data(repeating: UInt8(ascii: "1"), count: 65 << 20)], arguments: sweepWith([]), mentions: ["d.csv:1", "64 MiB"]),
+      Row(name: "a 1 GiB line with no line break (written when the row runs)", files: [:], arguments: sweepWith([]), mentions: ["d.csv:1", "64 MiB"], digits: ["d.csv": 1 << 30]),
       // Spec numbers the decoder cannot place, and repeated keys: named by key.
       Row(name: "spec seed −1", files: ["d.csv": good, "s.json": text(#"{"claim": "C2C3", "title": "t", "seed": -1, "points": [{"name": "unit", "scale": 1}], "cases": [{"model": "logistic", "data": {"file": "d.csv"}}]}"#)], arguments: ["run", "s.json"], mentions: ["s.json", "seed", "-1"]),
       Row(name: "spec seed 2^64", files: ["d.csv": good, "s.json": text(#"{"claim": "C2C3", "title": "t", "seed": 18446744073709551616, "points": [{"name": "unit", "scale": 1}], "cases": [{"model": "logistic", "data": {"file": "d.csv"}}]}"#)], arguments: ["run", "s.json"], mentions: ["s.json", "seed", "18446744073709551616"]),
@@ -130,10 +131,13 @@ struct BadInput: CustomStringConvertible, Sendable {
   var files: [String: Data]
   var arguments: [String]
   var mentions: [String]
+  /// Files of this many bytes of the digit 1 (no line break), written in 1 MiB pieces when the row runs so
+  /// that a gigabyte never sits in the test's memory.
+  var digits: [String: Int]
   var description: String { name }
 
-  init(name: String, files: [String: Data], arguments: [String], mentions: [String]) {
-    (self.name, self.files, self.arguments, self.mentions) = (name, files, arguments, mentions)
+  init(name: String, files: [String: Data], arguments: [String], mentions: [String], digits: [String: Int] = [:]) {
+    (self.name, self.files, self.arguments, self.mentions, self.digits) = (name, files, arguments, mentions, digits)
   }
 
   /// The same with text files.
@@ -142,7 +146,9 @@ struct BadInput: CustomStringConvertible, Sendable {
   }
 
   /// Runs the command in a fresh folder holding `files` and expects a refusal: exit 64, one stderr line
-  /// naming every mention, nothing on stdout, and the folder exactly as it was.
+  /// naming every mention, nothing on stdout, the folder exactly as it was, and the refusal cheap: below
+  /// 1 GiB of peak memory and 5 s of CPU time (a refusal reads at most a line cap's worth; the slowest here
+  /// takes about 0.3 s).
   func expectRefused() throws {
     let folder = try temporaryFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
@@ -151,9 +157,19 @@ struct BadInput: CustomStringConvertible, Sendable {
       try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
       try data.write(to: url)
     }
+    for (file, size) in digits {
+      let url = folder.appendingPathComponent(file)
+      _ = FileManager.default.createFile(atPath: url.path, contents: nil)
+      let handle = try FileHandle(forWritingTo: url)
+      let piece = Data(repeating: UInt8(ascii: "1"), count: 1 << 20)
+      for _ in 0..<(size >> 20) { try handle.write(contentsOf: piece) }
+      try handle.close()
+    }
     let before = try Self.listing(folder)
     let run = try CommandRun(arguments, in: folder)
     #expect(run.status == 64, "\(name): exit \(run.status), stderr \(run.stderr)")
+    #expect(run.peakMemoryBytes < 1 << 30, "\(name): peak memory \(run.peakMemoryBytes >> 20) MiB before the refusal")
+    #expect(run.cpuSeconds < 5, "\(name): \(run.cpuSeconds) s of CPU before the refusal")
     // Counted as Unicode scalars, so a stray \r, \r\n or U+2028 counts as a line break too.
     let breaks = run.stderr.unicodeScalars.filter { $0.properties.isWhitespace && $0.properties.generalCategory != .spaceSeparator && $0 != "\t" }
     #expect(breaks.count == 1 && run.stderr.hasSuffix("\n"), "\(name): stderr should be one line: \(run.stderr.debugDescription)")
@@ -164,14 +180,18 @@ struct BadInput: CustomStringConvertible, Sendable {
     #expect(try Self.listing(folder) == before, "\(name): the folder changed")
   }
 
-  /// Every file under a folder with its contents, to see that a refused command changed nothing.
+  /// Every file under a folder with its contents (above 256 MiB: its size and modification time), to see
+  /// that a refused command changed nothing.
   static func listing(_ folder: URL) throws -> [String: Data] {
     var files: [String: Data] = [:]
     for case let path as String in FileManager.default.enumerator(atPath: folder.path)! {
       let url = folder.appendingPathComponent(path)
       var isDirectory: ObjCBool = false
       if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue {
-        files[path] = try Data(contentsOf: url)
+        let attributes = try FileManager.default.attributesOfItem(atPath: url.path)
+        let size = (attributes[.size] as? Int) ?? 0
+        files[path] = size > 256 << 20
+          ? Data("\(size) \(String(describing: attributes[.modificationDate]))".utf8) : try Data(contentsOf: url)
       }
     }
     return files

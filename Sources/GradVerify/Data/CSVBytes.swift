@@ -48,8 +48,9 @@ struct CSVBytes: @unchecked Sendable {
   /// 10⁹-column header is a gigabyte of cells) and, when any byte is not ASCII, that the text is UTF-8.
   /// Returns the bytes after a UTF-8 byte-order mark, ready to split.
   static func validate(_ raw: UnsafeBufferPointer<UInt8>, path: String) throws(InputError) -> CSVBytes {
-    try checkHeaderWidth(raw, path: path)
+    // Line lengths first: the header scan would otherwise read a gigabyte-long first line to its end.
     try checkLineLengths(raw, path: path)
+    try checkHeaderWidth(raw, path: path)
     var ascii = true
     var i = 0
     let n = raw.count
