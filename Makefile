@@ -3,7 +3,7 @@
 SWIFT ?= swift
 BIN := .build/release/gradverify
 
-.PHONY: all build install verify results figures test bench fuzz calibrate clean
+.PHONY: all build install verify results figures test bench fuzz fuzz-each calibrate clean
 
 all: build
 
@@ -60,9 +60,10 @@ bench: build
 	@BIN=$(BIN) PEER=$(PEER) PYTHON=$(PYTHON) bash Experiments/bench/scale-bench.sh
 
 # Hostile input: libFuzzer (https://llvm.org/docs/LibFuzzer.html) feeds arbitrary bytes to the CSV reader
-# (checked against the reader it replaced),
-# the spec decoder, the parameter file, the .npy reader and the sweep ledger for FUZZ_SECONDS; any crash, trap or malformed
-# error message stops it and leaves the input in .build/fuzz/. The corpus it grows stays in .build/fuzz/corpus.
+# (checked against the reader it replaced), the spec decoder, the parameter file, the .npy reader, the sweep
+# ledger and the figures (a results table) for FUZZ_SECONDS; any crash, trap or malformed error message stops
+# it and leaves the input in .build/fuzz/. The corpus it grows stays in .build/fuzz/corpus. `make fuzz-each`
+# gives each reader FUZZ_SECONDS of its own, one after another, and prints each one's executions.
 FUZZ_SECONDS ?= 600
 FUZZ_DIR := .build/fuzz
 FUZZ_BIN := $(FUZZ_DIR)/gradverify-fuzz
@@ -80,6 +81,19 @@ fuzz: $(FUZZ_BIN)
 	@mkdir -p $(FUZZ_DIR)/corpus
 	SWIFT_BACKTRACE=enable=no $(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
 	  -print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/ $(FUZZ_DIR)/corpus Tests/Fuzz/corpus
+
+FUZZ_TARGETS := csv spec params npy ledger figures
+
+fuzz-each: $(FUZZ_BIN)
+	@mkdir -p $(FUZZ_DIR)/corpus
+	@for t in $(FUZZ_TARGETS); do \
+	  echo "fuzz $$t: $(FUZZ_SECONDS) s (log: $(FUZZ_DIR)/$$t.log)"; \
+	  GRADVERIFY_FUZZ_TARGET=$$t SWIFT_BACKTRACE=enable=no $(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	    -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/$$t- \
+	    $(FUZZ_DIR)/corpus Tests/Fuzz/corpus > $(FUZZ_DIR)/$$t.log 2>&1; status=$$?; \
+	  grep -E "stat::number_of_executed_units|stat::peak_rss_mb" $(FUZZ_DIR)/$$t.log | sed "s/^/  $$t: /"; \
+	  if [ $$status -ne 0 ]; then tail -40 $(FUZZ_DIR)/$$t.log; exit 1; fi; \
+	done
 
 clean:
 	rm -rf .build

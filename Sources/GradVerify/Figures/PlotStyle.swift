@@ -18,17 +18,23 @@ struct PlotStyle {
 
   /// Measured points: markers joined by a thin line, the i-th colour and marker.
   static func measured(_ i: Int) -> PlotStyle {
-    PlotStyle(color: palette[i % palette.count], dash: "", marker: markers[i % markers.count], lineWidth: 1)
+    PlotStyle(color: cycled(palette, i), dash: "", marker: cycled(markers, i), lineWidth: 1)
   }
 
   /// Markers only, for scatter of many points.
   static func scatter(_ i: Int) -> PlotStyle {
-    PlotStyle(color: palette[i % palette.count], dash: nil, marker: markers[i % markers.count], lineWidth: 1)
+    PlotStyle(color: cycled(palette, i), dash: nil, marker: cycled(markers, i), lineWidth: 1)
   }
 
   /// A theory or reference curve: a line, the i-th colour and dash pattern, no markers.
   static func theory(_ i: Int) -> PlotStyle {
-    PlotStyle(color: palette[i % palette.count], dash: dashes[(i + 1) % dashes.count], marker: nil, lineWidth: 2)
+    PlotStyle(color: cycled(palette, i), dash: cycled(dashes, i + 1), marker: nil, lineWidth: 2)
+  }
+
+  /// The i-th entry of a list taken round and round, for any integer i (a style index a table's rows
+  /// computed may be negative).
+  static func cycled<T>(_ list: [T], _ i: Int) -> T {
+    list[(i % list.count + list.count) % list.count]
   }
 
   /// Draws this style's marker centred on `p`.

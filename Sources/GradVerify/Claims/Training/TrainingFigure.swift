@@ -26,7 +26,7 @@ extension TrainingExperiment {
         style.dash = nil
         noise.append(PlotSeries(label: label, points: measured, style: style))
         let theory = runRows.compactMap { row in row.number("step").flatMap { s in row.optionalNumber("noise_theory").map { PlotPoint(x: s, y: $0) } } }
-        noise.append(PlotSeries(label: "C3 law at the θ visited, \(label)", points: theory, style: PlotStyle(color: PlotStyle.palette[k], dash: "8,4", marker: nil)))
+        noise.append(PlotSeries(label: "C3 law at the θ visited, \(label)", points: theory, style: PlotStyle(color: PlotStyle.cycled(PlotStyle.palette, k), dash: "8,4", marker: nil)))
       }
     }
     let panels = [
