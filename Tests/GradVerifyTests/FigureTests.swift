@@ -18,9 +18,11 @@ func committedTables() throws -> [(name: String, document: CSVDocument)] {
     .sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
 }
 
-/// The figures drawn from `tables` (by file name) for the committed specs of Experiments/.
-func figures(from tables: [(name: String, document: CSVDocument)]) throws -> [ResultFigure] {
+/// The figures drawn from `tables` (by file name) for the committed specs of Experiments/ (or only the specs
+/// whose tables include `onlyFor`).
+func figures(from tables: [(name: String, document: CSVDocument)], onlyFor table: String? = nil) throws -> [ResultFigure] {
   let specs = try ExperimentRunner.loadAll(folder: CommandRun.packageRoot.appendingPathComponent("Experiments").path)
+    .filter { spec in table.map { $0.hasPrefix(URL(fileURLWithPath: spec.file).deletingPathExtension().lastPathComponent) } ?? true }
   return try ExperimentRunner.figures(specs: specs, tables: Dictionary(uniqueKeysWithValues: tables.map { ($0.name, $0.document) }))
 }
 
@@ -70,6 +72,54 @@ struct FigureTests {
         #expect(error.message.contains("row 2") && error.message.contains("'\(column)'") && names, "\(error.message)")
       }
     }
+  }
+
+  /// 220 seeded edits of the committed tables, as a careless or hostile user would make them: a cell set
+  /// to a huge, tiny, non-finite, negative, text or empty value, a row removed or doubled, a column renamed.
+  /// Each either draws its claim's figures or is refused with one line naming the claim's table; none crashes.
+  @Test("220 seeded edits of the committed tables: every one drawn or refused with one line naming the table, never a crash")
+  func seededTableEdits() throws {
+    let committed = try committedTables()
+    let values = ["1e308", "-1e308", "1e-320", "inf", "-inf", "nan", "seven", "", "-1", "0", "1e300", "2.5e-300", "0x10", " 1"]
+    var random = SplitMix64(seed: 24)
+    var (drawn, refused) = (0, 0)
+    for edit in 0..<220 {
+      var tables = committed
+      let k = Int(random.next() % UInt64(tables.count))
+      var document = tables[k].document
+      guard !document.rows.isEmpty else { continue }
+      let row = Int(random.next() % UInt64(document.rows.count))
+      let column = Int(random.next() % UInt64(document.header.count))
+      let what: String
+      switch random.next() % 8 {
+      case 0:
+        document.rows.remove(at: row)
+        what = "row \(row + 1) removed"
+      case 1:
+        document.rows.insert(document.rows[row], at: row)
+        what = "row \(row + 1) doubled"
+      case 2:
+        document.header[column] += "_renamed"
+        what = "column '\(document.header[column])' renamed"
+      default:
+        let value = values[Int(random.next() % UInt64(values.count))]
+        document.rows[row][column] = value
+        what = "row \(row + 1), column '\(document.header[column])' set to '\(value)'"
+      }
+      tables[k].document = document
+      do {
+        let drawnFigures = try figures(from: tables, onlyFor: tables[k].name)
+        #expect(drawnFigures.allSatisfy { isWellFormedXML($0.svg) }, "edit \(edit) (\(tables[k].name), \(what)): malformed SVG")
+        drawn += 1
+      } catch let error as InputError {
+        let claim = String(tables[k].name.prefix { $0 != "-" })
+        #expect(!error.message.contains(where: \.isNewline) && error.message.contains("table")
+                  && error.message.hasPrefix(claim), "edit \(edit) (\(tables[k].name), \(what)): \(error.message)")
+        refused += 1
+      }
+    }
+    // Both outcomes occur: edits that leave every figure's input usable, and edits a figure must refuse.
+    #expect(drawn > 0 && refused > 0, "drawn \(drawn), refused \(refused)")
   }
 
   @Test("a cell a table leaves empty by design (N1's process design effect where the order has none) is a missing point, not an error")
