@@ -13,6 +13,19 @@ func npyBytes(descr: String = "<f8", fortran: Bool = false, shape: String, data:
   return Data(bytes)
 }
 
+/// A version-1.0 file from `npyBytes` made a 3.0 one (uint32 header length), with the header's last pad
+/// space replaced by `headerByte`.
+func npyVersion3(_ v1: Data, headerByte: UInt8) -> Data {
+  var bytes = Array(v1)
+  let length = Int(bytes[8]) | Int(bytes[9]) << 8
+  bytes[8 + 2 + length - 2] = headerByte
+  let header = bytes[10..<(10 + length)]
+  // Two more length bytes: drop two pad spaces from the front of the padding so 64-byte alignment holds.
+  var padded = Array(header)
+  padded.removeSubrange((padded.count - 4)..<(padded.count - 2))
+  return Data([0x93] + Array("NUMPY".utf8) + [3, 0] + [UInt8(padded.count & 0xFF), UInt8(padded.count >> 8), 0, 0] + padded + bytes[(10 + length)...])
+}
+
 /// Little-endian float64 bytes.
 func float64Bytes(_ values: [Double]) -> [UInt8] {
   values.flatMap { v in (0..<8).map { UInt8(truncatingIfNeeded: v.bitPattern >> (8 * UInt64($0))) } }
@@ -56,6 +69,7 @@ struct GradientFileTests {
       ("three dimensions", npyBytes(shape: "(3, 2, 1)", data: float64Bytes([1, 2, 3, 4, 5, 6])), "not one- or two-dimensional"),
       ("one example", npyBytes(shape: "(1, 2)", data: float64Bytes([1, 2])), "need at least 2 examples"),
       ("version 4", Data([0x93] + Array("NUMPY".utf8) + [4, 0, 0, 0, 0, 0]), "version 4.0"),
+      ("3.0 header not UTF-8", npyVersion3(npyBytes(shape: "(3, 2)", data: float64Bytes([1, 2, 3, 4, 5, 6])), headerByte: 0xFF), "not valid UTF-8"),
     ])
   func malformed(name: String, bytes: Data, message: String) throws {
     let folder = try temporaryFolder()

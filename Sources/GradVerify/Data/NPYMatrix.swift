@@ -50,7 +50,15 @@ public struct NPYMatrix: Sendable, Equatable {
     }
     guard headerLength <= bytes.count - headerStart else { throw InputError(file: path, "truncated .npy header") }
     let headerBytes = bytes[headerStart..<(headerStart + headerLength)]
-    let header = major == 3 ? String(decoding: headerBytes, as: UTF8.self) : String(headerBytes.map { Character(Unicode.Scalar($0)) })
+    let header: String
+    if major == 3 {
+      guard let text = String(validating: headerBytes, as: UTF8.self) else {
+        throw InputError(file: path, ".npy 3.0 header is not valid UTF-8")
+      }
+      header = text
+    } else {
+      header = String(headerBytes.map { Character(Unicode.Scalar($0)) })
+    }
     let dict = try NPYHeader(header, path: path)
     let dataStart = headerStart + headerLength
     let count = dict.rows.multipliedReportingOverflow(by: dict.columns)

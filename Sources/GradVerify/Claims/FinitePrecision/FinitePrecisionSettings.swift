@@ -25,7 +25,10 @@ public struct FinitePrecisionSettings: Decodable, Sendable, Equatable {
     }
     guard replicates >= 1 && replicates <= 1000 else { throw invalid(c, .replicates, "must be between 1 and 1000") }
     guard !precisions.isEmpty else { throw invalid(c, .precisions, "needs float32 or bfloat16") }
-    guard coordinates >= 1 else { throw invalid(c, .coordinates, "must be at least 1") }
+    // The first min(coordinates, P) columns are summed; beyond 10⁶ a value can only be a mistake.
+    guard coordinates >= 1 && coordinates <= 1_000_000 else {
+      throw invalid(c, .coordinates, "must be between 1 and 10⁶ (the first min(coordinates, P) are summed)")
+    }
     // Every partial sum of N values on the grid k·2⁻⁸ < 1 stays below 2¹⁶ and on the grid: exact in float32.
     guard !twinSizes.isEmpty, twinSizes.allSatisfy({ $0 >= 2 && $0 <= 65_536 }) else {
       throw invalid(c, .twinSizes, "needs sizes between 2 and 2¹⁶ (where float32 sums of the grid are exact)")
