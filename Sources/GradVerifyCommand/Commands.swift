@@ -324,6 +324,10 @@ func sweepCommand(_ args: inout ArgumentList, merged: (ledger: SweepLedger, sour
   guard checkpointSeconds > 0 && checkpointSeconds <= 86_400 else {
     throw InputError("sweep: --checkpoint-every must be a number of seconds in (0, 86400], got \(checkpointSeconds)")
   }
+  let maxSeconds = try args.number("--max-seconds") ?? SweepJob.defaultMaxSeconds
+  guard maxSeconds > 0 && maxSeconds <= 1e9 else {
+    throw InputError("sweep: --max-seconds must be a number of seconds in (0, 1e9], got \(maxSeconds)")
+  }
   let threads = try args.threads()
   let json = try jsonTarget(&args)
   let report = try reportFolder(&args)
@@ -349,7 +353,7 @@ func sweepCommand(_ args: inout ArgumentList, merged: (ledger: SweepLedger, sour
     checkpointInterval: checkpointSeconds, threads: threads,
     fullGradient: fullGradientPath.map {
       FullGradientRequest(path: $0, precision: precision, backwardDepth: backwardDepth ?? FrameworkGradientCheck.defaultBackwardDepth)
-    })
+    }, maxSeconds: maxSeconds)
   let outcome = try job.run(
     merged: merged, note: printNote,
     progress: { task, done, total in Progress.shared.blocks(task, done: done, total: total) },

@@ -144,7 +144,7 @@ enum Help {
     USAGE: gradverify sweep --model M --data FILE.csv --sampler with|without|poisson|poisson-realized
                             [--batch-sizes LIST] [--draws R] [--alpha A] [--seed S] [--threads T]
                             [--params FILE] [--hidden H] [--l2 L] [--standardize] [--out FILE.csv]
-                            [--shard i/n] [--resume] [--checkpoint-every S]
+                            [--shard i/n] [--resume] [--checkpoint-every S] [--max-seconds S]
            gradverify sweep --gradients G.npy|G.csv --sampler … [--full-gradient g.npy [--precision P]] [as above]
 
     Claims C2 and C3 on your data: per-example gradients at θ (from --params, else θ = N(0,1) seeded by
@@ -196,6 +196,9 @@ enum Help {
       --resume           continue an interrupted run from FILE.csv.partial: the same bytes as a run
                          never interrupted (starts afresh, with a note, when there is none)
       --checkpoint-every S  seconds between saves of FILE.csv.partial (default 5)
+      --max-seconds S    refuse, before any draw, a run planned to take longer (default 14400). The plan
+                         (a note on stderr) times a few draws of every cell on your gradients and the
+                         moments' sum on a slice, and weighs the progress line's % and time left.
       --shard i/n        compute only shard i of n (0-based, e.g. $SLURM_ARRAY_TASK_ID/$N): the blocks j
                          with j mod n = i; --out then names the part file of its blocks, which
                          'gradverify merge' combines. --resume works per shard too.

@@ -81,7 +81,7 @@ final class Progress: Sendable {
     var text = "gradverify: \(s.task)"
     if s.total > 0 {
       let percent = Double(s.done) / Double(s.total) * 100
-      text += String(format: ": %.0f%% (%d/%d blocks)", percent, s.done, s.total)
+      text += String(format: ": %.0f%% done", percent)
       let elapsed = Double((now - s.started).components.seconds) + Double((now - s.started).components.attoseconds) * 1e-18
       if s.done > s.firstDone && s.done < s.total && elapsed > 0.5 {
         let eta = elapsed / Double(s.done - s.firstDone) * Double(s.total - s.done)

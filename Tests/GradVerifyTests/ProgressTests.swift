@@ -17,11 +17,11 @@ struct ProgressTests {
   func linesOnAPipe() throws {
     let run = try Self.sweep([])
     #expect(run.status == 0, "\(run.stderr)")
-    let lines = run.stderr.split(separator: "\n").filter { $0.contains("% (") }
+    let lines = run.stderr.split(separator: "\n").filter { $0.contains("% done") }
     #expect(lines.count >= 3, "\(run.stderr)")
     let percents = lines.compactMap { line in line.split(separator: ": ").last.flatMap { Int($0.prefix { $0.isNumber }) } }
     #expect(percents.count == lines.count && percents == percents.sorted(), "\(percents)")
-    #expect(!run.stdout.contains("% ("), "progress belongs on stderr")
+    #expect(!run.stdout.contains("% done"), "progress belongs on stderr")
     let quiet = try Self.sweep(["--quiet"])
     // --quiet: nothing on stderr at all (no progress, read summary or standardisation note), the table on stdout.
     #expect(quiet.status == 0 && quiet.stderr.isEmpty && quiet.stdout == run.stdout, "\(quiet.stderr)")
@@ -62,7 +62,7 @@ struct ProgressTests {
     process.waitUntilExit()
     let total = clock.now - start
     #expect(process.terminationStatus == 0)
-    let progress = arrivals.filter { $0.1.contains("% (") }
+    let progress = arrivals.filter { $0.1.contains("% done") }
     let due = Int(total / .seconds(10))
     #expect(progress.count == due || progress.count == due - 1, "\(progress.count) lines in \(total)")
     #expect(progress.count >= 2 || total < .seconds(20), "a run of \(total) shows \(progress.count) lines")

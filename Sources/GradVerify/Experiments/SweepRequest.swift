@@ -203,12 +203,19 @@ public struct SweepJob: Sendable {
   /// of a `--gradients` matrix: the precision of the framework's arithmetic (nil: the file's own dtype) and
   /// K, the rounded operations per coordinate in one example's pass.
   public var fullGradient: FullGradientRequest?
+  /// The most seconds the planned cost may come to (`--max-seconds`); a plan above it is refused before
+  /// any draw.
+  public var maxSeconds: Double
+
+  /// Four hours: generous for a laptop, a plan above it is almost always a mistake in the draws or sizes.
+  public static let defaultMaxSeconds = 14_400.0
 
   public init(
     request: SweepRequest, shard: Shard? = nil, out: String? = nil, resume: Bool = false,
     checkpointInterval: Double = 5, threads: Int,
-    fullGradient: FullGradientRequest? = nil
+    fullGradient: FullGradientRequest? = nil, maxSeconds: Double = SweepJob.defaultMaxSeconds
   ) {
+    self.maxSeconds = maxSeconds
     self.fullGradient = fullGradient
     self.request = request
     self.shard = shard
@@ -313,7 +320,20 @@ public struct SweepJob: Sendable {
       plan.checkpoint = { (ledger: SweepLedger) throws(InputError) in try AtomicFile.write(ledger.text, to: partial) }
     }
     let experiment = SweepExperiment(settings: request.settings)
-    _ = try request.settings.cells(count: n, source: request.source.path)
+    let cells = try request.settings.cells(count: n, source: request.source.path)
+    // The cost of what is left to do, measured on the population before any draw; refused above the limit.
+    if merged == nil {
+      let cost = SweepCostPlan.measure(
+        population: loaded.population, cells: cells, draws: request.settings.draws, threads: threads)
+      let remaining = cost.remainingSeconds(holding: plan.completed, shard: shard, finishing: self.shard == nil)
+      if remaining > maxSeconds {
+        throw InputError(
+          flag: "--max-seconds", command: "sweep",
+          "the planned run takes about \(Int(remaining.rounded())) s on \(threads) thread\(threads == 1 ? "" : "s"), above the limit of \(Int(maxSeconds)) s: lower --draws, give fewer --batch-sizes, split it with --shard, or raise --max-seconds")
+      }
+      plan.cost = cost
+      note(cost.summary + (remaining < cost.seconds ? "; left to do: about \(Int(remaining.rounded())) s" : ""))
+    }
     // Every input is checked: say what was read, then work.
     if let model = loaded.model, case .model(let input) = request.source { read(model.data, input.dataPath) }
     let (ledger, measured) = try experiment.measure(

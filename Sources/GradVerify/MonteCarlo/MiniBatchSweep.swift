@@ -91,7 +91,8 @@ public enum MiniBatchSweep {
   public static func fill(
     _ ledger: inout SweepLedger, shard: Shard, population: GradientPopulation, cells: [SweepCell], draws: Int,
     seed: UInt64, name: String, threads: Int, neverPicks: Int? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil,
-    checkpointInterval: Double = 5, checkpoint: ((SweepLedger) throws(InputError) -> Void)? = nil
+    checkpointInterval: Double = 5, checkpoint: ((SweepLedger) throws(InputError) -> Void)? = nil,
+    costPlan: SweepCostPlan? = nil
   ) throws(InputError) {
     precondition(draws >= 2, "need at least two draws per cell")
     precondition(
@@ -99,7 +100,16 @@ public enum MiniBatchSweep {
         && ledger.shardCount == shard.count, "ledger layout differs from the sweep")
     let blocksPerCell = ledger.blocksPerCell
     let owned = ledger.jobCount(ofShard: shard.index)
-    let counter = ProgressCounter(total: owned, alreadyDone: ledger.done[shard.index]?.count ?? 0, report: progress)
+    // Progress counts each block by its planned cost (microseconds) when there is a plan, else as 1.
+    let weight = { @Sendable (job: Int) -> Int in
+      guard let costPlan else { return 1 }
+      let block = job % blocksPerCell
+      return Swift.max(1, Int(1e6 * costPlan.seconds(cell: job / blocksPerCell, draws: Swift.min(blockSize, draws - block * blockSize))))
+    }
+    let ownedJobs = stride(from: shard.index, to: ledger.jobCount, by: shard.count)
+    let counter = ProgressCounter(
+      total: ownedJobs.reduce(0) { $0 + weight($1) },
+      alreadyDone: ownedJobs.reduce(0) { $0 + (ledger.holds(job: $1) ? weight($1) : 0) }, report: progress)
     let d = population.dimension
     let n = population.count
     let blockBytes = 16 * d + 64
@@ -120,7 +130,7 @@ public enum MiniBatchSweep {
         let result = runBlock(
           population: population, cell: cell, draws: count, neverPicks: neverPicks, rng: &rng,
           workspace: &scratch.0, indices: &scratch.1, accumulator: &scratch.2)
-        counter.tick()
+        counter.tick(weight(job))
         return result
       }
       for (job, sum) in zip(jobs, sums) { ledger.record(job: job, sums: sum) }
@@ -297,7 +307,7 @@ public enum MiniBatchSweep {
   }
 }
 
-/// Counts finished jobs across threads and reports now and then.
+/// Counts finished work across threads (each job by its weight) and reports at each further 1% and at the end.
 final class ProgressCounter: Sendable {
   let total: Int
   let report: (@Sendable (Int, Int) -> Void)?
@@ -309,11 +319,11 @@ final class ProgressCounter: Sendable {
     done.store(alreadyDone, ordering: .relaxed)
   }
 
-  func tick() {
-    let now = done.wrappingAdd(1, ordering: .relaxed).newValue
+  func tick(_ weight: Int = 1) {
+    let now = done.wrappingAdd(weight, ordering: .relaxed).newValue
     guard let report else { return }
     let step = Swift.max(1, total / 100)
-    if now % step == 0 || now == total { report(now, total) }
+    if now / step > (now - weight) / step || now == total { report(now, total) }
   }
 }
 

@@ -130,7 +130,18 @@ public struct PopulationMoments: Sendable {
         third = Self.thirdOrder(p, deviations: deviations, a: a)
       }
     } else {
-      trace2 = Self.gramSum(deviations: deviations, a: a, count: n, dimension: d, power: 2) / (nd * nd)
+      // Over the shorter side: the P columns when P < N, else the N rows (`CrossSquareSum`).
+      let threads = ProcessInfo.processInfo.activeProcessorCount
+      let crossSquares = d < n
+        ? p.columns.withUnsafeBufferPointer { columns in
+          p.mean.withUnsafeBufferPointer { mean in
+            CrossSquareSum.sum(.init(base: columns.baseAddress!, count: d, length: n, centre: mean.baseAddress!), threads: threads)
+          }
+        }
+        : deviations.withUnsafeBufferPointer { rows in
+          CrossSquareSum.sum(.init(base: rows.baseAddress!, count: n, length: d, centre: nil), threads: threads)
+        }
+      trace2 = crossSquares / (nd * nd)
     }
     traceSigmaSquared = trace2
     q2 = Swift.max(0, nd * nd * trace2 - a2)
@@ -178,7 +189,7 @@ public struct PopulationMoments: Sendable {
   }
 
   /// Σᵢ aᵢᵏ + Σ_{k<i} 2·cᵢₖᵏ over the Gram matrix cᵢₖ = dᵢ·dₖ (aᵢ = cᵢᵢ), for k = 2 or 3: O(N²P), the
-  /// costliest moment. Each row's terms are summed in order (compensated) and the rows' sums added exactly
+  /// costliest moment (k = 2 is taken by `CrossSquareSum` instead, over the shorter side). Each row's terms are summed in order (compensated) and the rows' sums added exactly
   /// (`ExactSum`), with rows split over the cores in blocks of about equal work: the same bits for any
   /// split. Eight dot products run side by side, each still summed over j in order.
   static func gramSum(deviations: [Double], a: [Double], count n: Int, dimension d: Int, power: Int) -> Double {

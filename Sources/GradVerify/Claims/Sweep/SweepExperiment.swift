@@ -126,7 +126,7 @@ public struct SweepExperiment: Experiment {
       try MiniBatchSweep.fill(
         &ledger, shard: plan.shard, population: population, cells: cells, draws: settings.draws, seed: seed,
         name: name, threads: threads, progress: report, checkpointInterval: plan.checkpointInterval,
-        checkpoint: plan.checkpoint)
+        checkpoint: plan.checkpoint, costPlan: plan.cost)
     }
     guard ledger.isComplete else { return (ledger, nil) }
     let measurements = MiniBatchSweep.measurements(cells: cells, ledger: ledger)
@@ -317,6 +317,8 @@ public struct SweepBlockPlan {
   /// Called with the ledger every `checkpointInterval` seconds while blocks are computed.
   public var checkpoint: ((SweepLedger) throws(InputError) -> Void)?
   public var checkpointInterval: Double
+  /// The planned cost, which weighs each block in the progress reports (nil: every block counts 1).
+  public var cost: SweepCostPlan?
 
   public init(
     signature: [String], shard: Shard, completed: SweepLedger? = nil, completedSource: String = "",

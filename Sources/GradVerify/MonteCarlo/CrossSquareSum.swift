@@ -1,0 +1,115 @@
+import Foundation
+
+/// Σ_{a,b} (v_a·v_b)² over m vectors v_a of length L: the squared Frobenius norm of their m×m Gram matrix,
+/// which equals that of the L×L matrix Σ_a v_a v_aᵀ. For the deviations dᵢ = gᵢ − g of a population
+/// (N rows of length P) it is N² tr Σ_N² either way:
+///
+/// ```
+/// Σᵢₖ (dᵢ·dₖ)²  =  ‖D Dᵀ‖_F²  =  ‖Dᵀ D‖_F²  =  Σⱼₗ (Σᵢ dᵢⱼ dᵢₗ)²
+/// ```
+/// so it is taken over whichever side is shorter: the P columns of D when P < N (O(N·P²/2) multiply-adds),
+/// else the N rows (O(N²·P/2)).
+///
+/// Each dot product runs over t in a fixed order (two lanes, then the lanes added); blocks of three rows
+/// against four columns share their loads. A block of a's terms is summed compensated in a fixed order and
+/// the blocks' sums are added exactly (`ExactSum`), so the result is the same bits for any thread count.
+enum CrossSquareSum {
+  /// Vectors `v_a = (x[a·stride + t] − centre[a])`, t < L (centre nil: 0).
+  struct Vectors: @unchecked Sendable {
+    let base: UnsafePointer<Double>
+    let count: Int
+    let length: Int
+    let centre: UnsafePointer<Double>?
+  }
+
+  /// Σ_{a,b} (v_a·v_b)², the diagonal once and each pair a ≠ b twice.
+  static func sum(_ v: Vectors, threads: Int) -> Double {
+    let m = v.count
+    let rowsPerJob = 3
+    let jobs = (m + rowsPerJob - 1) / rowsPerJob
+    let parts = parallelJobs(count: jobs, threads: threads, makeScratch: {}) { job, _ -> ExactSum in
+      var terms = NeumaierSum()
+      let first = job * rowsPerJob
+      let last = Swift.min(m, first + rowsPerJob)
+      if last - first == 3 {
+        // Three a's against four b's at a time, every b below the block.
+        var b = 0
+        while b + 4 <= first {
+          let c = block3x4(v, a: first, b: b)
+          for x in c { terms.add(2 * x * x) }
+          b += 4
+        }
+        for a in first..<last {
+          for b2 in b...a {
+            let x = dot(v, a, b2)
+            terms.add(a == b2 ? x * x : 2 * x * x)
+          }
+        }
+      } else {
+        for a in first..<last {
+          for b in 0...a {
+            let x = dot(v, a, b)
+            terms.add(a == b ? x * x : 2 * x * x)
+          }
+        }
+      }
+      var sum = ExactSum()
+      sum.add(terms.value)
+      return sum
+    }
+    var total = ExactSum()
+    for part in parts { total.add(part) }
+    return total.value
+  }
+
+  @inline(__always) static func load(_ p: UnsafePointer<Double>, _ t: Int, _ centre: Double) -> SIMD2<Double> {
+    UnsafeRawPointer(p + t).loadUnaligned(as: SIMD2<Double>.self) - SIMD2(repeating: centre)
+  }
+
+  /// v_a·v_b, two lanes over t then the lanes added.
+  @inline(__always) static func dot(_ v: Vectors, _ a: Int, _ b: Int) -> Double {
+    let (pa, pb) = (v.base + a * v.length, v.base + b * v.length)
+    let (ca, cb) = (v.centre?[a] ?? 0, v.centre?[b] ?? 0)
+    var s = SIMD2<Double>()
+    var t = 0
+    while t + 2 <= v.length {
+      s += load(pa, t, ca) * load(pb, t, cb)
+      t += 2
+    }
+    var total = s[0] + s[1]
+    if t < v.length { total += (pa[t] - ca) * (pb[t] - cb) }
+    return total
+  }
+
+  /// The twelve dot products of a, a+1, a+2 with b … b+3, each in the order `dot` uses.
+  @inline(__always) static func block3x4(_ v: Vectors, a: Int, b: Int) -> [Double] {
+    let l = v.length
+    let (a0, a1, a2) = (v.base + a * l, v.base + (a + 1) * l, v.base + (a + 2) * l)
+    let (b0, b1, b2, b3) = (v.base + b * l, v.base + (b + 1) * l, v.base + (b + 2) * l, v.base + (b + 3) * l)
+    let ca = (v.centre?[a] ?? 0, v.centre?[a + 1] ?? 0, v.centre?[a + 2] ?? 0)
+    let cb = (v.centre?[b] ?? 0, v.centre?[b + 1] ?? 0, v.centre?[b + 2] ?? 0, v.centre?[b + 3] ?? 0)
+    var (s00, s01, s02, s03) = (SIMD2<Double>(), SIMD2<Double>(), SIMD2<Double>(), SIMD2<Double>())
+    var (s10, s11, s12, s13) = (SIMD2<Double>(), SIMD2<Double>(), SIMD2<Double>(), SIMD2<Double>())
+    var (s20, s21, s22, s23) = (SIMD2<Double>(), SIMD2<Double>(), SIMD2<Double>(), SIMD2<Double>())
+    var t = 0
+    while t + 2 <= l {
+      let x0 = load(a0, t, ca.0), x1 = load(a1, t, ca.1), x2 = load(a2, t, ca.2)
+      let y0 = load(b0, t, cb.0)
+      s00 += x0 * y0; s10 += x1 * y0; s20 += x2 * y0
+      let y1 = load(b1, t, cb.1)
+      s01 += x0 * y1; s11 += x1 * y1; s21 += x2 * y1
+      let y2 = load(b2, t, cb.2)
+      s02 += x0 * y2; s12 += x1 * y2; s22 += x2 * y2
+      let y3 = load(b3, t, cb.3)
+      s03 += x0 * y3; s13 += x1 * y3; s23 += x2 * y3
+      t += 2
+    }
+    var c = [s00, s01, s02, s03, s10, s11, s12, s13, s20, s21, s22, s23].map { $0[0] + $0[1] }
+    if t < l {
+      let xs = [a0[t] - ca.0, a1[t] - ca.1, a2[t] - ca.2]
+      let ys = [b0[t] - cb.0, b1[t] - cb.1, b2[t] - cb.2, b3[t] - cb.3]
+      for i in 0..<3 { for k in 0..<4 { c[4 * i + k] += xs[i] * ys[k] } }
+    }
+    return c
+  }
+}
