@@ -90,7 +90,7 @@ struct HostileInputTests {
       Row(name: "absent part", files: ["p0": p0], arguments: ["merge", "p0", "gone", "--out", "m.csv"], mentions: ["gone"]),
       Row(name: "merge without parts", files: [:], arguments: ["merge", "--out", "m.csv"], mentions: ["part"]),
       // Sizes checked before anything of that size is allocated.
-      Row(name: "a run planned beyond --max-seconds", files: ["d.csv": good], arguments: sweepWith(["--max-seconds", "0.000001"]), mentions: ["--max-seconds", "planned run takes about", "--draws"]),
+      Row(name: "a run planned beyond --max-seconds", files: ["d.csv": good], arguments: sweepWith(["--max-seconds", "0.000001"]), mentions: ["--max-seconds 1e-06 s is less than the planned run, about", "--draws"]),
       Row(name: "--max-seconds 0", files: ["d.csv": good], arguments: sweepWith(["--max-seconds", "0"]), mentions: ["--max-seconds", "(0, 1e9]"]),
       Row(name: "batch size 2^31 − 1 with replacement", files: ["d.csv": good], arguments: sweepWith(["--batch-sizes", "2147483647"]), mentions: ["2147483647", "2^24"]),
       Row(name: "mlp --hidden 100000 on 30000 columns", files: ["w.csv": wideish], arguments: ["check", "--model", "mlp", "--hidden", "100000", "--data", "w.csv"], mentions: ["w.csv", "P = ", "GiB", "--hidden"]),

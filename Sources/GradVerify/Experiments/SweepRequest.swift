@@ -329,10 +329,10 @@ public struct SweepJob: Sendable {
       if remaining > maxSeconds {
         throw InputError(
           flag: "--max-seconds", command: "sweep",
-          "the planned run takes about \(Int(remaining.rounded())) s on \(threads) thread\(threads == 1 ? "" : "s"), above the limit of \(Int(maxSeconds)) s: lower --draws, give fewer --batch-sizes, split it with --shard, or raise --max-seconds")
+          "\(String(format: "%g", maxSeconds)) s is less than the planned run, about \(String(format: "%.0f", remaining)) s on \(threads) thread\(threads == 1 ? "" : "s"): lower --draws, give fewer --batch-sizes, split it with --shard, or raise --max-seconds")
       }
       plan.cost = cost
-      note(cost.summary + (remaining < cost.seconds ? "; left to do: about \(Int(remaining.rounded())) s" : ""))
+      note(cost.summary + (remaining < cost.seconds ? "; left to do: about \(String(format: "%.0f", remaining)) s" : ""))
     }
     // Every input is checked: say what was read, then work.
     if let model = loaded.model, case .model(let input) = request.source { read(model.data, input.dataPath) }

@@ -104,7 +104,8 @@ public enum MiniBatchSweep {
     let weight = { @Sendable (job: Int) -> Int in
       guard let costPlan else { return 1 }
       let block = job % blocksPerCell
-      return Swift.max(1, Int(1e6 * costPlan.seconds(cell: job / blocksPerCell, draws: Swift.min(blockSize, draws - block * blockSize))))
+      let micros = 1e6 * costPlan.seconds(cell: job / blocksPerCell, draws: Swift.min(blockSize, draws - block * blockSize))
+      return micros.isFinite ? Int(Swift.min(Swift.max(1, micros), 1e12)) : 1
     }
     let ownedJobs = stride(from: shard.index, to: ledger.jobCount, by: shard.count)
     let counter = ProgressCounter(

@@ -7,7 +7,8 @@ import Foundation
 /// seconds ≈ Σ_cells R·t_cell / T  +  R·(t_small + t_big) / T  +  t_moments
 /// ```
 /// t_cell is one draw's time in that cell (the sampler, the gathered rows — min(b, N − b) without
-/// replacement, b with — and the O(P) error), timed single-threaded over enough draws to take 2 ms; T the
+/// replacement, b with — and the O(P) error), timed single-threaded after one untimed draw, over enough
+/// draws to take 10 ms (at most 64); T the
 /// threads; t_small, t_big the noise-scale estimator's two draws; t_moments the O(N·P·min(N, P)/2) sum
 /// over the Gram or Σ_N matrix (`CrossSquareSum`), timed on a slice of its vectors. The timing draws use a
 /// stream of their own: the plan never changes a number of the sweep. The same plan weighs each block of
@@ -25,7 +26,7 @@ public struct SweepCostPlan: Sendable {
   /// The parameters per row, for the rows-read line.
   public let dimension: Int
 
-  /// Times `cells` on `population` (about 2 ms a cell, up to 64 draws each).
+  /// Times `cells` on `population` (about 10 ms a cell, up to 65 draws each).
   public static func measure(
     population p: GradientPopulation, cells: [SweepCell], draws: Int, threads: Int, noiseScale: Bool = true
   ) -> SweepCostPlan {
@@ -57,14 +58,19 @@ public struct SweepCostPlan: Sendable {
     var indices: [Int32] = []
     var accumulator = [Double](repeating: 0, count: p.dimension)
     var rng = PhiloxStream(seed: 0, name: "sweep-cost-plan/\(cell.sampler.rawValue)/b=\(cell.batch)", substream: 0)
-    var k = 1
-    while true {
+    func run(_ k: Int) -> Double {
       let start = ContinuousClock.now
       _ = MiniBatchSweep.runBlock(
         population: p, cell: cell, draws: k, neverPicks: nil, rng: &rng, workspace: &workspace, indices: &indices,
         accumulator: &accumulator)
-      let seconds = (ContinuousClock.now - start).seconds
-      if seconds >= 0.002 || k >= 64 { return seconds / Double(k) }
+      return (ContinuousClock.now - start).seconds
+    }
+    // One draw untimed first (caches, pages and buffers warm, as in the run), then doubling to 10 ms.
+    _ = run(1)
+    var k = 1
+    while true {
+      let seconds = run(k)
+      if seconds >= 0.01 || k >= 64 { return seconds / Double(k) }
       k *= 2
     }
   }
