@@ -8,7 +8,7 @@ import Foundation
 /// ```
 /// t_cell is one draw's time in that cell (the sampler, the gathered rows — min(b, N − b) without
 /// replacement, b with — and the O(P) error), timed single-threaded after one untimed draw, over enough
-/// draws to take 10 ms (at most 64); T the
+/// draws to take 3 ms (at most 64); T the
 /// threads; t_small, t_big the noise-scale estimator's two draws; t_moments the O(N·P·min(N, P)/2) sum
 /// over the Gram or Σ_N matrix (`CrossSquareSum`), timed on a slice of its vectors. The timing draws use a
 /// stream of their own: the plan never changes a number of the sweep. The same plan weighs each block of
@@ -26,7 +26,7 @@ public struct SweepCostPlan: Sendable {
   /// The parameters per row, for the rows-read line.
   public let dimension: Int
 
-  /// Times `cells` on `population` (about 10 ms a cell, up to 65 draws each).
+  /// Times `cells` on `population` (about 3 ms a cell, up to 65 draws each).
   public static func measure(
     population p: GradientPopulation, cells: [SweepCell], draws: Int, threads: Int, noiseScale: Bool = true
   ) -> SweepCostPlan {
@@ -65,12 +65,12 @@ public struct SweepCostPlan: Sendable {
         accumulator: &accumulator)
       return (ContinuousClock.now - start).seconds
     }
-    // One draw untimed first (caches, pages and buffers warm, as in the run), then doubling to 10 ms.
+    // One draw untimed first (caches, pages and buffers warm, as in the run), then doubling to 3 ms.
     _ = run(1)
     var k = 1
     while true {
       let seconds = run(k)
-      if seconds >= 0.01 || k >= 64 { return seconds / Double(k) }
+      if seconds >= 0.003 || k >= 64 { return seconds / Double(k) }
       k *= 2
     }
   }

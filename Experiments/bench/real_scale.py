@@ -1,0 +1,75 @@
+"""Real-model scale: `gradverify sweep --gradients` on float32 per-example gradient matrices of the sizes a
+practitioner brings, against one NumPy pass computing the same exact laws, measured in one run.
+
+For each matrix (seeded, written once to WORK): the NumPy reference pass (G.T @ G when P < N, else
+G @ G.T, in float64 as the harness accumulates), then the sweep at its defaults (or --draws R), reporting
+wall time, peak RSS (of the sweep process), the time the sweep planned before its first draw, and the
+ratios. A benchmark, never a test: nothing here fails a build.
+
+    python3 Experiments/bench/real_scale.py [--bin .build/release/gradverify] [--work .build/bench]
+        [--shapes 20000x2000,2000x50000,100000x1000] [--draws R] [--sampler with,without]
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+
+def matrix(path, n, p, seed):
+    if not os.path.exists(path):
+        rng = np.random.default_rng(seed)
+        g = np.empty((n, p), dtype=np.float32)
+        for i in range(0, n, 1000):  # rows with uneven scales and an offset, like a network's gradients
+            block = rng.standard_normal((min(1000, n - i), p), dtype=np.float32)
+            g[i:i + len(block)] = block * np.float32(0.5) + np.float32(0.1)
+        np.save(path, g)
+    return path
+
+
+def numpy_pass(path):
+    g = np.load(path).astype(np.float64)
+    start = time.perf_counter()
+    d = g - g.mean(axis=0)
+    gram = d.T @ d if d.shape[1] < d.shape[0] else d @ d.T
+    float((gram * gram).sum())
+    return time.perf_counter() - start
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bin", default=".build/release/gradverify")
+    parser.add_argument("--work", default=".build/bench")
+    parser.add_argument("--shapes", default="20000x2000,2000x50000,100000x1000")
+    parser.add_argument("--draws", type=int)
+    parser.add_argument("--sampler", default="with,without")
+    args = parser.parse_args()
+    os.makedirs(args.work, exist_ok=True)
+    for k, shape in enumerate(args.shapes.split(",")):
+        n, p = map(int, shape.split("x"))
+        path = matrix(os.path.join(args.work, f"g{n}x{p}.npy"), n, p, seed=k + 1)
+        reference = numpy_pass(path)
+        command = [args.bin, "sweep", "--gradients", path, "--sampler", args.sampler]
+        if args.draws:
+            command += ["--draws", str(args.draws)]
+        log = os.path.join(args.work, f"g{n}x{p}.stderr")
+        start = time.perf_counter()
+        with open(log, "w") as err:
+            process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=err)
+            _, status, usage = os.wait4(process.pid, 0)  # this process's own peak RSS, in KB
+        wall = time.perf_counter() - start
+        stderr = open(log).read()
+        planned = re.search(r"plan: .*?about ([0-9.]+) s", stderr)
+        size = os.path.getsize(path)
+        peak = usage.ru_maxrss * 1024
+        print(f"{shape} float32 ({size / 1e6:.0f} MB): exit {os.waitstatus_to_exitcode(status)}, sweep {wall:.1f} s, "
+              f"planned {planned.group(1) if planned else '?'} s, numpy pass {reference:.2f} s, "
+              f"ratio {wall / reference:.1f}, peak RSS {peak / 1e9:.2f} GB ({peak / size:.1f}x the file)")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
