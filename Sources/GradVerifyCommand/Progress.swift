@@ -80,7 +80,8 @@ final class Progress: Sendable {
     s.lastLine = now
     var text = "gradverify: \(s.task)"
     if s.total > 0 {
-      let percent = Double(s.done) / Double(s.total) * 100
+      // Rounded down, so 100% means done.
+      let percent = (Double(s.done) / Double(s.total) * 100).rounded(.down)
       text += String(format: ": %.0f%% done", percent)
       let elapsed = Double((now - s.started).components.seconds) + Double((now - s.started).components.attoseconds) * 1e-18
       if s.done > s.firstDone && s.done < s.total && elapsed > 0.5 {

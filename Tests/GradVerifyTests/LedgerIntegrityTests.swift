@@ -69,7 +69,7 @@ struct LedgerIntegrityTests {
     cellFields[2] = String(draws - 256)
     let fewerDraws = edited(cellIndex) { _ in cellFields.joined(separator: " ") }
     var hugeFields = lines[cellIndex].split(separator: " ").map(String.init)
-    hugeFields[3] = "+" + String(repeating: "f", count: hugeFields[3].count - 1)
+    hugeFields[3] = "+" + String(repeating: "f", count: 536) + "@0"
     let hugeSum = edited(cellIndex) { _ in hugeFields.joined(separator: " ") }
     var negativeFields = lines[cellIndex].split(separator: " ").map(String.init)
     negativeFields[3] = "-" + negativeFields[3].dropFirst()
@@ -81,7 +81,7 @@ struct LedgerIntegrityTests {
       ("a done range ended 3 blocks early", movedEnd(-3), "draws"),
       ("a done range ended 500 blocks late", movedEnd(500), "done"),
       ("a cell's draws lowered by 256", fewerDraws, "draws"),
-      ("a sum of 544 hex digits", hugeSum, "out of the range"),
+      ("a sum of 536 hex digits (2¹⁰⁷⁰ above any reachable)", hugeSum, "out of the range"),
       ("a negative Σ‖e‖²", negativePower, "out of the range"),
       ("a header declaring 10⁶ cells of 2²⁴ parameters", huge, "bytes"),
     ]

@@ -95,7 +95,7 @@ public struct SweepLedger: Sendable {
     }
   }
 
-  static let magic = "gradverify sweep ledger v4"
+  static let magic = "gradverify sweep ledger v5"
 
   /// The ledger as text: a header, one `done` line per shard held, one `cell` line per cell (draws, then
   /// Σ‖e‖², Σ‖e‖⁴, Σ‖e‖⁶, Σeⱼ and Σeⱼ² for every coordinate, each in `ExactSum`'s exact text form), and an
@@ -121,7 +121,7 @@ public struct SweepLedger: Sendable {
     let magicBytes = Array(magic.utf8)
     guard bytes.count > magicBytes.count, Array(bytes[0..<magicBytes.count]) == magicBytes, bytes[magicBytes.count] == 10 else {
       if bytes.starts(with: Array("gradverify sweep ledger v".utf8)) {
-        throw fail(1, "written by an older gradverify (no checksum); compute it again")
+        throw fail(1, "written by an older gradverify (another format); compute it again")
       }
       throw fail(1, "not a sweep ledger (expected '\(magic)')")
     }
@@ -153,9 +153,9 @@ public struct SweepLedger: Sendable {
     let cellCount = try field(4, "cells", in: 1...1_000_000)
     let d = try field(5, "dimension", in: 1...(1 << 24))
     guard Int(last[1]) == cellCount else { throw fail(lastLineNumber, "the last line counts \(last[1]) cells, the header \(cellCount)") }
-    // Each cell line holds 3 + 2d sums of at least 4 bytes each: the file must be that long before any of it
-    // is allocated.
-    let needed = cellCount.multipliedReportingOverflow(by: CellSums.exactSumCount(dimension: d) * 4)
+    // Each cell line holds 3 + 2d sums of at least 3 bytes each ("+0 "): the file must be that long before
+    // any of it is allocated.
+    let needed = cellCount.multipliedReportingOverflow(by: CellSums.exactSumCount(dimension: d) * 3)
     guard !needed.overflow, needed.partialValue <= bytes.count else {
       throw fail(5, "declares \(cellCount) cells of \(d) parameters, at least \(needed.overflow ? "2^63" : String(needed.partialValue)) bytes, but the file has \(bytes.count)")
     }

@@ -202,30 +202,27 @@ public struct ExactSum: Sendable {
 
   // MARK: Text form
 
-  /// The 32-bit digits a text form holds: from 2⁻¹⁰⁷⁴ up to 2^(32·68 − 1074) = 2¹¹⁰², above any sum of
-  /// up to 2⁷⁸ finite doubles.
+  /// The 32-bit digits a sum may span: from 2⁻¹⁰⁷⁴ up to 2^(32·68 − 1074) = 2¹¹⁰², above any sum of up to
+  /// 2⁷⁸ finite doubles.
   static let textDigits = 68
 
-  /// The exact value as text of one fixed width whatever the value (so a file of sums does not change size
-  /// as they grow): `+` or `-` and the magnitude in units of 2⁻¹⁰⁷⁴ as 68 · 8 hexadecimal digits, most
-  /// significant first; `inf`, `-inf` or `nan` when a non-finite term was added. Canonical: equal sums give
-  /// equal text, and zero is `+0…0`.
+  /// The exact value as short text: `+` or `-`, the magnitude's 32-bit digits from its highest to its lowest
+  /// nonzero one in hexadecimal (no leading zeros), `@`, and the place of that lowest digit in units of
+  /// 2³² · 2⁻¹⁰⁷⁴ (0 … 67): the value is ±HEX · 2^(32·W − 1074). Zero is `+0`; `inf`, `-inf` or `nan` when a
+  /// non-finite term was added. A sum of doubles of similar size spans a few digits, so the text is tens of
+  /// characters. Canonical: equal sums give equal text, and only that text reads back.
   public var text: String {
     if special.isNaN { return "nan" }
     if special != 0 { return special > 0 ? "inf" : "-inf" }
     let (negative, magnitude, low) = signAndMagnitude()
-    var words = [UInt64](repeating: 0, count: Self.textDigits)
-    for (k, w) in magnitude.enumerated() where w != 0 {
-      precondition(low + k < Self.textDigits, "an exact sum beyond 2^1102")
-      words[low + k] = w
+    guard let lowest = magnitude.firstIndex(where: { $0 != 0 }) else { return "+0" }
+    precondition(low + magnitude.count <= Self.textDigits, "an exact sum beyond 2^1102")
+    var hex = String(magnitude.last!, radix: 16)
+    for w in magnitude[lowest..<(magnitude.count - 1)].reversed() {
+      let digits = String(w, radix: 16)
+      hex += String(repeating: "0", count: 8 - digits.count) + digits
     }
-    let hex: [UInt8] = Array("0123456789abcdef".utf8)
-    var out = [UInt8](repeating: UInt8(ascii: "0"), count: 1 + 8 * Self.textDigits)
-    out[0] = negative ? UInt8(ascii: "-") : UInt8(ascii: "+")
-    for (k, w) in words.reversed().enumerated() where w != 0 {
-      for n in 0..<8 { out[1 + 8 * k + n] = hex[Int((w >> UInt64(28 - 4 * n)) & 0xF)] }
-    }
-    return String(decoding: out, as: UTF8.self)
+    return (negative ? "-" : "+") + hex + "@" + String(low + lowest)
   }
 
   /// Reads `text`'s form; nil unless it is exactly what `text` writes for some sum.
@@ -235,31 +232,33 @@ public struct ExactSum: Sendable {
     case "inf": special = .infinity; return
     case "-inf": special = -.infinity; return
     case "nan": special = .nan; return
+    case "+0": return
     default: break
     }
     let bytes = Array(text.utf8)
-    guard bytes.count == 1 + 8 * Self.textDigits, bytes[0] == UInt8(ascii: "+") || bytes[0] == UInt8(ascii: "-") else {
-      return nil
-    }
-    var words = [Int64](repeating: 0, count: Self.textDigits)
-    for k in 0..<Self.textDigits {
-      var w: Int64 = 0
-      for n in 0..<8 {
-        let c = bytes[1 + 8 * k + n]
-        let v: Int64
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): v = Int64(c - UInt8(ascii: "0"))
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): v = Int64(c - UInt8(ascii: "a") + 10)
-        default: return nil
-        }
-        w = w << 4 | v
+    guard bytes.count >= 4, bytes.count <= 2 + 8 * Self.textDigits + 3,
+      bytes[0] == UInt8(ascii: "+") || bytes[0] == UInt8(ascii: "-"),
+      let at = bytes.firstIndex(of: UInt8(ascii: "@")), at >= 2,
+      let place = Int(String(decoding: bytes[(at + 1)...], as: UTF8.self)), (0..<Self.textDigits).contains(place)
+    else { return nil }
+    let hex = bytes[1..<at]
+    let count = (hex.count + 7) / 8
+    guard place + count <= Self.textDigits else { return nil }
+    var words = [Int64](repeating: 0, count: place + count)
+    for (k, c) in hex.reversed().enumerated() {
+      let v: Int64
+      switch c {
+      case UInt8(ascii: "0")...UInt8(ascii: "9"): v = Int64(c - UInt8(ascii: "0"))
+      case UInt8(ascii: "a")...UInt8(ascii: "f"): v = Int64(c - UInt8(ascii: "a") + 10)
+      default: return nil
       }
-      words[Self.textDigits - 1 - k] = w
+      words[place + k / 8] |= v << Int64(4 * (k % 8))
     }
     let negative = bytes[0] == UInt8(ascii: "-")
-    guard !(negative && words.allSatisfy { $0 == 0 }) else { return nil }  // zero is written +
     digits = negative ? words.map { -$0 } : words
     low = 0
     normalize()
+    // Canonical only: no leading zeros, a nonzero lowest digit, the place written without leading zeros.
+    guard self.text == String(text) else { return nil }
   }
 }
