@@ -14,12 +14,22 @@ import Foundation
 /// against four columns share their loads. A block of a's terms is summed compensated in a fixed order and
 /// the blocks' sums are added exactly (`ExactSum`), so the result is the same bits for any thread count.
 enum CrossSquareSum {
-  /// Vectors `v_a = (x[a·stride + t] − centre[a])`, t < L (centre nil: 0).
+  /// Vectors `v_a[t] = x[a·L + t] − c`, t < L: c = centre[a] (one per vector: the columns of D, centred by
+  /// their mean) or c = elementCentre[t] (one per place: the rows of D, centred by the mean gradient).
   struct Vectors: @unchecked Sendable {
     let base: UnsafePointer<Double>
     let count: Int
     let length: Int
     let centre: UnsafePointer<Double>?
+    let elementCentre: UnsafePointer<Double>?
+
+    init(base: UnsafePointer<Double>, count: Int, length: Int, centre: UnsafePointer<Double>) {
+      (self.base, self.count, self.length, self.centre, self.elementCentre) = (base, count, length, centre, nil)
+    }
+
+    init(base: UnsafePointer<Double>, count: Int, length: Int, elementCentre: UnsafePointer<Double>) {
+      (self.base, self.count, self.length, self.centre, self.elementCentre) = (base, count, length, nil, elementCentre)
+    }
   }
 
   /// Σ_{a,b} (v_a·v_b)², the diagonal once and each pair a ≠ b twice.
@@ -68,6 +78,7 @@ enum CrossSquareSum {
 
   /// v_a·v_b, two lanes over t then the lanes added.
   @inline(__always) static func dot(_ v: Vectors, _ a: Int, _ b: Int) -> Double {
+    if let e = v.elementCentre { return dot(v, a, b, elementCentre: e) }
     let (pa, pb) = (v.base + a * v.length, v.base + b * v.length)
     let (ca, cb) = (v.centre?[a] ?? 0, v.centre?[b] ?? 0)
     var s = SIMD2<Double>()
@@ -81,8 +92,25 @@ enum CrossSquareSum {
     return total
   }
 
+  /// The same, each place centred by `e[t]`.
+  @inline(__always) static func dot(_ v: Vectors, _ a: Int, _ b: Int, elementCentre e: UnsafePointer<Double>) -> Double {
+    let (pa, pb) = (v.base + a * v.length, v.base + b * v.length)
+    var s = SIMD2<Double>()
+    var t = 0
+    while t + 2 <= v.length {
+      let c = UnsafeRawPointer(e + t).loadUnaligned(as: SIMD2<Double>.self)
+      s += (UnsafeRawPointer(pa + t).loadUnaligned(as: SIMD2<Double>.self) - c)
+        * (UnsafeRawPointer(pb + t).loadUnaligned(as: SIMD2<Double>.self) - c)
+      t += 2
+    }
+    var total = s[0] + s[1]
+    if t < v.length { total += (pa[t] - e[t]) * (pb[t] - e[t]) }
+    return total
+  }
+
   /// The twelve dot products of a, a+1, a+2 with b … b+3, each in the order `dot` uses.
   @inline(__always) static func block3x4(_ v: Vectors, a: Int, b: Int) -> [Double] {
+    if let e = v.elementCentre { return block3x4(v, a: a, b: b, elementCentre: e) }
     let l = v.length
     let (a0, a1, a2) = (v.base + a * l, v.base + (a + 1) * l, v.base + (a + 2) * l)
     let (b0, b1, b2, b3) = (v.base + b * l, v.base + (b + 1) * l, v.base + (b + 2) * l, v.base + (b + 3) * l)
@@ -111,5 +139,38 @@ enum CrossSquareSum {
       for i in 0..<3 { for k in 0..<4 { c[4 * i + k] += xs[i] * ys[k] } }
     }
     return c
+  }
+  /// The same twelve, each place centred by `e[t]` (the centre loaded once for all seven vectors).
+  @inline(__always) static func block3x4(_ v: Vectors, a: Int, b: Int, elementCentre e: UnsafePointer<Double>) -> [Double] {
+    let l = v.length
+    let (a0, a1, a2) = (v.base + a * l, v.base + (a + 1) * l, v.base + (a + 2) * l)
+    let (b0, b1, b2, b3) = (v.base + b * l, v.base + (b + 1) * l, v.base + (b + 2) * l, v.base + (b + 3) * l)
+    var (s00, s01, s02, s03) = (SIMD2<Double>(), SIMD2<Double>(), SIMD2<Double>(), SIMD2<Double>())
+    var (s10, s11, s12, s13) = (SIMD2<Double>(), SIMD2<Double>(), SIMD2<Double>(), SIMD2<Double>())
+    var (s20, s21, s22, s23) = (SIMD2<Double>(), SIMD2<Double>(), SIMD2<Double>(), SIMD2<Double>())
+    @inline(__always) func at(_ p: UnsafePointer<Double>, _ t: Int, _ c: SIMD2<Double>) -> SIMD2<Double> {
+      UnsafeRawPointer(p + t).loadUnaligned(as: SIMD2<Double>.self) - c
+    }
+    var t = 0
+    while t + 2 <= l {
+      let c = UnsafeRawPointer(e + t).loadUnaligned(as: SIMD2<Double>.self)
+      let x0 = at(a0, t, c), x1 = at(a1, t, c), x2 = at(a2, t, c)
+      let y0 = at(b0, t, c)
+      s00 += x0 * y0; s10 += x1 * y0; s20 += x2 * y0
+      let y1 = at(b1, t, c)
+      s01 += x0 * y1; s11 += x1 * y1; s21 += x2 * y1
+      let y2 = at(b2, t, c)
+      s02 += x0 * y2; s12 += x1 * y2; s22 += x2 * y2
+      let y3 = at(b3, t, c)
+      s03 += x0 * y3; s13 += x1 * y3; s23 += x2 * y3
+      t += 2
+    }
+    var sums = [s00, s01, s02, s03, s10, s11, s12, s13, s20, s21, s22, s23].map { $0[0] + $0[1] }
+    if t < l {
+      let xs = [a0[t] - e[t], a1[t] - e[t], a2[t] - e[t]]
+      let ys = [b0[t] - e[t], b1[t] - e[t], b2[t] - e[t], b3[t] - e[t]]
+      for i in 0..<3 { for k in 0..<4 { sums[4 * i + k] += xs[i] * ys[k] } }
+    }
+    return sums
   }
 }

@@ -74,7 +74,10 @@ public struct PopulationMoments: Sendable {
     let nd = Double(n)
     count = n
     dimension = d
-    var deviations = [Double](repeating: 0, count: n * d)
+    // The deviations are kept only where the third-order sums read them (Σ_N formed, P ≤ 256); above it
+    // the Gram or Σ_N sum centres the rows as it reads them, and no N×P copy is made.
+    let keepDeviations = !p.sigma.isEmpty
+    var deviations = [Double](repeating: 0, count: keepDeviations ? n * d : 0)
     var a = [Double](repeating: 0, count: n)
     var h = [Double](repeating: 0, count: n)
     var (sa, sa2, sh, sr4) = (NeumaierSum(), NeumaierSum(), NeumaierSum(), NeumaierSum())
@@ -86,7 +89,7 @@ public struct PopulationMoments: Sendable {
       for j in 0..<d {
         let x = p.rows[i * d + j]
         let dij = x - p.mean[j]
-        deviations[i * d + j] = dij
+        if keepDeviations { deviations[i * d + j] = dij }
         ai += dij * dij
         hi += p.mean[j] * dij
         ri += x * x
@@ -138,8 +141,10 @@ public struct PopulationMoments: Sendable {
             CrossSquareSum.sum(.init(base: columns.baseAddress!, count: d, length: n, centre: mean.baseAddress!), threads: threads)
           }
         }
-        : deviations.withUnsafeBufferPointer { rows in
-          CrossSquareSum.sum(.init(base: rows.baseAddress!, count: n, length: d, centre: nil), threads: threads)
+        : p.rows.withUnsafeBufferPointer { rows in
+          p.mean.withUnsafeBufferPointer { mean in
+            CrossSquareSum.sum(.init(base: rows.baseAddress!, count: n, length: d, elementCentre: mean.baseAddress!), threads: threads)
+          }
         }
       trace2 = crossSquares / (nd * nd)
     }

@@ -92,7 +92,9 @@ public struct SweepCostPlan: Sendable {
       }
     } else {
       p.rows.withUnsafeBufferPointer { rows in
-        _ = CrossSquareSum.sum(.init(base: rows.baseAddress!, count: slice, length: length, centre: nil), threads: 1)
+        p.mean.withUnsafeBufferPointer { mean in
+          _ = CrossSquareSum.sum(.init(base: rows.baseAddress!, count: slice, length: length, elementCentre: mean.baseAddress!), threads: 1)
+        }
       }
     }
     let pairs = Double(m) * Double(m + 1) / (Double(slice) * Double(slice + 1))
