@@ -103,8 +103,7 @@ public enum MiniBatchSweep {
     // Progress counts each block by its planned cost (microseconds) when there is a plan, else as 1.
     let weight = { @Sendable (job: Int) -> Int in
       guard let costPlan else { return 1 }
-      let block = job % blocksPerCell
-      let micros = 1e6 * costPlan.seconds(cell: job / blocksPerCell, draws: Swift.min(blockSize, draws - block * blockSize))
+      let micros = 1e6 * costPlan.seconds(job: job)
       return micros.isFinite ? Int(Swift.min(Swift.max(1, micros), 1e12)) : 1
     }
     let ownedJobs = stride(from: shard.index, to: ledger.jobCount, by: shard.count)

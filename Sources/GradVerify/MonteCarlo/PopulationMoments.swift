@@ -176,7 +176,7 @@ public struct PopulationMoments: Sendable {
       }
       w.add(da * quadratic)
     }
-    let m3 = Self.gramSum(deviations: deviations, a: a, count: n, dimension: d, power: 3)
+    let m3 = Self.gramCubeSum(deviations: deviations, a: a, count: n, dimension: d)
     // tr Σ³ = Σⱼₖ (Σ²)ⱼₖ Σₖⱼ.
     var t3 = NeumaierSum()
     for j in 0..<d {
@@ -193,23 +193,24 @@ public struct PopulationMoments: Sendable {
       traceSigmaCubed: t3.value)
   }
 
-  /// Σᵢ aᵢᵏ + Σ_{k<i} 2·cᵢₖᵏ over the Gram matrix cᵢₖ = dᵢ·dₖ (aᵢ = cᵢᵢ), for k = 2 or 3: O(N²P), the
-  /// costliest moment (k = 2 is taken by `CrossSquareSum` instead, over the shorter side). Each row's terms are summed in order (compensated) and the rows' sums added exactly
+  /// Σᵢ aᵢ³ + Σ_{k<i} 2·cᵢₖ³ over the Gram matrix cᵢₖ = dᵢ·dₖ (aᵢ = cᵢᵢ): O(N²P), the costliest moment
+  /// (the squares are `CrossSquareSum`'s, over the shorter side). Each row's terms are summed in order
+  /// (compensated) and the rows' sums added exactly
   /// (`ExactSum`), with rows split over the cores in blocks of about equal work: the same bits for any
   /// split. Eight dot products run side by side, each still summed over j in order.
-  static func gramSum(deviations: [Double], a: [Double], count n: Int, dimension d: Int, power: Int) -> Double {
+  static func gramCubeSum(deviations: [Double], a: [Double], count n: Int, dimension d: Int) -> Double {
     let threads = ProcessInfo.processInfo.activeProcessorCount
     let blocks = Swift.min(n, 8 * threads)
     // Row i costs i dot products: block boundaries at n·√(k/B) give each block about the same.
     let bounds = (0...blocks).map { k in Int((Double(n) * (Double(k) / Double(blocks)).squareRoot()).rounded()) }
-    @Sendable @inline(__always) func term(_ c: Double) -> Double { power == 2 ? 2 * c * c : 2 * c * c * c }
+    @Sendable @inline(__always) func term(_ c: Double) -> Double { 2 * c * c * c }
     let parts = deviations.withUnsafeBufferPointer { dev -> [ExactSum] in
       nonisolated(unsafe) let base = dev.baseAddress!
       return parallelJobs(count: blocks, threads: threads, makeScratch: {}) { block, _ -> ExactSum in
         var sum = ExactSum()
         for i in bounds[block]..<bounds[block + 1] {
           var rowSum = NeumaierSum()
-          rowSum.add(power == 2 ? a[i] * a[i] : a[i] * a[i] * a[i])
+          rowSum.add(a[i] * a[i] * a[i])
           let row = base + i * d
           var k = 0
           while k + 8 <= i {

@@ -110,14 +110,19 @@ public struct SweepCostPlan: Sendable {
   /// The planned seconds of the blocks of `shard` that `ledger` does not hold (all of them without a
   /// ledger), plus the noise scale and moments when this run ends in the table (`finishing`).
   public func remainingSeconds(holding ledger: SweepLedger?, shard: Shard, finishing: Bool) -> Double {
-    let blocksPerCell = DrawBlocks.count(draws: draws)
     var total = finishing ? noiseSeconds + momentSeconds : 0
-    for job in stride(from: shard.index, to: secondsPerDraw.count * blocksPerCell, by: shard.count)
+    for job in stride(from: shard.index, to: secondsPerDraw.count * DrawBlocks.count(draws: draws), by: shard.count)
     where !(ledger?.holds(job: job) ?? false) {
-      let block = job % blocksPerCell
-      total += seconds(cell: job / blocksPerCell, draws: Swift.min(MiniBatchSweep.blockSize, draws - block * MiniBatchSweep.blockSize))
+      total += seconds(job: job)
     }
     return total
+  }
+
+  /// The planned seconds of job j: block j mod B of cell j / B (B blocks a cell, the last one shorter).
+  public func seconds(job: Int) -> Double {
+    let blocksPerCell = DrawBlocks.count(draws: draws)
+    let block = job % blocksPerCell
+    return seconds(cell: job / blocksPerCell, draws: Swift.min(MiniBatchSweep.blockSize, draws - block * MiniBatchSweep.blockSize))
   }
 
   /// The whole run's planned seconds.
