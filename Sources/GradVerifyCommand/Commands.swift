@@ -311,7 +311,15 @@ func sweepCommand(_ args: inout ArgumentList, merged: (ledger: SweepLedger, sour
   settings.batchSizes = try args.list(
     "--batch-sizes", item: { Int($0).flatMap { $0 >= 1 ? $0 : nil } },
     refused: { "--batch-sizes needs positive integers separated by commas, got '\($0)'" })
-  settings.draws = try args.integer("--draws", in: 2...1_000_000_000) ?? settings.draws
+  // `--draws auto` (the default): C2 takes the default draws, C3 those its power needs; a number R: both R.
+  switch try args.value("--draws") {
+  case nil, "auto": settings.squaredErrorDrawsByPower = true
+  case let text?:
+    guard let r = Int(text), (2...1_000_000_000).contains(r) else {
+      throw InputError(flag: "--draws", command: "sweep", "must be 'auto' or an integer from 2 to 1000000000, got '\(text)'")
+    }
+    settings.draws = r
+  }
   if let alpha = try args.number("--alpha") {
     guard alpha > 0 && alpha < 1 else { throw InputError("sweep: --alpha must lie in (0, 1), got \(alpha)") }
     settings.alpha = alpha

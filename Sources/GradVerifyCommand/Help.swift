@@ -186,7 +186,9 @@ enum Help {
       --json FILE        write the verdicts as JSON ('gradverify help json')
       --sampler S        with, without, poisson, poisson-realized, or a comma list
       --batch-sizes L    comma list (default: powers of two up to N, 3, 10, N/2, N−1, N)
-      --draws R          replicates per cell (default 20000)
+      --draws R|auto     replicates per cell. auto (the default): C2 takes 20000, C3 and the noise scale
+                         only those their power needs (≥ 256: a 10% deviation of the MSE law about two
+                         critical distances out), chosen from the exact law before any draw; R: all R.
       --alpha A          probability of any false FAIL in the run (default 0.01)
       --seed S           seed of θ and of every draw (default 1)
       --threads T        worker threads (default: all cores)
@@ -197,8 +199,9 @@ enum Help {
                          never interrupted (starts afresh, with a note, when there is none)
       --checkpoint-every S  seconds between saves of FILE.csv.partial (default 5)
       --max-seconds S    refuse, before any draw, a run planned to take longer (default 14400). The plan
-                         (a note on stderr) times a few draws of every cell on your gradients and the
-                         moments' sum on a slice, and weighs the progress line's % and time left.
+                         (a note on stderr, after the moments) times a few draws of every cell on your
+                         gradients, and weighs the progress line's % and time left. Where N ≤ P the
+                         moments keep the Gram matrix (≤ 256 MB) and draws read squared errors from it.
       --shard i/n        compute only shard i of n (0-based, e.g. $SLURM_ARRAY_TASK_ID/$N): the blocks j
                          with j mod n = i; --out then names the part file of its blocks, which
                          'gradverify merge' combines. --resume works per shard too.

@@ -67,12 +67,13 @@ struct LedgerIntegrityTests {
     var cellFields = lines[cellIndex].split(separator: " ").map(String.init)
     let draws = Int(cellFields[2])!
     cellFields[2] = String(draws - 256)
+    cellFields[3] = String(Swift.min(Int(cellFields[3])!, draws - 256))
     let fewerDraws = edited(cellIndex) { _ in cellFields.joined(separator: " ") }
     var hugeFields = lines[cellIndex].split(separator: " ").map(String.init)
-    hugeFields[3] = "+" + String(repeating: "f", count: 536) + "@0"
+    hugeFields[4] = "+" + String(repeating: "f", count: 536) + "@0"
     let hugeSum = edited(cellIndex) { _ in hugeFields.joined(separator: " ") }
     var negativeFields = lines[cellIndex].split(separator: " ").map(String.init)
-    negativeFields[3] = "-" + negativeFields[3].dropFirst()
+    negativeFields[4] = "-" + negativeFields[4].dropFirst()
     let negativePower = edited(cellIndex) { _ in negativeFields.joined(separator: " ") }
     let header = lines.firstIndex { $0.hasPrefix("cells ") }!
     var huge = edited(header) { _ in "cells 1000000" }

@@ -127,9 +127,15 @@ struct MonteCarloTests {
     // Bonferroni point at α = 0.01 over all cells × coordinates; the floor 1e-12·scale covers the cells
     // whose draws are all the same batch (b = N − 1 without replacement or Poisson over N − 1 examples:
     // se = 0 and only rounding remains).
+    // The same faulty draws kept per coordinate (Σeⱼ²), for each ēⱼ's Monte Carlo standard error; their
+    // mean errors are the counted ones to rounding.
+    let spreadKept = MiniBatchSweep.run(
+      population: population, cells: cells, draws: draws, seed: 42, name: "tests/never-picks", threads: 2,
+      neverPicks: k, coordinateSpread: true)
     let zStar = bonferroniCriticalZ(familyWiseAlpha: 0.01, tests: cells.count * d)
     let scale = spread.max()!
-    for m in faulty {
+    for (counted, m) in zip(faulty, spreadKept) {
+      for j in 0..<d { #expect(Swift.abs(counted.meanError[j] - m.meanError[j]) <= 1e-12 * scale) }
       let b = m.cell.batch
       for j in 0..<d {
         let predicted = b < n ? (population.mean[j] - population.rows[k * d + j]) / Double(n - 1) : 0

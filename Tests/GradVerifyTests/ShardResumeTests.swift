@@ -47,16 +47,16 @@ struct ShardResumeTests {
     }
     let clean = try CommandRun(["merge", "p0", "p1", "--out", "clean.csv"], in: folder)
     #expect(clean.status == 0, "\(clean.stderr)")
-    // Replace the exact Σ‖e‖² of the first cell of shard 1 by three times its value (odd · 3 stays odd).
+    // Replace the exact Σ‖e‖² (field 4, after the draws R and R₃) of the first cell of shard 1 by three times its value (odd · 3 stays odd).
     let url = folder.appendingPathComponent("p1")
     var lines = try String(contentsOf: url, encoding: .utf8).components(separatedBy: "\n")
     let index = try #require(lines.firstIndex { $0.hasPrefix("cell 0 ") })
     var fields = lines[index].split(separator: " ").map(String.init)
-    let value = try #require(ExactSum(text: fields[3]))
+    let value = try #require(ExactSum(text: fields[4]))
     var tripled = value
     tripled.add(value)
     tripled.add(value)
-    fields[3] = tripled.text
+    fields[4] = tripled.text
     lines[index] = fields.joined(separator: " ")
     try lines.joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
     // The edit without its checksum is refused, naming the file and the checksum's line.

@@ -91,7 +91,7 @@ public struct SweepRequest: Sendable, Equatable {
     }
     lines.append("--sampler " + settings.samplers.map(\.rawValue).joined(separator: ","))
     if let sizes = settings.batchSizes { lines.append("--batch-sizes " + sizes.map(String.init).joined(separator: ",")) }
-    lines += ["--draws \(settings.draws)", "--alpha \(settings.alpha)", "--seed \(seed)"]
+    lines += ["--draws \(settings.squaredErrorDrawsByPower ? "auto" : String(settings.draws))", "--alpha \(settings.alpha)", "--seed \(seed)"]
     return lines
   }
 
@@ -138,7 +138,10 @@ public struct SweepRequest: Sendable, Equatable {
       guard !sizes.isEmpty, sizes.count == text.split(separator: ",").count else { throw fail("--batch-sizes") }
       settings.batchSizes = sizes
     }
-    guard let draws = values["--draws"].flatMap({ Int($0) }), draws >= 2, draws <= 1_000_000_000 else { throw fail("--draws") }
+    let auto = values["--draws"] == "auto"
+    guard let draws = auto ? SweepSettings().draws : values["--draws"].flatMap({ Int($0) }), draws >= 2, draws <= 1_000_000_000
+    else { throw fail("--draws") }
+    settings.squaredErrorDrawsByPower = auto
     guard let alpha = values["--alpha"].flatMap({ Double($0) }), alpha > 0, alpha < 1 else { throw fail("--alpha") }
     guard let seed = values["--seed"].flatMap({ UInt64($0) }) else { throw fail("--seed") }
     settings.draws = draws
@@ -321,16 +324,28 @@ public struct SweepJob: Sendable {
     }
     let experiment = SweepExperiment(settings: request.settings)
     let cells = try request.settings.cells(count: n, source: request.source.path)
-    // The cost of what is left to do, measured on the population before any draw; refused above the limit.
+    // The cost of what is left to do, measured on the population before any draw; refused above the limit:
+    // first the moments' own estimate, then, with the moments formed (their K serves the draws, their laws
+    // fix the draws C3 needs), the whole plan.
     if merged == nil {
-      let cost = SweepCostPlan.measure(
-        population: loaded.population, cells: cells, draws: request.settings.draws, threads: threads)
-      let remaining = cost.remainingSeconds(holding: plan.completed, shard: shard, finishing: self.shard == nil)
-      if remaining > maxSeconds {
-        throw InputError(
+      func refuse(_ seconds: Double) -> InputError {
+        InputError(
           flag: "--max-seconds", command: "sweep",
-          "\(String(format: "%g", maxSeconds)) s is less than the planned run, about \(String(format: "%.0f", remaining)) s on \(threads) thread\(threads == 1 ? "" : "s"): lower --draws, give fewer --batch-sizes, split it with --shard, or raise --max-seconds")
+          "\(String(format: "%g", maxSeconds)) s is less than the planned run, about \(String(format: "%.0f", seconds)) s on \(threads) thread\(threads == 1 ? "" : "s"): lower --draws, give fewer --batch-sizes, split it with --shard, or raise --max-seconds")
       }
+      let momentEstimate = SweepCostPlan.momentSeconds(loaded.population, threads: threads)
+      if momentEstimate > maxSeconds { throw refuse(momentEstimate) }
+      let start = ContinuousClock.now
+      let moments = SweepExperiment.moments(loaded.population, settings: request.settings, keepGram: true)
+      plan.moments = moments
+      let cost = SweepCostPlan.measure(
+        population: loaded.population, cells: cells, draws: request.settings.draws, threads: threads,
+        gram: moments.gram,
+        squaredErrorDraws: experiment.squaredErrorDraws(cells: cells, population: loaded.population, moments: moments),
+        noiseDraws: experiment.noiseScaleDraws(population: loaded.population, cells: cells, moments: moments),
+        momentSeconds: (ContinuousClock.now - start).seconds)
+      let remaining = cost.remainingSeconds(holding: plan.completed, shard: shard, finishing: self.shard == nil)
+      if remaining > maxSeconds { throw refuse(remaining) }
       plan.cost = cost
       note(cost.summary + (remaining < cost.seconds ? "; left to do: about \(String(format: "%.0f", remaining)) s" : ""))
     }

@@ -2,6 +2,9 @@
 public struct SweepSettings: Sendable, Equatable {
   /// Replicates per cell.
   public var draws = 20_000
+  /// `--draws auto`: the variance test (C3) takes only the draws its power needs (`SquaredErrorDraws`),
+  /// the mean error (C2) all `draws`.
+  public var squaredErrorDrawsByPower = false
   /// Family-wise level of each claim's tests in a run.
   public var alpha = 0.01
   public var samplers: [SamplerKind] = [.withReplacement, .withoutReplacement, .poisson, .poissonRealized]

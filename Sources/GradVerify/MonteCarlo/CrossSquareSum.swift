@@ -32,9 +32,16 @@ enum CrossSquareSum {
     }
   }
 
-  /// Σ_{a,b} (v_a·v_b)², the diagonal once and each pair a ≠ b twice.
-  static func sum(_ v: Vectors, threads: Int) -> Double {
+  /// Σ_{a,b} (v_a·v_b)², the diagonal once and each pair a ≠ b twice; with `gram`, each v_a·v_b is also
+  /// stored at [a·m + b] and [b·m + a] (m×m; each job writes only the pairs of its own rows).
+  static func sum(_ v: Vectors, threads: Int, gram: UnsafeMutablePointer<Double>? = nil) -> Double {
     let m = v.count
+    nonisolated(unsafe) let gram = gram
+    @Sendable @inline(__always) func keep(_ a: Int, _ b: Int, _ x: Double) {
+      guard let gram else { return }
+      gram[a * m + b] = x
+      gram[b * m + a] = x
+    }
     let rowsPerJob = 3
     let jobs = (m + rowsPerJob - 1) / rowsPerJob
     let parts = parallelJobs(count: jobs, threads: threads, makeScratch: {}) { job, _ -> ExactSum in
@@ -47,11 +54,13 @@ enum CrossSquareSum {
         while b + 4 <= first {
           let c = block3x4(v, a: first, b: b)
           for x in c { terms.add(2 * x * x) }
+          if gram != nil { for i in 0..<3 { for k in 0..<4 { keep(first + i, b + k, c[4 * i + k]) } } }
           b += 4
         }
         for a in first..<last {
           for b2 in b...a {
             let x = dot(v, a, b2)
+            keep(a, b2, x)
             terms.add(a == b2 ? x * x : 2 * x * x)
           }
         }
@@ -59,6 +68,7 @@ enum CrossSquareSum {
         for a in first..<last {
           for b in 0...a {
             let x = dot(v, a, b)
+            keep(a, b, x)
             terms.add(a == b ? x * x : 2 * x * x)
           }
         }

@@ -17,7 +17,10 @@ public struct SweepCell: Sendable, Hashable {
 /// The verdicts standardise by the exact null law (`SquaredErrorLaw`), not by these estimated errors.
 public struct CellMeasurement: Sendable {
   public var cell: SweepCell
+  /// R, the draws of the mean error (C2).
   public var draws: Int
+  /// R₃ ≤ R, the draws whose squared errors the MSE averages (C3): the first R₃ of the cell's draws.
+  public var squaredErrorDraws = 0
   /// ē, per coordinate.
   public var meanError: [Double]
   /// The Monte Carlo standard error of each ēⱼ: sd(eⱼ)/√R.
@@ -68,17 +71,23 @@ public enum MiniBatchSweep {
   ///   - neverPicks: a deliberate sampler bug for the tests (that example is never drawn; full batches are
   ///     left whole).
   ///   - progress: called with (blocks done, blocks in all) from worker threads.
-  /// - Complexity: O(R · Σ_cells min(b, N − b) · d) (with replacement O(R · Σ b · d)).
+  ///   - coordinateSpread: keep Σeⱼ² per coordinate (the `vectors` layout), for each ēⱼ's Monte Carlo
+  ///     standard error; otherwise cells keep counts (`CellLayout`).
+  ///   - gram: the population's Gram matrix, read by the cells it serves (`CentredGram.serves`).
+  /// - Complexity: O(R · Σ_cells m) to draw, m = min(b, N − b) listed (b with replacement), plus for the
+  ///   squared errors O(R · Σ m²) from K or O(R · Σ m · P) from rows, plus one O(N · P) product per cell.
   public static func run(
     population: GradientPopulation, cells: [SweepCell], draws: Int, seed: UInt64, name: String, threads: Int,
-    neverPicks: Int? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil
+    neverPicks: Int? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil, coordinateSpread: Bool = false,
+    gram: CentredGram? = nil
   ) -> [CellMeasurement] {
     var ledger = SweepLedger(
-      signature: [], shardCount: 1, drawsPerCell: draws, cellCount: cells.count, dimension: population.dimension)
+      signature: [], shardCount: 1, drawsPerCell: draws, cells: cells, coordinateSpread: coordinateSpread,
+      examples: population.count, dimension: population.dimension)
     // Without a checkpoint nothing can throw.
     try! fill(&ledger, shard: .whole, population: population, cells: cells, draws: draws, seed: seed, name: name,
-              threads: threads, neverPicks: neverPicks, progress: progress)
-    return measurements(cells: cells, ledger: ledger)
+              threads: threads, neverPicks: neverPicks, progress: progress, gram: gram)
+    return measurements(cells: cells, ledger: ledger, population: population, neverPicks: neverPicks, threads: threads)
   }
 
   /// The most memory the block sums of one chunk of jobs may take before they are added to the ledger.
@@ -88,11 +97,12 @@ public enum MiniBatchSweep {
   /// added to the ledger's exact cell sums as each chunk ends; after a chunk, when `checkpointInterval`
   /// seconds have passed since the last one, hands the ledger to `checkpoint`. Memory is one chunk of block
   /// sums and the ledger, whatever the draws; which blocks are computed when never changes a number.
+  /// Each cell keeps the layout the ledger gives it (`CellLayout`).
   public static func fill(
     _ ledger: inout SweepLedger, shard: Shard, population: GradientPopulation, cells: [SweepCell], draws: Int,
     seed: UInt64, name: String, threads: Int, neverPicks: Int? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil,
     checkpointInterval: Double = 5, checkpoint: ((SweepLedger) throws(InputError) -> Void)? = nil,
-    costPlan: SweepCostPlan? = nil
+    costPlan: SweepCostPlan? = nil, gram: CentredGram? = nil, squaredErrorDraws: [Int]? = nil
   ) throws(InputError) {
     precondition(draws >= 2, "need at least two draws per cell")
     precondition(
@@ -112,7 +122,8 @@ public enum MiniBatchSweep {
       alreadyDone: ownedJobs.reduce(0) { $0 + (ledger.holds(job: $1) ? weight($1) : 0) }, report: progress)
     let d = population.dimension
     let n = population.count
-    let blockBytes = 16 * d + 64
+    let layouts = ledger.cells.map(\.layout)
+    let blockBytes = 16 * Swift.max(d, n) + 64
     let chunk = Swift.min(Swift.max(4 * threads, chunkBytes / blockBytes), checkpoint == nil ? 4096 : Swift.max(8 * threads, 64))
     var lastCheckpoint = ContinuousClock.now
     while true {
@@ -127,9 +138,11 @@ public enum MiniBatchSweep {
         let block = job % blocksPerCell
         let count = Swift.min(blockSize, draws - block * blockSize)
         var rng = stream(seed: seed, name: name, cell: cell, block: block)
+        let squared = squaredErrorDraws.map { Swift.min(count, Swift.max(0, $0[job / blocksPerCell] - block * blockSize)) } ?? count
         let result = runBlock(
-          population: population, cell: cell, draws: count, neverPicks: neverPicks, rng: &rng,
-          workspace: &scratch.0, indices: &scratch.1, accumulator: &scratch.2)
+          population: population, cell: cell, layout: layouts[job / blocksPerCell], gram: gram, draws: count,
+          squaredDraws: squared,
+          neverPicks: neverPicks, rng: &rng, workspace: &scratch.0, indices: &scratch.1, accumulator: &scratch.2)
         counter.tick(weight(job))
         return result
       }
@@ -142,51 +155,106 @@ public enum MiniBatchSweep {
     }
   }
 
-  /// The measurements of every cell from a complete ledger.
-  public static func measurements(cells: [SweepCell], ledger: SweepLedger) -> [CellMeasurement] {
+  /// The measurements of every cell from a complete ledger: the `counts` cells' mean errors from one
+  /// product Gᵀc per cell (`listedSums`).
+  public static func measurements(
+    cells: [SweepCell], ledger: SweepLedger, population p: GradientPopulation, neverPicks: Int? = nil, threads: Int
+  ) -> [CellMeasurement] {
     precondition(ledger.isComplete && ledger.cellCount == cells.count, "measurements need every block")
-    return zip(cells, ledger.cells).map { cell, sums in sums.measurement(cell: cell) }
+    let counted = ledger.cells.indices.filter { ledger.cells[$0].layout == .counts }
+    let products = listedSums(population: p, counts: counted.map { ledger.cells[$0].listedCounts }, threads: threads)
+    var listed: [Int: [Double]] = [:]
+    for (c, u) in zip(counted, products) { listed[c] = u }
+    return zip(cells, ledger.cells).enumerated().map { c, pair in
+      let (cell, sums) = pair
+      guard let u = listed[c] else { return sums.measurement(cell: cell) }
+      let sampler = BatchSampler(
+        kind: cell.sampler, count: p.count, batch: cell.batch, neverPicks: cell.batch < p.count ? neverPicks : nil)
+      return sums.measurement(cell: cell, listed: (u, p, sampler.drawsComplement))
+    }
   }
 
-  /// One block: `draws` batches, their errors summed in draw order.
+  /// uₖ = Gᵀcₖ = Σᵢ cₖᵢ gᵢ for each count vector cₖ: the rows read once, P split into chunks of 512
+  /// coordinates over the cores, each sum over i in row order (the same bits for any thread count).
+  static func listedSums(population p: GradientPopulation, counts: [[Int64]], threads: Int) -> [[Double]] {
+    guard !counts.isEmpty else { return [] }
+    let (n, d) = (p.count, p.dimension)
+    let width = 512
+    let jobs = (d + width - 1) / width
+    let parts = p.rows.withUnsafeBufferPointer { rows -> [[[Double]]] in
+      nonisolated(unsafe) let base = rows.baseAddress!
+      return parallelJobs(count: jobs, threads: threads, makeScratch: {}) { job, _ -> [[Double]] in
+        let first = job * width
+        let w = Swift.min(d, first + width) - first
+        var acc = [Double](repeating: 0, count: w * counts.count)
+        acc.withUnsafeMutableBufferPointer { a in
+          for i in 0..<n {
+            let row = base + i * d + first
+            for k in counts.indices {
+              let c = counts[k][i]
+              guard c != 0 else { continue }
+              let x = Double(c)
+              let out = a.baseAddress! + k * w
+              for t in 0..<w { out[t] += x * row[t] }
+            }
+          }
+        }
+        return counts.indices.map { k in Array(acc[(k * w)..<((k + 1) * w)]) }
+      }
+    }
+    return counts.indices.map { k in parts.flatMap { $0[k] } }
+  }
+
+  /// One block: `draws` batches, each draw's listed examples counted (`counts`) or its error added per
+  /// coordinate (`vectors`), and its squared error from K where K serves the cell, else from the rows.
   static func runBlock(
-    population: GradientPopulation, cell: SweepCell, draws: Int, neverPicks: Int?, rng: inout PhiloxStream,
-    workspace: inout SamplerWorkspace, indices: inout [Int32], accumulator: inout [Double]
+    population: GradientPopulation, cell: SweepCell, layout: CellLayout, gram: CentredGram?, draws: Int,
+    squaredDraws: Int? = nil, neverPicks: Int?, rng: inout PhiloxStream, workspace: inout SamplerWorkspace, indices: inout [Int32],
+    accumulator: inout [Double]
   ) -> BlockSums {
     let d = population.dimension
     let sampler = BatchSampler(
       kind: cell.sampler, count: population.count, batch: cell.batch,
       neverPicks: cell.batch < population.count ? neverPicks : nil)
-    var sums = BlockSums(dimension: d)
+    var sums = BlockSums(layout: layout, examples: population.count, dimension: d)
     sums.draws = draws
+    // Every draw is counted (C2); the first `squaredDraws` also give their squared error (C3). The
+    // `vectors` layout needs each draw's error, so it takes them all.
+    let squaredDraws = layout == .vectors ? draws : (squaredDraws ?? draws)
+    sums.squaredErrorDraws = squaredDraws
+    let fromGram = layout == .counts ? gram.flatMap { $0.serves(cell) ? $0 : nil } : nil
+    var (squaredSum, squareSum, cubeSum) = (0.0, 0.0, 0.0)
     population.rows.withUnsafeBufferPointer { rows in
-    population.columns.withUnsafeBufferPointer { columns in
       population.total.withUnsafeBufferPointer { total in
         population.mean.withUnsafeBufferPointer { mean in
           accumulator.withUnsafeMutableBufferPointer { acc in
             sums.errorSum.withUnsafeMutableBufferPointer { errorSum in
               sums.errorSquareSum.withUnsafeMutableBufferPointer { errorSquareSum in
-                for _ in 0..<draws {
-                  let divisor = sampler.draw(into: &indices, workspace: &workspace, using: &rng)
-                  if cell.sampler == .withReplacement && 4 * indices.count >= 3 * population.count {
-                    weightedColumnSum(
-                      columns: columns, count: population.count, dimension: d, indices: indices,
-                      multiplicities: &workspace.multiplicities, into: acc)
-                  } else {
-                    gatherSum(rows: rows, dimension: d, indices: indices, into: acc)
+                sums.counts.withUnsafeMutableBufferPointer { counts in
+                  for draw in 0..<draws {
+                    let divisor = sampler.draw(into: &indices, workspace: &workspace, using: &rng)
+                    if layout == .counts { for index in indices { counts[Int(index)] += 1 } }
+                    guard draw < squaredDraws else { continue }
+                    var squared = 0.0
+                    if let fromGram {
+                      squared = indices.withUnsafeBufferPointer { fromGram.squaredError(list: $0, batch: cell.batch) }
+                    } else {
+                      gatherSum(rows: rows, dimension: d, indices: indices, into: acc)
+                      // An empty realised Poisson batch estimates 0 (its mean is undefined).
+                      for j in 0..<d {
+                        let batchSum = sampler.drawsComplement ? total[j] - acc[j] : acc[j]
+                        let e = (divisor > 0 ? batchSum / divisor : 0) - mean[j]
+                        squared += e * e
+                        if layout == .vectors {
+                          errorSum[j] += e
+                          errorSquareSum[j] += e * e
+                        }
+                      }
+                    }
+                    squaredSum += squared
+                    squareSum += squared * squared
+                    cubeSum += squared * squared * squared
                   }
-                  // An empty realised Poisson batch estimates 0 (its mean is undefined).
-                  var squared = 0.0
-                  for j in 0..<d {
-                    let batchSum = sampler.drawsComplement ? total[j] - acc[j] : acc[j]
-                    let e = (divisor > 0 ? batchSum / divisor : 0) - mean[j]
-                    errorSum[j] += e
-                    errorSquareSum[j] += e * e
-                    squared += e * e
-                  }
-                  sums.squaredErrorSum += squared
-                  sums.squaredErrorSquareSum += squared * squared
-                  sums.squaredErrorCubeSum += squared * squared * squared
                 }
               }
             }
@@ -194,45 +262,10 @@ public enum MiniBatchSweep {
         }
       }
     }
-    }
+    sums.squaredErrorSum = squaredSum
+    sums.squaredErrorSquareSum = squareSum
+    sums.squaredErrorCubeSum = cubeSum
     return sums
-  }
-
-  /// acc_j = Σᵢ cᵢ·G[i, j] over every example i, cᵢ the times i is listed: for a list as long as 3N/4 or
-  /// more (with replacement), d streaming dot products over the column-major copy beat as many random
-  /// row reads. Each sum runs in a fixed order (16 interleaved partial sums, then their total).
-  @inline(__always) static func weightedColumnSum(
-    columns: UnsafeBufferPointer<Double>, count n: Int, dimension d: Int, indices: [Int32],
-    multiplicities: inout [Double], into acc: UnsafeMutableBufferPointer<Double>
-  ) {
-    guard let base = columns.baseAddress else { return }
-    multiplicities.withUnsafeMutableBufferPointer { c in
-      guard let weights = c.baseAddress else { return }
-      for index in indices { c[Int(index)] += 1 }
-      let rawWeights = UnsafeRawPointer(weights)
-      for j in 0..<d {
-        let column = base + j * n
-        let rawColumn = UnsafeRawPointer(column)
-        var s0 = SIMD8<Double>()
-        var s1 = SIMD8<Double>()
-        var i = 0
-        while i + 16 <= n {
-          let offset = i * MemoryLayout<Double>.stride
-          s0 += rawWeights.loadUnaligned(fromByteOffset: offset, as: SIMD8<Double>.self)
-            * rawColumn.loadUnaligned(fromByteOffset: offset, as: SIMD8<Double>.self)
-          s1 += rawWeights.loadUnaligned(fromByteOffset: offset + 64, as: SIMD8<Double>.self)
-            * rawColumn.loadUnaligned(fromByteOffset: offset + 64, as: SIMD8<Double>.self)
-          i += 16
-        }
-        var total = (s0 + s1).sum()
-        while i < n {
-          total += weights[i] * column[i]
-          i += 1
-        }
-        acc[j] = total
-      }
-      for index in indices { c[Int(index)] = 0 }
-    }
   }
 
   /// The sum of the listed rows as the sweep forms it, read row by row when the listed rows take more than

@@ -71,10 +71,11 @@ public struct NoiseScaleEstimate: Sendable {
 
   /// The estimators a sweep runs: b_small = max(2, N/32), b_big = N/2, when N ≥ 8.
   public static func sweepDefault(
-    population: GradientPopulation, draws: Int, seed: UInt64, name: String, threads: Int
+    population: GradientPopulation, draws: Int, seed: UInt64, name: String, threads: Int, gram: CentredGram? = nil
   ) -> NoiseScaleEstimate? {
     guard let (small, big) = sizes(count: population.count) else { return nil }
-    return NoiseScaleEstimate(population: population, small: small, big: big, draws: draws, seed: seed, name: name, threads: threads)
+    return NoiseScaleEstimate(
+      population: population, small: small, big: big, draws: draws, seed: seed, name: name, threads: threads, gram: gram)
   }
 
   /// Var ‖ḡ_b‖² without replacement, exactly (see the type's formulas).
@@ -90,6 +91,21 @@ public struct NoiseScaleEstimate: Sendable {
     let linear = finite / bd * m.meanQuadraticForm
     let cross = (pi[1] - 3 * pi[2] + 2 * pi[3]) * m.projectedThirdMoment / (bd * bd * bd)
     return Swift.max(0, law.variance + 4 * linear + 4 * cross)
+  }
+
+  /// The draws the estimators need (`--draws auto`), as `SquaredErrorDraws` chooses them for C3: enough
+  /// that a deviation of 10% of tr S² lies about two critical distances out at per-tail level L,
+  /// R = min(R_max, 256·⌈max(256, (2·z_L·sd(Ŝ)/(0.1·tr S²))²)/256⌉), from the exact Var Ŝ only.
+  public static func drawsByPower(
+    population p: GradientPopulation, moments m: PopulationMoments, level: Double, maximum: Int
+  ) -> Int {
+    guard let (small, big) = sizes(count: p.count) else { return maximum }
+    let (bs, bb) = (Double(small), Double(big))
+    let variance = (normSquaredVariance(batch: small, population: p, moments: m) + normSquaredVariance(batch: big, population: p, moments: m))
+      / ((1 / bs - 1 / bb) * (1 / bs - 1 / bb))
+    let expected = p.traceSigma * Double(p.count) / Double(p.count - 1)
+    return SquaredErrorDraws.rounded(
+      needed: 2 * (-normalQuantile(level)) * variance.squareRoot() / (0.1 * expected), maximum: maximum)
   }
 
   /// Judges both estimators against their exact null variances at the run's per-tail level L.
@@ -121,12 +137,20 @@ public struct NoiseScaleEstimate: Sendable {
   }
 
   /// Runs `draws` independent pairs in blocks, as `MiniBatchSweep` does (bit-identical for any thread count).
-  public init(population p: GradientPopulation, small: Int, big: Int, draws: Int, seed: UInt64, name: String, threads: Int) {
+  /// Where `gram` serves both sizes, each ‖ḡ_b‖² is read from it (`CentredGram.squaredMeanNorm`) instead of
+  /// the rows.
+  public init(
+    population p: GradientPopulation, small: Int, big: Int, draws: Int, seed: UInt64, name: String, threads: Int,
+    gram: CentredGram? = nil
+  ) {
     precondition(1 <= small && small < big && big <= p.count && draws >= 2, "need 1 ≤ small < big ≤ N and R ≥ 2")
     let n = p.count
     let d = p.dimension
     let samplers = [small, big].map { BatchSampler(kind: .withoutReplacement, count: n, batch: $0) }
     let cell = SweepCell(sampler: .withoutReplacement, batch: small)
+    let fromGram = gram.flatMap { k in
+      [small, big].allSatisfy { k.serves(SweepCell(sampler: .withoutReplacement, batch: $0)) } ? k : nil
+    }
     // Two statistics per draw: s, the trace estimate, and g, the squared-norm estimate.
     let mc = BlockedMonteCarlo(
       draws: draws, statistics: 2, threads: threads,
@@ -138,6 +162,13 @@ public struct NoiseScaleEstimate: Sendable {
         scratch.2.withUnsafeMutableBufferPointer { acc in
           for (k, sampler) in samplers.enumerated() {
             let divisor = sampler.draw(into: &scratch.1, workspace: &scratch.0, using: &rng)
+            if let fromGram {
+              norms[k] = scratch.1.withUnsafeBufferPointer {
+                fromGram.squaredMeanNorm(
+                  list: $0, complement: sampler.drawsComplement, batch: sampler.batch, meanNormSquared: p.meanNormSquared)
+              }
+              continue
+            }
             MiniBatchSweep.gatherSum(rows: rows, dimension: d, indices: scratch.1, into: acc)
             for j in 0..<d {
               let mean = (sampler.drawsComplement ? p.total[j] - acc[j] : acc[j]) / divisor

@@ -47,7 +47,8 @@ public struct NullSweepRuns: Sendable {
     parallelMap(count: seeds, threads: threads) { s -> Outcome in
       let runName = "calibration/\(caseName)/R=\(draws)/\(s)"
       let measurements = MiniBatchSweep.run(
-        population: population, cells: cells, draws: draws, seed: seed, name: runName, threads: 1, neverPicks: neverPicks)
+        population: population, cells: cells, draws: draws, seed: seed, name: runName, threads: 1, neverPicks: neverPicks,
+        coordinateSpread: true)
       var noise = NoiseScaleEstimate.sweepDefault(population: population, draws: draws, seed: seed, name: runName, threads: 1)
       let evaluation = SweepEvaluation(
         measurements: measurements, population: population, alpha: alpha, convention: convention, runTests: tests,

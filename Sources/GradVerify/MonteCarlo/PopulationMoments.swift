@@ -52,6 +52,8 @@ public struct PopulationMoments: Sendable {
   }
   /// The third-order sums of the squared error with replacement (nil past `gramBudget` or when P > 256).
   public let thirdOrder: ThirdOrder?
+  /// K = D Dᵀ, kept when asked for and formed anyway (P > 256, N ≤ P) within `CentredGram.memoryLimit`.
+  public let gram: CentredGram?
 
   public struct ThirdOrder: Sendable {
     /// μ₃(a) = (1/N) Σ (aᵢ − ā)³.
@@ -68,7 +70,8 @@ public struct PopulationMoments: Sendable {
 
   /// - Parameter withReplacementSkewness: compute `thirdOrder` (O(N²P), the costliest part), which only
   ///   the with-replacement law's skewness uses; false leaves it nil.
-  public init(_ p: GradientPopulation, withReplacementSkewness: Bool = true) {
+  /// - Parameter keepGram: keep the Gram matrix the sum of squares forms (`gram`), for the sweep's draws.
+  public init(_ p: GradientPopulation, withReplacementSkewness: Bool = true, keepGram: Bool = false) {
     let n = p.count
     let d = p.dimension
     let nd = Double(n)
@@ -127,6 +130,7 @@ public struct PopulationMoments: Sendable {
     let gramCost = nd * nd * Double(d) / 2
     var trace2: Double
     var third: ThirdOrder?
+    var kept: CentredGram?
     if !p.sigma.isEmpty {
       trace2 = p.traceSigmaSquared
       if withReplacementSkewness && gramCost <= Self.gramBudget {
@@ -143,7 +147,14 @@ public struct PopulationMoments: Sendable {
         }
         : p.rows.withUnsafeBufferPointer { rows in
           p.mean.withUnsafeBufferPointer { mean in
-            CrossSquareSum.sum(.init(base: rows.baseAddress!, count: n, length: d, elementCentre: mean.baseAddress!), threads: threads)
+            let rows = CrossSquareSum.Vectors(base: rows.baseAddress!, count: n, length: d, elementCentre: mean.baseAddress!)
+            guard keepGram && CentredGram.affordable(count: n, dimension: d) else {
+              return CrossSquareSum.sum(rows, threads: threads)
+            }
+            var entries = [Double](repeating: 0, count: n * n)
+            let total = entries.withUnsafeMutableBufferPointer { CrossSquareSum.sum(rows, threads: threads, gram: $0.baseAddress!) }
+            kept = CentredGram(count: n, dimension: d, entries: entries, projections: h)
+            return total
           }
         }
       trace2 = crossSquares / (nd * nd)
@@ -154,6 +165,7 @@ public struct PopulationMoments: Sendable {
     let g2 = p.meanNormSquared
     rawCrossSquareSum = Swift.max(0, nd * nd * (trace2 + 2 * meanQuadraticForm + g2 * g2) - rawFourthSum)
     thirdOrder = third
+    gram = kept
   }
 
   static func thirdOrder(_ p: GradientPopulation, deviations: [Double], a: [Double]) -> ThirdOrder {

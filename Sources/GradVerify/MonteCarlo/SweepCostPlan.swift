@@ -14,9 +14,13 @@ import Foundation
 /// stream of their own: the plan never changes a number of the sweep. The same plan weighs each block of
 /// draws for the progress line, so its ETA follows the cost, not the count of blocks.
 public struct SweepCostPlan: Sendable {
-  /// One draw's seconds in each cell, in the sweep's cell order.
-  public let secondsPerDraw: [Double]
-  /// Rows each draw of a cell reads.
+  /// One draw's seconds in each cell, in the sweep's cell order: drawing and counting it, and forming its
+  /// squared error (paid by the first R₃ draws only).
+  public let countSecondsPerDraw: [Double]
+  public let squaredSecondsPerDraw: [Double]
+  /// R₃ of each cell (`SquaredErrorDraws`; R where C3 takes every draw).
+  public let squaredErrorDraws: [Int]
+  /// Rows each draw of a cell reads for its squared error (0 where K serves the cell).
   public let rowsPerDraw: [Double]
   public let draws: Int
   public let threads: Int
@@ -26,34 +30,36 @@ public struct SweepCostPlan: Sendable {
   /// The parameters per row, for the rows-read line.
   public let dimension: Int
 
-  /// Times `cells` on `population` (about 3 ms a cell, up to 65 draws each).
+  /// Times `cells` on `population` (about 3 ms a cell and part, up to 65 draws each), reading K where it
+  /// serves a cell. `momentSeconds`: the moments' time when already measured, else estimated.
   public static func measure(
-    population p: GradientPopulation, cells: [SweepCell], draws: Int, threads: Int, noiseScale: Bool = true
+    population p: GradientPopulation, cells: [SweepCell], draws: Int, threads: Int, noiseScale: Bool = true,
+    gram: CentredGram? = nil, squaredErrorDraws: [Int]? = nil, noiseDraws: Int? = nil, momentSeconds measured: Double? = nil
   ) -> SweepCostPlan {
     let t = Double(Swift.max(1, threads))
-    let perDraw = cells.map { timePerDraw(p, $0) }
+    let counting = cells.map { timePerDraw(p, $0, gram: gram, squared: false) }
+    let whole = cells.map { timePerDraw(p, $0, gram: gram, squared: true) }
     var noise = 0.0
     if noiseScale, let (small, big) = NoiseScaleEstimate.sizes(count: p.count) {
-      noise = Double(draws) * (timePerDraw(p, SweepCell(sampler: .withoutReplacement, batch: small))
-        + timePerDraw(p, SweepCell(sampler: .withoutReplacement, batch: big))) / t
+      noise = Double(noiseDraws ?? draws) * (timePerDraw(p, SweepCell(sampler: .withoutReplacement, batch: small), gram: gram, squared: true)
+        + timePerDraw(p, SweepCell(sampler: .withoutReplacement, batch: big), gram: gram, squared: true)) / t
     }
     return SweepCostPlan(
-      secondsPerDraw: perDraw, rowsPerDraw: cells.map { rowsRead(p.count, $0) }, draws: draws, threads: threads,
-      noiseSeconds: noise, momentSeconds: momentSeconds(p, threads: threads), dimension: p.dimension)
+      countSecondsPerDraw: counting, squaredSecondsPerDraw: zip(whole, counting).map { Swift.max(0, $0 - $1) },
+      squaredErrorDraws: squaredErrorDraws ?? cells.map { _ in draws },
+      rowsPerDraw: cells.map { gram?.serves($0) == true ? 0 : rowsRead(p.count, $0) }, draws: draws, threads: threads,
+      noiseSeconds: noise, momentSeconds: measured ?? momentSeconds(p, threads: threads), dimension: p.dimension)
   }
 
-  /// Rows one draw reads: the listed draw (its complement past N/2 without replacement, or all N for a
-  /// with-replacement list of 3N/4 or more, summed column-wise).
+  /// Rows one draw lists: b with replacement, else its batch or the complement past N/2.
   static func rowsRead(_ n: Int, _ cell: SweepCell) -> Double {
     let b = cell.batch
-    switch cell.sampler {
-    case .withReplacement: return Double(4 * b >= 3 * n ? n : b)
-    default: return Double(2 * b > n ? n - b : b)
-    }
+    return Double(cell.sampler == .withReplacement || 2 * b <= n ? b : n - b)
   }
 
-  /// One draw's seconds in `cell`, single-threaded, on a stream no sweep uses.
-  static func timePerDraw(_ p: GradientPopulation, _ cell: SweepCell) -> Double {
+  /// One draw's seconds in `cell`, single-threaded, on a stream no sweep uses: drawing and counting only,
+  /// or with the squared error too.
+  static func timePerDraw(_ p: GradientPopulation, _ cell: SweepCell, gram: CentredGram?, squared: Bool) -> Double {
     var workspace = SamplerWorkspace(count: p.count)
     var indices: [Int32] = []
     var accumulator = [Double](repeating: 0, count: p.dimension)
@@ -61,8 +67,8 @@ public struct SweepCostPlan: Sendable {
     func run(_ k: Int) -> Double {
       let start = ContinuousClock.now
       _ = MiniBatchSweep.runBlock(
-        population: p, cell: cell, draws: k, neverPicks: nil, rng: &rng, workspace: &workspace, indices: &indices,
-        accumulator: &accumulator)
+        population: p, cell: cell, layout: .counts, gram: gram, draws: k, squaredDraws: squared ? k : 0,
+        neverPicks: nil, rng: &rng, workspace: &workspace, indices: &indices, accumulator: &accumulator)
       return (ContinuousClock.now - start).seconds
     }
     // One draw untimed first (caches, pages and buffers warm, as in the run), then doubling to 3 ms.
@@ -101,17 +107,26 @@ public struct SweepCostPlan: Sendable {
     return (ContinuousClock.now - start).seconds * pairs / Double(Swift.max(1, threads))
   }
 
-  /// The planned seconds of the draws of `cell` (index) in a block of `count` draws.
-  public func seconds(cell: Int, draws count: Int) -> Double { Double(count) * secondsPerDraw[cell] / Double(Swift.max(1, threads)) }
+  /// The planned seconds of block k of cell c: its draws counted, its first squared errors formed.
+  public func seconds(cell c: Int, block k: Int) -> Double {
+    let size = MiniBatchSweep.blockSize
+    let count = Swift.min(size, draws - k * size)
+    let squared = Swift.min(count, Swift.max(0, squaredErrorDraws[c] - k * size))
+    return (Double(count) * countSecondsPerDraw[c] + Double(squared) * squaredSecondsPerDraw[c]) / Double(Swift.max(1, threads))
+  }
 
   /// The planned seconds of every cell's draws.
-  public var drawSeconds: Double { secondsPerDraw.reduce(0, +) * Double(draws) / Double(Swift.max(1, threads)) }
+  public var drawSeconds: Double {
+    countSecondsPerDraw.indices.reduce(0) { total, c in
+      total + (Double(draws) * countSecondsPerDraw[c] + Double(squaredErrorDraws[c]) * squaredSecondsPerDraw[c])
+    } / Double(Swift.max(1, threads))
+  }
 
   /// The planned seconds of the blocks of `shard` that `ledger` does not hold (all of them without a
   /// ledger), plus the noise scale and moments when this run ends in the table (`finishing`).
   public func remainingSeconds(holding ledger: SweepLedger?, shard: Shard, finishing: Bool) -> Double {
     var total = finishing ? noiseSeconds + momentSeconds : 0
-    for job in stride(from: shard.index, to: secondsPerDraw.count * DrawBlocks.count(draws: draws), by: shard.count)
+    for job in stride(from: shard.index, to: countSecondsPerDraw.count * DrawBlocks.count(draws: draws), by: shard.count)
     where !(ledger?.holds(job: job) ?? false) {
       total += seconds(job: job)
     }
@@ -121,21 +136,22 @@ public struct SweepCostPlan: Sendable {
   /// The planned seconds of job j: block j mod B of cell j / B (B blocks a cell, the last one shorter).
   public func seconds(job: Int) -> Double {
     let blocksPerCell = DrawBlocks.count(draws: draws)
-    let block = job % blocksPerCell
-    return seconds(cell: job / blocksPerCell, draws: Swift.min(MiniBatchSweep.blockSize, draws - block * MiniBatchSweep.blockSize))
+    return seconds(cell: job / blocksPerCell, block: job % blocksPerCell)
   }
 
   /// The whole run's planned seconds.
   public var seconds: Double { drawSeconds + noiseSeconds + momentSeconds }
 
-  /// Rows the draws read in all (R draws of every cell).
-  public var rowsRead: Double { rowsPerDraw.reduce(0, +) * Double(draws) }
+  /// Rows the squared errors read in all (R₃ draws of every cell the rows serve).
+  public var rowsRead: Double { zip(rowsPerDraw, squaredErrorDraws).reduce(0) { $0 + $1.0 * Double($1.1) } }
 
   /// One line for the user: "plan: 3.2e8 rows of 2000 parameters read by 30 cells × 20000 draws, about 95 s
   /// on 2 threads (draws 90 s, noise scale 3 s, moments 2 s)".
   public var summary: String {
     func s(_ x: Double) -> String { x < 10 ? String(format: "%.1f", x) : String(format: "%.0f", x) }
-    return "plan: \(shortScientific(rowsRead)) rows of \(dimension) parameters read by \(secondsPerDraw.count) cells × \(draws) draws, "
+    let fewest = squaredErrorDraws.min() ?? draws
+    let c3 = fewest < draws ? " (C3 on \(fewest)–\(squaredErrorDraws.max()!) by power)" : ""
+    return "plan: \(shortScientific(rowsRead)) rows of \(dimension) parameters read by \(countSecondsPerDraw.count) cells × \(draws) draws\(c3), "
       + "about \(s(seconds)) s on \(threads) thread\(threads == 1 ? "" : "s") (draws \(s(drawSeconds)) s, noise scale \(s(noiseSeconds)) s, moments \(s(momentSeconds)) s)"
   }
 }

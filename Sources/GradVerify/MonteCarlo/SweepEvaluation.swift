@@ -129,7 +129,7 @@ public struct SweepEvaluation: Sendable {
         let judged = tails.varianceTest(m, theory: theory, law: law, critical: judgePower)
         row.varianceTest = judged.test
         row.varianceCritical = judged.critical.map { CriticalValues(lower: $0.lower, upper: $0.upper) }
-        row.nullStandardError = law.variance > 0 ? (law.variance / Double(m.draws)).squareRoot() : 0
+        row.nullStandardError = law.variance > 0 ? (law.variance / Double(m.squaredErrorDraws)).squareRoot() : 0
         let rejected = judged.test.rejection(level: level) != 0
         let exact = judged.test.method == .zeroSpread
         let powerful = !judgePower || (row.detectableRelativeDeviation ?? .infinity) <= Self.meaningfulRelativeDeviation

@@ -17,20 +17,33 @@ public struct SweepLedger: Sendable {
   public var jobCount: Int
   public var cellCount: Int
   public var dimension: Int
+  /// N, the examples a `counts` cell counts.
+  public var examples: Int
   /// By shard index: the ordinals k of the jobs done (job = index + k·n).
   public var done: [Int: OrdinalRanges] = [:]
   /// By cell: the exact sums of its blocks done.
   public var cells: [CellSums]
 
-  public init(signature: [String], shardCount: Int, drawsPerCell: Int, cellCount: Int, dimension: Int) {
-    precondition(cellCount >= 1 && drawsPerCell >= 1, "a ledger needs a cell and a draw")
+  /// A ledger for a sweep over `cells`, each cell in its layout (`CellLayout.of`).
+  public init(
+    signature: [String], shardCount: Int, drawsPerCell: Int, cells: [SweepCell], coordinateSpread: Bool = false,
+    examples: Int, dimension: Int
+  ) {
+    self.init(
+      signature: signature, shardCount: shardCount, drawsPerCell: drawsPerCell,
+      layouts: cells.map { CellLayout.of($0, coordinateSpread: coordinateSpread) }, examples: examples, dimension: dimension)
+  }
+
+  init(signature: [String], shardCount: Int, drawsPerCell: Int, layouts: [CellLayout], examples: Int, dimension: Int) {
+    precondition(!layouts.isEmpty && drawsPerCell >= 1, "a ledger needs a cell and a draw")
     self.signature = signature
     self.shardCount = shardCount
     self.drawsPerCell = drawsPerCell
-    self.jobCount = cellCount * DrawBlocks.count(draws: drawsPerCell)
-    self.cellCount = cellCount
+    self.jobCount = layouts.count * DrawBlocks.count(draws: drawsPerCell)
+    self.cellCount = layouts.count
     self.dimension = dimension
-    cells = (0..<cellCount).map { _ in CellSums(dimension: dimension) }
+    self.examples = examples
+    cells = layouts.map { CellSums(layout: $0, examples: examples, dimension: dimension) }
   }
 
   public var blocksPerCell: Int { jobCount / cellCount }
@@ -95,18 +108,25 @@ public struct SweepLedger: Sendable {
     }
   }
 
-  static let magic = "gradverify sweep ledger v5"
+  static let magic = "gradverify sweep ledger v6"
 
-  /// The ledger as text: a header, one `done` line per shard held, one `cell` line per cell (draws, then
-  /// Σ‖e‖², Σ‖e‖⁴, Σ‖e‖⁶, Σeⱼ and Σeⱼ² for every coordinate, each in `ExactSum`'s exact text form), and an
-  /// `end` line with the cell count and the SHA-256 of every byte before it.
+  /// The ledger as text: a header, one `done` line per shard held, one `cell` line per cell (draws R, the
+  /// draws R₃ with squared errors; Σ‖e‖²,
+  /// Σ‖e‖⁴, Σ‖e‖⁶ in `ExactSum`'s exact text form; then `counts` and the N integer counts, or `sums` and
+  /// Σeⱼ, Σeⱼ² for every coordinate as exact sums), and an `end` line with the cell count and the SHA-256 of
+  /// every byte before it.
   public var text: String {
     var out = Self.magic + "\n"
     out += "signature\t" + signature.map(Self.escape).joined(separator: "\t") + "\n"
-    out += "shards \(shardCount)\ndraws \(drawsPerCell)\ncells \(cellCount)\ndimension \(dimension)\n"
+    out += "shards \(shardCount)\ndraws \(drawsPerCell)\ncells \(cellCount)\ndimension \(dimension)\nexamples \(examples)\n"
     for i in shards { out += "done \(i) \(done[i]!.text)\n" }
     for (c, sums) in cells.enumerated() {
-      out += "cell \(c) \(sums.draws) " + sums.exactSums.map(\.text).joined(separator: " ") + "\n"
+      out += "cell \(c) \(sums.draws) \(sums.squaredErrorDraws) " + sums.squaredErrorPowerSums.map(\.text).joined(separator: " ") + " \(sums.layout.rawValue) "
+      switch sums.layout {
+      case .counts: out += sums.listedCounts.map { String($0) }.joined(separator: " ")
+      case .vectors: out += (sums.errorSum + sums.errorSquareSum).map(\.text).joined(separator: " ")
+      }
+      out += "\n"
     }
     return out + "end \(cellCount) sha256 \(sha256Hex(Array(out.utf8)))\n"
   }
@@ -138,7 +158,7 @@ public struct SweepLedger: Sendable {
     }
     guard let text = String(bytes: bytes[..<lastStart], encoding: .utf8) else { throw fail(0, "not UTF-8") }
     let lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
-    guard lines.count >= 6, lines[1].hasPrefix("signature\t") || lines[1] == "signature" else {
+    guard lines.count >= 7, lines[1].hasPrefix("signature\t") || lines[1] == "signature" else {
       throw fail(2, "expected the signature line")
     }
     let signature = lines[1].split(separator: "\t", omittingEmptySubsequences: false).dropFirst().map { unescape(String($0)) }
@@ -152,15 +172,19 @@ public struct SweepLedger: Sendable {
     let draws = try field(3, "draws", in: 2...1_000_000_000)
     let cellCount = try field(4, "cells", in: 1...1_000_000)
     let d = try field(5, "dimension", in: 1...(1 << 24))
+    let examples = try field(6, "examples", in: 1...Int(Int32.max))
     guard Int(last[1]) == cellCount else { throw fail(lastLineNumber, "the last line counts \(last[1]) cells, the header \(cellCount)") }
-    // Each cell line holds 3 + 2d sums of at least 3 bytes each ("+0 "): the file must be that long before
-    // any of it is allocated.
-    let needed = cellCount.multipliedReportingOverflow(by: CellSums.exactSumCount(dimension: d) * 3)
+    // Each cell line holds at least min(N, 2d) numbers of at least 2 bytes each ("0 "): the file must be that
+    // long before any of it is allocated.
+    let needed = cellCount.multipliedReportingOverflow(by: 2 * Swift.min(examples, 2 * d) + 12)
     guard !needed.overflow, needed.partialValue <= bytes.count else {
-      throw fail(5, "declares \(cellCount) cells of \(d) parameters, at least \(needed.overflow ? "2^63" : String(needed.partialValue)) bytes, but the file has \(bytes.count)")
+      throw fail(6, "declares \(cellCount) cells of \(examples) examples and \(d) parameters, at least \(needed.overflow ? "2^63" : String(needed.partialValue)) bytes, but the file has \(bytes.count)")
     }
-    var ledger = SweepLedger(signature: signature, shardCount: n, drawsPerCell: draws, cellCount: cellCount, dimension: d)
-    var k = 6
+    var ledger = SweepLedger(
+      signature: signature, shardCount: n, drawsPerCell: draws, layouts: [CellLayout](repeating: .counts, count: cellCount),
+      examples: 1, dimension: d)
+    ledger.examples = examples
+    var k = 7
     while k < lines.count, lines[k].hasPrefix("done ") {
       let parts = lines[k].split(separator: " ", maxSplits: 2)
       guard parts.count == 3, let i = Int(parts[1]), i >= 0, i < n, ledger.done[i] == nil,
@@ -170,30 +194,50 @@ public struct SweepLedger: Sendable {
       ledger.done[i] = ranges
       k += 1
     }
+    // A count reaches at most (the cell's draws)·2²⁴ (b ≤ 2²⁴ listed per draw).
     for c in 0..<cellCount {
       guard k < lines.count, lines[k].hasPrefix("cell ") else {
         throw fail(k + 1, "truncated or damaged (expected 'cell \(c) …')")
       }
       let parts = lines[k].split(separator: " ")
-      guard parts.count == 3 + CellSums.exactSumCount(dimension: d), parts[1] == Substring(String(c)),
-        let cellDraws = Int(parts[2]), cellDraws >= 0
-      else { throw fail(k + 1, "malformed cell line") }
+      guard parts.count >= 8, parts[1] == Substring(String(c)), let cellDraws = Int(parts[2]), cellDraws >= 0,
+        let squaredDraws = Int(parts[3]), squaredDraws >= 0, squaredDraws <= cellDraws,
+        let layout = CellLayout(rawValue: String(parts[7])),
+        parts.count == 8 + (layout == .counts ? examples : 2 * d)
+      else { throw fail(k + 1, "malformed cell line (expected 'cell \(c) DRAWS SQUARED-DRAWS S1 S2 S3', then 'counts' and \(examples) integers or 'sums' and \(2 * d) sums)") }
       let expected = ledger.expectedDraws(cell: c)
       guard cellDraws == expected else {
         throw fail(k + 1, "cell \(c) counts \(cellDraws) draws, but its blocks marked done hold \(expected)")
       }
-      var sums: [ExactSum] = []
-      sums.reserveCapacity(parts.count - 3)
-      for (m, part) in parts[3...].enumerated() {
-        guard let s = ExactSum(text: String(part)) else { throw fail(k + 1, "malformed exact sum \(InputError.quote(part))") }
+      func exact(_ m: Int, nonNegative: Bool) throws(InputError) -> ExactSum {
+        guard let s = ExactSum(text: String(parts[4 + m])) else { throw fail(k + 1, "malformed exact sum \(InputError.quote(parts[4 + m]))") }
         // A sum of `draws` finite values is below draws·2^1024; powers and squares are not negative.
-        let nonNegative = m < 3 || m >= 3 + d
-        guard s.isReachable(byDraws: cellDraws, nonNegative: nonNegative) else {
+        guard s.isReachable(byDraws: m < 3 ? squaredDraws : cellDraws, nonNegative: nonNegative) else {
           throw fail(k + 1, "sum \(m + 1) of cell \(c) is out of the range \(cellDraws) draws can reach")
         }
-        sums.append(s)
+        return s
       }
-      ledger.cells[c] = CellSums(draws: cellDraws, exactSums: sums)
+      var powers: [ExactSum] = []
+      for m in 0..<3 { powers.append(try exact(m, nonNegative: true)) }
+      var counts: [Int64] = []
+      var errorSum: [ExactSum] = []
+      var errorSquareSum: [ExactSum] = []
+      switch layout {
+      case .counts:
+        counts.reserveCapacity(examples)
+        for part in parts[8...] {
+          guard let x = Int64(part), x >= 0, x <= Int64(cellDraws) * Int64(SweepSettings.maxBatch) else {
+            throw fail(k + 1, "count \(InputError.quote(part)) of cell \(c) is out of the range \(cellDraws) draws can reach")
+          }
+          counts.append(x)
+        }
+      case .vectors:
+        for m in 0..<(2 * d) {
+          let s = try exact(4 + m, nonNegative: m >= d)
+          if m < d { errorSum.append(s) } else { errorSquareSum.append(s) }
+        }
+      }
+      ledger.cells[c] = CellSums(draws: cellDraws, squaredErrorDraws: squaredDraws, powers: powers, listedCounts: counts, errorSum: errorSum, errorSquareSum: errorSquareSum)
       k += 1
     }
     guard k == lines.count else { throw fail(k + 1, "unexpected line after the cells") }
@@ -210,7 +254,7 @@ public struct SweepLedger: Sendable {
     let n = first.ledger.shardCount
     var whole = SweepLedger(
       signature: first.ledger.signature, shardCount: n, drawsPerCell: first.ledger.drawsPerCell,
-      cellCount: first.ledger.cellCount, dimension: first.ledger.dimension)
+      layouts: first.ledger.cells.map(\.layout), examples: first.ledger.examples, dimension: first.ledger.dimension)
     var holder: [Int: String] = [:]
     for part in parts {
       let l = part.ledger
@@ -224,7 +268,9 @@ public struct SweepLedger: Sendable {
       guard l.shardCount == n else {
         throw InputError("merge: \(part.path) holds shards of n = \(l.shardCount), but \(first.path) has n = \(n)")
       }
-      guard l.drawsPerCell == whole.drawsPerCell && l.cellCount == whole.cellCount && l.dimension == whole.dimension else {
+      guard l.drawsPerCell == whole.drawsPerCell && l.cellCount == whole.cellCount && l.dimension == whole.dimension
+        && l.examples == whole.examples && l.cells.map(\.layout) == whole.cells.map(\.layout)
+      else {
         throw InputError("merge: \(part.path) has a different block layout from \(first.path)")
       }
       for i in l.shards {

@@ -227,10 +227,13 @@ struct SweepNullTails {
   mutating func varianceTest(
     _ m: CellMeasurement, theory: Double, law: SquaredErrorLaw, critical wanted: Bool = true
   ) -> (test: TailTest, critical: (lower: Double, upper: Double)?) {
-    let (cell, r, mse) = (m.cell, m.draws, m.meanSquaredError)
+    let (cell, r, mse) = (m.cell, m.squaredErrorDraws, m.meanSquaredError)
     let top = largestSquaredError(cell: cell)
     let deviation = mse - theory
-    let rounding = squaredErrorRounding(batch: cell.batch, largest: top) + 16 * RoundingBoundNumber.unitRoundoff * theory
+    // Where K may have served the cell, its quadratic forms' rounding too (`CentredGram.squaredErrorRounding`).
+    let gramRounding = moments.gram.map { $0.serves(cell) ? $0.squaredErrorRounding(cell) : 0 } ?? 0
+    let rounding = squaredErrorRounding(batch: cell.batch, largest: top) + gramRounding
+      + 16 * RoundingBoundNumber.unitRoundoff * theory
     let withinRounding = Swift.abs(deviation) <= rounding
     guard law.variance > 0 else { return (.zeroSpread(deviation: deviation, withinRounding: withinRounding), nil) }
     let rd = Double(r)

@@ -167,6 +167,7 @@ public struct ContiguousMeasurement: Sendable {
       var rng = PhiloxStream(seed: seed, name: "n1/\(name)/\(sampler.rawValue)/b=\(b)", substream: UInt64(block))
       var sums = BlockSums(dimension: d)
       sums.draws = count
+      sums.squaredErrorDraws = count
       for _ in 0..<sums.draws {
         let e = errors[starts.count == 1 ? 0 : Int(rng.nextBounded(UInt64(starts.count)))]
         var squared = 0.0

@@ -16,6 +16,8 @@ public struct SweepExperiment: Experiment {
     public var measurements: [CellMeasurement]
     /// The two-batch noise-scale estimators (b_small = max(2, N/32), b_big = N/2), when N ≥ 8.
     public var noiseScale: NoiseScaleEstimate?
+    /// The population's moments, when the sweep already formed them (its Gram matrix served the draws).
+    public var moments: PopulationMoments?
   }
 
   /// One case swept and judged.
@@ -45,9 +47,7 @@ public struct SweepExperiment: Experiment {
       testCount = m
       criticalZ = critical
       records = measured.map { r in
-        // The O(N²P) third-order sums serve only the with-replacement law's skewness.
-        let moments = PopulationMoments(
-          r.population, withReplacementSkewness: settings.samplers.contains(.withReplacement))
+        let moments = r.moments ?? SweepExperiment.moments(r.population, settings: settings, keepGram: false)
         let evaluation = SweepEvaluation(
           measurements: r.measurements, population: r.population, alpha: settings.alpha, convention: convention,
           runTests: m, moments: moments)
@@ -114,25 +114,60 @@ public struct SweepExperiment: Experiment {
     let plan = plan ?? SweepBlockPlan(signature: [], shard: .whole)
     let jobs = MiniBatchSweep.jobCount(cells: cells.count, draws: settings.draws)
     var ledger = SweepLedger(
-      signature: plan.signature, shardCount: plan.shard.count, drawsPerCell: settings.draws, cellCount: cells.count,
-      dimension: population.dimension)
+      signature: plan.signature, shardCount: plan.shard.count, drawsPerCell: settings.draws, cells: cells,
+      examples: population.count, dimension: population.dimension)
     if let done = plan.completed {
       try done.requireSameSweep(
         signature: ledger.signature, shard: done.isComplete ? nil : plan.shard, jobCount: jobs,
         cellCount: cells.count, dimension: ledger.dimension, source: plan.completedSource)
       ledger = done
     }
+    // The moments come first: where they form the Gram matrix K, the draws read their squared errors from it.
+    let moments = plan.moments ?? Self.moments(population, settings: settings, keepGram: true)
     if !ledger.isComplete {
       try MiniBatchSweep.fill(
         &ledger, shard: plan.shard, population: population, cells: cells, draws: settings.draws, seed: seed,
         name: name, threads: threads, progress: report, checkpointInterval: plan.checkpointInterval,
-        checkpoint: plan.checkpoint, costPlan: plan.cost)
+        checkpoint: plan.checkpoint, costPlan: plan.cost, gram: moments.gram,
+        squaredErrorDraws: squaredErrorDraws(cells: cells, population: population, moments: moments))
     }
     guard ledger.isComplete else { return (ledger, nil) }
-    let measurements = MiniBatchSweep.measurements(cells: cells, ledger: ledger)
+    let measurements = MiniBatchSweep.measurements(cells: cells, ledger: ledger, population: population, threads: threads)
     let noiseScale = NoiseScaleEstimate.sweepDefault(
-      population: population, draws: settings.draws, seed: seed, name: name, threads: threads)
-    return (ledger, Measured(caseName: name, population: population, measurements: measurements, noiseScale: noiseScale))
+      population: population, draws: noiseScaleDraws(population: population, cells: cells, moments: moments), seed: seed,
+      name: name, threads: threads, gram: moments.gram)
+    return (ledger, Measured(
+      caseName: name, population: population, measurements: measurements, noiseScale: noiseScale, moments: moments))
+  }
+
+  /// With `--draws auto`, the draws of each cell's variance test (`SquaredErrorDraws`), at this case's own
+  /// per-tail level α/(2m); nil: all of them.
+  public func squaredErrorDraws(cells: [SweepCell], population: GradientPopulation, moments: PopulationMoments) -> [Int]? {
+    guard settings.squaredErrorDrawsByPower else { return nil }
+    return SquaredErrorDraws.plan(
+      cells: cells, population: population, moments: moments, draws: settings.draws,
+      level: level(cells: cells, population: population))
+  }
+
+  /// The noise-scale estimators' draws: `draws`, or with `--draws auto` those their power needs.
+  public func noiseScaleDraws(population: GradientPopulation, cells: [SweepCell], moments: PopulationMoments) -> Int {
+    guard settings.squaredErrorDrawsByPower else { return settings.draws }
+    return NoiseScaleEstimate.drawsByPower(
+      population: population, moments: moments, level: level(cells: cells, population: population),
+      maximum: settings.draws)
+  }
+
+  /// This case's own per-tail level α/(2m), m its tests (with the noise scale's two).
+  func level(cells: [SweepCell], population: GradientPopulation) -> Double {
+    let tests = SweepEvaluation.testCount(cells, dimension: population.dimension)
+      + (NoiseScaleEstimate.sizes(count: population.count) == nil ? 0 : 2)
+    return settings.alpha / (2 * Double(Swift.max(1, tests)))
+  }
+
+  /// The moments a sweep's laws need: the O(N²P) third-order sums only when the with-replacement law's
+  /// skewness is wanted; K kept for the draws when asked.
+  public static func moments(_ p: GradientPopulation, settings: SweepSettings, keepGram: Bool) -> PopulationMoments {
+    PopulationMoments(p, withReplacementSkewness: settings.samplers.contains(.withReplacement), keepGram: keepGram)
   }
 
   public func tables(_ result: Result) -> [SchemaTable] {
@@ -319,6 +354,8 @@ public struct SweepBlockPlan {
   public var checkpointInterval: Double
   /// The planned cost, which weighs each block in the progress reports (nil: every block counts 1).
   public var cost: SweepCostPlan?
+  /// The population's moments, when the caller formed them already (with K kept for the draws).
+  public var moments: PopulationMoments?
 
   public init(
     signature: [String], shard: Shard, completed: SweepLedger? = nil, completedSource: String = "",
