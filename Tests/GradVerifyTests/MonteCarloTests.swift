@@ -252,16 +252,26 @@ struct MonteCarloReproducibilityTests {
     }
   }
 
-  @Test("a population over 64 MB, copied onto huge pages, holds exactly the rows it was given, and their transpose")
-  func largePopulationCopy() {
+  @Test("a .npy over 64 MB, decoded onto huge pages from its mapped bytes, holds exactly its rows; the column views transpose them")
+  func largePopulationCopy() throws {
     let (n, d) = (28_000, 300)  // 67 MB; P > 256 keeps Σ_N out of it
     var rng = SplitMix64(seed: 5)
     let rows = (0..<(n * d)).map { _ in Double(bitPattern: rng.next() >> 2) }
-    let population = GradientPopulation(rows: rows, count: n, dimension: d)
+    var header = "{'descr': '<f8', 'fortran_order': False, 'shape': (\(n), \(d)), }"
+    while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
+    header += "\n"
+    var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count & 0xff), UInt8(header.utf8.count >> 8)]
+    bytes += Array(header.utf8)
+    for x in rows { withUnsafeBytes(of: x.bitPattern.littleEndian) { bytes += $0 } }
+    let npy = try NPYMatrix.parse(bytes, path: "large.npy")
+    let population = GradientPopulation(rows: npy.values, count: n, dimension: d)
     #expect(population.rows == rows)
+    let columns = population.columnMajor()
+    let firstFive = population.columnMajor(columns: 5)
     for _ in 0..<1000 {
       let (i, j) = (Int(rng.next() % UInt64(n)), Int(rng.next() % UInt64(d)))
-      #expect(population.columns[j * n + i] == rows[i * d + j])
+      #expect(columns[j * n + i] == rows[i * d + j] && population.column(j)[i] == rows[i * d + j])
+      if j < 5 { #expect(firstFive[j * n + i] == rows[i * d + j]) }
     }
   }
 

@@ -76,7 +76,7 @@ public struct FrameworkGradientCheck: Sendable {
     var worst = (ratio: -1.0, coordinate: 0, bound: 0.0)
     var maxDifference = 0.0
     for j in 0..<p.dimension {
-      let column = p.columns[(j * n)..<((j + 1) * n)]
+      let column = p.column(j)
       // ḡⱼ and (1/N)Σ|Gᵢⱼ| from exact sums: the comparison is with u of float64 itself.
       let mean = ExactSum(column).value / Double(n)
       let absoluteMean = ExactSum(column.lazy.map { Swift.abs($0) }).value / Double(n)

@@ -24,13 +24,25 @@ public struct NPYMatrix: Sendable, Equatable {
   static let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
 
   /// Reads and checks a file: every problem is an `InputError` naming it.
+  /// The file is memory-mapped and decoded in place: no copy of its bytes is made.
   public static func load(path: String) throws(InputError) -> NPYMatrix {
-    let data = try InputFile.read(path)
-    return try parse(Array(data), path: path)
+    let data = try InputFile.read(path, mapped: true)
+    return try data.withUnsafeBytes { bytes in parsed(bytes, path: path) }.get()
+  }
+
+  /// `parse` as a result, for the byte buffers' untyped closures.
+  static func parsed(_ bytes: UnsafeRawBufferPointer, path: String) -> Result<NPYMatrix, InputError> {
+    do throws(InputError) { return .success(try parse(bytes, path: path)) } catch { return .failure(error) }
   }
 
   /// Parses the bytes of a `.npy` file; `path` names it in errors.
   public static func parse(_ bytes: [UInt8], path: String) throws(InputError) -> NPYMatrix {
+    try bytes.withUnsafeBytes { parsed($0, path: path) }.get()
+  }
+
+  /// The same, from bytes in memory (a mapped file); the values go to memory backed by huge pages when
+  /// large (`largeArray`), as the sweep reads them.
+  static func parse(_ bytes: UnsafeRawBufferPointer, path: String) throws(InputError) -> NPYMatrix {
     guard bytes.count >= 10, Array(bytes[0..<6]) == magic else {
       throw InputError(file: path, "not a .npy file (it does not start with \\x93NUMPY)")
     }
@@ -72,8 +84,9 @@ public struct NPYMatrix: Sendable, Equatable {
           ? "truncated data: shape \(dict.shapeText) of \(dict.descr) needs \(size.partialValue) bytes, the file has \(available)"
           : "\(available - size.partialValue) bytes after the data of shape \(dict.shapeText)")
     }
-    var values = [Double](repeating: 0, count: count.partialValue)
     let (n, p) = (dict.rows, dict.columns)
+    var failure: InputError?
+    let values = largeArray(count: count.partialValue) { values in
     for k in 0..<count.partialValue {
       let offset = dataStart + k * dict.itemBytes
       var bits: UInt64 = 0
@@ -84,11 +97,15 @@ public struct NPYMatrix: Sendable, Equatable {
       let value = dict.itemBytes == 8 ? Double(bitPattern: bits) : Double(Float(bitPattern: UInt32(truncatingIfNeeded: bits)))
       guard value.isFinite else {
         let (i, j) = dict.fortranOrder ? (k % n, k / n) : (k / p, k % p)
-        throw InputError(file: path, "element [\(i), \(j)] is not finite (\(value))")
+        failure = InputError(file: path, "element [\(i), \(j)] is not finite (\(value))")
+        values.initialize(repeating: 0)
+        return
       }
       // Fortran order stores column after column: item k is element (k mod N, k div N).
       values[dict.fortranOrder ? (k % n) * p + k / n : k] = value
     }
+    }
+    if let failure { throw failure }
     return NPYMatrix(rows: n, columns: p, values: values, itemBytes: dict.itemBytes, dimensions: dict.dimensions)
   }
 }

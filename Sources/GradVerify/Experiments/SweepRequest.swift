@@ -99,10 +99,8 @@ public struct SweepRequest: Sendable, Equatable {
   public func identity(withDataHash: Bool) throws(InputError) -> [String] {
     var lines = Self.versionLines + ["sweep"] + settingLines
     if withDataHash {
-      guard let data = FileManager.default.contents(atPath: source.path) else {
-        throw InputError(file: source.path, "cannot read")
-      }
-      lines.append("data-sha256 " + sha256Hex(Array(data)))
+      // Hashed from the mapped file, never copied.
+      lines.append("data-sha256 " + sha256Hex(try InputFile.read(source.path, mapped: true)))
     }
     return lines
   }

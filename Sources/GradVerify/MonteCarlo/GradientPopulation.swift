@@ -9,10 +9,10 @@ import Foundation
 public struct GradientPopulation: Sendable {
   public let count: Int
   public let dimension: Int
-  /// N×d, row-major.
+  /// N×d, row-major: the caller's array, not copied (a large one should come from `largeArray`, on huge
+  /// pages, as `NPYMatrix` makes it: the sampler reads rows at random, and with 4 KB pages nearly every
+  /// row is a TLB miss).
   public let rows: [Double]
-  /// The same matrix column-major (d×N), for weighted sums over every example at once.
-  public let columns: [Double]
   /// T = Σᵢ gᵢ, compensated.
   public let total: [Double]
   /// g = T/N.
@@ -32,17 +32,7 @@ public struct GradientPopulation: Sendable {
     precondition(n >= 1 && d >= 1 && rows.count == n * d, "rows must be N×d")
     self.count = n
     self.dimension = d
-    // Large matrices are copied into memory backed by huge pages (`largeArray`): the sampler reads rows at
-    // random, and with 4 KB pages nearly every row is a TLB miss.
-    self.rows = rows.count * 8 >= hugePageThreshold
-      ? largeArray(count: rows.count) { buffer in _ = buffer.initialize(from: rows) } : rows
-    self.columns = largeArray(count: n * d) { columns in
-      rows.withUnsafeBufferPointer { rows in
-        for i in 0..<n {
-          for j in 0..<d { columns[j * n + i] = rows[i * d + j] }
-        }
-      }
-    }
+    self.rows = rows
     var sums = [NeumaierSum](repeating: NeumaierSum(), count: d)
     for i in 0..<n {
       for j in 0..<d { sums[j].add(rows[i * d + j]) }
@@ -102,6 +92,23 @@ public struct GradientPopulation: Sendable {
   /// The population of a model's per-example gradients at θ.
   public init(_ gradients: PerExampleGradients) {
     self.init(rows: gradients.matrix, count: gradients.count, dimension: gradients.parameterCount)
+  }
+
+  /// Column j: every example's j-th entry, in example order.
+  public func column(_ j: Int) -> [Double] { (0..<count).map { rows[$0 * dimension + j] } }
+
+  /// The first `columns` columns (all by default) as one column-major array (columns × N), made when a sum
+  /// over columns needs it and freed after.
+  public func columnMajor(columns: Int? = nil) -> [Double] {
+    let (n, d) = (count, dimension)
+    let k = Swift.min(d, columns ?? d)
+    return largeArray(count: n * k) { out in
+      rows.withUnsafeBufferPointer { rows in
+        for i in 0..<n {
+          for j in 0..<k { out[j * n + i] = rows[i * d + j] }
+        }
+      }
+    }
   }
 
   /// B_simple = tr Σ_N / ‖g‖².

@@ -140,7 +140,7 @@ public struct PopulationMoments: Sendable {
       // Over the shorter side: the P columns when P < N, else the N rows (`CrossSquareSum`).
       let threads = ProcessInfo.processInfo.activeProcessorCount
       let crossSquares = d < n
-        ? p.columns.withUnsafeBufferPointer { columns in
+        ? p.columnMajor().withUnsafeBufferPointer { columns in
           p.mean.withUnsafeBufferPointer { mean in
             CrossSquareSum.sum(.init(base: columns.baseAddress!, count: d, length: n, centre: mean.baseAddress!), threads: threads)
           }

@@ -91,7 +91,7 @@ public struct SweepCostPlan: Sendable {
     let slice = Swift.min(m, 24)
     let start = ContinuousClock.now
     if byColumns {
-      p.columns.withUnsafeBufferPointer { columns in
+      p.columnMajor(columns: slice).withUnsafeBufferPointer { columns in
         p.mean.withUnsafeBufferPointer { mean in
           _ = CrossSquareSum.sum(.init(base: columns.baseAddress!, count: slice, length: length, centre: mean.baseAddress!), threads: 1)
         }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The verdicts of one sweep: unbiasedness (C2) and the variance law (C3) per cell, each decided by a tail
 /// probability under the exact null law of the population (`SweepNullTails`), each tail at its own level.
 ///
@@ -100,17 +102,18 @@ public struct SweepEvaluation: Sendable {
     let level = alpha / (2 * Double(tests))
     var tails = SweepNullTails(population: population, moments: moments, level: Swift.max(level, screenLevel ?? 0))
     let gScale = population.mean.map(Swift.abs).max() ?? 0
+    let laws = measurements.map {
+      SquaredErrorLaw(sampler: $0.cell.sampler, batch: $0.cell.batch, population: population, moments: moments)
+    }
+    let biasTests = Self.biasTests(measurements: measurements, laws: laws, tails: tails)
     var rows: [Row] = []
-    for m in measurements {
+    for (c, m) in measurements.enumerated() {
       let cell = m.cell
-      let law = SquaredErrorLaw(sampler: cell.sampler, batch: cell.batch, population: population, moments: moments)
+      let law = laws[c]
       let theory = convention.theoreticalMSE(sampler: cell.sampler, batch: cell.batch, population: population)
       var row = Row(measurement: m, theory: theory, law: law)
       if let law, cell.sampler.isUnbiased {
-        row.biasTests = m.meanError.indices.map { j in
-          tails.biasTest(
-            cell: cell, draws: m.draws, coordinate: j, meanError: m.meanError[j], variance: law.coordinateVariance[j])!
-        }
+        row.biasTests = biasTests[c]
         let rejected = row.biasTests.contains { $0.rejection(level: level) != 0 }
         if let widest = law.coordinateVariance.indices.max(by: { law.coordinateVariance[$0] < law.coordinateVariance[$1] }) {
           let variance = law.coordinateVariance[widest]
@@ -138,6 +141,33 @@ public struct SweepEvaluation: Sendable {
       rows.append(row)
     }
     self.rows = rows
+  }
+
+  /// Every coordinate's bias test in every unbiased cell (empty lists elsewhere), coordinate by coordinate:
+  /// a coordinate's atoms are built once, serve every cell, and are dropped before the next (memory O(N),
+  /// not O(N·P)); blocks of 64 coordinates run on all cores, each test a pure function of its inputs.
+  static func biasTests(measurements: [CellMeasurement], laws: [SquaredErrorLaw?], tails: SweepNullTails) -> [[TailTest]] {
+    let tested = measurements.indices.filter { laws[$0] != nil && measurements[$0].cell.sampler.isUnbiased }
+    guard let d = measurements.first?.meanError.count, !tested.isEmpty else { return measurements.map { _ in [] } }
+    let width = 64
+    let parts = parallelJobs(
+      count: (d + width - 1) / width, threads: ProcessInfo.processInfo.activeProcessorCount, makeScratch: { tails }
+    ) { job, local -> [[TailTest]] in
+      (job * width..<Swift.min(d, (job + 1) * width)).map { j in
+        local.dropAtoms()
+        return tested.map { c in
+          let m = measurements[c]
+          return local.biasTest(
+            cell: m.cell, draws: m.draws, coordinate: j, meanError: m.meanError[j], variance: laws[c]!.coordinateVariance[j])!
+        }
+      }
+    }
+    var out = measurements.map { _ in [TailTest]() }
+    for (k, c) in tested.enumerated() {
+      out[c].reserveCapacity(d)
+      for part in parts { for tests in part { out[c].append(tests[k]) } }
+    }
+    return out
   }
 
   /// The tests a sweep over `cells` makes: one per coordinate per unbiased cell, one per cell with a law.

@@ -80,19 +80,23 @@ struct SweepNullTails {
     allowance[j] * Double(Swift.max(b, population.count) + 2)
   }
 
+  /// Forgets the atoms built so far (the bias tests go coordinate by coordinate).
+  mutating func dropAtoms() {
+    deviationAtoms.removeAll()
+    rawAtoms.removeAll()
+  }
+
   mutating func deviations(_ j: Int) -> PopulationAtoms {
     if let a = deviationAtoms[j] { return a }
-    let n = population.count
     let mean = population.mean[j]
-    let a = PopulationAtoms(population.columns[(j * n)..<((j + 1) * n)].map { $0 - mean })
+    let a = PopulationAtoms(population.column(j).map { $0 - mean })
     deviationAtoms[j] = a
     return a
   }
 
   mutating func raw(_ j: Int) -> PopulationAtoms {
     if let a = rawAtoms[j] { return a }
-    let n = population.count
-    let a = PopulationAtoms(population.columns[(j * n)..<((j + 1) * n)])
+    let a = PopulationAtoms(population.column(j))
     rawAtoms[j] = a
     return a
   }

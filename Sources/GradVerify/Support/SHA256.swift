@@ -17,17 +17,19 @@ public func sha256Hex<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.E
   var h: [UInt32] = [
     0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19,
   ]
-  var message = Array(bytes)
-  let bitLength = UInt64(message.count) * 8
-  message.append(0x80)
-  while message.count % 64 != 56 { message.append(0) }
-  for shift in stride(from: 56, through: 0, by: -8) { message.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
+  // Whole 64-byte blocks are read where the bytes lie (a mapped file is never copied); only the last
+  // partial block and the padding are assembled.
+  let contiguous = bytes.withContiguousStorageIfAvailable { _ in true } ?? false
+  let owned = contiguous ? [] : Array(bytes)
+  let count = contiguous ? bytes.count : owned.count
+  let whole = count / 64 * 64
+  var tail: [UInt8] = []
+  let bitLength = UInt64(count) * 8
   func rotate(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
   var w = [UInt32](repeating: 0, count: 64)
-  for chunk in stride(from: 0, to: message.count, by: 64) {
+  func compress(_ block: (Int) -> UInt8) {
     for t in 0..<16 {
-      let i = chunk + 4 * t
-      w[t] = UInt32(message[i]) << 24 | UInt32(message[i + 1]) << 16 | UInt32(message[i + 2]) << 8 | UInt32(message[i + 3])
+      w[t] = UInt32(block(4 * t)) << 24 | UInt32(block(4 * t + 1)) << 16 | UInt32(block(4 * t + 2)) << 8 | UInt32(block(4 * t + 3))
     }
     for t in 16..<64 {
       let s0 = rotate(w[t - 15], 7) ^ rotate(w[t - 15], 18) ^ (w[t - 15] >> 3)
@@ -46,6 +48,15 @@ public func sha256Hex<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.E
     }
     for (i, v) in [a, b, c, d, e, f, g, hh].enumerated() { h[i] &+= v }
   }
+  func run(_ buffer: UnsafeBufferPointer<UInt8>) {
+    for chunk in stride(from: 0, to: whole, by: 64) { compress { buffer[chunk + $0] } }
+    tail = Array(buffer[whole..<count])
+  }
+  if contiguous { _ = bytes.withContiguousStorageIfAvailable(run) } else { owned.withUnsafeBufferPointer(run) }
+  tail.append(0x80)
+  while tail.count % 64 != 56 { tail.append(0) }
+  for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
+  for chunk in stride(from: 0, to: tail.count, by: 64) { compress { tail[chunk + $0] } }
   let digits = Array("0123456789abcdef")
   return String(h.flatMap { word in (0..<8).map { digits[Int((word >> (28 - 4 * UInt32($0))) & 0xf)] } })
 }
