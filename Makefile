@@ -59,7 +59,7 @@ PYTHON ?= python3
 bench: build
 	@BIN=$(BIN) PEER=$(PEER) PYTHON=$(PYTHON) bash Experiments/bench/scale-bench.sh
 	@if [ -n "$(SCALE)" ]; then $(PYTHON) Experiments/bench/real_scale.py --bin $(BIN) $(SCALE_ARGS); \
-	  else echo "real-model scale: skipped (make bench SCALE=1 [SCALE_ARGS='--draws 2000']; needs NumPy, about an hour at the defaults)"; fi
+	  else echo "real-model scale: skipped (make bench SCALE=1 [SCALE_ARGS='--draws 2000']; needs NumPy, about 11 minutes at the defaults)"; fi
 
 # Hostile input: libFuzzer (https://llvm.org/docs/LibFuzzer.html) feeds arbitrary bytes to the CSV reader
 # (checked against the reader it replaced), the spec decoder, the parameter file, the .npy reader, the sweep

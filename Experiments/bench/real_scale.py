@@ -2,9 +2,10 @@
 practitioner brings, against one NumPy pass computing the same exact laws, measured in one run.
 
 For each matrix (seeded, written once to WORK): the NumPy reference pass (G.T @ G when P < N, else
-G @ G.T, in float64 as the harness accumulates), then the sweep at its defaults (or --draws R), reporting
-wall time, peak RSS (of the sweep process), the time the sweep planned before its first draw, and the
-ratios. A benchmark, never a test: nothing here fails a build.
+G @ G.T, in float64 as the harness accumulates), then the sweep at its defaults (`--draws auto`, or --draws R), reporting
+wall time, peak RSS (of the sweep process), the time the sweep planned before its first draw, the ratios,
+and the size of a part file (`--shard 0/2`, the format checkpoints use too) against the input's.
+A benchmark, never a test: nothing here fails a build.
 
     python3 Experiments/bench/real_scale.py [--bin .build/release/gradverify] [--work .build/bench]
         [--shapes 20000x2000,2000x50000,100000x1000] [--draws R] [--sampler with,without]
@@ -65,9 +66,13 @@ def main():
         planned = re.search(r"plan: .*?about ([0-9.]+) s", stderr)
         size = os.path.getsize(path)
         peak = usage.ru_maxrss * 1024
+        part = os.path.join(args.work, f"g{n}x{p}.part")
+        subprocess.run(command + ["--shard", "0/2", "--out", part], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        part_size = os.path.getsize(part) if os.path.exists(part) else float("nan")
         print(f"{shape} float32 ({size / 1e6:.0f} MB): exit {os.waitstatus_to_exitcode(status)}, sweep {wall:.1f} s, "
               f"planned {planned.group(1) if planned else '?'} s, numpy pass {reference:.2f} s, "
-              f"ratio {wall / reference:.1f}, peak RSS {peak / 1e9:.2f} GB ({peak / size:.1f}x the file)")
+              f"ratio {wall / reference:.1f}, peak RSS {peak / 1e9:.2f} GB ({peak / size:.1f}x the file), "
+              f"part {part_size / 1e6:.2f} MB ({100 * part_size / size:.2f}% of the file)")
         sys.stdout.flush()
 
 

@@ -182,7 +182,7 @@ public struct SweepExperiment: Experiment {
         let m = row.measurement
         doc.append([
           CSVCell(r.caseName), CSVCell(m.cell.sampler.rawValue), CSVCell(m.cell.batch), CSVCell(r.population.count),
-          CSVCell(r.population.dimension), CSVCell(m.draws), CSVCell(m.meanSquaredError),
+          CSVCell(r.population.dimension), CSVCell(m.draws), CSVCell(m.squaredErrorDraws), CSVCell(m.meanSquaredError),
           CSVCell(m.meanSquaredErrorStandardError), CSVCell(row.nullStandardError), CSVCell(row.theory),
           CSVCell(row.ratio), CSVCell(row.varianceZ), CSVCell(row.varianceCritical?.lower),
           CSVCell(row.varianceCritical?.upper), CSVCell(row.varianceTest?.pValue),
