@@ -187,7 +187,7 @@ enum Help {
       --sampler S        with, without, poisson, poisson-realized, or a comma list
       --batch-sizes L    comma list (default: powers of two up to N, 3, 10, N/2, N−1, N)
       --draws R|auto     replicates per cell. auto (the default): C2 takes 20000, C3 and the noise scale
-                         only those their power needs (≥ 256: a 10% deviation of the MSE law about two
+                         only those their power needs (≥ 20: a 10% deviation of the MSE law about two
                          critical distances out), chosen from the exact law before any draw; R: all R.
       --alpha A          probability of any false FAIL in the run (default 0.01)
       --seed S           seed of θ and of every draw (default 1)

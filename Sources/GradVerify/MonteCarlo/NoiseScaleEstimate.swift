@@ -95,7 +95,7 @@ public struct NoiseScaleEstimate: Sendable {
 
   /// The draws the estimators need (`--draws auto`), as `SquaredErrorDraws` chooses them for C3: enough
   /// that a deviation of 10% of tr S² lies about two critical distances out at per-tail level L,
-  /// R = min(R_max, 256·⌈max(256, (2·z_L·sd(Ŝ)/(0.1·tr S²))²)/256⌉), from the exact Var Ŝ only.
+  /// R = min(R_max, ⌈max(20, (2·z_L·sd(Ŝ)/(0.1·tr S²))²)⌉), from the exact Var Ŝ only.
   public static func drawsByPower(
     population p: GradientPopulation, moments m: PopulationMoments, level: Double, maximum: Int
   ) -> Int {
@@ -104,8 +104,8 @@ public struct NoiseScaleEstimate: Sendable {
     let variance = (normSquaredVariance(batch: small, population: p, moments: m) + normSquaredVariance(batch: big, population: p, moments: m))
       / ((1 / bs - 1 / bb) * (1 / bs - 1 / bb))
     let expected = p.traceSigma * Double(p.count) / Double(p.count - 1)
-    return SquaredErrorDraws.rounded(
-      needed: 2 * (-normalQuantile(level)) * variance.squareRoot() / (0.1 * expected), maximum: maximum)
+    let spread = 2 * (-normalQuantile(level)) * variance.squareRoot() / (0.1 * expected)
+    return SquaredErrorDraws.rounded(needed: spread * spread, maximum: maximum)
   }
 
   /// Judges both estimators against their exact null variances at the run's per-tail level L.

@@ -8,7 +8,7 @@ extension SweepExperiment {
     .count,
     .parameterCount,
     .draws,
-    Column("mse_draws", "R₃, the draws whose squared errors mse averages: every draw at a fixed --draws R, the first R₃ (those C3's power needs, at least 256) with sweep's --draws auto; mse_se and mse_null_se are over R₃", unit: "1"),
+    Column("mse_draws", "R₃, the draws whose squared errors mse averages: every draw at a fixed --draws R, the first R₃ (those C3's power needs, at least 20) with sweep's --draws auto; mse_se and mse_null_se are over R₃", unit: "1"),
     .meanSquaredError,
     Column("mse_se", "estimated standard error of mse, sd(‖e_r‖²)/√R₃ (reported; not used by the verdict)", unit: "gradient²"),
     .meanSquaredErrorNullSE,
