@@ -30,8 +30,7 @@ public struct NullSweepRuns: Sendable {
     self.population = population
     self.cells = cells
     moments = PopulationMoments(population)
-    tests = SweepEvaluation.testCount(cells, dimension: population.dimension)
-      + (NoiseScaleEstimate.sizes(count: population.count) == nil ? 0 : 2)
+    tests = SweepEvaluation.caseTestCount(cells, population: population)
     self.alpha = alpha
     self.convention = convention
     self.neverPicks = neverPicks

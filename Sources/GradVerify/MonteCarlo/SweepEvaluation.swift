@@ -170,6 +170,11 @@ public struct SweepEvaluation: Sendable {
     return out
   }
 
+  /// The tests one case's sweep makes: its cells' (`testCount`) and the noise-scale estimators' two where N ≥ 8.
+  public static func caseTestCount(_ cells: [SweepCell], population p: GradientPopulation) -> Int {
+    testCount(cells, dimension: p.dimension) + (NoiseScaleEstimate.sizes(count: p.count) == nil ? 0 : 2)
+  }
+
   /// The tests a sweep over `cells` makes: one per coordinate per unbiased cell, one per cell with a law.
   public static func testCount(_ cells: [SweepCell], dimension d: Int) -> Int {
     cells.filter { $0.sampler.isUnbiased }.count * d + cells.filter { $0.sampler != .poissonRealized }.count

@@ -159,9 +159,7 @@ public struct SweepExperiment: Experiment {
 
   /// This case's own per-tail level α/(2m), m its tests (with the noise scale's two).
   func level(cells: [SweepCell], population: GradientPopulation) -> Double {
-    let tests = SweepEvaluation.testCount(cells, dimension: population.dimension)
-      + (NoiseScaleEstimate.sizes(count: population.count) == nil ? 0 : 2)
-    return settings.alpha / (2 * Double(Swift.max(1, tests)))
+    settings.alpha / (2 * Double(Swift.max(1, SweepEvaluation.caseTestCount(cells, population: population))))
   }
 
   /// The moments a sweep's laws need: the O(N²P) third-order sums only when the with-replacement law's
