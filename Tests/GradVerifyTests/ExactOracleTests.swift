@@ -117,7 +117,7 @@ struct ExactOracleTests {
     let n = population.count
     let d = population.dimension
     let b = 2
-    let enumerated = Self.enumeratedCovariance(rows: population.rows, count: n, dimension: d, batch: b)
+    let enumerated = Self.enumeratedCovariance(rows: population.rows.doubles, count: n, dimension: d, batch: b)
     let right = ExactOracle.theoreticalCovariance(population: population, sampler: .withoutReplacement, batch: b)
     // The correct law, from an enumeration that shares no code with the library.
     #expect(Self.relativeDistance(enumerated, right) <= 1e-12)

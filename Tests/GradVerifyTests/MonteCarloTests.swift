@@ -239,39 +239,51 @@ struct MonteCarloReproducibilityTests {
     for d in [1, 7, 16, 33, 64, 100] {
       let n = 300
       let rows = (0..<(n * d)).map { _ in Double(bitPattern: rng.next() >> 2) * 1e-300 * Double(1 + rng.next() % 1000) }
-      let population = GradientPopulation(rows: rows, count: n, dimension: d)
-      for b in [1, 5, 200, 1000] {
-        let indices = (0..<b).map { _ in Int32(rng.next() % UInt64(n)) }
-        var plain = [Double](repeating: 0, count: d)
-        for i in indices { for j in 0..<d { plain[j] += rows[Int(i) * d + j] } }
-        let byRow = MiniBatchSweep.batchSum(of: population, indices: indices, rowByRowAbove: 0)
-        let byChunk = MiniBatchSweep.batchSum(of: population, indices: indices, rowByRowAbove: .max)
-        #expect(byRow.map(\.bitPattern) == plain.map(\.bitPattern), "d = \(d), b = \(b), row by row")
-        #expect(byChunk.map(\.bitPattern) == plain.map(\.bitPattern), "d = \(d), b = \(b), chunk by chunk")
+      // The same sums from float32 storage, each value widened as it is read.
+      let singles = rows.map { Float(bitPattern: UInt32(truncatingIfNeeded: $0.bitPattern) & 0x3fff_ffff) }
+      for (matrix, values) in [(RowMatrix(rows), rows), (RowMatrix(singles), singles.map(Double.init))] {
+        let population = GradientPopulation(matrix: matrix, count: n, dimension: d)
+        for b in [1, 5, 200, 1000] {
+          let indices = (0..<b).map { _ in Int32(rng.next() % UInt64(n)) }
+          var plain = [Double](repeating: 0, count: d)
+          for i in indices { for j in 0..<d { plain[j] += values[Int(i) * d + j] } }
+          let byRow = MiniBatchSweep.batchSum(of: population, indices: indices, rowByRowAbove: 0)
+          let byChunk = MiniBatchSweep.batchSum(of: population, indices: indices, rowByRowAbove: .max)
+          #expect(byRow.map(\.bitPattern) == plain.map(\.bitPattern), "d = \(d), b = \(b), row by row")
+          #expect(byChunk.map(\.bitPattern) == plain.map(\.bitPattern), "d = \(d), b = \(b), chunk by chunk")
+        }
       }
     }
   }
 
-  @Test("a .npy over 64 MB, decoded onto huge pages from its mapped bytes, holds exactly its rows; the column views transpose them")
+  @Test("a .npy over 64 MB, read in pieces onto huge pages, holds exactly its rows, float32 as Float; the column view transposes them")
   func largePopulationCopy() throws {
-    let (n, d) = (28_000, 300)  // 67 MB; P > 256 keeps Σ_N out of it
+    let (n, d) = (28_000, 300)  // 67 MB as float64, nine 8 MB pieces; P > 256 keeps Σ_N out of it
     var rng = SplitMix64(seed: 5)
     let rows = (0..<(n * d)).map { _ in Double(bitPattern: rng.next() >> 2) }
-    var header = "{'descr': '<f8', 'fortran_order': False, 'shape': (\(n), \(d)), }"
-    while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
-    header += "\n"
-    var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count & 0xff), UInt8(header.utf8.count >> 8)]
-    bytes += Array(header.utf8)
-    for x in rows { withUnsafeBytes(of: x.bitPattern.littleEndian) { bytes += $0 } }
-    let npy = try NPYMatrix.parse(bytes, path: "large.npy")
-    let population = GradientPopulation(rows: npy.values, count: n, dimension: d)
-    #expect(population.rows == rows)
-    let columns = population.columnMajor()
-    let firstFive = population.columnMajor(columns: 5)
+    let singles = rows.map { Float(bitPattern: UInt32(truncatingIfNeeded: $0.bitPattern) & 0x3fff_ffff) }
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gv-large-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    func write(_ descr: String, _ data: (inout [UInt8]) -> Void) throws -> String {
+      var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': (\(n), \(d)), }"
+      while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
+      header += "\n"
+      var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count & 0xff), UInt8(header.utf8.count >> 8)]
+      bytes += Array(header.utf8)
+      data(&bytes)
+      let path = folder.appendingPathComponent("\(descr.dropFirst()).npy").path
+      try Data(bytes).write(to: URL(fileURLWithPath: path))
+      return path
+    }
+    let double = try NPYMatrix.load(path: write("<f8") { b in for x in rows { withUnsafeBytes(of: x.bitPattern.littleEndian) { b += $0 } } })
+    let single = try NPYMatrix.load(path: write("<f4") { b in for x in singles { withUnsafeBytes(of: x.bitPattern.littleEndian) { b += $0 } } })
+    #expect(double.matrix == RowMatrix(rows) && double.matrix.byteCount == n * d * 8)
+    #expect(single.matrix == RowMatrix(singles) && single.matrix.byteCount == n * d * 4)
+    let population = GradientPopulation(matrix: single.matrix, count: n, dimension: d)
     for _ in 0..<1000 {
       let (i, j) = (Int(rng.next() % UInt64(n)), Int(rng.next() % UInt64(d)))
-      #expect(columns[j * n + i] == rows[i * d + j] && population.column(j)[i] == rows[i * d + j])
-      if j < 5 { #expect(firstFive[j * n + i] == rows[i * d + j]) }
+      #expect(population.column(j)[i] == Double(singles[i * d + j]) && population.rows[i * d + j] == Double(singles[i * d + j]))
     }
   }
 

@@ -3,8 +3,8 @@
 /// with a header row and one example per line, as `gradverify check --dump-gradients` writes it.
 public struct GradientFile: Sendable {
   public var path: String
-  /// Row-major N × P.
-  public var matrix: [Double]
+  /// Row-major N × P, in the file's precision.
+  public var matrix: RowMatrix
   public var count: Int
   public var dimension: Int
   /// "float64" or "float32": the precision the file stores.
@@ -21,7 +21,7 @@ public struct GradientFile: Sendable {
         throw InputError(file: path, "shape (\(npy.rows), \(npy.columns)): need at least 2 examples and 1 parameter")
       }
       return GradientFile(
-        path: path, matrix: npy.values, count: npy.rows, dimension: npy.columns,
+        path: path, matrix: npy.matrix, count: npy.rows, dimension: npy.columns,
         storage: npy.itemBytes == 8 ? "float64" : "float32")
     }
     // The CSV reader takes its last column as a numeric target: the row is the features, then the target.
@@ -33,9 +33,9 @@ public struct GradientFile: Sendable {
       matrix[i * (d + 1) + d] = data.targets[i]
     }
     guard data.count >= 2 else { throw InputError(file: path, "\(data.count) example; need at least 2") }
-    return GradientFile(path: path, matrix: matrix, count: data.count, dimension: d + 1, storage: "float64")
+    return GradientFile(path: path, matrix: RowMatrix(matrix), count: data.count, dimension: d + 1, storage: "float64")
   }
 
   /// The rows as the population a sweep samples from.
-  public var population: GradientPopulation { GradientPopulation(rows: matrix, count: count, dimension: dimension) }
+  public var population: GradientPopulation { GradientPopulation(matrix: matrix, count: count, dimension: dimension) }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A two-dimensional array of floats in NumPy's `.npy` format (versions 1.0, 2.0 and 3.0), read into a
-/// row-major matrix of doubles.
+/// row-major matrix in the file's own precision (float32 stays float32: those are the values exactly).
 ///
 /// ```
 /// "\x93NUMPY" major minor  header_len (uint16 LE in 1.0, uint32 LE in 2.0 and 3.0)  header  data
@@ -14,69 +14,90 @@ import Foundation
 public struct NPYMatrix: Sendable, Equatable {
   public var rows: Int
   public var columns: Int
-  /// Row-major: element (i, j) at i·columns + j.
-  public var values: [Double]
+  /// Row-major: element (i, j) at i·columns + j, as `Double` for float64 and `Float` for float32.
+  public var matrix: RowMatrix
   /// The item size of the file's dtype: 8 (float64) or 4 (float32).
   public var itemBytes: Int
   /// 1 for a vector (read as rows × 1), 2 for a matrix.
   public var dimensions: Int
 
+  /// Every element widened to a double (a copy: for vectors and small matrices).
+  public var values: [Double] { matrix.doubles }
+
   static let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
 
-  /// Reads and checks a file: every problem is an `InputError` naming it.
-  /// The file is memory-mapped and decoded in place: no copy of its bytes is made.
+  /// Reads and checks a file: every problem is an `InputError` naming it. The data are read in pieces
+  /// straight into the matrix, so the peak memory is the matrix and one piece.
   public static func load(path: String) throws(InputError) -> NPYMatrix {
-    let data = try InputFile.read(path, mapped: true)
-    return try data.withUnsafeBytes { bytes in parsed(bytes, path: path) }.get()
+    let fileSize = try InputFile.size(of: path)
+    var prefix: [UInt8] = []
+    try InputFile.stream(path, from: 0, count: Swift.min(fileSize, 12)) { bytes, _ throws(InputError) in prefix += bytes }
+    let (headerStart, headerLength) = try preamble(prefix, path: path)
+    guard headerLength <= fileSize - headerStart else { throw InputError(file: path, "truncated .npy header") }
+    var headerBytes: [UInt8] = []
+    try InputFile.stream(path, from: headerStart, count: headerLength) { bytes, _ throws(InputError) in headerBytes += bytes }
+    let dict = try header(headerBytes, major: prefix[6], path: path)
+    let dataStart = headerStart + headerLength
+    let count = try itemCount(dict, available: fileSize - dataStart, path: path)
+    return try decoded(dict, count: count, path: path) { decode throws(InputError) in
+      try InputFile.stream(path, from: dataStart, count: count * dict.itemBytes) { bytes, offset throws(InputError) in
+        try decode(bytes, offset / dict.itemBytes)
+      }
+    }
   }
 
-  /// `parse` as a result, for the byte buffers' untyped closures.
-  static func parsed(_ bytes: UnsafeRawBufferPointer, path: String) -> Result<NPYMatrix, InputError> {
-    do throws(InputError) { return .success(try parse(bytes, path: path)) } catch { return .failure(error) }
-  }
-
-  /// Parses the bytes of a `.npy` file; `path` names it in errors.
+  /// Parses the bytes of a `.npy` file held in memory; `path` names it in errors.
   public static func parse(_ bytes: [UInt8], path: String) throws(InputError) -> NPYMatrix {
-    try bytes.withUnsafeBytes { parsed($0, path: path) }.get()
+    let (headerStart, headerLength) = try preamble(bytes, path: path)
+    guard headerLength <= bytes.count - headerStart else { throw InputError(file: path, "truncated .npy header") }
+    let dict = try header(Array(bytes[headerStart..<(headerStart + headerLength)]), major: bytes[6], path: path)
+    let dataStart = headerStart + headerLength
+    let count = try itemCount(dict, available: bytes.count - dataStart, path: path)
+    return try decoded(dict, count: count, path: path) { decode throws(InputError) in
+      let fed: Result<Void, InputError> = bytes.withUnsafeBytes { raw in
+        do throws(InputError) { return .success(try decode(UnsafeRawBufferPointer(rebasing: raw[dataStart...]), 0)) } catch {
+          return .failure(error)
+        }
+      }
+      try fed.get()
+    }
   }
 
-  /// The same, from bytes in memory (a mapped file); the values go to memory backed by huge pages when
-  /// large (`largeArray`), as the sweep reads them.
-  static func parse(_ bytes: UnsafeRawBufferPointer, path: String) throws(InputError) -> NPYMatrix {
+  /// Where the header starts and how long it is, from the magic string and version.
+  static func preamble(_ bytes: [UInt8], path: String) throws(InputError) -> (start: Int, length: Int) {
     guard bytes.count >= 10, Array(bytes[0..<6]) == magic else {
       throw InputError(file: path, "not a .npy file (it does not start with \\x93NUMPY)")
     }
-    let major = bytes[6]
-    let headerLength: Int
-    let headerStart: Int
-    switch major {
+    switch bytes[6] {
     case 1:
-      headerLength = Int(bytes[8]) | Int(bytes[9]) << 8
-      headerStart = 10
+      return (10, Int(bytes[8]) | Int(bytes[9]) << 8)
     case 2, 3:
       guard bytes.count >= 12 else { throw InputError(file: path, "truncated .npy header") }
-      headerLength = (0..<4).reduce(0) { $0 | Int(bytes[8 + $1]) << (8 * $1) }
-      headerStart = 12
+      return (12, (0..<4).reduce(0) { $0 | Int(bytes[8 + $1]) << (8 * $1) })
     default:
-      throw InputError(file: path, ".npy format version \(major).\(bytes[7]) is not one of 1.0, 2.0, 3.0")
+      throw InputError(file: path, ".npy format version \(bytes[6]).\(bytes[7]) is not one of 1.0, 2.0, 3.0")
     }
-    guard headerLength <= bytes.count - headerStart else { throw InputError(file: path, "truncated .npy header") }
-    let headerBytes = bytes[headerStart..<(headerStart + headerLength)]
-    let header: String
+  }
+
+  /// The header dict, decoded as its version says (UTF-8 in 3.0, latin-1 before).
+  static func header(_ bytes: [UInt8], major: UInt8, path: String) throws(InputError) -> NPYHeader {
+    let text: String
     if major == 3 {
-      guard let text = String(validating: headerBytes, as: UTF8.self) else {
+      guard let utf8 = String(validating: bytes, as: UTF8.self) else {
         throw InputError(file: path, ".npy 3.0 header is not valid UTF-8")
       }
-      header = text
+      text = utf8
     } else {
-      header = String(headerBytes.map { Character(Unicode.Scalar($0)) })
+      text = String(bytes.map { Character(Unicode.Scalar($0)) })
     }
-    let dict = try NPYHeader(header, path: path)
-    let dataStart = headerStart + headerLength
+    return try NPYHeader(text, path: path)
+  }
+
+  /// N·P, checked against the bytes that follow the header (before anything is allocated).
+  static func itemCount(_ dict: NPYHeader, available: Int, path: String) throws(InputError) -> Int {
     let count = dict.rows.multipliedReportingOverflow(by: dict.columns)
     let size = count.partialValue.multipliedReportingOverflow(by: dict.itemBytes)
     guard !count.overflow, !size.overflow else { throw InputError(file: path, "shape \(dict.shapeText) is too large") }
-    let available = bytes.count - dataStart
     guard available == size.partialValue else {
       throw InputError(
         file: path,
@@ -84,29 +105,65 @@ public struct NPYMatrix: Sendable, Equatable {
           ? "truncated data: shape \(dict.shapeText) of \(dict.descr) needs \(size.partialValue) bytes, the file has \(available)"
           : "\(available - size.partialValue) bytes after the data of shape \(dict.shapeText)")
     }
-    let (n, p) = (dict.rows, dict.columns)
+    return count.partialValue
+  }
+
+  /// The matrix, filled by `feed`, which hands each piece of the data with the index of its first item to
+  /// the decoder it is given. Values go to memory backed by huge pages when large (`largeArray`), as the
+  /// sweep reads them at random.
+  static func decoded(
+    _ dict: NPYHeader, count: Int, path: String,
+    feed: ((UnsafeRawBufferPointer, Int) throws(InputError) -> Void) throws(InputError) -> Void
+  ) throws(InputError) -> NPYMatrix {
     var failure: InputError?
-    let values = largeArray(count: count.partialValue) { values in
-    for k in 0..<count.partialValue {
-      let offset = dataStart + k * dict.itemBytes
+    func fill<T: StoredScalar>(_ values: UnsafeMutableBufferPointer<T>) {
+      do throws(InputError) {
+        try feed { bytes, first throws(InputError) in
+          try decode(bytes, first: first, dict: dict, path: path, into: values)
+        }
+      } catch {
+        failure = error
+        values.initialize(repeating: 0)
+      }
+    }
+    let matrix = dict.itemBytes == 8
+      ? RowMatrix(largeArray(count: count) { (values: UnsafeMutableBufferPointer<Double>) in fill(values) })
+      : RowMatrix(largeArray(count: count) { (values: UnsafeMutableBufferPointer<Float>) in fill(values) })
+    if let failure { throw failure }
+    return NPYMatrix(rows: dict.rows, columns: dict.columns, matrix: matrix, itemBytes: dict.itemBytes, dimensions: dict.dimensions)
+  }
+
+  /// Items `first` ..< `first + bytes.count / itemBytes` into their row-major places; a non-finite value is
+  /// an error naming its element.
+  static func decode<T: StoredScalar>(
+    _ bytes: UnsafeRawBufferPointer, first: Int, dict: NPYHeader, path: String, into values: UnsafeMutableBufferPointer<T>
+  ) throws(InputError) {
+    let (n, p, size) = (dict.rows, dict.columns, dict.itemBytes)
+    let items = bytes.count / size
+    if !dict.bigEndian && !dict.fortranOrder && MemoryLayout<T>.size == size && UInt16(1).littleEndian == 1, let source = bytes.baseAddress {
+      // Little-endian row after row on a little-endian machine: the bytes are the values.
+      UnsafeMutableRawPointer(values.baseAddress! + first).copyMemory(from: source, byteCount: items * size)
+      for k in first..<(first + items) where !values[k].isFinite {
+        throw InputError(file: path, "element [\(k / p), \(k % p)] is not finite (\(values[k]))")
+      }
+      return
+    }
+    for item in 0..<items {
+      let offset = item * size
       var bits: UInt64 = 0
-      for b in 0..<dict.itemBytes {
-        let byte = UInt64(bytes[offset + (dict.bigEndian ? dict.itemBytes - 1 - b : b)])
+      for b in 0..<size {
+        let byte = UInt64(bytes[offset + (dict.bigEndian ? size - 1 - b : b)])
         bits |= byte << (8 * UInt64(b))
       }
-      let value = dict.itemBytes == 8 ? Double(bitPattern: bits) : Double(Float(bitPattern: UInt32(truncatingIfNeeded: bits)))
+      let value = T(storedBits: bits)
+      let k = first + item
       guard value.isFinite else {
         let (i, j) = dict.fortranOrder ? (k % n, k / n) : (k / p, k % p)
-        failure = InputError(file: path, "element [\(i), \(j)] is not finite (\(value))")
-        values.initialize(repeating: 0)
-        return
+        throw InputError(file: path, "element [\(i), \(j)] is not finite (\(value))")
       }
       // Fortran order stores column after column: item k is element (k mod N, k div N).
       values[dict.fortranOrder ? (k % n) * p + k / n : k] = value
     }
-    }
-    if let failure { throw failure }
-    return NPYMatrix(rows: n, columns: p, values: values, itemBytes: dict.itemBytes, dimensions: dict.dimensions)
   }
 }
 

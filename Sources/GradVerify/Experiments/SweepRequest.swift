@@ -99,8 +99,8 @@ public struct SweepRequest: Sendable, Equatable {
   public func identity(withDataHash: Bool) throws(InputError) -> [String] {
     var lines = Self.versionLines + ["sweep"] + settingLines
     if withDataHash {
-      // Hashed from the mapped file, never copied.
-      lines.append("data-sha256 " + sha256Hex(try InputFile.read(source.path, mapped: true)))
+      // Hashed in pieces: the file is never held whole.
+      lines.append("data-sha256 " + (try sha256Hex(fileAt: source.path)))
     }
     return lines
   }

@@ -16,31 +16,37 @@ import Foundation
 enum CrossSquareSum {
   /// Vectors `v_a[t] = x[a·L + t] − c`, t < L: c = centre[a] (one per vector: the columns of D, centred by
   /// their mean) or c = elementCentre[t] (one per place: the rows of D, centred by the mean gradient).
-  struct Vectors: @unchecked Sendable {
-    let base: UnsafePointer<Double>
+  struct Vectors<T: StoredScalar>: @unchecked Sendable {
+    let base: UnsafePointer<T>
     let count: Int
     let length: Int
     let centre: UnsafePointer<Double>?
     let elementCentre: UnsafePointer<Double>?
 
-    init(base: UnsafePointer<Double>, count: Int, length: Int, centre: UnsafePointer<Double>) {
+    init(base: UnsafePointer<T>, count: Int, length: Int, centre: UnsafePointer<Double>) {
       (self.base, self.count, self.length, self.centre, self.elementCentre) = (base, count, length, centre, nil)
     }
 
-    init(base: UnsafePointer<Double>, count: Int, length: Int, elementCentre: UnsafePointer<Double>) {
+    init(base: UnsafePointer<T>, count: Int, length: Int, elementCentre: UnsafePointer<Double>) {
       (self.base, self.count, self.length, self.centre, self.elementCentre) = (base, count, length, nil, elementCentre)
     }
   }
 
   /// Σ_{a,b} (v_a·v_b)², the diagonal once and each pair a ≠ b twice; with `gram`, each v_a·v_b is also
   /// stored at [a·m + b] and [b·m + a] (m×m; each job writes only the pairs of its own rows).
-  static func sum(_ v: Vectors, threads: Int, gram: UnsafeMutablePointer<Double>? = nil) -> Double {
+  /// With `adding`, each v_a·v_b is added to the entries of `gram` instead of stored.
+  static func sum<T>(_ v: Vectors<T>, threads: Int, gram: UnsafeMutablePointer<Double>? = nil, adding: Bool = false) -> Double {
     let m = v.count
     nonisolated(unsafe) let gram = gram
     @Sendable @inline(__always) func keep(_ a: Int, _ b: Int, _ x: Double) {
       guard let gram else { return }
-      gram[a * m + b] = x
-      gram[b * m + a] = x
+      if adding {
+        gram[a * m + b] += x
+        if a != b { gram[b * m + a] += x }
+      } else {
+        gram[a * m + b] = x
+        gram[b * m + a] = x
+      }
     }
     let rowsPerJob = 3
     let jobs = (m + rowsPerJob - 1) / rowsPerJob
@@ -82,12 +88,50 @@ enum CrossSquareSum {
     return total.value
   }
 
-  @inline(__always) static func load(_ p: UnsafePointer<Double>, _ t: Int, _ centre: Double) -> SIMD2<Double> {
-    UnsafeRawPointer(p + t).loadUnaligned(as: SIMD2<Double>.self) - SIMD2(repeating: centre)
+  /// The same sum over the P columns of the deviations of N row-major rows (P < N), with no transposed copy
+  /// of the rows: M = Σ_blocks D_blockᵀ D_block over blocks of 256 rows (each block centred by `mean` and
+  /// transposed into a P × 256 buffer, its P×P products added into M in block order), then Σⱼₗ Mⱼₗ²
+  /// exactly. Memory: M and one block; the same bits for any thread count.
+  static func columnSum<T: StoredScalar>(
+    rows: UnsafePointer<T>, count n: Int, length d: Int, mean: UnsafePointer<Double>, threads: Int
+  ) -> Double {
+    let block = 256
+    var m = [Double](repeating: 0, count: d * d)
+    var buffer = [Double](repeating: 0, count: d * block)
+    let zeros = [Double](repeating: 0, count: d)
+    for first in stride(from: 0, to: n, by: block) {
+      let b = Swift.min(block, n - first)
+      for t in 0..<b {
+        let row = rows + (first + t) * d
+        for j in 0..<d { buffer[j * b + t] = row[j].wide - mean[j] }
+      }
+      buffer.withUnsafeBufferPointer { columns in
+        zeros.withUnsafeBufferPointer { zero in
+          m.withUnsafeMutableBufferPointer { m in
+            _ = sum(.init(base: columns.baseAddress!, count: d, length: b, centre: zero.baseAddress!), threads: threads, gram: m.baseAddress!, adding: true)
+          }
+        }
+      }
+    }
+    var total = ExactSum()
+    for j in 0..<d {
+      total.add(m[j * d + j] * m[j * d + j])
+      for l in 0..<j { total.add(2 * m[j * d + l] * m[j * d + l]) }
+    }
+    return total.value
+  }
+
+  /// Whether `columnSum` serves an N × P population: P < N and its P×P matrix within 256 MB.
+  static func columnSumServes(count n: Int, dimension d: Int) -> Bool {
+    d < n && 8 * Double(d) * Double(d) <= 256e6
+  }
+
+  @inline(__always) static func load<T: StoredScalar>(_ p: UnsafePointer<T>, _ t: Int, _ centre: Double) -> SIMD2<Double> {
+    T.pair(p, t) - SIMD2(repeating: centre)
   }
 
   /// v_a·v_b, two lanes over t then the lanes added.
-  @inline(__always) static func dot(_ v: Vectors, _ a: Int, _ b: Int) -> Double {
+  @inline(__always) static func dot<T>(_ v: Vectors<T>, _ a: Int, _ b: Int) -> Double {
     if let e = v.elementCentre { return dot(v, a, b, elementCentre: e) }
     let (pa, pb) = (v.base + a * v.length, v.base + b * v.length)
     let (ca, cb) = (v.centre?[a] ?? 0, v.centre?[b] ?? 0)
@@ -98,28 +142,27 @@ enum CrossSquareSum {
       t += 2
     }
     var total = s[0] + s[1]
-    if t < v.length { total += (pa[t] - ca) * (pb[t] - cb) }
+    if t < v.length { total += (pa[t].wide - ca) * (pb[t].wide - cb) }
     return total
   }
 
   /// The same, each place centred by `e[t]`.
-  @inline(__always) static func dot(_ v: Vectors, _ a: Int, _ b: Int, elementCentre e: UnsafePointer<Double>) -> Double {
+  @inline(__always) static func dot<T>(_ v: Vectors<T>, _ a: Int, _ b: Int, elementCentre e: UnsafePointer<Double>) -> Double {
     let (pa, pb) = (v.base + a * v.length, v.base + b * v.length)
     var s = SIMD2<Double>()
     var t = 0
     while t + 2 <= v.length {
       let c = UnsafeRawPointer(e + t).loadUnaligned(as: SIMD2<Double>.self)
-      s += (UnsafeRawPointer(pa + t).loadUnaligned(as: SIMD2<Double>.self) - c)
-        * (UnsafeRawPointer(pb + t).loadUnaligned(as: SIMD2<Double>.self) - c)
+      s += (T.pair(pa, t) - c) * (T.pair(pb, t) - c)
       t += 2
     }
     var total = s[0] + s[1]
-    if t < v.length { total += (pa[t] - e[t]) * (pb[t] - e[t]) }
+    if t < v.length { total += (pa[t].wide - e[t]) * (pb[t].wide - e[t]) }
     return total
   }
 
   /// The twelve dot products of a, a+1, a+2 with b … b+3, each in the order `dot` uses.
-  @inline(__always) static func block3x4(_ v: Vectors, a: Int, b: Int) -> [Double] {
+  @inline(__always) static func block3x4<T>(_ v: Vectors<T>, a: Int, b: Int) -> [Double] {
     if let e = v.elementCentre { return block3x4(v, a: a, b: b, elementCentre: e) }
     let l = v.length
     let (a0, a1, a2) = (v.base + a * l, v.base + (a + 1) * l, v.base + (a + 2) * l)
@@ -144,22 +187,22 @@ enum CrossSquareSum {
     }
     var c = [s00, s01, s02, s03, s10, s11, s12, s13, s20, s21, s22, s23].map { $0[0] + $0[1] }
     if t < l {
-      let xs = [a0[t] - ca.0, a1[t] - ca.1, a2[t] - ca.2]
-      let ys = [b0[t] - cb.0, b1[t] - cb.1, b2[t] - cb.2, b3[t] - cb.3]
+      let xs = [a0[t].wide - ca.0, a1[t].wide - ca.1, a2[t].wide - ca.2]
+      let ys = [b0[t].wide - cb.0, b1[t].wide - cb.1, b2[t].wide - cb.2, b3[t].wide - cb.3]
       for i in 0..<3 { for k in 0..<4 { c[4 * i + k] += xs[i] * ys[k] } }
     }
     return c
   }
   /// The same twelve, each place centred by `e[t]` (the centre loaded once for all seven vectors).
-  @inline(__always) static func block3x4(_ v: Vectors, a: Int, b: Int, elementCentre e: UnsafePointer<Double>) -> [Double] {
+  @inline(__always) static func block3x4<T>(_ v: Vectors<T>, a: Int, b: Int, elementCentre e: UnsafePointer<Double>) -> [Double] {
     let l = v.length
     let (a0, a1, a2) = (v.base + a * l, v.base + (a + 1) * l, v.base + (a + 2) * l)
     let (b0, b1, b2, b3) = (v.base + b * l, v.base + (b + 1) * l, v.base + (b + 2) * l, v.base + (b + 3) * l)
     var (s00, s01, s02, s03) = (SIMD2<Double>(), SIMD2<Double>(), SIMD2<Double>(), SIMD2<Double>())
     var (s10, s11, s12, s13) = (SIMD2<Double>(), SIMD2<Double>(), SIMD2<Double>(), SIMD2<Double>())
     var (s20, s21, s22, s23) = (SIMD2<Double>(), SIMD2<Double>(), SIMD2<Double>(), SIMD2<Double>())
-    @inline(__always) func at(_ p: UnsafePointer<Double>, _ t: Int, _ c: SIMD2<Double>) -> SIMD2<Double> {
-      UnsafeRawPointer(p + t).loadUnaligned(as: SIMD2<Double>.self) - c
+    @inline(__always) func at(_ p: UnsafePointer<T>, _ t: Int, _ c: SIMD2<Double>) -> SIMD2<Double> {
+      T.pair(p, t) - c
     }
     var t = 0
     while t + 2 <= l {
@@ -177,8 +220,8 @@ enum CrossSquareSum {
     }
     var sums = [s00, s01, s02, s03, s10, s11, s12, s13, s20, s21, s22, s23].map { $0[0] + $0[1] }
     if t < l {
-      let xs = [a0[t] - e[t], a1[t] - e[t], a2[t] - e[t]]
-      let ys = [b0[t] - e[t], b1[t] - e[t], b2[t] - e[t], b3[t] - e[t]]
+      let xs = [a0[t].wide - e[t], a1[t].wide - e[t], a2[t].wide - e[t]]
+      let ys = [b0[t].wide - e[t], b1[t].wide - e[t], b2[t].wide - e[t], b3[t].wide - e[t]]
       for i in 0..<3 { for k in 0..<4 { sums[4 * i + k] += xs[i] * ys[k] } }
     }
     return sums

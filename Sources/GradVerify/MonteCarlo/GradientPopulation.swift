@@ -9,10 +9,10 @@ import Foundation
 public struct GradientPopulation: Sendable {
   public let count: Int
   public let dimension: Int
-  /// N×d, row-major: the caller's array, not copied (a large one should come from `largeArray`, on huge
-  /// pages, as `NPYMatrix` makes it: the sampler reads rows at random, and with 4 KB pages nearly every
-  /// row is a TLB miss).
-  public let rows: [Double]
+  /// N×d, row-major, in the precision it came in (`RowMatrix`): the caller's array, not copied (a large one
+  /// should come from `largeArray`, on huge pages, as `NPYMatrix` makes it: the sampler reads rows at
+  /// random, and with 4 KB pages nearly every row is a TLB miss).
+  public let rows: RowMatrix
   /// T = Σᵢ gᵢ, compensated.
   public let total: [Double]
   /// g = T/N.
@@ -29,64 +29,81 @@ public struct GradientPopulation: Sendable {
   public let sigma: [Double]
 
   public init(rows: [Double], count n: Int, dimension d: Int) {
-    precondition(n >= 1 && d >= 1 && rows.count == n * d, "rows must be N×d")
+    self.init(matrix: RowMatrix(rows), count: n, dimension: d)
+  }
+
+  public init(matrix: RowMatrix, count n: Int, dimension d: Int) {
+    precondition(n >= 1 && d >= 1 && matrix.elementCount == n * d, "rows must be N×d")
     self.count = n
     self.dimension = d
-    self.rows = rows
+    self.rows = matrix
+    let m = matrix.withElements { elements in
+      switch elements {
+      case .double(let rows): Self.moments(rows, count: n, dimension: d)
+      case .float(let rows): Self.moments(rows, count: n, dimension: d)
+      }
+    }
+    (total, mean, traceSigma, varianceOfSquaredDeviation) = (m.total, m.mean, m.traceSigma, m.varianceOfSquaredDeviation)
+    (sigma, traceSigmaSquared) = (m.sigma, m.traceSigmaSquared)
+    meanNormSquared = mean.reduce(0) { $0 + $1 * $1 }
+  }
+
+  private struct Moments {
+    var total: [Double], mean: [Double], traceSigma: Double, varianceOfSquaredDeviation: Double
+    var sigma: [Double], traceSigmaSquared: Double
+  }
+
+  private static func moments<T: StoredScalar>(_ rows: UnsafePointer<T>, count n: Int, dimension d: Int) -> Moments {
     var sums = [NeumaierSum](repeating: NeumaierSum(), count: d)
     for i in 0..<n {
-      for j in 0..<d { sums[j].add(rows[i * d + j]) }
+      for j in 0..<d { sums[j].add(rows[i * d + j].wide) }
     }
-    total = sums.map(\.value)
+    let total = sums.map(\.value)
     let mean = total.map { $0 / Double(n) }
-    self.mean = mean
     var trace = NeumaierSum()
     var squares: [Double] = []
     squares.reserveCapacity(n)
     for i in 0..<n {
       var s = 0.0
       for j in 0..<d {
-        let dj = rows[i * d + j] - mean[j]
+        let dj = rows[i * d + j].wide - mean[j]
         s += dj * dj
       }
       squares.append(s)
       trace.add(s)
     }
     // Σ_N's lower triangle, row j on its own core: each entry still sums over i in order.
-    let sigmaRows: [[Double]] = d > 256 ? [] : rows.withUnsafeBufferPointer { rows in
-      nonisolated(unsafe) let rows = rows
-      return parallelJobs(
-        count: d, threads: ProcessInfo.processInfo.activeProcessorCount, makeScratch: {}
-      ) { j, _ -> [Double] in
-        var entries = [NeumaierSum](repeating: NeumaierSum(), count: j + 1)
-        for i in 0..<n {
-          let dj = rows[i * d + j] - mean[j]
-          for k in 0...j { entries[k].add(dj * (rows[i * d + k] - mean[k])) }
-        }
-        return entries.map(\.value)
+    nonisolated(unsafe) let rows = rows
+    let sigmaRows: [[Double]] = d > 256 ? [] : parallelJobs(
+      count: d, threads: ProcessInfo.processInfo.activeProcessorCount, makeScratch: {}
+    ) { j, _ -> [Double] in
+      var entries = [NeumaierSum](repeating: NeumaierSum(), count: j + 1)
+      for i in 0..<n {
+        let dj = rows[i * d + j].wide - mean[j]
+        for k in 0...j { entries[k].add(dj * (rows[i * d + k].wide - mean[k])) }
+      }
+      return entries.map(\.value)
+    }
+    let traceSigma = trace.value / Double(n)
+    let varianceOfSquaredDeviation = squares.map { ($0 - traceSigma) * ($0 - traceSigma) }.compensatedSum() / Double(n)
+    guard d <= 256 else {
+      return Moments(
+        total: total, mean: mean, traceSigma: traceSigma, varianceOfSquaredDeviation: varianceOfSquaredDeviation,
+        sigma: [], traceSigmaSquared: .nan)
+    }
+    var full = [Double](repeating: 0, count: d * d)
+    var f = NeumaierSum()
+    for j in 0..<d {
+      for k in 0...j {
+        let v = sigmaRows[j][k] / Double(n)
+        full[j * d + k] = v
+        full[k * d + j] = v
+        f.add(j == k ? v * v : 2 * v * v)
       }
     }
-    traceSigma = trace.value / Double(n)
-    meanNormSquared = mean.reduce(0) { $0 + $1 * $1 }
-    let meanSquare = traceSigma
-    varianceOfSquaredDeviation = squares.map { ($0 - meanSquare) * ($0 - meanSquare) }.compensatedSum() / Double(n)
-    if d <= 256 {
-      var full = [Double](repeating: 0, count: d * d)
-      var f = NeumaierSum()
-      for j in 0..<d {
-        for k in 0...j {
-          let v = sigmaRows[j][k] / Double(n)
-          full[j * d + k] = v
-          full[k * d + j] = v
-          f.add(j == k ? v * v : 2 * v * v)
-        }
-      }
-      self.sigma = full
-      traceSigmaSquared = f.value
-    } else {
-      self.sigma = []
-      traceSigmaSquared = .nan
-    }
+    return Moments(
+      total: total, mean: mean, traceSigma: traceSigma, varianceOfSquaredDeviation: varianceOfSquaredDeviation,
+      sigma: full, traceSigmaSquared: f.value)
   }
 
   /// The population of a model's per-example gradients at θ.
@@ -96,20 +113,6 @@ public struct GradientPopulation: Sendable {
 
   /// Column j: every example's j-th entry, in example order.
   public func column(_ j: Int) -> [Double] { (0..<count).map { rows[$0 * dimension + j] } }
-
-  /// The first `columns` columns (all by default) as one column-major array (columns × N), made when a sum
-  /// over columns needs it and freed after.
-  public func columnMajor(columns: Int? = nil) -> [Double] {
-    let (n, d) = (count, dimension)
-    let k = Swift.min(d, columns ?? d)
-    return largeArray(count: n * k) { out in
-      rows.withUnsafeBufferPointer { rows in
-        for i in 0..<n {
-          for j in 0..<k { out[j * n + i] = rows[i * d + j] }
-        }
-      }
-    }
-  }
 
   /// B_simple = tr Σ_N / ‖g‖².
   public var simpleNoiseScale: Double { traceSigma / meanNormSquared }

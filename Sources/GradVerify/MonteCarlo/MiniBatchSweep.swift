@@ -178,29 +178,37 @@ public enum MiniBatchSweep {
   /// coordinates over the cores, each sum over i in row order (the same bits for any thread count).
   static func listedSums(population p: GradientPopulation, counts: [[Int64]], threads: Int) -> [[Double]] {
     guard !counts.isEmpty else { return [] }
-    let (n, d) = (p.count, p.dimension)
+    return p.rows.withElements { rows in
+      switch rows {
+      case .double(let base): listedSums(base, count: p.count, dimension: p.dimension, counts: counts, threads: threads)
+      case .float(let base): listedSums(base, count: p.count, dimension: p.dimension, counts: counts, threads: threads)
+      }
+    }
+  }
+
+  static func listedSums<T: StoredScalar>(
+    _ base: UnsafePointer<T>, count n: Int, dimension d: Int, counts: [[Int64]], threads: Int
+  ) -> [[Double]] {
     let width = 512
     let jobs = (d + width - 1) / width
-    let parts = p.rows.withUnsafeBufferPointer { rows -> [[[Double]]] in
-      nonisolated(unsafe) let base = rows.baseAddress!
-      return parallelJobs(count: jobs, threads: threads, makeScratch: {}) { job, _ -> [[Double]] in
-        let first = job * width
-        let w = Swift.min(d, first + width) - first
-        var acc = [Double](repeating: 0, count: w * counts.count)
-        acc.withUnsafeMutableBufferPointer { a in
-          for i in 0..<n {
-            let row = base + i * d + first
-            for k in counts.indices {
-              let c = counts[k][i]
-              guard c != 0 else { continue }
-              let x = Double(c)
-              let out = a.baseAddress! + k * w
-              for t in 0..<w { out[t] += x * row[t] }
-            }
+    nonisolated(unsafe) let base = base
+    let parts = parallelJobs(count: jobs, threads: threads, makeScratch: {}) { job, _ -> [[Double]] in
+      let first = job * width
+      let w = Swift.min(d, first + width) - first
+      var acc = [Double](repeating: 0, count: w * counts.count)
+      acc.withUnsafeMutableBufferPointer { a in
+        for i in 0..<n {
+          let row = base + i * d + first
+          for k in counts.indices {
+            let c = counts[k][i]
+            guard c != 0 else { continue }
+            let x = Double(c)
+            let out = a.baseAddress! + k * w
+            for t in 0..<w { out[t] += x * row[t].wide }
           }
         }
-        return counts.indices.map { k in Array(acc[(k * w)..<((k + 1) * w)]) }
       }
+      return counts.indices.map { k in Array(acc[(k * w)..<((k + 1) * w)]) }
     }
     return counts.indices.map { k in parts.flatMap { $0[k] } }
   }
@@ -224,7 +232,7 @@ public enum MiniBatchSweep {
     sums.squaredErrorDraws = squaredDraws
     let fromGram = layout == .counts ? gram.flatMap { $0.serves(cell) ? $0 : nil } : nil
     var (squaredSum, squareSum, cubeSum) = (0.0, 0.0, 0.0)
-    population.rows.withUnsafeBufferPointer { rows in
+    population.rows.withElements { rows in
       population.total.withUnsafeBufferPointer { total in
         population.mean.withUnsafeBufferPointer { mean in
           accumulator.withUnsafeMutableBufferPointer { acc in
@@ -272,7 +280,7 @@ public enum MiniBatchSweep {
   /// `rowByRowAbove` bytes and chunk by chunk otherwise (the same bits either way): for tests.
   public static func batchSum(of population: GradientPopulation, indices: [Int32], rowByRowAbove: Int) -> [Double] {
     var acc = [Double](repeating: 0, count: population.dimension)
-    population.rows.withUnsafeBufferPointer { rows in
+    population.rows.withElements { rows in
       acc.withUnsafeMutableBufferPointer { out in
         gatherSum(rows: rows, dimension: population.dimension, indices: indices, into: out, rowByRowAbove: rowByRowAbove)
       }
@@ -290,31 +298,39 @@ public enum MiniBatchSweep {
   /// waits a full memory latency). Either way the sum for a coordinate is in list order, so the two give
   /// the same bits.
   @inline(__always) static func gatherSum(
-    rows: UnsafeBufferPointer<Double>, dimension d: Int, indices: [Int32], into acc: UnsafeMutableBufferPointer<Double>,
+    rows: RowElements, dimension d: Int, indices: [Int32], into acc: UnsafeMutableBufferPointer<Double>,
     rowByRowAbove: Int = 512 << 10
   ) {
-    guard let base = rows.baseAddress, let out = acc.baseAddress else { return }
-    let raw = UnsafeRawPointer(base)
-    let rowBytes = d * MemoryLayout<Double>.stride
+    switch rows {
+    case .double(let base): gatherSum(base, dimension: d, indices: indices, into: acc, rowByRowAbove: rowByRowAbove)
+    case .float(let base): gatherSum(base, dimension: d, indices: indices, into: acc, rowByRowAbove: rowByRowAbove)
+    }
+  }
+
+  @inline(__always) static func gatherSum<T: StoredScalar>(
+    _ base: UnsafePointer<T>, dimension d: Int, indices: [Int32], into acc: UnsafeMutableBufferPointer<Double>,
+    rowByRowAbove: Int
+  ) {
+    guard let out = acc.baseAddress else { return }
+    let rowBytes = d * MemoryLayout<T>.stride
     indices.withUnsafeBufferPointer { list in
       if list.count * rowBytes > rowByRowAbove {
         out.update(repeating: 0, count: d)
         let accRaw = UnsafeMutableRawPointer(out)
         let ahead = 16
-        for k in 0..<Swift.min(ahead, list.count) { prefetchForRead(raw + Int(list[k]) * rowBytes, count: rowBytes) }
+        for k in 0..<Swift.min(ahead, list.count) { prefetchForRead(base + Int(list[k]) * d, count: rowBytes) }
         for (k, index) in list.enumerated() {
-          if k + ahead < list.count { prefetchForRead(raw + Int(list[k + ahead]) * rowBytes, count: rowBytes) }
-          let row = raw + Int(index) * rowBytes
+          if k + ahead < list.count { prefetchForRead(base + Int(list[k + ahead]) * d, count: rowBytes) }
+          let row = base + Int(index) * d
           var c = 0
           while c + 8 <= d {
             let offset = c * MemoryLayout<Double>.stride
-            let sum = accRaw.loadUnaligned(fromByteOffset: offset, as: SIMD8<Double>.self)
-              + row.loadUnaligned(fromByteOffset: offset, as: SIMD8<Double>.self)
+            let sum = accRaw.loadUnaligned(fromByteOffset: offset, as: SIMD8<Double>.self) + T.eight(row, c)
             accRaw.storeBytes(of: sum, toByteOffset: offset, as: SIMD8<Double>.self)
             c += 8
           }
           while c < d {
-            out[c] += row.load(fromByteOffset: c * MemoryLayout<Double>.stride, as: Double.self)
+            out[c] += row[c].wide
             c += 1
           }
         }
@@ -323,21 +339,19 @@ public enum MiniBatchSweep {
       var c = 0
       while c + 16 <= d {
         var s = SIMD16<Double>()
-        let offset = c * MemoryLayout<Double>.stride
-        for index in list {
-          s += raw.loadUnaligned(fromByteOffset: Int(index) * rowBytes + offset, as: SIMD16<Double>.self)
-        }
+        for index in list { s += T.sixteen(base + Int(index) * d, c) }
         UnsafeMutableRawPointer(out + c).storeBytes(of: s, as: SIMD16<Double>.self)
         c += 16
       }
       while c < d {
         var s = 0.0
-        for index in list { s += base[Int(index) * d + c] }
+        for index in list { s += base[Int(index) * d + c].wide }
         out[c] = s
         c += 1
       }
     }
   }
+
 }
 
 /// Counts finished work across threads (each job by its weight) and reports at each further 1% and at the end.

@@ -158,7 +158,7 @@ public struct NoiseScaleEstimate: Sendable {
       makeScratch: { (SamplerWorkspace(count: n), [Int32](), [Double](repeating: 0, count: d)) }
     ) { rng, scratch, values in
       var norms = [0.0, 0.0]
-      p.rows.withUnsafeBufferPointer { rows in
+      p.rows.withElements { rows in
         scratch.2.withUnsafeMutableBufferPointer { acc in
           for (k, sampler) in samplers.enumerated() {
             let divisor = sampler.draw(into: &scratch.1, workspace: &scratch.0, using: &rng)

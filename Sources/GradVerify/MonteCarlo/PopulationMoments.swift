@@ -137,26 +137,15 @@ public struct PopulationMoments: Sendable {
         third = Self.thirdOrder(p, deviations: deviations, a: a)
       }
     } else {
-      // Over the shorter side: the P columns when P < N, else the N rows (`CrossSquareSum`).
+      // Over the shorter side: the P columns when P < N (and their P×P sum fits), else the N rows
+      // (`CrossSquareSum`).
       let threads = ProcessInfo.processInfo.activeProcessorCount
-      let crossSquares = d < n
-        ? p.columnMajor().withUnsafeBufferPointer { columns in
-          p.mean.withUnsafeBufferPointer { mean in
-            CrossSquareSum.sum(.init(base: columns.baseAddress!, count: d, length: n, centre: mean.baseAddress!), threads: threads)
-          }
+      let crossSquares = p.rows.withElements { elements in
+        switch elements {
+        case .double(let rows): Self.crossSquares(p, rows: rows, h: h, keepGram: keepGram, threads: threads, kept: &kept)
+        case .float(let rows): Self.crossSquares(p, rows: rows, h: h, keepGram: keepGram, threads: threads, kept: &kept)
         }
-        : p.rows.withUnsafeBufferPointer { rows in
-          p.mean.withUnsafeBufferPointer { mean in
-            let rows = CrossSquareSum.Vectors(base: rows.baseAddress!, count: n, length: d, elementCentre: mean.baseAddress!)
-            guard keepGram && CentredGram.affordable(count: n, dimension: d) else {
-              return CrossSquareSum.sum(rows, threads: threads)
-            }
-            var entries = [Double](repeating: 0, count: n * n)
-            let total = entries.withUnsafeMutableBufferPointer { CrossSquareSum.sum(rows, threads: threads, gram: $0.baseAddress!) }
-            kept = CentredGram(count: n, dimension: d, entries: entries, projections: h)
-            return total
-          }
-        }
+      }
       trace2 = crossSquares / (nd * nd)
     }
     traceSigmaSquared = trace2
@@ -166,6 +155,27 @@ public struct PopulationMoments: Sendable {
     rawCrossSquareSum = Swift.max(0, nd * nd * (trace2 + 2 * meanQuadraticForm + g2 * g2) - rawFourthSum)
     thirdOrder = third
     gram = kept
+  }
+
+  /// Σᵢₖ (dᵢ·dₖ)² = N² tr Σ_N² over the shorter side; the Gram matrix kept in `kept` when asked and affordable.
+  static func crossSquares<T: StoredScalar>(
+    _ p: GradientPopulation, rows: UnsafePointer<T>, h: [Double], keepGram: Bool, threads: Int,
+    kept: inout CentredGram?
+  ) -> Double {
+    let (n, d) = (p.count, p.dimension)
+    return p.mean.withUnsafeBufferPointer { mean in
+      if CrossSquareSum.columnSumServes(count: n, dimension: d) {
+        return CrossSquareSum.columnSum(rows: rows, count: n, length: d, mean: mean.baseAddress!, threads: threads)
+      }
+      let vectors = CrossSquareSum.Vectors(base: rows, count: n, length: d, elementCentre: mean.baseAddress!)
+      guard keepGram && CentredGram.affordable(count: n, dimension: d) else {
+        return CrossSquareSum.sum(vectors, threads: threads)
+      }
+      var entries = [Double](repeating: 0, count: n * n)
+      let total = entries.withUnsafeMutableBufferPointer { CrossSquareSum.sum(vectors, threads: threads, gram: $0.baseAddress!) }
+      kept = CentredGram(count: n, dimension: d, entries: entries, projections: h)
+      return total
+    }
   }
 
   static func thirdOrder(_ p: GradientPopulation, deviations: [Double], a: [Double]) -> ThirdOrder {

@@ -81,30 +81,34 @@ public struct SweepCostPlan: Sendable {
     }
   }
 
-  /// The Gram or Σ_N sum's seconds (P > 256 only; below it the P×P matrix is formed with the population),
-  /// from timing `CrossSquareSum` on 24 of its vectors and scaling by the pairs: (m/24)²/T.
+  /// The Gram or Σ_N sum's seconds (P > 256 only; below it the P×P matrix is formed with the population):
+  /// over the columns (`CrossSquareSum.columnSum`), one block of 256 rows timed on all threads and scaled by
+  /// the blocks, N/256; over the rows, `CrossSquareSum.sum` timed on 24 of them and scaled by the pairs,
+  /// (m/24)²/T.
   static func momentSeconds(_ p: GradientPopulation, threads: Int) -> Double {
     guard p.dimension > 256 else { return 0 }
-    let (n, d) = (p.count, p.dimension)
-    let byColumns = d < n
-    let (m, length) = byColumns ? (d, n) : (n, d)
-    let slice = Swift.min(m, 24)
-    let start = ContinuousClock.now
-    if byColumns {
-      p.columnMajor(columns: slice).withUnsafeBufferPointer { columns in
-        p.mean.withUnsafeBufferPointer { mean in
-          _ = CrossSquareSum.sum(.init(base: columns.baseAddress!, count: slice, length: length, centre: mean.baseAddress!), threads: 1)
-        }
-      }
-    } else {
-      p.rows.withUnsafeBufferPointer { rows in
-        p.mean.withUnsafeBufferPointer { mean in
-          _ = CrossSquareSum.sum(.init(base: rows.baseAddress!, count: slice, length: length, elementCentre: mean.baseAddress!), threads: 1)
-        }
+    return p.rows.withElements { elements in
+      switch elements {
+      case .double(let rows): momentSeconds(p, rows: rows, threads: threads)
+      case .float(let rows): momentSeconds(p, rows: rows, threads: threads)
       }
     }
-    let pairs = Double(m) * Double(m + 1) / (Double(slice) * Double(slice + 1))
-    return (ContinuousClock.now - start).seconds * pairs / Double(Swift.max(1, threads))
+  }
+
+  static func momentSeconds<T: StoredScalar>(_ p: GradientPopulation, rows: UnsafePointer<T>, threads: Int) -> Double {
+    let (n, d) = (p.count, p.dimension)
+    let start = ContinuousClock.now
+    return p.mean.withUnsafeBufferPointer { mean in
+      if CrossSquareSum.columnSumServes(count: n, dimension: d) {
+        let block = Swift.min(n, 256)
+        _ = CrossSquareSum.columnSum(rows: rows, count: block, length: d, mean: mean.baseAddress!, threads: threads)
+        return (ContinuousClock.now - start).seconds * Double(n) / Double(block)
+      }
+      let slice = Swift.min(n, 24)
+      _ = CrossSquareSum.sum(.init(base: rows, count: slice, length: d, elementCentre: mean.baseAddress!), threads: 1)
+      let pairs = Double(n) * Double(n + 1) / (Double(slice) * Double(slice + 1))
+      return (ContinuousClock.now - start).seconds * pairs / Double(Swift.max(1, threads))
+    }
   }
 
   /// The planned seconds of block k of cell c: its draws counted, its first squared errors formed.

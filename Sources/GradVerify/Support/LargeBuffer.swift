@@ -2,13 +2,13 @@
 import Glibc
 #endif
 
-/// An array of doubles built in place, whose memory, when it is large, the kernel is asked to back with
+/// An array (of doubles or floats) built in place, whose memory, when it is large, the kernel is asked to back with
 /// 2 MB pages before it is first written (Linux transparent huge pages, `madvise(MADV_HUGEPAGE)`).
 ///
 /// Random reads of rows from a gradient matrix far larger than the caches miss the TLB on nearly every
 /// row with 4 KB pages; with 2 MB pages the page walks mostly vanish. The values are the same either way.
-func largeArray(count: Int, _ fill: (UnsafeMutableBufferPointer<Double>) -> Void) -> [Double] {
-  [Double](unsafeUninitializedCapacity: count) { buffer, initialized in
+func largeArray<Element>(count: Int, _ fill: (UnsafeMutableBufferPointer<Element>) -> Void) -> [Element] {
+  [Element](unsafeUninitializedCapacity: count) { buffer, initialized in
     adviseHugePages(UnsafeMutableRawBufferPointer(buffer))
     fill(buffer)
     initialized = count
