@@ -1,9 +1,9 @@
 """Real-model scale: `gradverify sweep --gradients` on float32 per-example gradient matrices of the sizes a
 practitioner brings, against one NumPy pass computing the same exact laws, measured in one run.
 
-For each matrix (seeded, written once to WORK): the NumPy reference pass (G.T @ G when P < N, else
-G @ G.T, in float64 as the harness accumulates), then the sweep at its defaults (`--draws auto`, or --draws R), reporting
-wall time, peak RSS (of the sweep process), the time the sweep planned before its first draw, the ratios,
+For each matrix (seeded, written once to WORK): the sweep, then the NumPy reference pass (G.T @ G when P < N, else
+G @ G.T, in float64 as the harness accumulates); the sweep at its defaults (`--draws auto`, or --draws R), reporting
+wall time, peak RSS (the sweep process's VmHWM, polled every 20 ms), the time the sweep planned before its first draw, the ratios,
 and the size of a part file (`--shard 0/2`, the format checkpoints use too) against the input's.
 A benchmark, never a test: nothing here fails a build.
 
@@ -29,6 +29,18 @@ def matrix(path, n, p, seed):
             g[i:i + len(block)] = block * np.float32(0.5) + np.float32(0.1)
         np.save(path, g)
     return path
+
+
+def high_water_kb(pid):
+    """VmHWM of a running process in KB (0 once it has gone)."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def numpy_pass(path):
@@ -59,21 +71,25 @@ def main():
         start = time.perf_counter()
         with open(log, "w") as err:
             process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=err)
-            _, status, usage = os.wait4(process.pid, 0)  # this process's own peak RSS, in KB
+            # The sweep's own high-water mark (VmHWM of its memory after exec), read until it exits: the
+            # child's rusage is no use here, since a child spawned by vfork inherits this process's peak.
+            peak_kb = 0
+            while process.poll() is None:
+                peak_kb = max(peak_kb, high_water_kb(process.pid))
+                time.sleep(0.02)
+            status = process.returncode
         wall = time.perf_counter() - start
-        # The NumPy pass after the sweep: a child's peak RSS counts the pages it shares with this process when
-        # it is spawned, so the matrices NumPy holds must not be in memory then.
         reference = numpy_pass(path)
         stderr = open(log).read()
         planned = re.search(r"plan: .*?about ([0-9.]+) s", stderr)
         size = os.path.getsize(path)
-        peak = usage.ru_maxrss * 1024
+        peak = peak_kb * 1024
         part = os.path.join(args.work, f"g{n}x{p}.part")
         subprocess.run(command + ["--shard", "0/2", "--out", part], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         part_size = os.path.getsize(part) if os.path.exists(part) else float("nan")
-        print(f"{shape} float32 ({size / 1e6:.0f} MB): exit {os.waitstatus_to_exitcode(status)}, sweep {wall:.1f} s, "
+        print(f"{shape} float32 ({size / 1e6:.0f} MB): exit {status}, sweep {wall:.1f} s, "
               f"planned {planned.group(1) if planned else '?'} s, numpy pass {reference:.2f} s, "
-              f"ratio {wall / reference:.1f}, peak RSS {peak / 1e9:.2f} GB ({peak / size:.1f}x the file), "
+              f"ratio {wall / reference:.1f}, peak RSS {peak / 1e9:.3f} GB ({peak / size:.2f}x the file), "
               f"part {part_size / 1e6:.2f} MB ({100 * part_size / size:.2f}% of the file)")
         sys.stdout.flush()
 

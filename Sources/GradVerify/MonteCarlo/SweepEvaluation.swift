@@ -145,27 +145,33 @@ public struct SweepEvaluation: Sendable {
 
   /// Every coordinate's bias test in every unbiased cell (empty lists elsewhere), coordinate by coordinate:
   /// a coordinate's atoms are built once, serve every cell, and are dropped before the next (memory O(N),
-  /// not O(N·P)); blocks of 64 coordinates run on all cores, each test a pure function of its inputs.
+  /// not O(N·P)); blocks of 64 coordinates run on all cores, each test a pure function of its inputs, in
+  /// waves of 4096 coordinates whose tests go to their cells before the next wave (so the tests are held
+  /// once, not twice).
   static func biasTests(measurements: [CellMeasurement], laws: [SquaredErrorLaw?], tails: SweepNullTails) -> [[TailTest]] {
     let tested = measurements.indices.filter { laws[$0] != nil && measurements[$0].cell.sampler.isUnbiased }
     guard let d = measurements.first?.meanError.count, !tested.isEmpty else { return measurements.map { _ in [] } }
-    let width = 64
-    let parts = parallelJobs(
-      count: (d + width - 1) / width, threads: ProcessInfo.processInfo.activeProcessorCount, makeScratch: { tails }
-    ) { job, local -> [[TailTest]] in
-      (job * width..<Swift.min(d, (job + 1) * width)).map { j in
-        local.dropAtoms()
-        return tested.map { c in
-          let m = measurements[c]
-          return local.biasTest(
-            cell: m.cell, draws: m.draws, coordinate: j, meanError: m.meanError[j], variance: laws[c]!.coordinateVariance[j])!
+    var out = measurements.map { _ in [TailTest]() }
+    for c in tested { out[c].reserveCapacity(d) }
+    let (width, wave) = (64, 4096)
+    for start in stride(from: 0, to: d, by: wave) {
+      let end = Swift.min(d, start + wave)
+      let parts = parallelJobs(
+        count: (end - start + width - 1) / width, threads: ProcessInfo.processInfo.activeProcessorCount, makeScratch: { tails }
+      ) { job, local -> [TailTest] in
+        // The tests of this job's coordinates, coordinate after coordinate, each with one per tested cell.
+        (start + job * width..<Swift.min(end, start + (job + 1) * width)).flatMap { j in
+          local.dropAtoms()
+          return tested.map { c in
+            let m = measurements[c]
+            return local.biasTest(
+              cell: m.cell, draws: m.draws, coordinate: j, meanError: m.meanError[j], variance: laws[c]!.coordinateVariance[j])!
+          }
         }
       }
-    }
-    var out = measurements.map { _ in [TailTest]() }
-    for (k, c) in tested.enumerated() {
-      out[c].reserveCapacity(d)
-      for part in parts { for tests in part { out[c].append(tests[k]) } }
+      for part in parts {
+        for (k, c) in tested.enumerated() { out[c] += stride(from: k, to: part.count, by: tested.count).map { part[$0] } }
+      }
     }
     return out
   }
