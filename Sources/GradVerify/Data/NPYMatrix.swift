@@ -29,6 +29,16 @@ public struct NPYMatrix: Sendable, Equatable {
   /// Reads and checks a file: every problem is an `InputError` naming it. The data are read in pieces
   /// straight into the matrix, so the peak memory is the matrix and one piece.
   public static func load(path: String) throws(InputError) -> NPYMatrix {
+    let (dict, dataStart, count) = try fileHeader(path: path)
+    return try decoded(dict, count: count, path: path) { decode throws(InputError) in
+      try InputFile.stream(path, from: dataStart, count: count * dict.itemBytes) { bytes, offset throws(InputError) in
+        try decode(bytes, offset / dict.itemBytes)
+      }
+    }
+  }
+
+  /// The header of a file, where its data start, and N·P checked against the file's size.
+  static func fileHeader(path: String) throws(InputError) -> (header: NPYHeader, dataStart: Int, count: Int) {
     let fileSize = try InputFile.size(of: path)
     var prefix: [UInt8] = []
     try InputFile.stream(path, from: 0, count: Swift.min(fileSize, 12)) { bytes, _ throws(InputError) in prefix += bytes }
@@ -38,11 +48,41 @@ public struct NPYMatrix: Sendable, Equatable {
     try InputFile.stream(path, from: headerStart, count: headerLength) { bytes, _ throws(InputError) in headerBytes += bytes }
     let dict = try header(headerBytes, major: prefix[6], path: path)
     let dataStart = headerStart + headerLength
-    let count = try itemCount(dict, available: fileSize - dataStart, path: path)
-    return try decoded(dict, count: count, path: path) { decode throws(InputError) in
-      try InputFile.stream(path, from: dataStart, count: count * dict.itemBytes) { bytes, offset throws(InputError) in
-        try decode(bytes, offset / dict.itemBytes)
+    return (dict, dataStart, try itemCount(dict, available: fileSize - dataStart, path: path))
+  }
+
+  /// Streams a C-order matrix file by rows: `body` gets pieces of whole rows (at most `pieceBytes` of the
+  /// file, at least one row), widened to doubles, with the index of the piece's first row; the header is
+  /// handed to `shape` first, before anything is allocated, to check the shape. Memory: one piece.
+  public static func streamRows(
+    path: String, pieceBytes: Int = 8 << 20, shape: (_ rows: Int, _ columns: Int) throws(InputError) -> Void,
+    _ body: (_ rows: UnsafeBufferPointer<Double>, _ firstRow: Int) throws(InputError) -> Void
+  ) throws(InputError) {
+    let (dict, dataStart, _) = try fileHeader(path: path)
+    guard !dict.fortranOrder || dict.rows == 1 || dict.columns == 1 else {
+      throw InputError(file: path, "is in Fortran order (column after column), which cannot be read row by row; save it with np.save(path, np.ascontiguousarray(G))")
+    }
+    try shape(dict.rows, dict.columns)
+    let rowBytes = dict.columns * dict.itemBytes
+    let rowsPerPiece = Swift.max(1, pieceBytes / Swift.max(1, rowBytes))
+    var rows = [Double](repeating: 0, count: rowsPerPiece * dict.columns)
+    var single = [Float](repeating: 0, count: dict.itemBytes == 4 ? rowsPerPiece * dict.columns : 0)
+    var contiguous = dict
+    contiguous.fortranOrder = false
+    try InputFile.stream(path, from: dataStart, count: dict.rows * rowBytes, chunk: rowsPerPiece * rowBytes) { bytes, offset throws(InputError) in
+      let first = offset / rowBytes
+      let items = bytes.count / dict.itemBytes
+      if dict.itemBytes == 4 {
+        try single.withUnsafeMutableBufferPointer { values throws(InputError) in
+          try decode(bytes, first: first * dict.columns, dict: contiguous, path: path, into: values, base: first * dict.columns)
+        }
+        for k in 0..<items { rows[k] = Double(single[k]) }
+      } else {
+        try rows.withUnsafeMutableBufferPointer { values throws(InputError) in
+          try decode(bytes, first: first * dict.columns, dict: contiguous, path: path, into: values, base: first * dict.columns)
+        }
       }
+      try rows.withUnsafeBufferPointer { all throws(InputError) in try body(UnsafeBufferPointer(rebasing: all[0..<items]), first) }
     }
   }
 
@@ -135,16 +175,18 @@ public struct NPYMatrix: Sendable, Equatable {
 
   /// Items `first` ..< `first + bytes.count / itemBytes` into their row-major places; a non-finite value is
   /// an error naming its element.
+  /// `base`: the index of the matrix's element that `values` starts at (0: the whole matrix).
   static func decode<T: StoredScalar>(
-    _ bytes: UnsafeRawBufferPointer, first: Int, dict: NPYHeader, path: String, into values: UnsafeMutableBufferPointer<T>
+    _ bytes: UnsafeRawBufferPointer, first: Int, dict: NPYHeader, path: String, into values: UnsafeMutableBufferPointer<T>,
+    base: Int = 0
   ) throws(InputError) {
     let (n, p, size) = (dict.rows, dict.columns, dict.itemBytes)
     let items = bytes.count / size
     if !dict.bigEndian && !dict.fortranOrder && MemoryLayout<T>.size == size && UInt16(1).littleEndian == 1, let source = bytes.baseAddress {
       // Little-endian row after row on a little-endian machine: the bytes are the values.
-      UnsafeMutableRawPointer(values.baseAddress! + first).copyMemory(from: source, byteCount: items * size)
-      for k in first..<(first + items) where !values[k].isFinite {
-        throw InputError(file: path, "element [\(k / p), \(k % p)] is not finite (\(values[k]))")
+      UnsafeMutableRawPointer(values.baseAddress! + first - base).copyMemory(from: source, byteCount: items * size)
+      for k in first..<(first + items) where !values[k - base].isFinite {
+        throw InputError(file: path, "element [\(k / p), \(k % p)] is not finite (\(values[k - base]))")
       }
       return
     }
@@ -162,7 +204,7 @@ public struct NPYMatrix: Sendable, Equatable {
         throw InputError(file: path, "element [\(i), \(j)] is not finite (\(value))")
       }
       // Fortran order stores column after column: item k is element (k mod N, k div N).
-      values[dict.fortranOrder ? (k % n) * p + k / n : k] = value
+      values[(dict.fortranOrder ? (k % n) * p + k / n : k) - base] = value
     }
   }
 }
