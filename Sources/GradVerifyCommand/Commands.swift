@@ -295,6 +295,24 @@ func sweepCommand(_ args: inout ArgumentList, merged: (ledger: SweepLedger, sour
   if precision != nil && fullGradientPath == nil {
     throw InputError(flag: "--precision", command: "sweep", "applies to --full-gradient only")
   }
+  let projection = try args.integer("--project", in: 1...Int(Int32.max)).map { (k: Int) throws(InputError) -> SketchProjection in
+    let kind = try args.value("--sketch").map { (name: String) throws(InputError) -> SketchProjection.Kind in
+      guard let kind = SketchProjection.Kind(rawValue: name) else {
+        throw InputError(flag: "--sketch", command: "sweep", "'\(name)' is not gaussian or rademacher")
+      }
+      return kind
+    } ?? .gaussian
+    return try SketchProjection.validated(dimension: k, kind: kind)
+  }
+  if projection == nil, args.contains("--sketch") {
+    throw InputError(flag: "--sketch", command: "sweep", "applies to --project K only")
+  }
+  if projection != nil, case .model = source {
+    throw InputError(flag: "--project", command: "sweep", "needs --gradients (a matrix file to sketch as it is read)")
+  }
+  if projection != nil && fullGradientPath != nil {
+    throw InputError(flag: "--project", command: "sweep", "does not go with --full-gradient (the check needs the rows themselves)")
+  }
   let backwardDepth = try args.integer("--backward-depth", in: 0...1_000_000)
   if backwardDepth != nil && fullGradientPath == nil {
     throw InputError(flag: "--backward-depth", command: "sweep", "applies to --full-gradient only")
@@ -357,7 +375,7 @@ func sweepCommand(_ args: inout ArgumentList, merged: (ledger: SweepLedger, sour
   defer { lock?.release() }
 
   let job = SweepJob(
-    request: SweepRequest(source: source, settings: settings, seed: seed), shard: shard, out: out, resume: resume,
+    request: SweepRequest(source: source, settings: settings, seed: seed, projection: projection), shard: shard, out: out, resume: resume,
     checkpointInterval: checkpointSeconds, threads: threads,
     fullGradient: fullGradientPath.map {
       FullGradientRequest(path: $0, precision: precision, backwardDepth: backwardDepth ?? FrameworkGradientCheck.defaultBackwardDepth)

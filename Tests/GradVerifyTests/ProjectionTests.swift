@@ -96,4 +96,34 @@ struct ProjectionTests {
     #expect(throws: InputError.self) { try SketchProjection.validated(dimension: 5000) }
     #expect((try? SketchProjection.validated(dimension: 64)) != nil)
   }
+
+  @Test("sweep --gradients G.npy --project 64: prints the intervals, runs C2/C3 on the projection; two shards merge to the whole run's bytes; misuse exits 64")
+  func commandLine() throws {
+    let (n, p) = (60, 100)
+    var rng = SplitMix64(seed: 3)
+    let values = (0..<(n * p)).map { _ in Float(Double(rng.next() >> 40) / 16_777_216 - 0.4) }
+    let folder = try temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let data = values.flatMap { v in (0..<4).map { UInt8(truncatingIfNeeded: v.bitPattern >> (8 * UInt32($0))) } }
+    try npyBytes(descr: "<f4", shape: "(\(n), \(p))", data: data).write(to: folder.appendingPathComponent("G.npy"))
+    let sweep = ["sweep", "--gradients", "G.npy", "--project", "64", "--sampler", "with,without", "--draws", "300"]
+    let whole = try CommandRun(sweep + ["--out", "whole.csv"], in: folder)
+    #expect(whole.status == 0, "\(whole.stderr)")
+    #expect(whole.stderr.contains("projected by a 64-row gaussian sketch") && whole.stdout.contains("G.npy@K=64"), "\(whole.stderr)")
+    for shard in ["0/2", "1/2"] {
+      let part = try CommandRun(sweep + ["--shard", shard, "--out", "part\(shard.prefix(1))"], in: folder)
+      #expect(part.status == 0, "\(part.stderr)")
+    }
+    let merged = try CommandRun(["merge", "part0", "part1", "--out", "merged.csv"], in: folder)
+    #expect(merged.status == 0, "\(merged.stderr)")
+    let read = { (name: String) in try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8) }
+    #expect(try read("whole.csv") == read("merged.csv"))
+    for (extra, mentions) in [
+      (["--project", "16"], "64…4096"), (["--project", "64", "--sketch", "sparse"], "--sketch"),
+      (["--sketch", "rademacher"], "--project K only"),
+    ] {
+      let refused = try CommandRun(["sweep", "--gradients", "G.npy", "--sampler", "with"] + extra, in: folder)
+      #expect(refused.status == 64 && refused.stderr.contains(mentions), "\(extra): \(refused.stderr)")
+    }
+  }
 }

@@ -30,6 +30,9 @@ public struct NPYMatrix: Sendable, Equatable {
   /// straight into the matrix, so the peak memory is the matrix and one piece.
   public static func load(path: String) throws(InputError) -> NPYMatrix {
     let (dict, dataStart, count) = try fileHeader(path: path)
+    try MemoryBudget.require(
+      Double(count) * Double(dict.itemBytes), for: "\(path): its \(dict.shapeText) matrix",
+      fix: "sketch it as it is read with 'sweep --gradients \(path) --project K'")
     return try decoded(dict, count: count, path: path) { decode throws(InputError) in
       try InputFile.stream(path, from: dataStart, count: count * dict.itemBytes) { bytes, offset throws(InputError) in
         try decode(bytes, offset / dict.itemBytes)

@@ -55,11 +55,14 @@ public struct SweepRequest: Sendable, Equatable {
   public var source: Source
   public var settings: SweepSettings
   public var seed: UInt64
+  /// `--project K`: a `--gradients` matrix sketched to K coordinates as it is read (nil: used as it is).
+  public var projection: SketchProjection?
 
-  public init(source: Source, settings: SweepSettings, seed: UInt64) {
+  public init(source: Source, settings: SweepSettings, seed: UInt64, projection: SketchProjection? = nil) {
     self.source = source
     self.settings = settings
     self.seed = seed
+    self.projection = projection
   }
 
   public init(input: ModelInput, settings: SweepSettings, seed: UInt64) {
@@ -88,6 +91,7 @@ public struct SweepRequest: Sendable, Equatable {
       if let paramsPath = input.paramsPath { lines.append("--params \(paramsPath)") }
     case .gradients(let path):
       lines.append("--gradients \(path)")
+      if let projection { lines += ["--project \(projection.dimension)", "--sketch \(projection.kind.rawValue)"] }
     }
     lines.append("--sampler " + settings.samplers.map(\.rawValue).joined(separator: ","))
     if let sizes = settings.batchSizes { lines.append("--batch-sizes " + sizes.map(String.init).joined(separator: ",")) }
@@ -144,7 +148,13 @@ public struct SweepRequest: Sendable, Equatable {
     guard let seed = values["--seed"].flatMap({ UInt64($0) }) else { throw fail("--seed") }
     settings.draws = draws
     settings.alpha = alpha
-    self.init(source: origin, settings: settings, seed: seed)
+    let projection = try values["--project"].map { (text: String) throws(InputError) -> SketchProjection in
+      guard let k = Int(text), SketchProjection.dimensions.contains(k),
+        let kind = values["--sketch"].flatMap(SketchProjection.Kind.init(rawValue:))
+      else { throw fail("--project") }
+      return SketchProjection(dimension: k, kind: kind)
+    }
+    self.init(source: origin, settings: settings, seed: seed, projection: projection)
   }
 
   /// The built-in model and data file an identity names.
@@ -242,7 +252,7 @@ public struct SweepJob: Sendable {
     var model: (choice: ModelChoice, data: Dataset, theta: [Double]?, point: ParameterPointSpec)?
   }
 
-  func load() throws(InputError) -> Loaded {
+  func load(progress: (@Sendable (String, Int, Int) -> Void)? = nil) throws(InputError) -> Loaded {
     switch request.source {
     case .model(let input):
       let (data, theta) = try input.load()
@@ -256,6 +266,20 @@ public struct SweepJob: Sendable {
         notes: data.standardization.map { ["\(data.name): \($0.summary)"] } ?? [],
         model: (input.model, data, theta, point))
     case .gradients(let path):
+      if let sketch = request.projection {
+        let projected = try sketch.project(
+          path: path, seed: request.seed, threads: threads, memoryLimit: Int(MemoryBudget.bytes),
+          progress: progress.map { report in { done, total in report("projecting \(path)", done, total) } })
+        let estimates = ProjectedNoiseScale(projected: projected.population)
+        let name = "gradients/\(Dataset.baseName(of: path))@K=\(sketch.dimension)"
+        return Loaded(
+          population: projected.population, caseName: name,
+          notes: [
+            "\(path): \(projected.population.count) per-example gradients of \(projected.parameters) parameters (\(projected.storage)), read once and projected to K = \(sketch.dimension) (\(sketch.kind.rawValue) sketch, seed \(request.seed))",
+            "\(name): \(estimates.summary(sketch: sketch))",
+          ],
+          model: nil)
+      }
       let file = try GradientFile.load(path: path, threads: threads)
       return Loaded(
         population: file.population, caseName: "gradients/\(Dataset.baseName(of: path))",
@@ -271,7 +295,7 @@ public struct SweepJob: Sendable {
     merged: (ledger: SweepLedger, source: String)? = nil, note: (String) -> Void = { _ in },
     progress: (@Sendable (String, Int, Int) -> Void)? = nil, read: (Dataset, String) -> Void = { _, _ in }
   ) throws(InputError) -> Outcome {
-    let loaded = try load()
+    let loaded = try load(progress: progress)
     let n = loaded.population.count
     let full = try fullGradient.map { (given: FullGradientRequest) throws(InputError) -> (values: [Double], precision: FrameworkGradientCheck.Precision, depth: Int) in
       let vector = try NPYMatrix.load(path: given.path)
