@@ -27,6 +27,11 @@ enum CrossSquareSum {
       (self.base, self.count, self.length, self.centre, self.elementCentre) = (base, count, length, centre, nil)
     }
 
+    /// Vectors already centred: v_a[t] = x[a·L + t].
+    init(base: UnsafePointer<T>, count: Int, length: Int) {
+      (self.base, self.count, self.length, self.centre, self.elementCentre) = (base, count, length, nil, nil)
+    }
+
     init(base: UnsafePointer<T>, count: Int, length: Int, elementCentre: UnsafePointer<Double>) {
       (self.base, self.count, self.length, self.centre, self.elementCentre) = (base, count, length, nil, elementCentre)
     }
@@ -34,15 +39,14 @@ enum CrossSquareSum {
 
   /// Σ_{a,b} (v_a·v_b)², the diagonal once and each pair a ≠ b twice; with `gram`, each v_a·v_b is also
   /// stored at [a·m + b] and [b·m + a] (m×m; each job writes only the pairs of its own rows).
-  /// With `adding`, each v_a·v_b is added to the entries of `gram` instead of stored.
+  /// With `adding`, each v_a·v_b (b ≤ a) is added to entry a(a+1)/2 + b of a packed lower triangle instead.
   static func sum<T>(_ v: Vectors<T>, threads: Int, gram: UnsafeMutablePointer<Double>? = nil, adding: Bool = false) -> Double {
     let m = v.count
     nonisolated(unsafe) let gram = gram
     @Sendable @inline(__always) func keep(_ a: Int, _ b: Int, _ x: Double) {
       guard let gram else { return }
       if adding {
-        gram[a * m + b] += x
-        if a != b { gram[b * m + a] += x }
+        gram[a * (a + 1) / 2 + b] += x  // the packed lower triangle (b ≤ a): half the memory, no write across rows
       } else {
         gram[a * m + b] = x
         gram[b * m + a] = x
@@ -59,7 +63,7 @@ enum CrossSquareSum {
         var b = 0
         while b + 4 <= first {
           let c = block3x4(v, a: first, b: b)
-          for x in c { terms.add(2 * x * x) }
+          for t in 0..<12 { terms.add(2 * c[t] * c[t]) }
           if gram != nil { for i in 0..<3 { for k in 0..<4 { keep(first + i, b + k, c[4 * i + k]) } } }
           b += 4
         }
@@ -91,14 +95,13 @@ enum CrossSquareSum {
   /// The same sum over the P columns of the deviations of N row-major rows (P < N), with no transposed copy
   /// of the rows: M = Σ_blocks D_blockᵀ D_block over blocks of 256 rows (each block centred by `mean` and
   /// transposed into a P × 256 buffer, its P×P products added into M in block order), then Σⱼₗ Mⱼₗ²
-  /// exactly. Memory: M and one block; the same bits for any thread count.
+  /// exactly. Memory: M's lower triangle and one block; the same bits for any thread count.
   static func columnSum<T: StoredScalar>(
     rows: UnsafePointer<T>, count n: Int, length d: Int, mean: UnsafePointer<Double>, threads: Int
   ) -> Double {
     let block = 256
-    var m = [Double](repeating: 0, count: d * d)
+    var m = [Double](repeating: 0, count: d * (d + 1) / 2)
     var buffer = [Double](repeating: 0, count: d * block)
-    let zeros = [Double](repeating: 0, count: d)
     for first in stride(from: 0, to: n, by: block) {
       let b = Swift.min(block, n - first)
       for t in 0..<b {
@@ -106,24 +109,36 @@ enum CrossSquareSum {
         for j in 0..<d { buffer[j * b + t] = row[j].wide - mean[j] }
       }
       buffer.withUnsafeBufferPointer { columns in
-        zeros.withUnsafeBufferPointer { zero in
-          m.withUnsafeMutableBufferPointer { m in
-            _ = sum(.init(base: columns.baseAddress!, count: d, length: b, centre: zero.baseAddress!), threads: threads, gram: m.baseAddress!, adding: true)
-          }
+        m.withUnsafeMutableBufferPointer { m in
+          _ = sum(.init(base: columns.baseAddress!, count: d, length: b), threads: threads, gram: m.baseAddress!, adding: true)
         }
       }
     }
     var total = ExactSum()
     for j in 0..<d {
-      total.add(m[j * d + j] * m[j * d + j])
-      for l in 0..<j { total.add(2 * m[j * d + l] * m[j * d + l]) }
+      let row = j * (j + 1) / 2
+      total.add(m[row + j] * m[row + j])
+      for l in 0..<j { total.add(2 * m[row + l] * m[row + l]) }
     }
     return total.value
   }
 
-  /// Whether `columnSum` serves an N × P population: P < N and its P×P matrix within 256 MB.
+  /// Each two-lane sum's lanes added (lane 0 + lane 1), in lanes 0–11.
+  @inline(__always) static func lanes(
+    _ x0: SIMD2<Double>, _ x1: SIMD2<Double>, _ x2: SIMD2<Double>, _ x3: SIMD2<Double>, _ x4: SIMD2<Double>,
+    _ x5: SIMD2<Double>, _ x6: SIMD2<Double>, _ x7: SIMD2<Double>, _ x8: SIMD2<Double>, _ x9: SIMD2<Double>,
+    _ x10: SIMD2<Double>, _ x11: SIMD2<Double>
+  ) -> SIMD16<Double> {
+    let low = SIMD16<Double>(
+      x0[0], x1[0], x2[0], x3[0], x4[0], x5[0], x6[0], x7[0], x8[0], x9[0], x10[0], x11[0], 0, 0, 0, 0)
+    let high = SIMD16<Double>(
+      x0[1], x1[1], x2[1], x3[1], x4[1], x5[1], x6[1], x7[1], x8[1], x9[1], x10[1], x11[1], 0, 0, 0, 0)
+    return low + high
+  }
+
+  /// Whether `columnSum` serves an N × P population: P < N and M's lower triangle within 128 MB.
   static func columnSumServes(count n: Int, dimension d: Int) -> Bool {
-    d < n && 8 * Double(d) * Double(d) <= 256e6
+    d < n && 4 * Double(d) * Double(d + 1) <= 128e6
   }
 
   @inline(__always) static func load<T: StoredScalar>(_ p: UnsafePointer<T>, _ t: Int, _ centre: Double) -> SIMD2<Double> {
@@ -162,8 +177,10 @@ enum CrossSquareSum {
   }
 
   /// The twelve dot products of a, a+1, a+2 with b … b+3, each in the order `dot` uses.
-  @inline(__always) static func block3x4<T>(_ v: Vectors<T>, a: Int, b: Int) -> [Double] {
+  /// (In lanes 0–11 of a SIMD16, lane 4i + k for a + i against b + k: no array is allocated per call.)
+  @inline(__always) static func block3x4<T>(_ v: Vectors<T>, a: Int, b: Int) -> SIMD16<Double> {
     if let e = v.elementCentre { return block3x4(v, a: a, b: b, elementCentre: e) }
+    if v.centre == nil { return block3x4(uncentred: v, a: a, b: b) }
     let l = v.length
     let (a0, a1, a2) = (v.base + a * l, v.base + (a + 1) * l, v.base + (a + 2) * l)
     let (b0, b1, b2, b3) = (v.base + b * l, v.base + (b + 1) * l, v.base + (b + 2) * l, v.base + (b + 3) * l)
@@ -185,7 +202,7 @@ enum CrossSquareSum {
       s03 += x0 * y3; s13 += x1 * y3; s23 += x2 * y3
       t += 2
     }
-    var c = [s00, s01, s02, s03, s10, s11, s12, s13, s20, s21, s22, s23].map { $0[0] + $0[1] }
+    var c = lanes(s00, s01, s02, s03, s10, s11, s12, s13, s20, s21, s22, s23)
     if t < l {
       let xs = [a0[t].wide - ca.0, a1[t].wide - ca.1, a2[t].wide - ca.2]
       let ys = [b0[t].wide - cb.0, b1[t].wide - cb.1, b2[t].wide - cb.2, b3[t].wide - cb.3]
@@ -193,8 +210,38 @@ enum CrossSquareSum {
     }
     return c
   }
+  /// The same twelve of vectors already centred (no subtraction in the loop).
+  @inline(__always) static func block3x4<T>(uncentred v: Vectors<T>, a: Int, b: Int) -> SIMD16<Double> {
+    let l = v.length
+    let (a0, a1, a2) = (v.base + a * l, v.base + (a + 1) * l, v.base + (a + 2) * l)
+    let (b0, b1, b2, b3) = (v.base + b * l, v.base + (b + 1) * l, v.base + (b + 2) * l, v.base + (b + 3) * l)
+    var (s00, s01, s02, s03) = (SIMD2<Double>(), SIMD2<Double>(), SIMD2<Double>(), SIMD2<Double>())
+    var (s10, s11, s12, s13) = (SIMD2<Double>(), SIMD2<Double>(), SIMD2<Double>(), SIMD2<Double>())
+    var (s20, s21, s22, s23) = (SIMD2<Double>(), SIMD2<Double>(), SIMD2<Double>(), SIMD2<Double>())
+    var t = 0
+    while t + 2 <= l {
+      let x0 = T.pair(a0, t), x1 = T.pair(a1, t), x2 = T.pair(a2, t)
+      let y0 = T.pair(b0, t)
+      s00 += x0 * y0; s10 += x1 * y0; s20 += x2 * y0
+      let y1 = T.pair(b1, t)
+      s01 += x0 * y1; s11 += x1 * y1; s21 += x2 * y1
+      let y2 = T.pair(b2, t)
+      s02 += x0 * y2; s12 += x1 * y2; s22 += x2 * y2
+      let y3 = T.pair(b3, t)
+      s03 += x0 * y3; s13 += x1 * y3; s23 += x2 * y3
+      t += 2
+    }
+    var c = lanes(s00, s01, s02, s03, s10, s11, s12, s13, s20, s21, s22, s23)
+    if t < l {
+      let xs = [a0[t].wide, a1[t].wide, a2[t].wide]
+      let ys = [b0[t].wide, b1[t].wide, b2[t].wide, b3[t].wide]
+      for i in 0..<3 { for k in 0..<4 { c[4 * i + k] += xs[i] * ys[k] } }
+    }
+    return c
+  }
+
   /// The same twelve, each place centred by `e[t]` (the centre loaded once for all seven vectors).
-  @inline(__always) static func block3x4<T>(_ v: Vectors<T>, a: Int, b: Int, elementCentre e: UnsafePointer<Double>) -> [Double] {
+  @inline(__always) static func block3x4<T>(_ v: Vectors<T>, a: Int, b: Int, elementCentre e: UnsafePointer<Double>) -> SIMD16<Double> {
     let l = v.length
     let (a0, a1, a2) = (v.base + a * l, v.base + (a + 1) * l, v.base + (a + 2) * l)
     let (b0, b1, b2, b3) = (v.base + b * l, v.base + (b + 1) * l, v.base + (b + 2) * l, v.base + (b + 3) * l)
@@ -218,7 +265,7 @@ enum CrossSquareSum {
       s03 += x0 * y3; s13 += x1 * y3; s23 += x2 * y3
       t += 2
     }
-    var sums = [s00, s01, s02, s03, s10, s11, s12, s13, s20, s21, s22, s23].map { $0[0] + $0[1] }
+    var sums = lanes(s00, s01, s02, s03, s10, s11, s12, s13, s20, s21, s22, s23)
     if t < l {
       let xs = [a0[t].wide - e[t], a1[t].wide - e[t], a2[t].wide - e[t]]
       let ys = [b0[t].wide - e[t], b1[t].wide - e[t], b2[t].wide - e[t], b3[t].wide - e[t]]
