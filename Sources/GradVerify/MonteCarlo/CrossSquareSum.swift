@@ -14,26 +14,21 @@ import Foundation
 /// against four columns share their loads. A block of a's terms is summed compensated in a fixed order and
 /// the blocks' sums are added exactly (`ExactSum`), so the result is the same bits for any thread count.
 enum CrossSquareSum {
-  /// Vectors `v_a[t] = x[a·L + t] − c`, t < L: c = centre[a] (one per vector: the columns of D, centred by
-  /// their mean) or c = elementCentre[t] (one per place: the rows of D, centred by the mean gradient).
+  /// Vectors `v_a[t] = x[a·L + t] − c[t]`, t < L, each place centred by `elementCentre` (the rows of D,
+  /// centred by the mean gradient), or already centred (c = 0: a block of D's columns, `columnSum`).
   struct Vectors<T: StoredScalar>: @unchecked Sendable {
     let base: UnsafePointer<T>
     let count: Int
     let length: Int
-    let centre: UnsafePointer<Double>?
     let elementCentre: UnsafePointer<Double>?
-
-    init(base: UnsafePointer<T>, count: Int, length: Int, centre: UnsafePointer<Double>) {
-      (self.base, self.count, self.length, self.centre, self.elementCentre) = (base, count, length, centre, nil)
-    }
 
     /// Vectors already centred: v_a[t] = x[a·L + t].
     init(base: UnsafePointer<T>, count: Int, length: Int) {
-      (self.base, self.count, self.length, self.centre, self.elementCentre) = (base, count, length, nil, nil)
+      (self.base, self.count, self.length, self.elementCentre) = (base, count, length, nil)
     }
 
     init(base: UnsafePointer<T>, count: Int, length: Int, elementCentre: UnsafePointer<Double>) {
-      (self.base, self.count, self.length, self.centre, self.elementCentre) = (base, count, length, nil, elementCentre)
+      (self.base, self.count, self.length, self.elementCentre) = (base, count, length, elementCentre)
     }
   }
 
@@ -141,23 +136,18 @@ enum CrossSquareSum {
     d < n && 4 * Double(d) * Double(d + 1) <= 128e6
   }
 
-  @inline(__always) static func load<T: StoredScalar>(_ p: UnsafePointer<T>, _ t: Int, _ centre: Double) -> SIMD2<Double> {
-    T.pair(p, t) - SIMD2(repeating: centre)
-  }
-
   /// v_a·v_b, two lanes over t then the lanes added.
   @inline(__always) static func dot<T>(_ v: Vectors<T>, _ a: Int, _ b: Int) -> Double {
     if let e = v.elementCentre { return dot(v, a, b, elementCentre: e) }
     let (pa, pb) = (v.base + a * v.length, v.base + b * v.length)
-    let (ca, cb) = (v.centre?[a] ?? 0, v.centre?[b] ?? 0)
     var s = SIMD2<Double>()
     var t = 0
     while t + 2 <= v.length {
-      s += load(pa, t, ca) * load(pb, t, cb)
+      s += T.pair(pa, t) * T.pair(pb, t)
       t += 2
     }
     var total = s[0] + s[1]
-    if t < v.length { total += (pa[t].wide - ca) * (pb[t].wide - cb) }
+    if t < v.length { total += pa[t].wide * pb[t].wide }
     return total
   }
 
@@ -180,36 +170,9 @@ enum CrossSquareSum {
   /// (In lanes 0–11 of a SIMD16, lane 4i + k for a + i against b + k: no array is allocated per call.)
   @inline(__always) static func block3x4<T>(_ v: Vectors<T>, a: Int, b: Int) -> SIMD16<Double> {
     if let e = v.elementCentre { return block3x4(v, a: a, b: b, elementCentre: e) }
-    if v.centre == nil { return block3x4(uncentred: v, a: a, b: b) }
-    let l = v.length
-    let (a0, a1, a2) = (v.base + a * l, v.base + (a + 1) * l, v.base + (a + 2) * l)
-    let (b0, b1, b2, b3) = (v.base + b * l, v.base + (b + 1) * l, v.base + (b + 2) * l, v.base + (b + 3) * l)
-    let ca = (v.centre?[a] ?? 0, v.centre?[a + 1] ?? 0, v.centre?[a + 2] ?? 0)
-    let cb = (v.centre?[b] ?? 0, v.centre?[b + 1] ?? 0, v.centre?[b + 2] ?? 0, v.centre?[b + 3] ?? 0)
-    var (s00, s01, s02, s03) = (SIMD2<Double>(), SIMD2<Double>(), SIMD2<Double>(), SIMD2<Double>())
-    var (s10, s11, s12, s13) = (SIMD2<Double>(), SIMD2<Double>(), SIMD2<Double>(), SIMD2<Double>())
-    var (s20, s21, s22, s23) = (SIMD2<Double>(), SIMD2<Double>(), SIMD2<Double>(), SIMD2<Double>())
-    var t = 0
-    while t + 2 <= l {
-      let x0 = load(a0, t, ca.0), x1 = load(a1, t, ca.1), x2 = load(a2, t, ca.2)
-      let y0 = load(b0, t, cb.0)
-      s00 += x0 * y0; s10 += x1 * y0; s20 += x2 * y0
-      let y1 = load(b1, t, cb.1)
-      s01 += x0 * y1; s11 += x1 * y1; s21 += x2 * y1
-      let y2 = load(b2, t, cb.2)
-      s02 += x0 * y2; s12 += x1 * y2; s22 += x2 * y2
-      let y3 = load(b3, t, cb.3)
-      s03 += x0 * y3; s13 += x1 * y3; s23 += x2 * y3
-      t += 2
-    }
-    var c = lanes(s00, s01, s02, s03, s10, s11, s12, s13, s20, s21, s22, s23)
-    if t < l {
-      let xs = [a0[t].wide - ca.0, a1[t].wide - ca.1, a2[t].wide - ca.2]
-      let ys = [b0[t].wide - cb.0, b1[t].wide - cb.1, b2[t].wide - cb.2, b3[t].wide - cb.3]
-      for i in 0..<3 { for k in 0..<4 { c[4 * i + k] += xs[i] * ys[k] } }
-    }
-    return c
+    return block3x4(uncentred: v, a: a, b: b)
   }
+
   /// The same twelve of vectors already centred (no subtraction in the loop).
   @inline(__always) static func block3x4<T>(uncentred v: Vectors<T>, a: Int, b: Int) -> SIMD16<Double> {
     let l = v.length
