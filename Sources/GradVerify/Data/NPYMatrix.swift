@@ -55,17 +55,18 @@ public struct NPYMatrix: Sendable, Equatable {
   }
 
   /// Streams a C-order matrix file by rows: `body` gets pieces of whole rows (at most `pieceBytes` of the
-  /// file, at least one row), widened to doubles, with the index of the piece's first row; the header is
-  /// handed to `shape` first, before anything is allocated, to check the shape. Memory: one piece.
+  /// file, at least one row), widened to doubles, with the index of the piece's first row; the shape and
+  /// item size (4 or 8 bytes) go to `shape` first, before anything is allocated. Memory: one piece.
   public static func streamRows(
-    path: String, pieceBytes: Int = 8 << 20, shape: (_ rows: Int, _ columns: Int) throws(InputError) -> Void,
+    path: String, pieceBytes: Int = 8 << 20,
+    shape: (_ rows: Int, _ columns: Int, _ itemBytes: Int) throws(InputError) -> Void,
     _ body: (_ rows: UnsafeBufferPointer<Double>, _ firstRow: Int) throws(InputError) -> Void
   ) throws(InputError) {
     let (dict, dataStart, _) = try fileHeader(path: path)
     guard !dict.fortranOrder || dict.rows == 1 || dict.columns == 1 else {
       throw InputError(file: path, "is in Fortran order (column after column), which cannot be read row by row; save it with np.save(path, np.ascontiguousarray(G))")
     }
-    try shape(dict.rows, dict.columns)
+    try shape(dict.rows, dict.columns, dict.itemBytes)
     let rowBytes = dict.columns * dict.itemBytes
     let rowsPerPiece = Swift.max(1, pieceBytes / Swift.max(1, rowBytes))
     var rows = [Double](repeating: 0, count: rowsPerPiece * dict.columns)

@@ -63,9 +63,10 @@ public struct SketchProjection: Sendable, Equatable {
     var (n, p) = (0, 0)
     var r: [Double] = []
     var y: [Double] = []
-    var storage = "float64"
-    try NPYMatrix.streamRows(path: path, pieceBytes: pieceBytes, shape: { rows, columns throws(InputError) in
+    var storage = ""
+    try NPYMatrix.streamRows(path: path, pieceBytes: pieceBytes, shape: { rows, columns, itemBytes throws(InputError) in
       (n, p) = (rows, columns)
+      storage = itemBytes == 4 ? "float32" : "float64"
       guard n >= 2, p >= 1 else {
         throw InputError(file: path, "shape (\(n), \(p)): need at least 2 examples and 1 parameter")
       }
@@ -82,7 +83,6 @@ public struct SketchProjection: Sendable, Equatable {
       y.replaceSubrange((first * k)..<(first * k + projected.count), with: projected)
       progress?(first + rows.count / p, n)
     }
-    if try NPYMatrix.fileHeader(path: path).header.itemBytes == 4 { storage = "float32" }
     return (GradientPopulation(rows: y, count: n, dimension: k), p, storage)
   }
 
