@@ -256,6 +256,62 @@ struct MonteCarloReproducibilityTests {
     }
   }
 
+  @Test("draws summed 16 to a pass over the rows (dense draws) give Σᵢ cᵢ gᵢ in row order, and the gather's bits where the sums are exact; counts cleared between passes")
+  func groupedGather() {
+    var rng = SplitMix64(seed: 23)
+    let n = 90
+    for d in [1, 7, 255, 256, 300, 531] {
+      // Wide exponents (sums round, so the order shows) in float64; small dyadic values (every sum exact)
+      // in float32.
+      let rows = (0..<(n * d)).map { _ in Double(bitPattern: rng.next() >> 2) * 1e-300 * Double(1 + rng.next() % 1000) }
+      let singles = (0..<(n * d)).map { _ in Float(Int(rng.next() % 2001) - 1000) / 1024 }
+      // 37 lists: two whole passes and one of five; repeated rows (with replacement), an empty list, all rows.
+      var lists = (0..<35).map { k in (0..<(k * 7 % 120)).map { _ in Int32(rng.next() % UInt64(n)) } }
+      lists.insert([], at: 3)
+      lists.append((0..<Int32(n)).map { $0 })
+      for (matrix, values, exact) in [(RowMatrix(rows), rows, false), (RowMatrix(singles), singles.map(Double.init), true)] {
+        let population = GradientPopulation(matrix: matrix, count: n, dimension: d)
+        let grouped = MiniBatchSweep.groupedBatchSums(of: population, lists: lists)
+        #expect(grouped.count == lists.count)
+        for (k, list) in lists.enumerated() {
+          var times = [Int](repeating: 0, count: n)
+          for i in list { times[Int(i)] += 1 }
+          var inRowOrder = [Double](repeating: 0, count: d)
+          for i in 0..<n where times[i] > 0 { for j in 0..<d { inRowOrder[j] += Double(times[i]) * values[i * d + j] } }
+          #expect(grouped[k].map(\.bitPattern) == inRowOrder.map(\.bitPattern), "d = \(d), list \(k), exact \(exact)")
+          if exact {
+            let gathered = MiniBatchSweep.batchSum(of: population, indices: list, rowByRowAbove: 0)
+            #expect(grouped[k].map(\.bitPattern) == gathered.map(\.bitPattern), "d = \(d), list \(k): the gather's bits")
+          }
+        }
+      }
+    }
+  }
+
+  @Test("a sweep and the noise-scale estimators whose draws are summed in groups (N = 64, P = 5 000) are bit-identical on 1 and 3 threads")
+  func groupedThreads() {
+    let (n, d) = (64, 5_000)
+    var rng = SplitMix64(seed: 29)
+    let values = (0..<(n * d)).map { _ in Float(Double(rng.next() >> 11) * 0x1p-53 - 0.5) * Float(1 + rng.next() % 9) }
+    let population = GradientPopulation(matrix: RowMatrix(values), count: n, dimension: d)
+    // 20 KB rows: lists of 27 or more take over 512 KB and 16·27 ≥ N, so the squared errors of b = 27 (both
+    // samplers), 40 and 64 (with replacement) and the big noise-scale batch (32) are summed in groups.
+    let cells = [SamplerKind.withReplacement, .withoutReplacement].flatMap { s in
+      [4, 27, 40, 64].map { SweepCell(sampler: s, batch: $0) }
+    }
+    func run(_ threads: Int) -> ([CellMeasurement], NoiseScaleEstimate?) {
+      (MiniBatchSweep.run(population: population, cells: cells, draws: 300, seed: 3, name: "tests/grouped", threads: threads),
+       NoiseScaleEstimate.sweepDefault(population: population, draws: 300, seed: 3, name: "tests/grouped", threads: threads))
+    }
+    let (one, noiseOne) = run(1)
+    let (three, noiseThree) = run(3)
+    for (a, b) in zip(one, three) { #expect(bits(a) == bits(b), "\(a.cell.sampler.rawValue) b=\(a.cell.batch)") }
+    #expect(one.filter { $0.cell.batch < n }.allSatisfy { $0.meanSquaredError > 0 })
+    let (x, y) = (noiseOne!, noiseThree!)
+    #expect(x.traceEstimate.bitPattern == y.traceEstimate.bitPattern && x.normEstimate.bitPattern == y.normEstimate.bitPattern)
+    #expect(x.traceStandardError.bitPattern == y.traceStandardError.bitPattern && x.traceEstimate > 0)
+  }
+
   @Test("a .npy over 64 MB, read in pieces onto huge pages, holds exactly its rows, float32 as Float; the column view transposes them")
   func largePopulationCopy() throws {
     let (n, d) = (28_000, 300)  // 67 MB as float64, nine 8 MB pieces; P > 256 keeps Σ_N out of it

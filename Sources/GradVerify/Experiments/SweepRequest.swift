@@ -369,7 +369,7 @@ public struct SweepJob: Sendable {
       let remaining = cost.remainingSeconds(holding: plan.completed, shard: shard, finishing: self.shard == nil)
       if remaining > maxSeconds { throw refuse(remaining) }
       plan.cost = cost
-      note(cost.summary + (remaining < cost.seconds ? "; left to do: about \(String(format: "%.0f", remaining)) s" : ""))
+      note(cost.summary + (remaining < 0.995 * cost.seconds ? "; left to do: about \(String(format: "%.0f", remaining)) s" : ""))
     }
     // Every input is checked: say what was read, then work.
     if let model = loaded.model, case .model(let input) = request.source { read(model.data, input.dataPath) }

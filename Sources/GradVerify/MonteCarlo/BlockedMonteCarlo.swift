@@ -28,15 +28,33 @@ public struct BlockedMonteCarlo: Sendable {
     draws: Int, statistics: Int = 1, threads: Int, stream: @Sendable (Int) -> PhiloxStream,
     makeScratch: @Sendable () -> Scratch, draw: @Sendable (inout PhiloxStream, inout Scratch, inout [Double]) -> Void
   ) {
+    self.init(draws: draws, statistics: statistics, threads: threads, stream: stream, makeScratch: makeScratch) {
+      rng, scratch, count, values in
+      var one = [Double](repeating: 0, count: statistics)
+      for t in 0..<count {
+        draw(&rng, &scratch, &one)
+        for k in 0..<statistics { values[t * statistics + k] = one[k] }
+      }
+    }
+  }
+
+  /// Runs `drawBlock` once per block: it makes the block's `count` draws in order and writes draw t's
+  /// values at [t·statistics ..< (t + 1)·statistics] (so a block may finish its draws' work in groups).
+  public init<Scratch>(
+    draws: Int, statistics: Int = 1, threads: Int, stream: @Sendable (Int) -> PhiloxStream,
+    makeScratch: @Sendable () -> Scratch,
+    drawBlock: @Sendable (inout PhiloxStream, inout Scratch, _ count: Int, inout [Double]) -> Void
+  ) {
     precondition(draws >= 2 && statistics >= 1, "need at least two draws and one statistic")
     let parts = DrawBlocks.map(draws: draws, threads: threads, makeScratch: makeScratch) {
       block, count, scratch -> [(Double, Double, Double, Bool)] in
       var rng = stream(block)
+      var values = [Double](repeating: 0, count: count * statistics)
+      drawBlock(&rng, &scratch, count, &values)
       var sums = [(Double, Double, Double, Bool)](repeating: (0, 0, 0, true), count: statistics)
-      var values = [Double](repeating: 0, count: statistics)
-      for _ in 0..<count {
-        draw(&rng, &scratch, &values)
-        for (k, x) in values.enumerated() {
+      for t in 0..<count {
+        for k in 0..<statistics {
+          let x = values[t * statistics + k]
           sums[k].0 += x
           sums[k].1 += x * x
           sums[k].2 += x * x * x

@@ -131,7 +131,7 @@ public enum MiniBatchSweep {
       if jobs.isEmpty { break }
       let sums = parallelJobs(
         count: jobs.count, threads: threads,
-        makeScratch: { (SamplerWorkspace(count: n), [Int32](), [Double](repeating: 0, count: d)) }
+        makeScratch: { BlockScratch(count: n, dimension: d) }
       ) { k, scratch -> BlockSums in
         let job = jobs[k]
         let cell = cells[job / blocksPerCell]
@@ -141,8 +141,7 @@ public enum MiniBatchSweep {
         let squared = squaredErrorDraws.map { Swift.min(count, Swift.max(0, $0[job / blocksPerCell] - block * blockSize)) } ?? count
         let result = runBlock(
           population: population, cell: cell, layout: layouts[job / blocksPerCell], gram: gram, draws: count,
-          squaredDraws: squared,
-          neverPicks: neverPicks, rng: &rng, workspace: &scratch.0, indices: &scratch.1, accumulator: &scratch.2)
+          squaredDraws: squared, neverPicks: neverPicks, rng: &rng, scratch: &scratch)
         counter.tick(weight(job))
         return result
       }
@@ -217,8 +216,7 @@ public enum MiniBatchSweep {
   /// coordinate (`vectors`), and its squared error from K where K serves the cell, else from the rows.
   static func runBlock(
     population: GradientPopulation, cell: SweepCell, layout: CellLayout, gram: CentredGram?, draws: Int,
-    squaredDraws: Int? = nil, neverPicks: Int?, rng: inout PhiloxStream, workspace: inout SamplerWorkspace, indices: inout [Int32],
-    accumulator: inout [Double]
+    squaredDraws: Int? = nil, neverPicks: Int?, rng: inout PhiloxStream, scratch: inout BlockScratch
   ) -> BlockSums {
     let d = population.dimension
     let sampler = BatchSampler(
@@ -231,37 +229,64 @@ public enum MiniBatchSweep {
     let squaredDraws = layout == .vectors ? draws : (squaredDraws ?? draws)
     sums.squaredErrorDraws = squaredDraws
     let fromGram = layout == .counts ? gram.flatMap { $0.serves(cell) ? $0 : nil } : nil
+    let n = population.count
+    // Dense draws' squared errors from group sums (`DrawGroupSums`), the first `squaredDraws` in groups of 16.
+    let grouped = fromGram == nil && DrawGroupSums.serves(
+      listed: Int(sampler.listedRate * Double(n)), count: n, rowBytes: population.rows.byteCount / n)
+    let groupSize = DrawGroupSums.groupSize
+    var divisors = [Double](repeating: 0, count: groupSize)
     var (squaredSum, squareSum, cubeSum) = (0.0, 0.0, 0.0)
+    func add(squared: Double) {
+      squaredSum += squared
+      squareSum += squared * squared
+      cubeSum += squared * squared * squared
+    }
     population.rows.withElements { rows in
       population.total.withUnsafeBufferPointer { total in
         population.mean.withUnsafeBufferPointer { mean in
-          accumulator.withUnsafeMutableBufferPointer { acc in
-            sums.errorSum.withUnsafeMutableBufferPointer { errorSum in
-              sums.errorSquareSum.withUnsafeMutableBufferPointer { errorSquareSum in
-                sums.counts.withUnsafeMutableBufferPointer { counts in
-                  for draw in 0..<draws {
-                    let divisor = sampler.draw(into: &indices, workspace: &workspace, using: &rng)
-                    if layout == .counts { for index in indices { counts[Int(index)] += 1 } }
-                    guard draw < squaredDraws else { continue }
-                    var squared = 0.0
+          sums.errorSum.withUnsafeMutableBufferPointer { errorSum in
+            sums.errorSquareSum.withUnsafeMutableBufferPointer { errorSquareSum in
+              sums.counts.withUnsafeMutableBufferPointer { counts in
+                /// ‖ḡ_b − g‖² from the listed rows' sum (the batch's, or its complement's), the errors
+                /// added per coordinate for the `vectors` layout.
+                func addSquaredError(listedSum acc: UnsafePointer<Double>, divisor: Double) {
+                  var squared = 0.0
+                  for j in 0..<d {
+                    let batchSum = sampler.drawsComplement ? total[j] - acc[j] : acc[j]
+                    // An empty realised Poisson batch estimates 0 (its mean is undefined).
+                    let e = (divisor > 0 ? batchSum / divisor : 0) - mean[j]
+                    squared += e * e
+                    if layout == .vectors {
+                      errorSum[j] += e
+                      errorSquareSum[j] += e * e
+                    }
+                  }
+                  add(squared: squared)
+                }
+                for draw in 0..<draws {
+                  if grouped && draw < squaredDraws {
+                    let k = draw % groupSize
+                    divisors[k] = sampler.draw(into: &scratch.group.lists[k], workspace: &scratch.workspace, using: &rng)
+                    if layout == .counts { for index in scratch.group.lists[k] { counts[Int(index)] += 1 } }
+                    guard k == groupSize - 1 || draw == squaredDraws - 1 else { continue }
+                    scratch.group.sum(rows: rows, count: n, dimension: d, draws: k + 1)
+                    scratch.group.sums.withUnsafeBufferPointer { s in
+                      for q in 0...k { addSquaredError(listedSum: s.baseAddress! + q * d, divisor: divisors[q]) }
+                    }
+                  } else if draw >= squaredDraws {
+                    // Counted only (squaredDraws < draws only in the `counts` layout).
+                    sampler.count(into: counts, indices: &scratch.indices, workspace: &scratch.workspace, using: &rng)
+                  } else {
+                    let divisor = sampler.draw(into: &scratch.indices, workspace: &scratch.workspace, using: &rng)
+                    if layout == .counts { for index in scratch.indices { counts[Int(index)] += 1 } }
                     if let fromGram {
-                      squared = indices.withUnsafeBufferPointer { fromGram.squaredError(list: $0, batch: cell.batch) }
+                      add(squared: scratch.indices.withUnsafeBufferPointer { fromGram.squaredError(list: $0, batch: cell.batch) })
                     } else {
-                      gatherSum(rows: rows, dimension: d, indices: indices, into: acc)
-                      // An empty realised Poisson batch estimates 0 (its mean is undefined).
-                      for j in 0..<d {
-                        let batchSum = sampler.drawsComplement ? total[j] - acc[j] : acc[j]
-                        let e = (divisor > 0 ? batchSum / divisor : 0) - mean[j]
-                        squared += e * e
-                        if layout == .vectors {
-                          errorSum[j] += e
-                          errorSquareSum[j] += e * e
-                        }
+                      scratch.accumulator.withUnsafeMutableBufferPointer { acc in
+                        gatherSum(rows: rows, dimension: d, indices: scratch.indices, into: acc)
+                        addSquaredError(listedSum: acc.baseAddress!, divisor: divisor)
                       }
                     }
-                    squaredSum += squared
-                    squareSum += squared * squared
-                    cubeSum += squared * squared * squared
                   }
                 }
               }
@@ -288,6 +313,24 @@ public enum MiniBatchSweep {
     return acc
   }
 
+  /// The batch sums of `lists` as the sweep forms them for dense draws (`DrawGroupSums`, 16 lists to a
+  /// pass, one workspace reused): for tests.
+  public static func groupedBatchSums(of population: GradientPopulation, lists: [[Int32]]) -> [[Double]] {
+    var group = DrawGroupSums()
+    let d = population.dimension
+    var result: [[Double]] = []
+    for first in stride(from: 0, to: lists.count, by: DrawGroupSums.groupSize) {
+      let m = Swift.min(DrawGroupSums.groupSize, lists.count - first)
+      for k in 0..<m { group.lists[k] = lists[first + k] }
+      population.rows.withElements { group.sum(rows: $0, count: population.count, dimension: d, draws: m) }
+      result += (0..<m).map { k in Array(group.sums[(k * d)..<((k + 1) * d)]) }
+    }
+    return result
+  }
+
+  /// The listed rows' bytes above which a gather reads them row by row (about a core's L2).
+  static let gatherCacheBytes = 512 << 10
+
   /// acc = Σ over the listed rows, in list order for every coordinate.
   ///
   /// While the listed rows fit in the core's cache (≤ 512 KB), a row is taken in chunks of 16 coordinates
@@ -299,7 +342,7 @@ public enum MiniBatchSweep {
   /// the same bits.
   @inline(__always) static func gatherSum(
     rows: RowElements, dimension d: Int, indices: [Int32], into acc: UnsafeMutableBufferPointer<Double>,
-    rowByRowAbove: Int = 512 << 10
+    rowByRowAbove: Int = gatherCacheBytes
   ) {
     switch rows {
     case .double(let base): gatherSum(base, dimension: d, indices: indices, into: acc, rowByRowAbove: rowByRowAbove)

@@ -151,36 +151,63 @@ public struct NoiseScaleEstimate: Sendable {
     let fromGram = gram.flatMap { k in
       [small, big].allSatisfy { k.serves(SweepCell(sampler: .withoutReplacement, batch: $0)) } ? k : nil
     }
-    // Two statistics per draw: s, the trace estimate, and g, the squared-norm estimate.
+    // Two statistics per draw: s, the trace estimate, and g, the squared-norm estimate. Where the big
+    // batches are dense (`DrawGroupSums`), their sums are taken 16 draws at a time after the draws.
+    let groupBig = fromGram == nil && DrawGroupSums.serves(
+      listed: samplers[1].drawSize, count: n, rowBytes: p.rows.byteCount / n)
+    let groupSize = DrawGroupSums.groupSize
+    let (bs, bb) = (Double(small), Double(big))
+    /// ‖ḡ_b‖² from the listed rows' sum (the batch's, or its complement's).
+    @Sendable func squaredMeanNorm(listedSum acc: UnsafePointer<Double>, sampler: BatchSampler, divisor: Double) -> Double {
+      var norm = 0.0
+      for j in 0..<d {
+        let mean = (sampler.drawsComplement ? p.total[j] - acc[j] : acc[j]) / divisor
+        norm += mean * mean
+      }
+      return norm
+    }
     let mc = BlockedMonteCarlo(
       draws: draws, statistics: 2, threads: threads,
       stream: { block in MiniBatchSweep.stream(seed: seed, name: "noise-scale/\(name)/big=\(big)", cell: cell, block: block) },
-      makeScratch: { (SamplerWorkspace(count: n), [Int32](), [Double](repeating: 0, count: d)) }
-    ) { rng, scratch, values in
-      var norms = [0.0, 0.0]
+      makeScratch: { BlockScratch(count: n, dimension: d) }
+    ) { rng, scratch, count, values in
+      var norms = [Double](repeating: 0, count: 2 * count)
+      var divisors = [Double](repeating: 0, count: groupSize)
       p.rows.withElements { rows in
-        scratch.2.withUnsafeMutableBufferPointer { acc in
+        for t in 0..<count {
           for (k, sampler) in samplers.enumerated() {
-            let divisor = sampler.draw(into: &scratch.1, workspace: &scratch.0, using: &rng)
+            if k == 1 && groupBig {
+              divisors[t % groupSize] = sampler.draw(into: &scratch.group.lists[t % groupSize], workspace: &scratch.workspace, using: &rng)
+              guard t % groupSize == groupSize - 1 || t == count - 1 else { continue }
+              let first = t - t % groupSize
+              scratch.group.sum(rows: rows, count: n, dimension: d, draws: t - first + 1)
+              scratch.group.sums.withUnsafeBufferPointer { sums in
+                for q in first...t {
+                  norms[2 * q + 1] = squaredMeanNorm(
+                    listedSum: sums.baseAddress! + (q - first) * d, sampler: sampler, divisor: divisors[q - first])
+                }
+              }
+              continue
+            }
+            let divisor = sampler.draw(into: &scratch.indices, workspace: &scratch.workspace, using: &rng)
             if let fromGram {
-              norms[k] = scratch.1.withUnsafeBufferPointer {
+              norms[2 * t + k] = scratch.indices.withUnsafeBufferPointer {
                 fromGram.squaredMeanNorm(
                   list: $0, complement: sampler.drawsComplement, batch: sampler.batch, meanNormSquared: p.meanNormSquared)
               }
               continue
             }
-            MiniBatchSweep.gatherSum(rows: rows, dimension: d, indices: scratch.1, into: acc)
-            for j in 0..<d {
-              let mean = (sampler.drawsComplement ? p.total[j] - acc[j] : acc[j]) / divisor
-              norms[k] += mean * mean
+            scratch.accumulator.withUnsafeMutableBufferPointer { acc in
+              MiniBatchSweep.gatherSum(rows: rows, dimension: d, indices: scratch.indices, into: acc)
+              norms[2 * t + k] = squaredMeanNorm(listedSum: acc.baseAddress!, sampler: sampler, divisor: divisor)
             }
           }
         }
       }
-      let bs = Double(small)
-      let bb = Double(big)
-      values[0] = (norms[0] - norms[1]) / (1 / bs - 1 / bb)
-      values[1] = (bb * norms[1] - bs * norms[0]) / (bb - bs)
+      for t in 0..<count {
+        values[2 * t] = (norms[2 * t] - norms[2 * t + 1]) / (1 / bs - 1 / bb)
+        values[2 * t + 1] = (bb * norms[2 * t + 1] - bs * norms[2 * t]) / (bb - bs)
+      }
     }
     let total = Sums(
       s: mc.sum[0], s2: mc.squareSum[0], s3: mc.cubeSum[0], g: mc.sum[1], g2: mc.squareSum[1], g3: mc.cubeSum[1])

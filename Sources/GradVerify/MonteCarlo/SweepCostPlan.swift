@@ -60,15 +60,13 @@ public struct SweepCostPlan: Sendable {
   /// One draw's seconds in `cell`, single-threaded, on a stream no sweep uses: drawing and counting only,
   /// or with the squared error too.
   static func timePerDraw(_ p: GradientPopulation, _ cell: SweepCell, gram: CentredGram?, squared: Bool) -> Double {
-    var workspace = SamplerWorkspace(count: p.count)
-    var indices: [Int32] = []
-    var accumulator = [Double](repeating: 0, count: p.dimension)
+    var scratch = BlockScratch(count: p.count, dimension: p.dimension)
     var rng = PhiloxStream(seed: 0, name: "sweep-cost-plan/\(cell.sampler.rawValue)/b=\(cell.batch)", substream: 0)
     func run(_ k: Int) -> Double {
       let start = ContinuousClock.now
       _ = MiniBatchSweep.runBlock(
         population: p, cell: cell, layout: .counts, gram: gram, draws: k, squaredDraws: squared ? k : 0,
-        neverPicks: nil, rng: &rng, workspace: &workspace, indices: &indices, accumulator: &accumulator)
+        neverPicks: nil, rng: &rng, scratch: &scratch)
       return (ContinuousClock.now - start).seconds
     }
     // One draw untimed first (caches, pages and buffers warm, as in the run), then doubling to 3 ms.

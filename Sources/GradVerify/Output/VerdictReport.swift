@@ -84,7 +84,8 @@ public struct VerdictReport: Encodable, Sendable {
     counts = Dictionary(grouping: rows, by: { $0.row.verdict.rawValue }).mapValues(\.count)
     self.notes = notes
     self.inputs = inputs.map { path in
-      Input(path: path, sha256: FileManager.default.contents(atPath: path).map { sha256Hex(Array($0)) } ?? "")
+      // Streamed in pieces: an input may be a matrix of gigabytes.
+      Input(path: path, sha256: (try? sha256Hex(fileAt: path)) ?? "")
     }
   }
 

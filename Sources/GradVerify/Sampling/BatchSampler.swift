@@ -4,15 +4,11 @@ public struct SamplerWorkspace {
   /// The identity permutation, disturbed during a draw and restored after it.
   @usableFromInline var permutation: [Int32]
   @usableFromInline var swaps: [Int32]
-  /// How often each example is listed in the current draw (all zero between draws), for summing long
-  /// lists over every example at once.
-  @usableFromInline var multiplicities: [Double]
 
   public init(count n: Int) {
     precondition(n >= 1 && n <= Int(Int32.max), "N must be in 1...2³¹−1")
     permutation = (0..<Int32(n)).map { $0 }
     swaps = [Int32](repeating: 0, count: n)
-    multiplicities = [Double](repeating: 0, count: n)
   }
 }
 
@@ -108,6 +104,21 @@ public struct BatchSampler: Sendable {
       guard kind == .poissonRealized else { return Double(batch) }
       return Double(drawsComplement ? count - indices.count : indices.count)
     }
+  }
+
+  /// Adds one draw to `counts` (how often each example is listed), taking the same words from the
+  /// stream as `draw`: with replacement each pick is counted as it is drawn, with no list in between.
+  @inlinable public func count(
+    into counts: UnsafeMutableBufferPointer<Int64>, indices: inout [Int32], workspace: inout SamplerWorkspace,
+    using rng: inout PhiloxStream
+  ) {
+    if kind == .withReplacement && neverPicks == nil {
+      let bound = UInt64(count)
+      for _ in 0..<batch { counts[Int(rng.nextBounded(bound))] += 1 }
+      return
+    }
+    _ = draw(into: &indices, workspace: &workspace, using: &rng)
+    for index in indices { counts[Int(index)] += 1 }
   }
 
   /// The faulty draw: as `draw`, over the N − 1 examples other than `skipped`.
