@@ -392,7 +392,8 @@ func sweepCommand(_ args: inout ArgumentList, merged: (ledger: SweepLedger, sour
   case .table(let result, let notes, let verdicts):
     try writeJSON(
       json, command: "sweep", rows: verdicts.map { ($0, $0.claim == "C1-framework" ? nil : settings.alpha) },
-      notes: notes, inputs: [source.path] + (fullGradientPath.map { [$0] } ?? []))
+      notes: notes, inputs: [source.path] + (fullGradientPath.map { [$0] } ?? []),
+      figures: SweepExperiment(settings: settings).figures(result))
     if let report {
       try OutputFolder.write(
         RunReport.sweep(SweepExperiment(settings: settings), result, verdicts: verdicts, notes: notes, command: commandLine()),
@@ -459,11 +460,17 @@ func jsonTarget(_ args: inout ArgumentList) throws(InputError) -> String? {
 
 /// Writes the verdicts as JSON (schema gradverify-verdicts 1: `gradverify help json`) when asked.
 func writeJSON(
-  _ path: String?, command: String, rows: [(row: VerdictRow, level: Double?)], notes: [String], inputs: [String]
+  _ path: String?, command: String, rows: [(row: VerdictRow, level: Double?)], notes: [String], inputs: [String],
+  figures: [String: Double?] = [:], hypotheses: [VerdictReport.Hypothesis]? = nil, replay: [VerdictReport.ReplayRow]? = nil,
+  holds: Bool? = nil
 ) throws(InputError) {
   guard let path else { return }
-  try AtomicFile.write(
-    VerdictReport(command: command, commandLine: commandLine(), rows: rows, notes: notes, inputs: inputs).text, to: path)
+  var report = VerdictReport(command: command, commandLine: commandLine(), rows: rows, notes: notes, inputs: inputs)
+  report.figures = figures
+  report.hypotheses = hypotheses
+  report.replay = replay
+  if let holds { report.holds = holds }
+  try AtomicFile.write(report.text, to: path)
 }
 
 /// x to six decimals, for levels that are sums of a few decimal shares.

@@ -17,6 +17,9 @@ enum Help {
       sweep     claims C2 and C3 (mini-batch bias and variance) on your own CSV data, or on the per-example
                 gradients your framework computed (--gradients G.npy)
       merge     combine the part files of a sharded sweep into its table
+      audit     which reduction your training pipeline computed from its per-example gradients, whether
+                its float32/bfloat16 rounding matters against the mini-batch noise, and B_simple with an
+                interval (--gradients G.npy --pipeline g.npy [--examples M.csv] [--replay])
       bench     the Monte Carlo sweep's speed (rows gathered per second)
       help      show this text, or 'gradverify help COMMAND'
 
@@ -234,6 +237,44 @@ enum Help {
     not on the draws.
     """
 
+  static let audit = """
+    USAGE: gradverify audit --gradients G --pipeline g.npy [--examples M.csv] [--precision float32|float64]
+                            [--replay [--ranks R] [--batch b]] [--backward-depth K] [--alpha A] [--json FILE]
+
+    A reduction auditor for your training run. G is the N × P per-example gradient matrix (.npy or CSV, as
+    for 'sweep --gradients'; with token counts, each row is the gradient of that example's SUMMED token
+    loss); g the gradient your pipeline produced for the same θ and examples (.npy of P entries); M a CSV
+    with a header and one row per example, in G's order, with some of the columns
+      tokens        the example's loss tokens (≥ 1)
+      micro_batch   its gradient-accumulation step
+      rank          its data-parallel worker
+      padding       the pad tokens it carries
+    Each reduction below is tested as g = Gᵀw within the rounding bound of that reduction in --precision
+    (default: g's dtype), the bound of 'sweep --full-gradient' (worst case, or at confidence 1 − A over the
+    N·P products; K rounded operations per coordinate in each example's pass, default 32):
+      mean                       wᵢ = 1/N
+      token-mean                 wᵢ = 1/T, T = Σ tokens (the loss per token of the whole batch)
+      mean-of-micro-batch-means  wᵢ = 1/(K·T_k): each accumulation step's token mean, averaged
+      mean-of-rank-means         wᵢ = 1/(R·T_r): each rank's token mean, averaged by the all-reduce
+      sum                        wᵢ = 1
+      scaled-by-ranks            wᵢ = 1/(R·T): the token mean divided by the world size once more
+      padding-counted            wᵢ = 1/Σ(tokens + padding)
+    A hypothesis whose column is missing is INCONCLUSIVE; a FAIL row says by how much (max |g − Gᵀw| over
+    its bound, ‖g − Gᵀw‖/‖Gᵀw‖, and the scale a with g ≈ a·Gᵀw). When P ≥ N (and N²·P ≤ 2e9) the weights
+    are also recovered by least squares and the nearest hypothesis named.
+
+    --replay reduces G's mean in float32 and bfloat16 (emulated exactly) by sequential, pairwise, ring
+    all-reduce over R ranks (reduce-scatter then all-gather) and tree order, each against the exact mean and
+    Higham's bound, and as a share of the mini-batch noise √(tr Σ_N/b) (R: --ranks, or the rank column, or
+    8; b: --batch, default N).
+
+    Always printed: tr Σ_N, ‖g‖² and B_simple of the rows, exactly, and for the population they were drawn
+    from 99% jackknife intervals (4 significant digits; every figure as a number in --json).
+
+    EXIT: 0 when some hypothesis holds and every replayed rounding is within its bound, 1 otherwise, 64 on
+    bad input.
+    """
+
   static let bench = """
     USAGE: gradverify bench [--only PARTS] [--n N] [--d D] [--draws R] [--sizes LIST] [--threads T] [--work DIR]
 
@@ -252,10 +293,12 @@ enum Help {
     """
 
   static let json = """
-    --json FILE (check, sweep, merge, run, verify) writes the verdicts as JSON: schema "gradverify-verdicts",
-    version 1 — the command, whether every verdict holds, counts per verdict, one object per verdict row
-    (claim, case, key figure, verdict, whether it holds, the family-wise α it shares or null), the notes,
-    and the input files with their sha256. The JSON Schema (draft 2020-12):
+    --json FILE (audit, check, sweep, merge, run, verify; FILE '-' is standard output) writes the verdicts as
+    JSON: schema "gradverify-verdicts", version 2 — the command, whether every verdict holds, counts per
+    verdict, one object per verdict row (claim, case, key figure, verdict, whether it holds, the family-wise
+    α it shares or null), the notes, the input files with their sha256, and the figures behind the notes as
+    numbers (sweep: tr Σ_N, ‖g‖², B_simple with its interval, the two-batch estimates; audit: the same, and
+    its hypotheses and replay table). The JSON Schema (draft 2020-12):
 
     \(VerdictReport.schemaText)
     """
@@ -270,6 +313,7 @@ enum Help {
     case "bench": bench
     case "sweep": sweep
     case "merge": merge
+    case "audit": audit
     case "help": overview
     case "json": json
     default: nil

@@ -24,7 +24,7 @@ func main() -> ExitStatus {
     return .success
   }
   guard let help = Help.text(for: command) else {
-    return fail(InputError("unknown command '\(command)' (expected verify, results, figures, run, check, sweep, merge, bench or help)"))
+    return fail(InputError("unknown command '\(command)' (expected verify, results, figures, run, check, sweep, merge, audit, bench or help)"))
   }
   if arguments.contains("--help") || arguments.contains("-h") {
     print(help)
@@ -42,6 +42,7 @@ func main() -> ExitStatus {
     case "bench": return try benchCommand(&args)
     case "sweep": return try sweepCommand(&args)
     case "merge": return try mergeCommand(&args)
+    case "audit": return try auditCommand(&args)
     default: return try checkCommand(&args)
     }
   } catch {

@@ -89,7 +89,7 @@ struct VerdictReportTests {
   @Test("the validator can fail: a missing field, a wrong type and an unknown verdict are found")
   func validatorFails() {
     let bad = try! JSON.parse(Data(#"""
-      {"schema": "gradverify-verdicts", "schema_version": 1, "tool": "gradverify", "tool_version": "x", "command": "sweep", "command_line": "gradverify sweep",
+      {"schema": "gradverify-verdicts", "schema_version": 2, "tool": "gradverify", "tool_version": "x", "command": "sweep", "command_line": "gradverify sweep", "figures": {},
        "holds": "yes", "counts": {}, "notes": [], "inputs": [],
        "verdicts": [{"claim": "C2", "case": "c", "key_figure": "k", "verdict": "MAYBE", "holds": true}]}
       """#.utf8))

@@ -67,11 +67,9 @@ public struct FrameworkGradientCheck: Sendable {
     precondition(g.count == p.dimension, "the full gradient has \(g.count) entries, the rows \(p.dimension)")
     precondition(backwardDepth >= 0 && alpha > 0 && alpha < 1)
     let n = p.count
-    let u = precision.unitRoundoff
-    let factors = (n - 1) + 1 + 2 * backwardDepth
-    let worstCase = roundingGamma(factors, unitRoundoff: u)
-    let lambda = (2 * Foundation.log(2 * Double(n) * Double(p.dimension) / alpha)).squareRoot() / (1 - u)
-    let probabilistic = Foundation.expm1(lambda * Double(factors).squareRoot() * u + Double(factors) * u * u / (1 - u))
+    let (worstCase, probabilistic) = Self.roundingConstants(
+      factors: (n - 1) + 1 + 2 * backwardDepth, products: n * p.dimension, unitRoundoff: precision.unitRoundoff,
+      alpha: alpha)
     let constant = Swift.min(worstCase, probabilistic)
     var worst = (ratio: -1.0, coordinate: 0, bound: 0.0)
     var maxDifference = 0.0
@@ -99,6 +97,18 @@ public struct FrameworkGradientCheck: Sendable {
     worstCaseConstant = worstCase
     probabilisticConstant = probabilistic
     verdict = worst.ratio <= 1 ? .pass : .fail
+  }
+
+  /// The constants of a bound |x̂ − x| ≤ c·Σ|terms| on `products` products of at most n = `factors` rounding
+  /// factors (1 + δ), |δ| ≤ u: γₙ always, γ̃ₙ(λ) with λ = √(2·ln(2·products/α))/(1 − u) when the errors are
+  /// independent with mean zero (all `products` inside it with probability 1 − α). See the type's comment.
+  public static func roundingConstants(
+    factors: Int, products: Int, unitRoundoff u: Double, alpha: Double
+  ) -> (worstCase: Double, probabilistic: Double) {
+    let worstCase = roundingGamma(factors, unitRoundoff: u)
+    let lambda = (2 * Foundation.log(2 * Double(products) / alpha)).squareRoot() / (1 - u)
+    let probabilistic = Foundation.expm1(lambda * Double(factors).squareRoot() * u + Double(factors) * u * u / (1 - u))
+    return (worstCase, probabilistic)
   }
 
   /// Which bound τ used: the worst case (small N) or the probabilistic one at confidence 1 − α.

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The machine-readable verdicts of a command (`--json FILE`): schema `gradverify-verdicts`, version 1,
+/// The machine-readable verdicts of a command (`--json FILE`): schema `gradverify-verdicts`, version 2,
 /// described field by field by `VerdictReport.schema` (a JSON Schema, draft 2020-12, printed by
 /// `gradverify help json`).
 ///
@@ -10,8 +10,12 @@ import Foundation
 ///   "counts": {"PASS": 5, …},
 ///   "verdicts": [{"claim": "C2", "case": "…", "key_figure": "…", "verdict": "PASS", "holds": true,
 ///                 "level": 0.01, "detectable": 0.011}, …],
-///   "notes": ["…"], "inputs": [{"path": "…", "sha256": "…"}] }
+///   "notes": ["…"], "inputs": [{"path": "…", "sha256": "…"}],
+///   "figures": {"b_simple": 42.88, …},
+///   "hypotheses": [{"name": "token-mean", "verdict": "PASS", …}], "replay": [{"precision": "bfloat16", …}] }
 /// ```
+/// Version 2 added `figures` (every number the command printed in its notes, as JSON numbers; null where
+/// undefined) and, for `audit`, `hypotheses` and `replay`.
 /// `level` is the family-wise α the row's verdicts share (null for the deterministic claims); `detectable`
 /// the row's power where it states one (the smallest effect its test detects with probability ½).
 public struct VerdictReport: Encodable, Sendable {
@@ -48,7 +52,7 @@ public struct VerdictReport: Encodable, Sendable {
   }
 
   public var schema = "gradverify-verdicts"
-  public var schemaVersion = 1
+  public var schemaVersion = 2
   public var tool = "gradverify"
   public var toolVersion = GradVerifyVersion.current
   public var command: String
@@ -59,9 +63,85 @@ public struct VerdictReport: Encodable, Sendable {
   public var inputs: [Input]
   /// The command as typed, to run it again.
   public var commandLine: String
+  /// The figures behind the notes, by name (non-finite values as null).
+  public var figures: [String: Double?] = [:]
+  /// `audit` only: each reduction hypothesis, and the precision replay.
+  public var hypotheses: [Hypothesis]?
+  public var replay: [ReplayRow]?
+
+  public struct Hypothesis: Encodable, Sendable {
+    public var name: String
+    public var verdict: String
+    public var missingColumn: String?
+    public var worstRatio: Double?
+    public var relativeDistance: Double?
+    public var bestScale: Double?
+
+    public init(_ f: ReductionAudit.Finding) {
+      name = f.hypothesis.rawValue
+      verdict = f.verdict.rawValue
+      missingColumn = f.missingColumn
+      let tested = f.missingColumn == nil
+      (worstRatio, relativeDistance, bestScale) = tested ? (f.worstRatio, f.relativeDistance, f.bestScale) : (nil, nil, nil)
+    }
+
+    enum CodingKeys: String, CodingKey {
+      case name, verdict
+      case missingColumn = "missing_column"
+      case worstRatio = "worst_ratio"
+      case relativeDistance = "relative_distance"
+      case bestScale = "best_scale"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+      var c = encoder.container(keyedBy: CodingKeys.self)
+      try c.encode(name, forKey: .name)
+      try c.encode(verdict, forKey: .verdict)
+      try c.encode(missingColumn, forKey: .missingColumn)
+      try c.encode(worstRatio.flatMap(finite), forKey: .worstRatio)
+      try c.encode(relativeDistance.flatMap(finite), forKey: .relativeDistance)
+      try c.encode(bestScale.flatMap(finite), forKey: .bestScale)
+    }
+  }
+
+  public struct ReplayRow: Encodable, Sendable {
+    public var precision: String
+    public var method: String
+    public var depth: Int
+    public var errorNorm: Double
+    public var boundNorm: Double
+    public var worstRatio: Double
+    public var noiseRatio: Double
+    public var verdict: String
+
+    public init(_ r: ReductionReplay.Row) {
+      (precision, method, depth, verdict) = (r.precision.rawValue, r.method.rawValue, r.depth, r.verdict.rawValue)
+      (errorNorm, boundNorm, worstRatio, noiseRatio) = (r.errorNorm, r.boundNorm, r.worstRatio, r.noiseRatio)
+    }
+
+    enum CodingKeys: String, CodingKey {
+      case precision, method, depth, verdict
+      case errorNorm = "error_norm"
+      case boundNorm = "bound_norm"
+      case worstRatio = "worst_ratio"
+      case noiseRatio = "noise_ratio"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+      var c = encoder.container(keyedBy: CodingKeys.self)
+      try c.encode(precision, forKey: .precision)
+      try c.encode(method, forKey: .method)
+      try c.encode(depth, forKey: .depth)
+      try c.encode(verdict, forKey: .verdict)
+      try c.encode(finite(errorNorm), forKey: .errorNorm)
+      try c.encode(finite(boundNorm), forKey: .boundNorm)
+      try c.encode(finite(worstRatio), forKey: .worstRatio)
+      try c.encode(finite(noiseRatio), forKey: .noiseRatio)
+    }
+  }
 
   enum CodingKeys: String, CodingKey {
-    case schema, tool, command, holds, counts, verdicts, notes, inputs
+    case schema, tool, command, holds, counts, verdicts, notes, inputs, figures, hypotheses, replay
     case commandLine = "command_line"
     case schemaVersion = "schema_version"
     case toolVersion = "tool_version"
@@ -89,6 +169,24 @@ public struct VerdictReport: Encodable, Sendable {
     }
   }
 
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(schema, forKey: .schema)
+    try c.encode(schemaVersion, forKey: .schemaVersion)
+    try c.encode(tool, forKey: .tool)
+    try c.encode(toolVersion, forKey: .toolVersion)
+    try c.encode(command, forKey: .command)
+    try c.encode(commandLine, forKey: .commandLine)
+    try c.encode(holds, forKey: .holds)
+    try c.encode(counts, forKey: .counts)
+    try c.encode(verdicts, forKey: .verdicts)
+    try c.encode(notes, forKey: .notes)
+    try c.encode(inputs, forKey: .inputs)
+    try c.encode(figures.mapValues { $0.flatMap(finite) }, forKey: .figures)
+    try c.encodeIfPresent(hypotheses, forKey: .hypotheses)
+    try c.encodeIfPresent(replay, forKey: .replay)
+  }
+
   /// The JSON text: keys sorted, so the same run gives the same bytes.
   public var text: String {
     let encoder = JSONEncoder()
@@ -100,18 +198,18 @@ public struct VerdictReport: Encodable, Sendable {
   public static let schemaText = #"""
     {
       "$schema": "https://json-schema.org/draft/2020-12/schema",
-      "title": "gradverify-verdicts, version 1",
+      "title": "gradverify-verdicts, version 2",
       "type": "object",
-      "required": ["schema", "schema_version", "tool", "tool_version", "command", "command_line", "holds", "counts", "verdicts", "notes", "inputs"],
+      "required": ["schema", "schema_version", "tool", "tool_version", "command", "command_line", "holds", "counts", "verdicts", "notes", "inputs", "figures"],
       "additionalProperties": false,
       "properties": {
         "schema": {"type": "string", "enum": ["gradverify-verdicts"]},
-        "schema_version": {"type": "integer", "enum": [1]},
+        "schema_version": {"type": "integer", "enum": [2]},
         "tool": {"type": "string", "enum": ["gradverify"]},
         "tool_version": {"type": "string"},
-        "command": {"type": "string", "enum": ["check", "sweep", "merge", "run", "verify"]},
+        "command": {"type": "string", "enum": ["audit", "check", "sweep", "merge", "run", "verify"]},
         "command_line": {"type": "string", "description": "the command as typed, to run it again"},
-        "holds": {"type": "boolean", "description": "every verdict is PASS or FAILS-AS-PREDICTED (exit code 0)"},
+        "holds": {"type": "boolean", "description": "every verdict is PASS or FAILS-AS-PREDICTED (exit code 0); audit: some hypothesis holds and every replayed rounding is within its bound"},
         "counts": {"type": "object", "description": "rows per verdict word", "additionalProperties": {"type": "integer"}},
         "verdicts": {
           "type": "array",
@@ -139,8 +237,49 @@ public struct VerdictReport: Encodable, Sendable {
             "additionalProperties": false,
             "properties": {"path": {"type": "string"}, "sha256": {"type": "string"}}
           }
+        },
+        "figures": {
+          "type": "object", "description": "the figures behind the notes by name (tr Σ_N, ‖g‖², B_simple and its interval, …); null where undefined",
+          "additionalProperties": {"type": ["number", "null"]}
+        },
+        "hypotheses": {
+          "type": "array", "description": "audit: each reduction the pipeline may have computed",
+          "items": {
+            "type": "object",
+            "required": ["name", "verdict", "missing_column", "worst_ratio", "relative_distance", "best_scale"],
+            "additionalProperties": false,
+            "properties": {
+              "name": {"type": "string", "enum": ["mean", "token-mean", "mean-of-micro-batch-means", "mean-of-rank-means", "sum", "scaled-by-ranks", "padding-counted"]},
+              "verdict": {"type": "string", "enum": ["PASS", "FAIL", "INCONCLUSIVE"]},
+              "missing_column": {"type": ["string", "null"], "description": "the --examples column an untested hypothesis needs"},
+              "worst_ratio": {"type": ["number", "null"], "description": "max over coordinates of |g − Gᵀw| / rounding bound (≤ 1 holds)"},
+              "relative_distance": {"type": ["number", "null"], "description": "‖g − Gᵀw‖ / ‖Gᵀw‖"},
+              "best_scale": {"type": ["number", "null"], "description": "⟨g, Gᵀw⟩ / ‖Gᵀw‖²"}
+            }
+          }
+        },
+        "replay": {
+          "type": "array", "description": "audit --replay: the rows' mean reduced in each precision and order",
+          "items": {
+            "type": "object",
+            "required": ["precision", "method", "depth", "error_norm", "bound_norm", "worst_ratio", "noise_ratio", "verdict"],
+            "additionalProperties": false,
+            "properties": {
+              "precision": {"type": "string", "enum": ["float32", "bfloat16"]},
+              "method": {"type": "string", "enum": ["sequential", "pairwise", "ring", "tree"]},
+              "depth": {"type": "integer", "description": "additions along the longest path"},
+              "error_norm": {"type": ["number", "null"]},
+              "bound_norm": {"type": ["number", "null"], "description": "null: no bound (k·u ≥ 1)"},
+              "worst_ratio": {"type": ["number", "null"]},
+              "noise_ratio": {"type": ["number", "null"], "description": "‖error‖ / √(tr Σ_N / b)"},
+              "verdict": {"type": "string", "enum": ["PASS", "FAIL"]}
+            }
+          }
         }
       }
     }
     """#
 }
+
+/// x, or nil when it is not finite (JSON has no NaN or infinity).
+private func finite(_ x: Double) -> Double? { x.isFinite ? x : nil }

@@ -25,4 +25,43 @@ extension SweepExperiment {
     }
     return lines
   }
+
+  /// The figures of `summaryLines` as numbers, for `--json`: named plainly for one case, prefixed by the case
+  /// name ("case/name") for several; the rows' noise scale with the jackknife interval of the population
+  /// they were drawn from (`SampledNoiseScale`).
+  public func figures(_ result: Result) -> [String: Double?] {
+    var figures: [String: Double?] = [:]
+    for r in result.records {
+      let prefix = result.records.count == 1 ? "" : r.caseName + "/"
+      func put(_ name: String, _ value: Double?) { figures[prefix + name] = value }
+      let p = r.population
+      put("count", Double(p.count))
+      put("dimension", Double(p.dimension))
+      put("trace_s2", p.count > 1 ? p.traceSigma * Double(p.count) / Double(p.count - 1) : nil)
+      if p.count >= 3 {
+        for (name, value) in SampledNoiseScale(population: p).figures { put(name, value) }
+      } else {
+        put("trace_sigma", p.traceSigma)
+        put("mean_norm_squared", p.meanNormSquared)
+        put("b_simple", p.simpleNoiseScale)
+      }
+      for s in settings.samplers {
+        guard let fit = r.evaluation.slope(sampler: s, count: p.count) else { continue }
+        put("slope_\(s.rawValue)", fit.slope)
+        put("slope_\(s.rawValue)_half_width", fit.halfWidth)
+        put("slope_\(s.rawValue)_law", fit.law)
+      }
+      if let ns = r.noiseScale {
+        put("two_batch_small", Double(ns.small))
+        put("two_batch_big", Double(ns.big))
+        put("two_batch_trace", ns.traceEstimate)
+        put("two_batch_trace_expected", ns.traceExpected)
+        put("two_batch_trace_z", ns.traceZ)
+        put("two_batch_norm", ns.normEstimate)
+        put("two_batch_norm_expected", ns.normExpected)
+        put("two_batch_norm_z", ns.normZ)
+      }
+    }
+    return figures
+  }
 }
