@@ -54,7 +54,7 @@ func auditCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
     }
     let precision = try precisionName.map { (name: String) throws(InputError) -> FrameworkGradientCheck.Precision in
       guard let p = FrameworkGradientCheck.Precision(rawValue: name) else {
-        throw InputError(flag: "--precision", command: "audit", "'\(name)' is not float32 or float64")
+        throw InputError(flag: "--precision", command: "audit", "'\(name)' is not float32, float64 or bfloat16")
       }
       return p
     } ?? vector.precision

@@ -284,7 +284,7 @@ func sweepCommand(_ args: inout ArgumentList, merged: (ledger: SweepLedger, sour
   let fullGradientPath = try args.value("--full-gradient")
   let precisionName = try args.value("--precision")
   let precision = try precisionName.map { (name: String) throws(InputError) -> FrameworkGradientCheck.Precision in
-    guard let p = FrameworkGradientCheck.Precision(rawValue: name) else {
+    guard let p = FrameworkGradientCheck.Precision(rawValue: name), p != .bfloat16 else {
       throw InputError(flag: "--precision", command: "sweep", "'\(name)' is not float32 or float64")
     }
     return p

@@ -238,7 +238,7 @@ enum Help {
     """
 
   static let audit = """
-    USAGE: gradverify audit --gradients G --pipeline g.npy [--examples M.csv] [--precision float32|float64]
+    USAGE: gradverify audit --gradients G --pipeline g.npy [--examples M.csv] [--precision float32|float64|bfloat16]
                             [--replay [--ranks R] [--batch b]] [--backward-depth K] [--alpha A] [--json FILE]
 
     A reduction auditor for your training run. G is the N × P per-example gradient matrix (.npy or CSV, as
@@ -250,7 +250,7 @@ enum Help {
       rank          its data-parallel worker
       padding       the pad tokens it carries
     Each reduction below is tested as g = Gᵀw within the rounding bound of that reduction in --precision
-    (default: g's dtype), the bound of 'sweep --full-gradient' (worst case, or at confidence 1 − A over the
+    (default: g's dtype; bfloat16 for a pipeline that reduces in bfloat16), the bound of 'sweep --full-gradient' (worst case, or at confidence 1 − A over the
     N·P products; K rounded operations per coordinate in each example's pass, default 32):
       mean                       wᵢ = 1/N
       token-mean                 wᵢ = 1/T, T = Σ tokens (the loss per token of the whole batch)

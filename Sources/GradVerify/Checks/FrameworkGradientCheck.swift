@@ -29,8 +29,16 @@ import Foundation
 public struct FrameworkGradientCheck: Sendable {
   public enum Precision: String, Sendable, CaseIterable {
     case float32, float64
+    /// A reduction (an all-reduce, a gradient buffer) in bfloat16; the bound then takes every factor at its u.
+    case bfloat16
     /// The unit roundoff u.
-    public var unitRoundoff: Double { self == .float32 ? 0x1p-24 : 0x1p-53 }
+    public var unitRoundoff: Double {
+      switch self {
+      case .float32: 0x1p-24
+      case .float64: 0x1p-53
+      case .bfloat16: 0x1p-8
+      }
+    }
   }
 
   /// K by default: the rounded operations along one coordinate's path through a network of a few dense

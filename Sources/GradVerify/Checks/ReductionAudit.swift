@@ -8,6 +8,10 @@ import Foundation
 /// sⱼ = Σᵢ wᵢ Gᵢⱼ,   τⱼ = c · Σᵢ |wᵢ Gᵢⱼ|,   c = min(γₙ, γ̃ₙ(λ)),   n = N + 2K + e(h)
 /// holds ⇔ maxⱼ |gⱼ − sⱼ| / τⱼ ≤ 1
 /// ```
+/// With `bfloat16` the pipeline is modelled as float32 arithmetic whose R per-rank partial sums
+/// S_rⱼ = Σ_{i ∈ r} wᵢGᵢⱼ are converted to bfloat16 and all-reduced in it (R − 1 additions, one conversion,
+/// one scaling): τⱼ = c₃₂·Σᵢ|wᵢGᵢⱼ| + c₁₆·Σ_r |S_rⱼ|, c₁₆ the same constant for n = R + 1 factors at
+/// u = 2⁻⁸ (the ranks from the layout's `rank` column, else one).
 /// The bound is the framework check's (`FrameworkGradientCheck`): each term passes through the example's
 /// K rounded operations twice, the N − 1 additions of the reduction, and e(h) more for its divisions and,
 /// for a mean of group means, the groups' own sum; c is the worst case γₙ or, at confidence 1 − α over the
@@ -48,6 +52,8 @@ public struct ReductionAudit: Sendable {
   public var backwardDepth: Int
   public var alpha: Double
   public var findings: [Finding]
+  /// c₁₆ of the bfloat16 all-reduce's share of the bound (0 unless `precision` is bfloat16).
+  public var reductionConstant = 0.0
   public var recovery: Recovery?
   /// Why the weights were not recovered (P < N, or too large to solve here).
   public var recoveryNote: String?
@@ -78,20 +84,29 @@ public struct ReductionAudit: Sendable {
         findings.append(Finding(hypothesis: h, verdict: .inconclusive, weights: w))
       }
     }
-    let sums = Self.weightedSums(p, weights: tested.map(\.weights), threads: threads)
+    let ranks = layout.rank.map { r in Dictionary(uniqueKeysWithValues: Set(r).sorted().enumerated().map { ($1, $0) }) }
+    let rankOf = layout.rank.map { r in r.map { ranks![$0]! } } ?? [Int](repeating: 0, count: n)
+    let rankCount = ranks?.count ?? 1
+    let sums = Self.weightedSums(
+      p, weights: tested.map(\.weights), ranks: precision == .bfloat16 ? (rankOf, rankCount) : nil, threads: threads)
     let groups = Swift.max(Set(layout.microBatch ?? []).count, Set(layout.rank ?? []).count)
+    let reduction = precision == .bfloat16
+      ? FrameworkGradientCheck.roundingConstants(factors: rankCount + 1, products: rankCount * d, unitRoundoff: 0x1p-8, alpha: alpha)
+      : (worstCase: 0.0, probabilistic: 0.0)
+    let reductionConstant = Swift.min(reduction.worstCase, reduction.probabilistic)
+    self.reductionConstant = reductionConstant
     let gNorm = g.reduce(0) { $0 + $1 * $1 }.squareRoot()
     for (k, t) in tested.enumerated() {
       var f = findings[t.index]
       let (c, _) = Self.constant(
-        hypothesis: f.hypothesis, count: n, dimension: d, groups: groups, precision: precision, depth: backwardDepth,
-        alpha: alpha)
+        hypothesis: f.hypothesis, count: n, dimension: d, groups: groups,
+        precision: precision == .bfloat16 ? .float32 : precision, depth: backwardDepth, alpha: alpha)
       var worst = (ratio: 0.0, coordinate: 0)
       var (distance, norm, dot) = (0.0, 0.0, 0.0)
       for j in 0..<d {
         let (s, absolute) = (sums[k].values[j], sums[k].absolute[j])
         let difference = Swift.abs(g[j] - s)
-        let bound = c * absolute
+        let bound = c * absolute + reductionConstant * sums[k].rankAbsolute[j]
         let ratio = difference == 0 ? 0 : (bound > 0 ? difference / bound : .infinity)
         if ratio > worst.ratio { worst = (ratio, j) }
         distance += (g[j] - s) * (g[j] - s)
@@ -102,7 +117,7 @@ public struct ReductionAudit: Sendable {
       f.worstCoordinate = worst.coordinate
       f.relativeDistance = norm > 0 ? (distance / norm).squareRoot() : (gNorm == 0 ? 0 : .infinity)
       f.bestScale = norm > 0 ? dot / norm : .nan
-      f.boundInUnits = c / precision.unitRoundoff
+      f.boundInUnits = c / (precision == .bfloat16 ? FrameworkGradientCheck.Precision.float32 : precision).unitRoundoff
       f.verdict = worst.ratio <= 1 ? .pass : .fail
       findings[t.index] = f
     }
@@ -144,36 +159,51 @@ public struct ReductionAudit: Sendable {
     return (Swift.min(worstCase, probabilistic), probabilistic < worstCase)
   }
 
-  /// For each weight vector w: sⱼ = Σᵢ wᵢGᵢⱼ and Σᵢ|wᵢGᵢⱼ|, compensated, P split over the cores (the same bits
-  /// for any thread count: each coordinate's sums run over i in order).
+  /// For each weight vector w: sⱼ = Σᵢ wᵢGᵢⱼ, Σᵢ|wᵢGᵢⱼ| and, given ranks, Σ_r |Σ_{i ∈ r} wᵢGᵢⱼ| (else 0),
+  /// compensated, P split over the cores (the same bits for any thread count: each coordinate's sums run
+  /// over i in order).
   static func weightedSums(
-    _ p: GradientPopulation, weights: [[Double]], threads: Int
-  ) -> [(values: [Double], absolute: [Double])] {
+    _ p: GradientPopulation, weights: [[Double]], ranks: (of: [Int], count: Int)?, threads: Int
+  ) -> [(values: [Double], absolute: [Double], rankAbsolute: [Double])] {
     let (n, d) = (p.count, p.dimension)
     let width = 256
+    let rankCount = ranks?.count ?? 0
     let parts = parallelJobs(count: (d + width - 1) / width, threads: threads, makeScratch: {}) {
-      job, _ -> [([Double], [Double])] in
+      job, _ -> [([Double], [Double], [Double])] in
       let first = job * width
       let w = Swift.min(d, first + width) - first
       var sums = [[NeumaierSum]](repeating: [NeumaierSum](repeating: NeumaierSum(), count: w), count: weights.count)
       var absolute = sums
+      var perRank = [[NeumaierSum]](repeating: [NeumaierSum](repeating: NeumaierSum(), count: w * rankCount), count: weights.count)
       for i in 0..<n {
+        let r = ranks?.of[i] ?? 0
         for j in 0..<w {
           let x = p.rows[i * d + first + j]
           for k in weights.indices {
             let term = weights[k][i] * x
             sums[k][j].add(term)
             absolute[k][j].add(Swift.abs(term))
+            if rankCount > 0 { perRank[k][j * rankCount + r].add(term) }
           }
         }
       }
-      return weights.indices.map { k in (sums[k].map(\.value), absolute[k].map(\.value)) }
+      return weights.indices.map { k in
+        let rankAbsolute = (0..<w).map { j in
+          rankCount == 0 ? 0 : (0..<rankCount).reduce(0.0) { $0 + Swift.abs(perRank[k][j * rankCount + $1].value) }
+        }
+        return (sums[k].map(\.value), absolute[k].map(\.value), rankAbsolute)
+      }
     }
-    return weights.indices.map { k in (parts.flatMap { $0[k].0 }, parts.flatMap { $0[k].1 }) }
+    return weights.indices.map { k in (parts.flatMap { $0[k].0 }, parts.flatMap { $0[k].1 }, parts.flatMap { $0[k].2 }) }
   }
 
   /// The hypotheses that hold.
   public var holding: [ReductionHypothesis] { findings.filter { $0.verdict == .pass }.map(\.hypothesis) }
+
+  /// The bfloat16 all-reduce's term of the bound, as the key figure shows it.
+  private var reductionShare: String {
+    precision == .bfloat16 ? " + \(shortScientific(reductionConstant / 0x1p-8))u₁₆·Σ_r|S_r|, u = float32's" : ""
+  }
 
   /// One verdict row per hypothesis.
   public func verdictRows(caseName: String) -> [VerdictRow] {
@@ -183,7 +213,7 @@ public struct ReductionAudit: Sendable {
         figure = "not tested: needs a '\(missing)' column in --examples"
       } else {
         figure = "max |g − Gᵀw|/bound \(shortScientific(f.worstRatio)) at coordinate \(f.worstCoordinate) "
-          + "(bound \(shortScientific(f.boundInUnits))u·Σ|wG|); ‖g − Gᵀw‖/‖Gᵀw‖ = \(shortScientific(f.relativeDistance)), "
+          + "(bound \(shortScientific(f.boundInUnits))u·Σ|wG|\(reductionShare)); ‖g − Gᵀw‖/‖Gᵀw‖ = \(shortScientific(f.relativeDistance)), "
           + "g ≈ \(String(format: "%.4g", f.bestScale)) × Gᵀw"
       }
       return VerdictRow(claim: "audit/\(f.hypothesis.rawValue)", caseName: caseName, keyFigure: figure, verdict: f.verdict)

@@ -104,7 +104,7 @@ public struct ReductionReplay: Sendable {
 
   /// The sum of x in `precision` by `method`; `chunk` is the coordinate's reduce-scatter chunk (the R chunks
   /// are contiguous runs of ⌈P/R⌉ coordinates; chunk c's ring starts at rank c).
-  static func reduce(
+  public static func reduce(
     _ x: UnsafeBufferPointer<Double>, method: Method, ranks: Int, chunk: Int, precision: LowPrecision
   ) -> Double {
     switch method {

@@ -241,8 +241,9 @@ struct CSVBytes: @unchecked Sendable {
   }
 
   /// The header: the first line that is not blank, validated. Returns its cells, its line number and the
-  /// offset where the data lines start; nil for a file with no line that is not blank.
-  func header() throws(InputError) -> (cells: [String], line: Int, bodyStart: Int)? {
+  /// offset where the data lines start; nil for a file with no line that is not blank. A data file needs two
+  /// columns (a feature and the target); other tables may need fewer.
+  func header(minimumColumns: Int = 2) throws(InputError) -> (cells: [String], line: Int, bodyStart: Int)? {
     var start = 0
     var line = 0
     while start <= bytes.count {
@@ -250,7 +251,7 @@ struct CSVBytes: @unchecked Sendable {
       let (content, next) = lineEnd(from: start)
       if !isBlank(start, content) {
         let cells = try cells(start, content, line: line)
-        try CSVTable.validateHeader(cells, path: path, line: line)
+        try CSVTable.validateHeader(cells, path: path, line: line, minimumColumns: minimumColumns)
         return (cells, line, next)
       }
       start = next

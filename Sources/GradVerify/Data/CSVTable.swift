@@ -10,18 +10,18 @@ public struct CSVTable: Sendable {
   public var records: [(line: Int, cells: [String])]
 
   /// Reads and splits a CSV file; every problem is an `InputError` naming the file and line.
-  public static func load(path: String) throws(InputError) -> CSVTable {
-    try parse(try CSVBytes.contents(of: path), path: path)
+  public static func load(path: String, minimumColumns: Int = 2) throws(InputError) -> CSVTable {
+    try parse(try CSVBytes.contents(of: path), path: path, minimumColumns: minimumColumns)
   }
 
   /// The most columns a data file may have.
   public static let maxColumns = 100_000
 
   /// Splits CSV bytes already in memory (the rules: `CSVBytes`); `path` names them in errors.
-  public static func parse(_ data: Data, path: String) throws(InputError) -> CSVTable {
+  public static func parse(_ data: Data, path: String, minimumColumns: Int = 2) throws(InputError) -> CSVTable {
     try CSVBytes.withBytes(of: data) { (all) throws(InputError) -> CSVTable in
       let file = try CSVBytes.validate(all, path: path)
-      guard let (header, headerLine, bodyStart) = try file.header() else {
+      guard let (header, headerLine, bodyStart) = try file.header(minimumColumns: minimumColumns) else {
         throw InputError(file: path, "empty file (expected a header row and data rows)")
       }
       var records: [(line: Int, cells: [String])] = []
@@ -43,8 +43,8 @@ public struct CSVTable: Sendable {
     }
   }
 
-  static func validateHeader(_ cells: [String], path: String, line: Int) throws(InputError) {
-    guard cells.count >= 2 else {
+  static func validateHeader(_ cells: [String], path: String, line: Int, minimumColumns: Int = 2) throws(InputError) {
+    guard cells.count >= minimumColumns else {
       let other = [";", "\t", "|"].first { cells.first?.contains($0) == true }
       let hint = other.map { "; the header has \($0 == "\t" ? "tabs" : "'\($0)'") in it: pass --delimiter '\($0 == "\t" ? "\\t" : $0)'" } ?? ""
       throw InputError(file: path, line: line, "header has \(cells.count) column; need at least one feature and the target\(hint)")

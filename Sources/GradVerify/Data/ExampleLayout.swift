@@ -17,7 +17,7 @@ public struct ExampleLayout: Sendable, Equatable {
 
   /// Reads the CSV; every problem names the file, and the line where there is one.
   public static func load(path: String) throws(InputError) -> ExampleLayout {
-    let table = try CSVTable.load(path: path)
+    let table = try CSVTable.load(path: path, minimumColumns: 1)
     for (k, name) in table.header.enumerated() {
       guard columns.contains(name) else {
         throw InputError(file: path, line: 1, "column \(k + 1) '\(name)' is not one of \(columns.joined(separator: ", "))")
