@@ -99,7 +99,7 @@ func auditCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
     figures.merge(scale.figures) { $1 }
   }
   for note in notes { printNote(note) }
-  print(renderVerdictTable(rows), terminator: "")
+  printResult(renderVerdictTable(rows), terminator: "")
   // The diagnosis succeeded when some reduction explains the gradient and every replayed rounding is in bound.
   let explained = hypotheses.map { $0.contains { $0.verdict == Verdict.pass.rawValue } } ?? true
   let replayHolds = replayRows.map { $0.allSatisfy { $0.verdict == Verdict.pass.rawValue } } ?? true

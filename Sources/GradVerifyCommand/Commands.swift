@@ -17,6 +17,16 @@ func status(of rows: [VerdictRow]) -> ExitStatus {
   rows.allSatisfy(\.verdict.holds) ? .success : .claimFailed
 }
 
+/// Set by `--json -`: standard output then carries the JSON alone, and the results shown to people go to
+/// standard error.
+nonisolated(unsafe) var resultsToStandardError = false
+
+/// Results for people (verdict tables, summaries): standard output, or standard error under `--json -`.
+func printResult(_ text: String, terminator: String = "\n") {
+  let data = Data((text + terminator).utf8)
+  (resultsToStandardError ? FileHandle.standardError : FileHandle.standardOutput).write(data)
+}
+
 /// A note for the user, on stderr (stdout carries the results only).
 func printNote(_ text: String) {
   Progress.shared.finish()
@@ -27,7 +37,7 @@ func printNote(_ text: String) {
 func printOutcomes(_ outcomes: [ExperimentOutcome]) {
   Progress.shared.finish()
   for note in outcomes.flatMap(\.notes) { printNote(note) }
-  print(renderVerdictTable(outcomes.flatMap(\.verdicts)), terminator: "")
+  printResult(renderVerdictTable(outcomes.flatMap(\.verdicts)), terminator: "")
 }
 
 /// `gradverify verify`
@@ -52,16 +62,16 @@ func verifyCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus 
   printOutcomes(outcomes)
   let shares = runs.compactMap(\.spec.alpha)
   let total = shares.reduce(0, +)
-  print("family-wise: \(shares.count) statistical specs spend α = \(shares.map { "\($0)" }.joined(separator: " + ")) = \(rounded6(total)) (Bonferroni): P(any false FAIL in this run) ≤ \(rounded6(total))")
+  printResult("family-wise: \(shares.count) statistical specs spend α = \(shares.map { "\($0)" }.joined(separator: " + ")) = \(rounded6(total)) (Bonferroni): P(any false FAIL in this run) ≤ \(rounded6(total))")
   var status = status(of: outcomes.flatMap(\.verdicts))
   if let resultsFolder {
     let artifacts = ResultArtifacts(outcomes)
     let differing = artifacts.differences(from: resultsFolder)
     if differing.isEmpty {
-      print("tables: all \(artifacts.files.count) tables and figures in \(resultsFolder)/ reproduced byte for byte")
+      printResult("tables: all \(artifacts.files.count) tables and figures in \(resultsFolder)/ reproduced byte for byte")
     } else {
       for d in differing {
-        print("tables: \(d.path)\(d.missing ? " (missing)" : "") differs from this run (run 'make results' if the change is intended)")
+        printResult("tables: \(d.path)\(d.missing ? " (missing)" : "") differs from this run (run 'make results' if the change is intended)")
       }
       status = .claimFailed
     }
@@ -100,7 +110,7 @@ func figuresCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus
   _ = try args.positionals(expected: 0...0, usage: "no arguments")
   let figures = try ResultArtifacts.redrawnFigures(experiments: folder, results: results)
   for figure in figures { try AtomicFile.write(figure.svg, to: results + "/" + figure.name) }
-  print("figures: \(figures.count) redrawn from the tables in \(results)/: \(figures.map(\.name).joined(separator: ", "))")
+  printResult("figures: \(figures.count) redrawn from the tables in \(results)/: \(figures.map(\.name).joined(separator: ", "))")
   return .success
 }
 
@@ -157,7 +167,7 @@ func checkCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
       model: choice, data: data, source: input.dataPath, points: points, seed: seed, thetaOverride: theta,
       keepGradients: dumpPath != nil, threads: threads, progress: progressReporter()))
   let verdicts = experiment.verdicts(result)
-  print(renderVerdictTable(verdicts), terminator: "")
+  printResult(renderVerdictTable(verdicts), terminator: "")
   if let out {
     try OutputFolder.write(
       [("check-linearity.csv", experiment.table(result).document.text),
@@ -201,12 +211,12 @@ func benchCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
   if only.contains("rows") {
     for sampler in [SamplerKind.withoutReplacement, .withReplacement] {
       let one = SweepBenchmark.run(count: n, dimension: d, draws: draws, sizes: sizes, sampler: sampler, threads: 1, seed: 1)
-      print(one.line)
+      printResult(one.line)
       if threads > 1 {
         let many = SweepBenchmark.run(
           count: n, dimension: d, draws: draws, sizes: sizes, sampler: sampler, threads: threads, seed: 1)
-        print(many.line)
-        print("sampler=\(sampler.rawValue) speedup_\(threads)_threads=\(((many.rowsPerSecond / one.rowsPerSecond) * 100).rounded() / 100)")
+        printResult(many.line)
+        printResult("sampler=\(sampler.rawValue) speedup_\(threads)_threads=\(((many.rowsPerSecond / one.rowsPerSecond) * 100).rounded() / 100)")
       }
     }
   }
@@ -215,22 +225,22 @@ func benchCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
     try ScaleBenchmark.writeData(path: ingestFile, rows: 50_000, features: 99, seed: 1)
     // The peer's workload as data: 4096 rows, 63 features and y, so the linear model's P is 64.
     try ScaleBenchmark.writeData(path: sweepFile, rows: 4096, features: 63, seed: 2)
-    print("data ingest=\(ingestFile) sweep=\(sweepFile)")
+    printResult("data ingest=\(ingestFile) sweep=\(sweepFile)")
   }
-  if only.contains("csv") { print(try ScaleBenchmark.ingest(path: ingestFile, threads: threads)) }
+  if only.contains("csv") { printResult(try ScaleBenchmark.ingest(path: ingestFile, threads: threads)) }
   if only.contains("kernel") {
     note("bench: the kernel at N = 10^6, P = 100 (800 MB of gradients; about a minute)")
     let bandwidth = ScaleBenchmark.readBandwidth()
     let population = ScaleBenchmark.kernelPopulation(count: 1_000_000, dimension: 100)
     for sampler in [SamplerKind.withoutReplacement, .withReplacement] {
       for t in Set([1, threads]).sorted() {
-        print(ScaleBenchmark.kernel(
+        printResult(ScaleBenchmark.kernel(
           population: population, sampler: sampler, sizes: [1000, 10_000, 100_000], draws: 1024, threads: t,
           bandwidth: bandwidth))
       }
     }
   }
-  if only.contains("check") { print(try ScaleBenchmark.check(path: ingestFile, threads: threads)) }
+  if only.contains("check") { printResult(try ScaleBenchmark.check(path: ingestFile, threads: threads)) }
   return .success
 }
 
@@ -387,7 +397,7 @@ func sweepCommand(_ args: inout ArgumentList, merged: (ledger: SweepLedger, sour
   Progress.shared.finish()
   switch outcome {
   case .part(let ledger):
-    print("shard \((shard ?? .whole).description): \(ledger.completedCount) of \(ledger.jobCount) blocks written to \(out ?? "") (combine with 'gradverify merge')")
+    printResult("shard \((shard ?? .whole).description): \(ledger.completedCount) of \(ledger.jobCount) blocks written to \(out ?? "") (combine with 'gradverify merge')")
     return .success
   case .table(let result, let notes, let verdicts):
     try writeJSON(
@@ -406,8 +416,8 @@ func sweepCommand(_ args: inout ArgumentList, merged: (ledger: SweepLedger, sour
 /// A finished sweep's notes (stderr), verdict table and population figures (stdout), and its exit status.
 func printSweep(_ result: SweepExperiment.Result, settings: SweepSettings, notes: [String], verdicts: [VerdictRow]) -> ExitStatus {
   for note in notes { printNote(note) }
-  print(renderVerdictTable(verdicts), terminator: "")
-  for line in SweepExperiment(settings: settings).summaryLines(result) { print(line) }
+  printResult(renderVerdictTable(verdicts), terminator: "")
+  for line in SweepExperiment(settings: settings).summaryLines(result) { printResult(line) }
   return status(of: verdicts)
 }
 
@@ -426,7 +436,7 @@ func mergeCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
   if asPart, let out {
     try AtomicFile.write(combined.text, to: out)
     let shards = combined.shards.map(String.init).joined(separator: ",")
-    print("merged \(paths.count) parts: \(combined.completedCount) of \(combined.jobCount) blocks (shards \(shards) of \(combined.shardCount)) written to \(out)")
+    printResult("merged \(paths.count) parts: \(combined.completedCount) of \(combined.jobCount) blocks (shards \(shards) of \(combined.shardCount)) written to \(out)")
     return .success
   }
   let job = SweepJob(request: try SweepRequest(identity: combined.signature, source: paths[0]), out: out, threads: threads)
@@ -454,6 +464,7 @@ func commandLine() -> String {
 /// The `--json FILE` of a verdict-producing command, checked before any work.
 func jsonTarget(_ args: inout ArgumentList) throws(InputError) -> String? {
   guard let path = try args.value("--json") else { return nil }
+  if path == "-" { resultsToStandardError = true }
   try flagged("--json") { () throws(InputError) in try AtomicFile.checkWritable(path) }
   return path
 }

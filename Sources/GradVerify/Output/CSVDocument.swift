@@ -45,9 +45,53 @@ public struct CSVCell: Sendable, ExpressibleByStringLiteral {
 }
 
 /// Writes files atomically: a temporary file in the same folder, then a rename, so a killed run
-/// never leaves a half-written file.
+/// never leaves a half-written file. What is not a regular file is never replaced: "-" is standard output,
+/// a FIFO or a character device (a terminal, /dev/stdout's target, /dev/null) is written into, a symbolic
+/// link is followed (its target replaced, the link kept), anything else (a socket, a block device) refused.
 public enum AtomicFile {
+  /// Where `path` leads: standard output, a stream to write into, or a regular file (perhaps new) to replace.
+  enum Destination: Equatable {
+    case standardOutput
+    case stream(String)
+    case file(String)
+  }
+
+  static func destination(of path: String) throws(InputError) -> Destination {
+    if path == "-" { return .standardOutput }
+    var info = stat()
+    var target = path
+    if lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFLNK {
+      target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+    }
+    guard stat(target, &info) == 0 else { return .file(target) }
+    switch info.st_mode & S_IFMT {
+    case S_IFREG: return .file(target)
+    case S_IFIFO, S_IFCHR: return .stream(target)
+    case S_IFDIR: throw InputError(file: path, "is a folder")
+    default: throw InputError(file: path, "exists and is not a regular file, a FIFO or a device; it is not replaced")
+    }
+  }
+
   public static func write(_ text: String, to path: String) throws(InputError) {
+    switch try destination(of: path) {
+    case .standardOutput:
+      FileHandle.standardOutput.write(Data(text.utf8))
+    case .stream(let target):
+      guard let handle = FileHandle(forWritingAtPath: target) else {
+        throw InputError(file: path, "cannot open for writing (\(String(cString: strerror(errno))))")
+      }
+      defer { try? handle.close() }
+      do {
+        try handle.write(contentsOf: Data(text.utf8))
+      } catch {
+        throw InputError(file: path, "cannot write (\(error.localizedDescription))")
+      }
+    case .file(let target):
+      try replace(target, with: text)
+    }
+  }
+
+  private static func replace(_ path: String, with text: String) throws(InputError) {
     let url = URL(fileURLWithPath: path)
     let temporary = url.deletingLastPathComponent()
       .appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
@@ -81,8 +125,10 @@ public enum AtomicFile {
     guard FileManager.default.isWritableFile(atPath: folder) else { throw InputError(file: folder, "folder is not writable") }
   }
 
-  /// Fails now if a file cannot be written at `path` (its folder must exist and be writable).
+  /// Fails now if a file cannot be written at `path` (its folder must exist and be writable; standard
+  /// output, a FIFO and a device always can).
   public static func checkWritable(_ path: String) throws(InputError) {
+    guard case .file(let path) = try destination(of: path) else { return }
     let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
