@@ -237,6 +237,8 @@ struct AuditCommandTests {
       ["sweep", "--gradients", Self.fixture("G.npy"), "--sampler", "with", "--draws", "200", "--batch-sizes", "4,16",
        "--json", "sweep.json"], in: folder)
     #expect(sweep.status == 0 || sweep.status == 1, "\(sweep.stderr)")
+    // Printed to four significant digits (NumPy: 22.1149), with the population's interval.
+    #expect(sweep.stdout.contains("B_simple = tr Σ_N/‖g‖² = 22.11 ") && sweep.stdout.contains("noise scale of the rows"), "\(sweep.stdout)")
     let sweepReport = try VerdictReportTests.validate(folder.appendingPathComponent("sweep.json"), command: "sweep")
     for report in [report, sweepReport] {
       for name in ["b_simple", "trace_sigma", "mean_norm_squared"] {

@@ -1,15 +1,20 @@
 /// The sweep's population figures in words, for the command line: the noise scale B_simple = tr Σ_N/‖g‖²
 /// with its parts, the fitted slope of log MSE against log b beside the law's own slope over the same b, and
-/// the two-batch estimators against their exact values.
+/// the two-batch estimators against their exact values (to four significant digits), and the jackknife
+/// interval of the noise scale of the population the rows were drawn from (`SampledNoiseScale`).
 extension SweepExperiment {
   public func summaryLines(_ result: Result) -> [String] {
     var lines: [String] = []
     for r in result.records {
       let p = r.population
       let n = Double(p.count)
+      func four(_ x: Double) -> String { String(format: "%.4g", x) }
       lines.append(
-        "\(r.caseName): N = \(p.count), P = \(p.dimension); tr Σ_N = \(shortScientific(p.traceSigma)), ‖g‖² = \(shortScientific(p.meanNormSquared)), "
-          + "B_simple = tr Σ_N/‖g‖² = \(shortScientific(p.simpleNoiseScale)) (tr S² = \(shortScientific(p.count > 1 ? p.traceSigma * n / (n - 1) : .nan)))")
+        "\(r.caseName): N = \(p.count), P = \(p.dimension); tr Σ_N = \(four(p.traceSigma)), ‖g‖² = \(four(p.meanNormSquared)), "
+          + "B_simple = tr Σ_N/‖g‖² = \(four(p.simpleNoiseScale)) (tr S² = \(four(p.count > 1 ? p.traceSigma * n / (n - 1) : .nan)))")
+      if p.count >= 3 {
+        lines.append("\(r.caseName): noise scale of \(SampledNoiseScale(population: p).summary)")
+      }
       let slopes = settings.samplers.compactMap { s -> String? in
         guard let fit = r.evaluation.slope(sampler: s, count: p.count) else { return nil }
         return "\(s.rawValue) \(rounded3(fit.slope)) ± \(rounded3(fit.halfWidth)) (law \(rounded3(fit.law)))"
@@ -19,8 +24,8 @@ extension SweepExperiment {
       }
       if let ns = r.noiseScale {
         lines.append(
-          "\(r.caseName): two-batch estimators at b = \(ns.small), \(ns.big): tr S² \(shortScientific(ns.traceEstimate)) (exact \(shortScientific(ns.traceExpected))), "
-            + "‖g‖² \(shortScientific(ns.normEstimate)) (expected \(shortScientific(ns.normExpected)))")
+          "\(r.caseName): two-batch estimators at b = \(ns.small), \(ns.big): tr S² \(four(ns.traceEstimate)) (exact \(four(ns.traceExpected)), z \(String(format: "%.2f", ns.traceZ))), "
+            + "‖g‖² \(four(ns.normEstimate)) (expected \(four(ns.normExpected)), z \(String(format: "%.2f", ns.normZ)))")
       }
     }
     return lines
