@@ -4,6 +4,8 @@ import GradVerify
 struct ArgumentList {
   let command: String
   private var arguments: [String]
+  /// Every option name the command asked for, for "did you mean" on a misspelt one.
+  private var known: Set<String> = ["--help", "--quiet"]
 
   init(command: String, _ arguments: [String]) {
     self.command = command
@@ -14,12 +16,14 @@ struct ArgumentList {
   var remaining: [String] { arguments }
 
   /// Whether the option appears, alone or as --name=value (without consuming it).
-  func contains(_ name: String) -> Bool {
-    arguments.contains { $0 == name || $0.hasPrefix(name + "=") }
+  mutating func contains(_ name: String) -> Bool {
+    known.insert(name)
+    return arguments.contains { $0 == name || $0.hasPrefix(name + "=") }
   }
 
   /// True when the bare flag is present (and removes it).
   mutating func flag(_ name: String) throws(InputError) -> Bool {
+    known.insert(name)
     let hits = arguments.filter { $0 == name }
     if arguments.contains(where: { $0.hasPrefix(name + "=") }) {
       throw InputError(flag: name, command: command, "takes no value")
@@ -31,6 +35,7 @@ struct ArgumentList {
 
   /// The value of `--name VALUE` or `--name=VALUE`, if given.
   mutating func value(_ name: String) throws(InputError) -> String? {
+    known.insert(name)
     var found: String?
     var i = 0
     while i < arguments.count {
@@ -103,11 +108,35 @@ struct ArgumentList {
   /// The remaining positional arguments; any leftover option is an error.
   mutating func positionals(expected: ClosedRange<Int>, usage: String) throws(InputError) -> [String] {
     if let option = arguments.first(where: { $0.hasPrefix("-") && $0 != "-" }) {
-      throw InputError("\(command): unknown option '\(option)' (see 'gradverify \(command) --help')")
+      let name = String(option.prefix { $0 != "=" })
+      let hint = Self.nearest(to: name, among: known).map { "; did you mean '\($0)'?" } ?? ""
+      throw InputError("\(command): unknown option '\(option)'\(hint) (see 'gradverify \(command) --help')")
     }
     guard expected.contains(arguments.count) else {
       throw InputError("\(command): expected \(usage), got \(arguments.isEmpty ? "nothing" : "'\(arguments.joined(separator: " "))'")")
     }
     return arguments
+  }
+
+  /// The known option within edit distance max(1, ⌊length/5⌋) of `name` (the closest; ties by name), or nil:
+  /// "--standardise" → "--standardize", "--sampel" → "--sample"… but no guess for a name far from all.
+  static func nearest(to name: String, among known: Set<String>) -> String? {
+    let limit = Swift.max(1, name.count / 5)
+    return known.map { ($0, editDistance(name, $0)) }.filter { $0.1 <= limit }
+      .min { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }?.0
+  }
+
+  /// Levenshtein distance (insertions, deletions, substitutions) by the two-row dynamic programme.
+  static func editDistance(_ a: String, _ b: String) -> Int {
+    let (x, y) = (Array(a), Array(b))
+    var previous = Array(0...y.count)
+    for i in 1...Swift.max(1, x.count) where !x.isEmpty {
+      var current = [i] + [Int](repeating: 0, count: y.count)
+      for j in 1...Swift.max(1, y.count) where !y.isEmpty {
+        current[j] = Swift.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
+      }
+      previous = current
+    }
+    return x.isEmpty ? y.count : previous[y.count]
   }
 }

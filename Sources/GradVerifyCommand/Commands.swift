@@ -334,7 +334,7 @@ func sweepCommand(_ args: inout ArgumentList, merged: (ledger: SweepLedger, sour
   {
     settings.samplers = samplers
   } else {
-    throw InputError("sweep: --sampler is required (with, without, poisson or poisson-realized; a comma list runs several)")
+    settings.samplers = [.withReplacement, .withoutReplacement]
   }
   settings.batchSizes = try args.list(
     "--batch-sizes", item: { Int($0).flatMap { $0 >= 1 ? $0 : nil } },

@@ -144,12 +144,12 @@ enum Help {
   }
 
   static let sweep = """
-    USAGE: gradverify sweep --model M --data FILE.csv --sampler with|without|poisson|poisson-realized
+    USAGE: gradverify sweep --model M --data FILE.csv [--sampler with|without|poisson|poisson-realized]
                             [--batch-sizes LIST] [--draws R] [--alpha A] [--seed S] [--threads T]
                             [--params FILE] [--hidden H] [--l2 L] [--standardize] [--out FILE.csv]
                             [--shard i/n] [--resume] [--checkpoint-every S] [--max-seconds S]
-           gradverify sweep --gradients G.npy|G.csv --sampler … [--full-gradient g.npy [--precision P]] [as above]
-           gradverify sweep --gradients G.npy --project K [--sketch gaussian|rademacher] --sampler … [as above]
+           gradverify sweep --gradients G.npy|G.csv [--sampler …] [--full-gradient g.npy [--precision P]] [as above]
+           gradverify sweep --gradients G.npy --project K [--sketch gaussian|rademacher] [--sampler …] [as above]
 
     Claims C2 and C3 on your data: per-example gradients at θ (from --params, else θ = N(0,1) seeded by
     --seed) computed once, then R random mini-batches per sampler and batch size b. For each cell: the mean
@@ -196,7 +196,7 @@ enum Help {
       --sketch S         gaussian (default) or rademacher: the entries of the sketch
       --report DIR       write the three tables, the MSE-against-b and bias-z figures and a REPORT.md into DIR
       --json FILE        write the verdicts as JSON ('gradverify help json')
-      --sampler S        with, without, poisson, poisson-realized, or a comma list
+      --sampler S        with, without, poisson, poisson-realized, or a comma list (default: with,without)
       --batch-sizes L    comma list (default: powers of two up to N, 3, 10, N/2, N−1, N)
       --draws R|auto     replicates per cell. auto (the default): C2 takes 20000, C3 and the noise scale
                          only those their power needs (≥ 20: a 10% deviation of the MSE law about two

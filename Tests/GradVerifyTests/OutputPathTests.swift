@@ -104,3 +104,30 @@ struct OutputPathTests {
 final class Received: @unchecked Sendable {
   var data: Data?
 }
+
+/// Small courtesies of the command line: a misspelt option gets a suggestion; `sweep` samples with and
+/// without replacement unless told otherwise.
+@Suite("command line: did you mean, and sweep's default samplers", .serialized)
+struct CommandLineCourtesyTests {
+  @Test("a misspelt option exits 64 with the nearest known one; a name far from all gets no guess",
+        arguments: [("--standardise", "did you mean '--standardize'?"), ("--sed=3", "did you mean '--seed'?"),
+                    ("--colour-by-magic", "unknown option '--colour-by-magic' (see")])
+  func didYouMean(option: String, message: String) throws {
+    let run = try CommandRun(["check", "--model", "softmax", "--data", OutputPathTests.iris, option])
+    #expect(run.status == 64 && run.stderr.contains(message), "\(run.stderr)")
+    if !message.hasPrefix("did") { #expect(!run.stderr.contains("did you mean")) }
+  }
+
+  @Test("sweep without --sampler runs with and without replacement")
+  func defaultSamplers() throws {
+    let folder = try temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let run = try CommandRun(
+      ["sweep", "--model", "softmax", "--data", OutputPathTests.iris, "--standardize", "--draws", "200",
+       "--batch-sizes", "4,16", "--out", "t.csv"], in: folder)
+    #expect(run.status == 0 || run.status == 1, "\(run.stderr)")
+    let table = try String(contentsOf: folder.appendingPathComponent("t.csv"), encoding: .utf8)
+    let samplers = Set(table.split(separator: "\n").dropFirst().map { $0.split(separator: ",")[1] })
+    #expect(samplers == ["with", "without"])
+  }
+}

@@ -33,7 +33,7 @@ struct SweepBadInputTests {
     Row(name: "empty sampler value", arguments: ["--sampler="], mentions: ["--sampler"]),
     Row(name: "draws 0", arguments: ["--sampler", "with", "--draws", "0"], mentions: ["--draws", "'0'"]),
     Row(name: "draws 1", arguments: ["--sampler", "with", "--draws", "1"], mentions: ["--draws", "'1'"]),
-    Row(name: "missing --sampler", arguments: [], mentions: ["--sampler", "required"]),
+    Row(name: "unknown sampler", arguments: ["--sampler", "with,sideways"], mentions: ["--sampler", "'sideways'"]),
     Row(name: "alpha 1", arguments: ["--sampler", "with", "--alpha", "1"], mentions: ["--alpha"]),
   ]
 
