@@ -50,7 +50,7 @@ func auditCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
   if let pipelinePath {
     let vector = try NPYMatrix.load(path: pipelinePath)
     guard vector.values.count == d, vector.rows == 1 || vector.columns == 1 else {
-      throw InputError(file: pipelinePath, "shape (\(vector.rows), \(vector.columns)): the pipeline's gradient needs \(d) entries, one per column of the gradients")
+      throw InputError(file: pipelinePath, "shape \(vector.shapeText): the pipeline's gradient needs \(d) entries, one per column of the gradients")
     }
     let precision = try precisionName.map { (name: String) throws(InputError) -> FrameworkGradientCheck.Precision in
       guard let p = FrameworkGradientCheck.Precision(rawValue: name) else {

@@ -260,7 +260,7 @@ struct AuditCommandTests {
           (["--pipeline", "g-token-mean.npy", "--examples", "unknown.csv"], "unknown.csv:1: column 1 'token' is not one of tokens"),
           (["--pipeline", "g-token-mean.npy", "--examples", "negative.csv"], "negative.csv:3: tokens '0' is not an integer ≥ 1"),
           ([] as [String], "--pipeline is required unless --replay"),
-          (["--pipeline", "lsq-g.npy"], "the pipeline's gradient needs 274 entries"),
+          (["--pipeline", "lsq-g.npy"], "lsq-g.npy: shape (60,): the pipeline's gradient needs 274 entries"),
           (["--replay", "--ranks", "49"], "49 ranks for N = 48"),
           (["--pipeline", "g-token-mean.npy", "--precision", "float16"], "'float16' is not float32, float64 or bfloat16"),
         ])

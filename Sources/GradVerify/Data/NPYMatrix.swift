@@ -21,6 +21,9 @@ public struct NPYMatrix: Sendable, Equatable {
   /// 1 for a vector (read as rows × 1), 2 for a matrix.
   public var dimensions: Int
 
+  /// The shape as NumPy prints it: "(160,)" for a vector, "(48, 274)" for a matrix.
+  public var shapeText: String { dimensions == 1 ? "(\(rows),)" : "(\(rows), \(columns))" }
+
   /// Every element widened to a double (a copy: for vectors and small matrices).
   public var values: [Double] { matrix.doubles }
 

@@ -301,7 +301,7 @@ public struct SweepJob: Sendable {
       let vector = try NPYMatrix.load(path: given.path)
       guard vector.values.count == loaded.population.dimension, vector.rows == 1 || vector.columns == 1 else {
         throw InputError(
-          file: given.path, "shape (\(vector.rows), \(vector.columns)): the full gradient needs \(loaded.population.dimension) entries, one per column of the gradients")
+          file: given.path, "shape \(vector.shapeText): the full gradient needs \(loaded.population.dimension) entries, one per column of the gradients")
       }
       return (vector.values, given.precision ?? vector.precision, given.backwardDepth)
     }
