@@ -52,11 +52,8 @@ func auditCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
     guard vector.values.count == d, vector.rows == 1 || vector.columns == 1 else {
       throw InputError(file: pipelinePath, "shape \(vector.shapeText): the pipeline's gradient needs \(d) entries, one per column of the gradients")
     }
-    let precision = try precisionName.map { (name: String) throws(InputError) -> FrameworkGradientCheck.Precision in
-      guard let p = FrameworkGradientCheck.Precision(rawValue: name) else {
-        throw InputError(flag: "--precision", command: "audit", "'\(name)' is not float32, float64 or bfloat16")
-      }
-      return p
+    let precision = try precisionName.map { (name: String) throws(InputError) in
+      try parsePrecision(name, command: "audit", allowed: [.float32, .float64, .bfloat16])
     } ?? vector.precision
     let audit = ReductionAudit(
       population: population, pipelineGradient: vector.values, layout: layout, precision: precision,

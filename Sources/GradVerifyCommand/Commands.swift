@@ -293,11 +293,8 @@ func sweepCommand(_ args: inout ArgumentList, merged: (ledger: SweepLedger, sour
   }
   let fullGradientPath = try args.value("--full-gradient")
   let precisionName = try args.value("--precision")
-  let precision = try precisionName.map { (name: String) throws(InputError) -> FrameworkGradientCheck.Precision in
-    guard let p = FrameworkGradientCheck.Precision(rawValue: name), p != .bfloat16 else {
-      throw InputError(flag: "--precision", command: "sweep", "'\(name)' is not float32 or float64")
-    }
-    return p
+  let precision = try precisionName.map { (name: String) throws(InputError) in
+    try parsePrecision(name, command: "sweep", allowed: [.float32, .float64])
   }
   if fullGradientPath != nil, case .model = source {
     throw InputError(flag: "--full-gradient", command: "sweep", "needs --gradients (the framework's rows whose mean it is)")
@@ -486,6 +483,18 @@ func writeJSON(
 
 /// x to six decimals, for levels that are sums of a few decimal shares.
 func rounded6(_ x: Double) -> String { String((x * 1e6).rounded() / 1e6) }
+
+/// `--precision NAME`, one of `allowed` (named in the refusal, "float32 or float64").
+func parsePrecision(
+  _ name: String, command: String, allowed: [FrameworkGradientCheck.Precision]
+) throws(InputError) -> FrameworkGradientCheck.Precision {
+  guard let p = FrameworkGradientCheck.Precision(rawValue: name), allowed.contains(p) else {
+    let names = allowed.map(\.rawValue)
+    let list = names.count > 1 ? names.dropLast().joined(separator: ", ") + " or " + names.last! : names.joined()
+    throw InputError(flag: "--precision", command: command, "'\(name)' is not \(list)")
+  }
+  return p
+}
 
 /// Runs `body`, attributing a file error it throws to the flag that named the file.
 func flagged(_ flag: String, _ body: () throws(InputError) -> Void) throws(InputError) {

@@ -56,13 +56,14 @@ public struct ReductionReplay: Sendable {
     let noise = (Swift.max(0, p.traceSigma) / Double(batch)).squareRoot()
     self.noise = noise
     let perRank = (n + ranks - 1) / ranks
-    let rankDepth = ranks <= 1 ? 0 : Int.bitWidth - (ranks - 1).leadingZeroBitCount
     let depths: [Method: Int] = [
-      .sequential: n - 1, .pairwise: n <= 1 ? 0 : Int.bitWidth - (n - 1).leadingZeroBitCount,
-      .ring: perRank - 1 + ranks - 1, .tree: perRank - 1 + rankDepth,
+      .sequential: n - 1, .pairwise: ceilingLog2(n),
+      .ring: perRank - 1 + ranks - 1, .tree: perRank - 1 + ceilingLog2(ranks),
     ]
     let chunkSize = (d + ranks - 1) / ranks
     let cases = LowPrecision.allCases.flatMap { precision in Method.allCases.map { (precision, $0) } }
+    // γ_{k+2} of each case, times the bound's scale.
+    let constants = cases.map { boundScale * roundingGamma(depths[$0.1]! + 2, unitRoundoff: $0.0.unitRoundoff) }
     // Coordinates in chunks over the cores; each chunk returns, per case, Σ error², Σ bound², max ratio.
     let width = 64
     let parts = parallelJobs(count: (d + width - 1) / width, threads: threads, makeScratch: {}) {
@@ -74,14 +75,15 @@ public struct ReductionReplay: Sendable {
         for i in 0..<n { column[i] = p.rows[i * d + j] }
         let exact = ExactSum(column).value / Double(n)
         let absoluteMean = ExactSum(column.lazy.map { Swift.abs($0) }).value / Double(n)
+        // The inputs rounded to each format once, for all its methods.
+        let rounded = LowPrecision.allCases.map { precision in column.map { precision.round($0) } }
         for (c, (precision, method)) in cases.enumerated() {
-          let rounded = column.map { precision.round($0) }
-          let reduced = rounded.withUnsafeBufferPointer { x in
+          let reduced = rounded[LowPrecision.allCases.firstIndex(of: precision)!].withUnsafeBufferPointer { x in
             Self.reduce(x, method: method, ranks: ranks, chunk: j / chunkSize, precision: precision)
           }
           let mean = precision.round(reduced / Double(n))
           let error = Swift.abs(mean - exact)
-          let bound = boundScale * roundingGamma(depths[method]! + 2, unitRoundoff: precision.unitRoundoff) * absoluteMean
+          let bound = constants[c] * absoluteMean
           let ratio = error == 0 ? 0 : (bound > 0 ? error / bound : .infinity)
           out[c].0 += error * error
           out[c].1 += bound * bound

@@ -87,8 +87,7 @@ public enum SummationMethod: String, Sendable, CaseIterable, Codable {
     switch self {
     case .recursive: return roundingGamma(n - 1, unitRoundoff: u) * a
     case .pairwise:
-      let depth = n <= 1 ? 0 : Int.bitWidth - (n - 1).leadingZeroBitCount
-      return roundingGamma(depth, unitRoundoff: u) * a
+      return roundingGamma(ceilingLog2(n), unitRoundoff: u) * a
     case .compensated:
       let g = roundingGamma(n - 1, unitRoundoff: u)
       return u * Swift.abs(s) + g * g * a

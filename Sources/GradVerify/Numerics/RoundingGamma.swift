@@ -5,3 +5,8 @@ public func roundingGamma(_ k: Int, unitRoundoff u: Double) -> Double {
   let ku = Double(k) * u
   return ku < 1 ? ku / (1 - ku) : .infinity
 }
+
+/// ⌈log₂ n⌉ for n ≥ 1 (0 for n ≤ 1): the depth of pairwise summation of n terms.
+public func ceilingLog2(_ n: Int) -> Int {
+  n <= 1 ? 0 : Int.bitWidth - (n - 1).leadingZeroBitCount
+}
