@@ -40,10 +40,9 @@ enum Help {
     or FAILS-AS-PREDICTED and every table is reproduced byte for byte, 1 otherwise.
 
     ONE FAMILY: every statistical spec states its share "alpha" of the run's level, and the shares add up
-    (the committed specs: 0.003 for the sweep, 0.001 for each of the ten others, 0.013 in all); within a
-    spec, Bonferroni's correction spreads its share over all its tests. So the probability that verify
-    prints any false FAIL is at most the sum, 0.013, which it prints at the end. C1 and C2C3-exact are
-    deterministic (error bounds, enumeration) and spend none of it.
+    (verify prints every share and their sum at the end); within a spec, Bonferroni's correction spreads
+    its share over all its tests. So the probability that verify prints any false FAIL is at most that sum.
+    A spec without "alpha" is deterministic (error bounds, enumeration) and spends none of it.
 
     OPTIONS:
       --experiments DIR  folder of experiment specs (default: Experiments)
@@ -201,7 +200,7 @@ enum Help {
       --draws R|auto     replicates per cell. auto (the default): C2 takes 20000, C3 and the noise scale
                          only those their power needs (≥ 20: a 10% deviation of the MSE law about two
                          critical distances out), chosen from the exact law before any draw; R: all R.
-      --alpha A          probability of any false FAIL in the run (default 0.01)
+      --alpha A          probability of any false FAIL in the run (default \(SweepSettings().alpha))
       --seed S           seed of θ and of every draw (default 1)
       --threads T        worker threads (default: all cores)
       --out FILE.csv     write the per-cell table; while the sweep runs, the exact sums of its finished

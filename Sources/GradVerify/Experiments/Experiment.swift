@@ -141,3 +141,9 @@ func figure(
   guard let table = ResultTable.concatenating(runs.compactMap { $0[suffix] }) else { return [] }
   return [DrawnFigure(name: name, figure: make(table))]
 }
+
+/// A claim's result when it is one record per case, in spec order.
+public struct CaseResults<Record: Sendable>: Sendable {
+  public let records: [Record]
+  public init(records: [Record]) { self.records = records }
+}

@@ -43,9 +43,7 @@ public struct ConventionExperiment: Experiment {
   }
 
   /// Every case judged with m = every cell of the run.
-  public struct Result: Sendable {
-    public let records: [Record]
-  }
+  public typealias Result = CaseResults<Record>
 
   /// The bugs tested and the sampler each one concerns.
   public static let bugs: [(VarianceConvention, SamplerKind, String)] = [

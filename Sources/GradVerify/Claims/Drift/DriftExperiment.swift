@@ -2,9 +2,9 @@
 /// first-order prediction −η(k−1)/2 · H g, with the η = 0 twin (exactly zero).
 ///
 /// Spec keys: `drift` (`DriftSettings`) and `alpha`.
-public struct DriftExperiment: Experiment {
+public struct DriftExperiment: SettingsExperiment {
   public static let claim = "N3"
-  public static let keys = ["drift", "alpha"]
+  public static let settingsKey = "drift"
   public static let tableSuffixes = [""]
   public static let statement =
     "Gradients taken at different parameter points break the claim: accumulated along SGD steps they drift from the gradient at one point, to first order by −η(k−1)/2 · H g."
@@ -15,9 +15,7 @@ public struct DriftExperiment: Experiment {
   }
 
   /// The cases' controls, in spec order.
-  public struct Result: Sendable {
-    public let records: [Record]
-  }
+  public typealias Result = CaseResults<Record>
 
   public var settings: DriftSettings
   /// The family-wise level of the run's tests.
@@ -27,15 +25,6 @@ public struct DriftExperiment: Experiment {
     self.settings = settings
     level = alpha
   }
-
-  enum Keys: String, CodingKey { case drift }
-
-  public init(settingsFrom decoder: any Decoder) throws {
-    settings = try decoder.container(keyedBy: Keys.self).decode(DriftSettings.self, forKey: .drift)
-    level = try SweepSettings(from: decoder, keys: [.alpha]).alpha
-  }
-
-  public var alpha: Double? { level }
 
   public var method: String {
     "Per-example gradients are accumulated along k = \(settings.examplesPerPass) SGD steps for \(settings.orders) random orders per step size; the mean discrepancy is compared with the first-order prediction in the regime η·k·‖Hg‖/‖g‖ ≤ \(settings.firstOrderLimit), and at η = 0 it must be exactly zero."

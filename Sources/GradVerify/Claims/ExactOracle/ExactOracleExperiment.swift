@@ -19,9 +19,7 @@ public struct ExactOracleExperiment: Experiment {
   }
 
   /// Every case's enumerations, in spec order.
-  public struct Result: Sendable {
-    public let records: [Record]
-  }
+  public typealias Result = CaseResults<Record>
 
   public var samplers: [SamplerKind]
 

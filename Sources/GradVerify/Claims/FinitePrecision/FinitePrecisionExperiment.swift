@@ -19,9 +19,7 @@ public struct FinitePrecisionExperiment: Experiment {
     public var control: FinitePrecisionControl
   }
 
-  public struct Result: Sendable {
-    public let records: [Record]
-  }
+  public typealias Result = CaseResults<Record>
 
   public var settings: FinitePrecisionSettings
 

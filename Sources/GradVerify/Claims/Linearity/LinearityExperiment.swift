@@ -22,10 +22,7 @@ public struct LinearityExperiment: Experiment {
   }
 
   /// Every case's check, in spec order.
-  public struct Result: Sendable {
-    public let records: [Record]
-    public init(records: [Record]) { self.records = records }
-  }
+  public typealias Result = CaseResults<Record>
 
   public init() {}
   public init(settingsFrom decoder: any Decoder) throws {}

@@ -5,9 +5,9 @@ import Foundation
 /// sum-then-divide-once.
 ///
 /// Spec keys: `mean_of_means` (`MeanOfMeansSettings`) and `alpha`.
-public struct MeanOfMeansExperiment: Experiment {
+public struct MeanOfMeansExperiment: SettingsExperiment {
   public static let claim = "N4"
-  public static let keys = ["mean_of_means", "alpha"]
+  public static let settingsKey = "mean_of_means"
   public static let tableSuffixes = [""]
   public static let statement =
     "Averaging micro-batch means (gradient accumulation, data-parallel averaging) breaks the claim when token counts differ: ĝ − ∇C_B = Σ_m (1/M − T_m/T_B) ∇C_{B_m} exactly; equal counts, or summing and dividing once, restore it."
@@ -32,15 +32,6 @@ public struct MeanOfMeansExperiment: Experiment {
     self.settings = settings
     level = alpha
   }
-
-  enum Keys: String, CodingKey { case meanOfMeans = "mean_of_means" }
-
-  public init(settingsFrom decoder: any Decoder) throws {
-    settings = try decoder.container(keyedBy: Keys.self).decode(MeanOfMeansSettings.self, forKey: .meanOfMeans)
-    level = try SweepSettings(from: decoder, keys: [.alpha]).alpha
-  }
-
-  public var alpha: Double? { level }
 
   public var method: String {
     let schemes = settings.schemes.map { "\($0.name): M = \($0.microBatches) micro-batches of k = \($0.documentsPerMicroBatch) document\($0.documentsPerMicroBatch == 1 ? "" : "s")" }

@@ -5,9 +5,9 @@ import Foundation
 /// running mean follows the without-replacement law and ends exactly at g.
 ///
 /// Spec keys: `reshuffling` (`ReshufflingSettings`) and `alpha`.
-public struct ReshufflingExperiment: Experiment {
+public struct ReshufflingExperiment: SettingsExperiment {
   public static let claim = "RR"
-  public static let keys = ["reshuffling", "alpha"]
+  public static let settingsKey = "reshuffling"
   public static let tableSuffixes = ["", "-running"]
   public static let statement =
     "The batches of one random-reshuffling epoch are disjoint simple random samples: two of them covary by −Σ_N/(N − 1) (0 when drawn independently), and the running mean of the first k batches is a without-replacement sample of kb, exactly g at the end of the epoch."
@@ -17,9 +17,7 @@ public struct ReshufflingExperiment: Experiment {
     public var control: ReshufflingControl
   }
 
-  public struct Result: Sendable {
-    public let records: [Record]
-  }
+  public typealias Result = CaseResults<Record>
 
   public var settings: ReshufflingSettings
   public var level: Double
@@ -28,15 +26,6 @@ public struct ReshufflingExperiment: Experiment {
     self.settings = settings
     level = alpha
   }
-
-  enum Keys: String, CodingKey { case reshuffling }
-
-  public init(settingsFrom decoder: any Decoder) throws {
-    settings = try decoder.container(keyedBy: Keys.self).decode(ReshufflingSettings.self, forKey: .reshuffling)
-    level = try SweepSettings(from: decoder, keys: [.alpha]).alpha
-  }
-
-  public var alpha: Double? { level }
 
   public var method: String {
     "\(settings.epochs) epochs, each a uniform permutation cut into batches of b = \(settings.batch) (the last shorter), every running sum exact. The mean of (ḡ_{B_1} − g)·(ḡ_{B_2} − g) is judged against −tr Σ_N/(N − 1), and against 0 with B_2 drawn independently, with the Monte Carlo standard error; the running mean's squared error after each full batch against (N − m)/(N − 1)·tr Σ_N/m with its exact null variance; the epoch's mean must equal g to the bit."

@@ -2,9 +2,9 @@
 /// estimator noise along each path judged against C3.
 ///
 /// Spec keys: `training` (`TrainingSettings`) and `alpha`.
-public struct TrainingExperiment: Experiment {
+public struct TrainingExperiment: SettingsExperiment {
   public static let claim = "T"
-  public static let keys = ["training", "alpha"]
+  public static let settingsKey = "training"
   public static let tableSuffixes = [""]
   public static let statement =
     "Mini-batches in training: gradient descent against SGD at several batch sizes, and the estimator noise along the path."
@@ -15,9 +15,7 @@ public struct TrainingExperiment: Experiment {
   }
 
   /// Every case's runs, in spec order.
-  public struct Result: Sendable {
-    public let records: [Record]
-  }
+  public typealias Result = CaseResults<Record>
 
   public var settings: TrainingSettings
   /// The family-wise level of the run's tests.
@@ -27,15 +25,6 @@ public struct TrainingExperiment: Experiment {
     self.settings = settings
     level = alpha
   }
-
-  enum Keys: String, CodingKey { case training }
-
-  public init(settingsFrom decoder: any Decoder) throws {
-    settings = try decoder.container(keyedBy: Keys.self).decode(TrainingSettings.self, forKey: .training)
-    level = try SweepSettings(from: decoder, keys: [.alpha]).alpha
-  }
-
-  public var alpha: Double? { level }
 
   public var method: String {
     "Gradient descent and SGD at b = \(settings.batchSizes.map(String.init).joined(separator: ", ")) start from one point with one step size η = \(settings.eta); loss curves are recorded at equal steps and equal examples, and at each of \(settings.checkpoints) checkpoints \(settings.noiseDraws) fresh batches measure the estimator noise against the C3 law at the θ visited."
