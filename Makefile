@@ -76,7 +76,7 @@ $(FUZZ_BIN): $(shell find Sources/GradVerify Tests/Fuzz -name '*.swift') $(FUZZ_
 	@mkdir -p $(FUZZ_DIR)
 	@echo "swiftc -sanitize=fuzzer: the library, the reference CSV reader and Tests/Fuzz/FuzzEntry.swift -> $@"
 	@sed '/^import GradVerify$$/d' $(FUZZ_REFERENCE) > $(FUZZ_DIR)/ReferenceCSVReader.swift
-	@$(SWIFT)c -O -parse-as-library -sanitize=fuzzer -module-name GradVerify \
+	@$(SWIFT)c -O -parse-as-library -sanitize=fuzzer -module-name GradVerify -package-name gradverify \
 	  $(shell find Sources/GradVerify -name '*.swift' | sort) $(FUZZ_DIR)/ReferenceCSVReader.swift Tests/Fuzz/FuzzEntry.swift -o $@
 
 fuzz: $(FUZZ_BIN)

@@ -9,7 +9,7 @@
 /// Both gradients are chains of at most `depth` roundings from θ, so they differ by a forward error of the
 /// complex step's kind and are held to the same bound (`LinearityCheck.roundingTolerance`); a 1e-6 bug in
 /// either one lies 10⁷ times above it on the well-scaled cases.
-public struct AutomaticGradientCheck: Sendable {
+package struct AutomaticGradientCheck: Sendable {
   /// maxⱼ |aⱼ − gⱼ| / ‖g‖∞.
   public var relativeError: Double
   /// max over examples of ‖Aᵢ − Gᵢ‖∞ / ‖Gᵢ‖∞.

@@ -3,7 +3,7 @@
 ///
 /// Steps follow the usual balance of truncation against rounding:
 /// h ≈ eps^(1/5)·max(1, |θⱼ|) for 5-point differences, eps^(1/3)·max(1, |θⱼ|) for 3-point ones.
-public struct CentralStencil: Sendable {
+package struct CentralStencil: Sendable {
   /// The centre θⱼ, restored from this saved copy, never by subtracting the step back.
   public let centre: Double
   /// The step h (a power of two).
@@ -72,7 +72,7 @@ public struct CentralStencil: Sendable {
 /// The first term of Ê is the truncation error by Richardson's argument (D(2h) has 16× the error of D(h));
 /// the second is rounding, with δ a bound on the error of each evaluation of f; the third covers stencil
 /// points that are not exactly representable (eₖ their representation errors).
-public struct FivePointDerivative: Sendable {
+package struct FivePointDerivative: Sendable {
   public let estimate: Double
   public let truncation: Double
   public let rounding: Double

@@ -1,6 +1,6 @@
 /// A deliberate bug: one coordinate of the per-example gradient scaled by (1 + relative), in every
 /// example or in one. It shows that each verdict can fail: the harness must catch it.
-public struct GradientFault: Sendable, Equatable {
+package struct GradientFault: Sendable, Equatable {
   /// The θ coordinate whose gradient entry is wrong.
   public var coordinate: Int
   /// The relative size of the error, e.g. 1e-6.
@@ -16,7 +16,7 @@ public struct GradientFault: Sendable, Equatable {
 }
 
 /// A model whose losses are `base`'s and whose gradient carries `fault`.
-public struct FaultyModel<Base: PerExampleModel>: PerExampleModel {
+package struct FaultyModel<Base: PerExampleModel>: PerExampleModel {
   public let base: Base
   public let fault: GradientFault
 

@@ -33,7 +33,7 @@ public struct LinearityCheck: Sendable {
   public var maxErrorEstimate: Double
   /// The coordinate with the largest |Dⱼ − gⱼ|/τⱼ, where the halving test runs.
   public var worstCoordinate: Int
-  public var halving: HalvingTest
+  package var halving: HalvingTest
   /// max |CSⱼ − gⱼ| / ‖g‖∞.
   public var complexStepRelativeError: Double
   /// Coordinates of the average whose 5-point verdict is FAIL.
@@ -47,7 +47,7 @@ public struct LinearityCheck: Sendable {
   /// Entries, average or per example, that fail the complex-step bound.
   public var complexStepFailures: Int
   /// The automatic-differentiation oracle, or nil where the toolchain lacks `_Differentiation`.
-  public var automatic: AutomaticGradientCheck?
+  package var automatic: AutomaticGradientCheck?
   /// Coordinates of the average whose step was refined (truncation dominated at eps^(1/5)·max(1, |θⱼ|)).
   public var refinedSteps: Int
   /// Entries whose 5-point tolerance could not resolve a 1e-6 bug, decided by complex step instead.

@@ -71,7 +71,7 @@ extension PerExampleModel {
 
 extension PerExampleGradients {
   /// The N×P matrix as CSV: header g0,…,g{P−1}, one row per example, shortest round-trip doubles.
-  public var csv: CSVDocument {
+  package var csv: CSVDocument {
     var doc = CSVDocument(header: (0..<parameterCount).map { "g\($0)" })
     for i in 0..<count {
       doc.append((0..<parameterCount).map { CSVCell(matrix[i * parameterCount + $0]) })

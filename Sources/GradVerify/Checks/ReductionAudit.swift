@@ -19,7 +19,7 @@ import Foundation
 /// in float64 (their error is far below float64's own γₙ). A rejected hypothesis is reported by how much:
 /// the relative distance ‖g − s‖/‖s‖ and the scale a = ⟨g, s⟩/‖s‖² that would best turn s into g (a = 0.5
 /// for a mean divided by two ranks once more).
-public struct ReductionAudit: Sendable {
+package struct ReductionAudit: Sendable {
   public struct Finding: Sendable {
     public var hypothesis: ReductionHypothesis
     /// PASS (g is this reduction within rounding), FAIL, or INCONCLUSIVE when the layout lacks a column.

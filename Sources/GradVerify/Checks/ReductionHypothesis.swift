@@ -14,7 +14,7 @@
 /// Without a `tokens` column every tᵢ is 1 (the means are over examples). These are the reductions behind the
 /// gradient-accumulation fixes of 2024 (Hugging Face transformers #34191, torchtune #1917, torchtitan #2206)
 /// and the data-parallel averaging reports (PyTorch #37359, #67253).
-public enum ReductionHypothesis: String, Sendable, CaseIterable, Codable {
+package enum ReductionHypothesis: String, Sendable, CaseIterable, Codable {
   case mean
   case tokenMean = "token-mean"
   case meanOfMicroBatchMeans = "mean-of-micro-batch-means"

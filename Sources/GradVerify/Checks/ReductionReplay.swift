@@ -14,7 +14,7 @@
 /// ```
 /// The bound is Higham's (Accuracy and Stability of Numerical Algorithms, 2nd ed., 2002, Lemma 3.1 and §4.2):
 /// every term carries at most k + 2 factors (1 + δ), |δ| ≤ u. Where (k + 2)·u ≥ 1 it says nothing (infinite).
-public struct ReductionReplay: Sendable {
+package struct ReductionReplay: Sendable {
   public enum Method: String, Sendable, CaseIterable, Codable {
     case sequential, pairwise, ring, tree
   }

@@ -3,7 +3,7 @@ import Foundation
 /// A CSV file read as text: one header row, then records of string cells, each with its line number
 /// (the rules of `CSVBytes`: RFC 4180 fields, "\n" or "\r\n" line ends, blank lines skipped, a record
 /// on one line). For numeric data `Dataset.load(csv:target:)` reads straight into a matrix instead.
-public struct CSVTable: Sendable {
+package struct CSVTable: Sendable {
   public var path: String
   public var header: [String]
   /// (1-based line number in the file, cells)

@@ -68,7 +68,7 @@ extension Dataset {
   }
 
   /// Builds a data set from a parsed table; errors name the file, line and column.
-  public init(table: CSVTable, target: TargetKind) throws(InputError) {
+  package init(table: CSVTable, target: TargetKind) throws(InputError) {
     let d = table.header.count - 1
     var features: [Double] = []
     features.reserveCapacity(table.records.count * d)

@@ -3,7 +3,7 @@ import Foundation
 /// Seeded data sets whose per-example gradients have the shapes that break smooth approximations: sparse
 /// and one-hot features, one huge example, and no spread at all. Each is drawn from the project's own
 /// Philox streams, so the same seed gives the same bits everywhere.
-public enum SyntheticShape: String, Sendable, CaseIterable {
+package enum SyntheticShape: String, Sendable, CaseIterable {
   /// Bag of words: d rare binary word columns, each present in exactly two documents, and three dense
   /// N(0, 1) columns; a binary target from the dense columns (logistic). A word's gradient coordinate is
   /// non-zero on two rows only.
@@ -22,7 +22,7 @@ public enum SyntheticShape: String, Sendable, CaseIterable {
 
 extension Dataset {
   /// The data set of `shape` with n examples and d as the shape reads it (words, categories or features).
-  public static func synthetic(_ shape: SyntheticShape, count n: Int, features d: Int, seed: UInt64) -> Dataset {
+  package static func synthetic(_ shape: SyntheticShape, count n: Int, features d: Int, seed: UInt64) -> Dataset {
     precondition(n >= 4 && d >= 1, "need n ≥ 4 and d ≥ 1")
     var rng = PhiloxStream(seed: seed, name: "data/\(shape.rawValue)")
     var columns: [String] = []

@@ -4,7 +4,7 @@
 /// ```
 /// μₖ = (1/N) Σᵢ xᵢₖ,   σₖ = √((1/N) Σᵢ (xᵢₖ − μₖ)²),   xᵢₖ ← (xᵢₖ − μₖ)/σₖ   (σₖ > 0)
 /// ```
-public struct Standardization: Sendable, Equatable {
+package struct Standardization: Sendable, Equatable {
   public var means: [Double]
   public var standardDeviations: [Double]
   /// Names of the columns that were constant (centred only).

@@ -15,7 +15,7 @@ public struct Dataset: Sendable {
   /// The target column's header name ("" when the data did not come from a file).
   public var targetName = ""
   /// What standardisation did, when it was applied.
-  public var standardization: Standardization?
+  package var standardization: Standardization?
 
   public init(
     name: String, featureNames: [String], features: [Double], targets: [Double], classNames: [String]

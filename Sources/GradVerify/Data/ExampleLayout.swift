@@ -2,7 +2,7 @@
 /// matrix's rows) with a header naming some of `tokens` (the example's loss tokens), `micro_batch` (its
 /// gradient-accumulation step), `rank` (its data-parallel worker) and `padding` (pad tokens it was padded
 /// with). Counts are non-negative integers; tokens are positive.
-public struct ExampleLayout: Sendable, Equatable {
+package struct ExampleLayout: Sendable, Equatable {
   public var tokens: [Double]?
   public var microBatch: [Int]?
   public var rank: [Int]?

@@ -1,7 +1,7 @@
 /// Per-example gradients computed elsewhere (PyTorch's `torch.func.vmap(grad(…))`, JAX's `vmap(grad(…))`,
 /// Opacus, BackPACK), as an N × P matrix: a `.npy` file (float64 or float32, C or Fortran order) or a CSV
 /// with a header row and one example per line, as `gradverify check --dump-gradients` writes it.
-public struct GradientFile: Sendable {
+package struct GradientFile: Sendable {
   public var path: String
   /// Row-major N × P, in the file's precision.
   public var matrix: RowMatrix

@@ -11,7 +11,7 @@ import Foundation
 /// data:   N·P items, C order (row after row) or Fortran order (column after column)
 /// ```
 /// NumPy's format specification: numpy.lib.format (https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html).
-public struct NPYMatrix: Sendable, Equatable {
+package struct NPYMatrix: Sendable, Equatable {
   public var rows: Int
   public var columns: Int
   /// Row-major: element (i, j) at i·columns + j, as `Double` for float64 and `Float` for float32.

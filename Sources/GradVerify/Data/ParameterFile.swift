@@ -1,7 +1,7 @@
 import Foundation
 
 /// Reads θ from a text file: one number per line, in the model's layout; blank lines are skipped.
-public enum ParameterFile {
+package enum ParameterFile {
   public static func load(path: String, expectedCount p: Int, layout: String) throws(InputError) -> [Double] {
     let data: Data
     do {

@@ -1,5 +1,5 @@
 /// A seeded parameter point: θⱼ = scale · N(0, 1), drawn from the stream "theta/<case>/<name>".
-public struct ParameterPointSpec: Decodable, Sendable, Equatable {
+package struct ParameterPointSpec: Decodable, Sendable, Equatable {
   public var name: String
   public var scale: Double
 
@@ -33,7 +33,7 @@ public struct ParameterPointSpec: Decodable, Sendable, Equatable {
 }
 
 /// One model on one data set.
-public struct CaseSpec: Decodable, Sendable {
+package struct CaseSpec: Decodable, Sendable {
   public var model: ModelChoice
   public var data: DataSpec
 
@@ -78,7 +78,7 @@ struct FaultSpec: Decodable {
 }
 
 /// Where a case's data come from: a CSV file (relative to the spec's folder) or a seeded generator.
-public enum DataSpec: Decodable, Sendable, Equatable {
+package enum DataSpec: Decodable, Sendable, Equatable {
   case file(path: String, standardize: Bool)
   case regression(count: Int, features: Int, seed: UInt64)
   case clusters(count: Int, features: Int, classes: Int, seed: UInt64)

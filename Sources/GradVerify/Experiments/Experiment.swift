@@ -4,7 +4,7 @@
 ///
 /// A value of the type is the claim's part of one spec (its own keys, decoded by `init(settingsFrom:)`);
 /// `run` returns an immutable result, from which `tables` and `verdicts` are read in any order.
-public protocol Experiment: Sendable {
+package protocol Experiment: Sendable {
   associatedtype Result: Sendable
 
   /// The spec's `"claim"` value, e.g. "N3".
@@ -52,7 +52,7 @@ extension Experiment {
 }
 
 /// What a claim's run is given: the spec's cases with their data loaded, one place per case × point.
-public struct ExperimentInput: Sendable {
+package struct ExperimentInput: Sendable {
   /// One case of a spec with its data loaded, at one parameter point.
   public struct Place: Sendable {
     public var model: ModelChoice
@@ -101,7 +101,7 @@ public struct ExperimentInput: Sendable {
 }
 
 /// A result table with the schema that describes its columns (the header is the schema's names).
-public struct SchemaTable: Sendable {
+package struct SchemaTable: Sendable {
   public var schema: TableSchema
   public var document: CSVDocument
 
@@ -116,7 +116,7 @@ public struct SchemaTable: Sendable {
 
 /// A figure as written: its file name, its SVG text (no caption inside, so it projects cleanly), and the
 /// caption that REPORT.md prints under it.
-public struct DrawnFigure: Sendable {
+package struct DrawnFigure: Sendable {
   public var name: String
   public var svg: String
   public var caption: String
@@ -143,7 +143,7 @@ func figure(
 }
 
 /// A claim's result when it is one record per case, in spec order.
-public struct CaseResults<Record: Sendable>: Sendable {
+package struct CaseResults<Record: Sendable>: Sendable {
   public let records: [Record]
   public init(records: [Record]) { self.records = records }
 }

@@ -1,6 +1,6 @@
 /// Every claim the harness knows, in the order of the report's figures. Adding a claim is one type (one
 /// folder under Claims/) and one line here.
-public enum ExperimentRegistry {
+package enum ExperimentRegistry {
   public static let all: [any Experiment.Type] = [
     LinearityExperiment.self,
     SweepExperiment.self,

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A table a run produced: its file name, its schema and its rows.
-public struct ResultTableFile: Sendable {
+package struct ResultTableFile: Sendable {
   public var name: String
   public var schema: TableSchema
   public var document: CSVDocument
@@ -14,7 +14,7 @@ public struct ResultTableFile: Sendable {
 }
 
 /// What running one spec produced: its tables, verdict rows and notes.
-public struct ExperimentOutcome: Sendable {
+package struct ExperimentOutcome: Sendable {
   /// The spec's claim ("N3").
   public var claim: String
   public var tables: [ResultTableFile]
@@ -26,14 +26,14 @@ public struct ExperimentOutcome: Sendable {
 }
 
 /// A spec file, its decoded spec and what running it produced.
-public struct ExperimentRun: Sendable {
+package struct ExperimentRun: Sendable {
   public var file: String
   public var spec: ExperimentSpec
   public var outcome: ExperimentOutcome
 }
 
 /// A figure of the results: its file name, the claim it belongs to and its SVG text.
-public struct ResultFigure: Sendable {
+package struct ResultFigure: Sendable {
   public var name: String
   public var claim: String
   public var svg: String
@@ -42,7 +42,7 @@ public struct ResultFigure: Sendable {
 }
 
 /// Runs the specs in Experiments/, whatever their claims, through the claims' `Experiment` types.
-public enum ExperimentRunner {
+package enum ExperimentRunner {
   /// The spec files of a folder, sorted by name.
   public static func specFiles(in folder: String) throws(InputError) -> [String] {
     guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else {

@@ -3,7 +3,7 @@ import Foundation
 /// An experiment as written in Experiments/*.json: which claim, on which models and data, at which
 /// parameter points, with which seed, and the claim's own settings. Decoded strictly: the common keys
 /// here, the claim's keys by its `Experiment` type; any other key, or a wrong type, is an error.
-public struct ExperimentSpec: Decodable, Sendable {
+package struct ExperimentSpec: Decodable, Sendable {
   /// The claim's own part of the spec (its settings), and the type that runs it.
   public var experiment: any Experiment
   /// A one-line statement for tables and the report.

@@ -1,7 +1,7 @@
 /// A claim whose own spec keys are one settings object, under `settingsKey`, and `alpha`, its share of the
 /// run's family-wise level. The keys, the decoding and `alpha` follow from those two; the claim declares
 /// only its settings type and the key that holds it.
-public protocol SettingsExperiment: Experiment {
+package protocol SettingsExperiment: Experiment {
   associatedtype Settings: Decodable & Sendable
   /// The spec key that holds the claim's settings, e.g. "drift".
   static var settingsKey: String { get }

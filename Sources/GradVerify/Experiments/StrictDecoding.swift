@@ -31,7 +31,7 @@ extension Decoder {
 }
 
 /// Decodes a JSON spec strictly; every problem becomes one `InputError` line naming the file and key.
-public func decodeStrictly<T: Decodable>(_ type: T.Type, from data: Data, file: String) throws(InputError) -> T {
+package func decodeStrictly<T: Decodable>(_ type: T.Type, from data: Data, file: String) throws(InputError) -> T {
   let bytes = [UInt8](data)
   let scan = JSONScan(bytes)
   if let key = scan.duplicate { throw InputError(file: file, key: key, "given twice in one object") }

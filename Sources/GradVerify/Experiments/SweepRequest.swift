@@ -1,7 +1,7 @@
 import Foundation
 
 /// A model, a data file and a point θ, as `check` and `sweep` name them, before anything is read.
-public struct ModelInput: Sendable, Equatable {
+package struct ModelInput: Sendable, Equatable {
   public var model: ModelChoice
   public var dataPath: String
   public var standardize: Bool
@@ -36,7 +36,7 @@ public struct ModelInput: Sendable, Equatable {
 /// Everything that determines a sweep's numbers: the input, the settings and the seed. Its identity, one
 /// canonical line per setting, is written into every ledger, so shards, checkpoints and merges of one
 /// sweep can be matched, and a merge can run the sweep again from its parts alone.
-public struct SweepRequest: Sendable, Equatable {
+package struct SweepRequest: Sendable, Equatable {
   /// Where the per-example gradients come from: a built-in model on a data file, or a matrix a framework
   /// computed (`--gradients`).
   public enum Source: Sendable, Equatable {
@@ -183,7 +183,7 @@ public struct SweepRequest: Sendable, Equatable {
 }
 
 /// `--full-gradient`: the framework's gradient of the mean loss, to judge against the mean of the rows.
-public struct FullGradientRequest: Sendable {
+package struct FullGradientRequest: Sendable {
   /// The share of the run's α the framework check spends (the sweep's tests spend the rest).
   public static let alphaShare = 0.1
   public var path: String
@@ -201,7 +201,7 @@ public struct FullGradientRequest: Sendable {
 
 /// One `gradverify sweep` process: a request, the shard it computes, where its output goes, whether it
 /// resumes; the checkpoint, resume, shard and merge rules live here, the command line only prints.
-public struct SweepJob: Sendable {
+package struct SweepJob: Sendable {
   public var request: SweepRequest
   /// The shard this process computes, writing a part file; nil for the whole sweep, writing its table.
   public var shard: Shard?

@@ -32,7 +32,7 @@ public struct SweepSettings: Sendable, Equatable {
   /// The sweep's cells for N examples, sampler by sampler. With `statisticalOnly`, the full batch without
   /// replacement or by Poisson sampling (exact: no sampling error, nothing to test) is left out.
   /// Errors name `source` and the sampler left without a batch size.
-  public func cells(count n: Int, source: String, statisticalOnly: Bool = false) throws(InputError) -> [SweepCell] {
+  package func cells(count n: Int, source: String, statisticalOnly: Bool = false) throws(InputError) -> [SweepCell] {
     var cells: [SweepCell] = []
     for sampler in samplers {
       let sizes = self.sizes(count: n, sampler: sampler).filter { !statisticalOnly || sampler == .withReplacement || $0 < n }

@@ -1,6 +1,6 @@
 /// Contour lines of a function sampled on a grid, by marching squares with linear interpolation along the
 /// cell edges (Lorensen & Cline 1987, doi:10.1145/37402.37422, in its two-dimensional form).
-public enum ContourLines {
+package enum ContourLines {
   /// The segments where the sampled function crosses `level`.
   /// - Parameters:
   ///   - values: row-major samples, `values[j * xs.count + i]` at (xs[i], ys[j]).

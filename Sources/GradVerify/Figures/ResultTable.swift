@@ -8,7 +8,7 @@ import Synchronization
 /// 10^±300: `unusableCell`). Whoever
 /// drew from the table must then refuse the figure, so a renamed column or an edited cell can never silently
 /// change what a figure shows.
-public struct ResultTable: Sendable {
+package struct ResultTable: Sendable {
   public let document: CSVDocument
   private let columns: [String: Int]
   private let log: TableReadLog

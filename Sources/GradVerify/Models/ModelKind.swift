@@ -1,5 +1,5 @@
 /// The models the harness knows, by the name used on the command line and in specs.
-public enum ModelKind: String, CaseIterable, Codable, Sendable {
+package enum ModelKind: String, CaseIterable, Codable, Sendable {
   case linear, logistic, softmax, mlp
 
   /// What the last CSV column must hold for this model.
@@ -18,13 +18,13 @@ public enum ModelKind: String, CaseIterable, Codable, Sendable {
 
 /// Something to do with a concrete model type; `ModelChoice.visit` calls it with the model built
 /// for a data set, so the work is specialised for that type (no existential in the hot loops).
-public protocol ModelVisitor {
+package protocol ModelVisitor {
   associatedtype Output
   func visit<M: PerExampleModel>(_ model: M) throws(InputError) -> Output
 }
 
 /// A model kind with its settings, checked against a data set.
-public struct ModelChoice: Sendable, Equatable {
+package struct ModelChoice: Sendable, Equatable {
   public var kind: ModelKind
   public var hidden: Int
   public var l2: Double

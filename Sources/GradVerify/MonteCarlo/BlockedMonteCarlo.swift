@@ -6,7 +6,7 @@
 /// ```
 /// x̄ = Σx / R,   s² = max(0, (Σx² − R x̄²) / (R − 1)),   se(x̄) = √(s²/R)
 /// ```
-public struct BlockedMonteCarlo: Sendable {
+package struct BlockedMonteCarlo: Sendable {
   public var draws: Int
   /// Σx, Σx², Σx³ of each statistic.
   public var sum: [Double]

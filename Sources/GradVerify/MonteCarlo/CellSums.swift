@@ -7,7 +7,7 @@
 /// - `vectors`: per coordinate Σeⱼ and Σeⱼ² over the draws (2P exact sums): the realised-size Poisson
 ///   estimator, whose divisor changes with each draw, and runs that want each coordinate's Monte Carlo
 ///   spread (the calibration's comparison with estimated standard errors).
-public enum CellLayout: String, Sendable {
+package enum CellLayout: String, Sendable {
   case counts
   case vectors = "sums"
 
@@ -51,7 +51,7 @@ struct BlockSums: Sendable {
 
 /// The exact sums of a cell's blocks: integers, or sums held exactly (`ExactSum`), so the total is the same
 /// for any set of threads or shards that computed the blocks and any order they came in.
-public struct CellSums: Sendable {
+package struct CellSums: Sendable {
   public var draws = 0
   /// The draws whose squared errors `squaredErrorPowerSums` holds (C3 may use fewer draws than C2).
   public var squaredErrorDraws = 0

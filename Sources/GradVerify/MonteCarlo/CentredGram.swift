@@ -8,7 +8,7 @@
 /// ```
 /// Each entry is the dot product `CrossSquareSum` forms for tr Σ_N², in its fixed order, so the matrix, and
 /// every squared error read from it, is the same bits for any thread count.
-public struct CentredGram: Sendable {
+package struct CentredGram: Sendable {
   public let count: Int
   public let dimension: Int
   /// K, N×N row-major, both halves.

@@ -7,7 +7,7 @@
 /// Poisson(q = b/N):    all 2^N subsets S, weight q^|S| (1 − q)^(N−|S|), ḡ = Σ_S gᵢ / b
 /// Cov(ḡ_b) theory:     Σ_N/b;  (N − b)/(N − 1) · Σ_N/b;  (1 − b/N)/b · (Σ_N + g gᵀ)
 /// ```
-public struct ExactOracle: Sendable {
+package struct ExactOracle: Sendable {
   public static let maximumBatches = 2_000_000
 
   public var sampler: SamplerKind

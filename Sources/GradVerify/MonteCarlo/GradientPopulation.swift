@@ -12,7 +12,7 @@ public struct GradientPopulation: Sendable {
   /// N×d, row-major, in the precision it came in (`RowMatrix`): the caller's array, not copied (a large one
   /// should come from `largeArray`, on huge pages, as `NPYMatrix` makes it: the sampler reads rows at
   /// random, and with 4 KB pages nearly every row is a TLB miss).
-  public let rows: RowMatrix
+  package let rows: RowMatrix
   /// T = Σᵢ gᵢ, compensated.
   public let total: [Double]
   /// g = T/N.
@@ -32,7 +32,7 @@ public struct GradientPopulation: Sendable {
     self.init(matrix: RowMatrix(rows), count: n, dimension: d)
   }
 
-  public init(matrix: RowMatrix, count n: Int, dimension d: Int) {
+  package init(matrix: RowMatrix, count n: Int, dimension d: Int) {
     precondition(n >= 1 && d >= 1 && matrix.elementCount == n * d, "rows must be N×d")
     self.count = n
     self.dimension = d

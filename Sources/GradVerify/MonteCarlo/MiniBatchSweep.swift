@@ -1,5 +1,5 @@
 /// One cell of a sweep: a sampler and a batch size.
-public struct SweepCell: Sendable, Hashable {
+package struct SweepCell: Sendable, Hashable {
   public var sampler: SamplerKind
   public var batch: Int
   public init(sampler: SamplerKind, batch: Int) {
@@ -15,7 +15,7 @@ public struct SweepCell: Sendable, Hashable {
 /// MSE = (1/R) Σ ‖e_r‖²,   se(MSE) = sd(‖e_r‖²)/√R,   and the raw sums Σ‖e_r‖^{2k}, k = 1, 2, 3
 /// ```
 /// The verdicts standardise by the exact null law (`SquaredErrorLaw`), not by these estimated errors.
-public struct CellMeasurement: Sendable {
+package struct CellMeasurement: Sendable {
   public var cell: SweepCell
   /// R, the draws of the mean error (C2).
   public var draws: Int
@@ -50,7 +50,7 @@ public struct CellMeasurement: Sendable {
 /// a pure function of (seed, stream, cell, block); a block is summed in draw order and block sums are
 /// added exactly (`CellSums`), so results are bit-identical for any thread count, shard grouping or order
 /// of completion; threads only schedule blocks.
-public enum MiniBatchSweep {
+package enum MiniBatchSweep {
   /// Draws per logical block (recorded in provenance).
   public static let blockSize = 256
   /// The version of the sampling algorithms: a change to any sampler changes every table.

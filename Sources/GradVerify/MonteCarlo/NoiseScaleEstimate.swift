@@ -15,7 +15,7 @@
 /// type III law (`pearsonTypeIIITails`, exact gamma tails, monotone for any skewness).
 /// S. McCandlish, J. Kaplan, D. Amodei and the OpenAI Dota Team, "An Empirical Model of Large-Batch
 /// Training", arXiv:1812.06162 (2018), Appendix A.
-public struct NoiseScaleEstimate: Sendable {
+package struct NoiseScaleEstimate: Sendable {
   public var small: Int
   public var big: Int
   public var draws: Int

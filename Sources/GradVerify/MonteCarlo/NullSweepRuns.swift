@@ -4,7 +4,7 @@
 ///
 /// Seed s draws from the streams "calibration/<case>/R=<draws>/<s>"; each run is single-threaded and the
 /// runs are spread over the threads, so the outcomes do not depend on the thread count.
-public struct NullSweepRuns: Sendable {
+package struct NullSweepRuns: Sendable {
   /// What one seed's null run gives: whether any test failed (printed verdict, old statistic), and its tests.
   public struct Outcome: Sendable {
     public var familyFailed: (printed: Bool, old: Bool)

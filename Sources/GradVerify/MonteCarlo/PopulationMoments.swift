@@ -12,7 +12,7 @@ import Foundation
 ///   m₃ = (1/N²) Σᵢⱼ cᵢⱼ³,  tr Σ_N³
 /// ```
 /// Every sum is compensated (Neumaier), so the laws are exact to a few ulps of their largest term.
-public struct PopulationMoments: Sendable {
+package struct PopulationMoments: Sendable {
   /// The most multiply-adds spent on the Gram-matrix sums (N²·P/2): beyond it the third-order terms are
   /// left out and the skewness of the squared error is estimated from the draws instead.
   public static let gramBudget = 4.0e9

@@ -11,7 +11,7 @@ import Foundation
 /// (W. G. Cochran, Sampling Techniques, 3rd ed. (1977), §6.4, for the ratio). t is Student's quantile with
 /// K − 1 degrees of freedom (Cornish–Fisher expansion, Abramowitz and Stegun 26.7.5). Measured coverage:
 /// `ProjectionTests`.
-public struct ProjectedNoiseScale: Sendable, Equatable {
+package struct ProjectedNoiseScale: Sendable, Equatable {
   public struct Estimate: Sendable, Equatable {
     public var value: Double
     public var low: Double

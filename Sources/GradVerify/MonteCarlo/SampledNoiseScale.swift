@@ -15,7 +15,7 @@ import Foundation
 /// (B. Efron and C. Stein, "The jackknife estimate of variance", Ann. Statist. 9(3), 1981.) The same for tr Σ
 /// and ‖μ‖². An estimate whose leave-one-out values are not all positive (‖μ‖² not resolved from zero by
 /// these rows) gets no interval.
-public struct SampledNoiseScale: Sendable {
+package struct SampledNoiseScale: Sendable {
   public struct Estimate: Sendable, Equatable {
     public var value: Double
     /// The 99% interval, nil when the leave-one-out values are not all positive.

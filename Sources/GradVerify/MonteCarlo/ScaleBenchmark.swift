@@ -3,7 +3,7 @@ import Foundation
 /// The benchmarks of real data sizes (`gradverify bench`, never a test): reading a large CSV, the sweep
 /// kernel out of cache beside the machine's own read bandwidth, and `check`'s time split into reading
 /// and checking. Each result is a line of `key=value` fields, for people and for `make bench`'s ratios.
-public enum ScaleBenchmark {
+package enum ScaleBenchmark {
   /// Writes an N × (d + 1) CSV of standard normals (seeded, shortest round-trip text), the last column the
   /// target y = Σ xⱼ/√d + noise, unless a file of that name exists already. Returns its size in bytes.
   @discardableResult

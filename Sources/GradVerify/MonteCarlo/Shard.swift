@@ -3,7 +3,7 @@ import Foundation
 /// Which blocks of a sweep one process computes: shard i of n owns the jobs j with j mod n = i, so every
 /// shard gets whole blocks of every cell. Indices are 0-based, as Slurm's SLURM_ARRAY_TASK_ID and
 /// Kubernetes Indexed Jobs' JOB_COMPLETION_INDEX are.
-public struct Shard: Sendable, Equatable {
+package struct Shard: Sendable, Equatable {
   public let index: Int
   public let count: Int
 

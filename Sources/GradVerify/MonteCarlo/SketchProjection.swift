@@ -12,7 +12,7 @@ import Foundation
 /// population, and its B_simple estimates that of the gradients (`ProjectedNoiseScale`).
 /// W. B. Johnson and J. Lindenstrauss, Contemp. Math. 26 (1984) 189–206; D. Achlioptas, J. Comput. Syst.
 /// Sci. 66 (2003) 671–687, doi:10.1016/S0022-0000(03)00025-4 (the ±1 sketch).
-public struct SketchProjection: Sendable, Equatable {
+package struct SketchProjection: Sendable, Equatable {
   public enum Kind: String, Sendable, CaseIterable {
     case gaussian
     case rademacher

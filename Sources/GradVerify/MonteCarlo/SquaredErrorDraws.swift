@@ -16,7 +16,7 @@ import Foundation
 /// draws at which the tests' false-failure rates are measured (`make calibrate` runs R = 20 and 2000 on
 /// adversarial shapes); a cell whose law has no spread, or no law, takes all R. Whether R₃ reaches the
 /// stated power is judged afterwards from the tail itself: a cell that falls short is INCONCLUSIVE.
-public enum SquaredErrorDraws {
+package enum SquaredErrorDraws {
   public static func plan(
     cells: [SweepCell], population p: GradientPopulation, moments: PopulationMoments, draws: Int, level: Double
   ) -> [Int] {

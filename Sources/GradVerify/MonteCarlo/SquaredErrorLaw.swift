@@ -15,7 +15,7 @@
 /// finite population (Kendall & Stuart, The Advanced Theory of Statistics, vol. 1, §12.20). Where no closed
 /// form of κ₃(e) is used (without replacement, Poisson, or past `PopulationMoments.gramBudget`), it is nil and
 /// the verdict estimates it from the draws.
-public struct SquaredErrorLaw: Sendable {
+package struct SquaredErrorLaw: Sendable {
   /// E e.
   public var mean: Double
   /// Var e.

@@ -2,7 +2,7 @@ import Foundation
 
 /// The speed of the sweep on the peer's workload: N×d standard-normal gradients, R draws per batch size,
 /// sizes 1, 2, 4, …, N. Rows gathered = R · Σ b (the workload; past N/2 the complement is what is summed).
-public struct SweepBenchmark: Sendable {
+package struct SweepBenchmark: Sendable {
   public var sampler: SamplerKind
   public var threads: Int
   public var seconds: Double

@@ -13,7 +13,7 @@ import Foundation
 /// over the Gram or Σ_N matrix (`CrossSquareSum`), timed on a slice of its vectors. The timing draws use a
 /// stream of their own: the plan never changes a number of the sweep. The same plan weighs each block of
 /// draws for the progress line, so its ETA follows the cost, not the count of blocks.
-public struct SweepCostPlan: Sendable {
+package struct SweepCostPlan: Sendable {
   /// One draw's seconds in each cell, in the sweep's cell order: drawing and counting it, and forming its
   /// squared error (paid by the first R₃ draws only).
   public let countSecondsPerDraw: [Double]

@@ -13,7 +13,7 @@ import Foundation
 /// so that the probability of any false FAIL in the run is at most α, whatever the shape of the gradients
 /// (the tails are exact, saddlepoint, or valid bounds). A cell with no spread (b = N without replacement,
 /// Poisson at q = 1, a population whose gradients are all equal) is judged exactly, against rounding.
-public struct SweepEvaluation: Sendable {
+package struct SweepEvaluation: Sendable {
   /// The bias (relative to ‖g‖∞) and the relative deviation of the MSE that a cell must be able to detect
   /// for its PASS to mean something.
   public static let meaningfulRelativeBias = 0.1
@@ -224,7 +224,7 @@ extension SweepEvaluation {
 
 /// One test of a run, as the calibration needs it: its tail test against the exact null law, and the z
 /// the harness used before (the same difference over the estimated standard error, normal critical values).
-public struct NullTest: Sendable {
+package struct NullTest: Sendable {
   public enum Claim: String, Sendable, CaseIterable { case bias = "C2", variance = "C3", noiseTrace = "C3-noise-S", noiseNorm = "C3-noise-G" }
   public var claim: Claim
   /// The coordinate (bias tests) or cell index (variance tests) within the run.

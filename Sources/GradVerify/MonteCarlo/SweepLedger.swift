@@ -7,7 +7,7 @@ import Foundation
 /// The sums are exact (`ExactSum`), so any set of blocks, added in any order or grouping, gives the same
 /// numbers: a ledger's size depends on the cells and P, not on the draws, and its record of the blocks done
 /// is one range per shard for a run that was never interrupted.
-public struct SweepLedger: Sendable {
+package struct SweepLedger: Sendable {
   /// Everything that determines the blocks (command, options, data hash, versions) except the shard.
   public var signature: [String]
   /// The number of shards n the run was split into; job j belongs to shard j mod n.

@@ -6,7 +6,7 @@
 /// sampleCovarianceWithReplacement: tr S²/b = N/(N−1) · tr Σ_N/b      (with replacement)
 /// finitePopulationOnSigmaN:        (1 − b/N) · tr Σ_N/b = (N−1)/N × exact   (without replacement)
 /// ```
-public enum VarianceConvention: String, Sendable {
+package enum VarianceConvention: String, Sendable {
   case exact
   case sampleCovarianceWithReplacement
   case finitePopulationOnSigmaN

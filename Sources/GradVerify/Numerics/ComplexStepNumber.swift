@@ -10,7 +10,7 @@
 /// J. N. Lyness and C. B. Moler, "Numerical differentiation of analytic functions", SIAM J. Numer.
 /// Anal. 4 (1967) 202–210, doi:10.1137/0704019; W. Squire and G. Trapp, SIAM Review 40 (1998) 110–112,
 /// doi:10.1137/S003614459631241X.
-public struct ComplexStepNumber: LossScalar, Equatable {
+package struct ComplexStepNumber: LossScalar, Equatable {
   public var re: Double
   public var im: Double
 

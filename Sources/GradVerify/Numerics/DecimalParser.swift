@@ -8,7 +8,7 @@
 /// round to the same double that double is the answer (proved, not assumed). Everything else (more digits,
 /// a bracket that straddles a rounding boundary, exact halfway cases, hexadecimal, `inf`, `nan`, text the
 /// grammar refuses) goes to the standard library's correctly rounded `Double(String)`.
-public enum DecimalParser {
+package enum DecimalParser {
   /// The double `Double(String(decoding: bytes, as: UTF8.self))` gives.
   public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
     if let fast = parseFast(bytes) { return fast }

@@ -8,7 +8,7 @@
 /// every 2³⁰ additions or when the value is read. Only the window of digits in use is stored, so an
 /// accumulator of values of one magnitude takes a few words. Non-finite addends are summed apart, as IEEE
 /// arithmetic would (∞ + (−∞) = NaN).
-public struct ExactSum: Sendable {
+package struct ExactSum: Sendable {
   /// Digit k holds the multiple of 2^(32·(low + k)) units, k = 0 ..< digits.count.
   var low = 0
   var digits: [Int64] = []

@@ -2,7 +2,7 @@
 /// float64: A = QR, x = R⁻¹ (Qᵀb)₁..ₙ, backward stable (G. H. Golub and C. F. Van Loan, *Matrix
 /// Computations*, 4th ed., 2013, §5.3.3; N. J. Higham, *Accuracy and Stability of Numerical Algorithms*,
 /// 2nd ed., 2002, Thm 20.3). A is given by its columns; the work is O(m·n²).
-public enum LeastSquares {
+package enum LeastSquares {
   /// x, or nil when a column is (numerically) in the span of the ones before it: |Rₖₖ| ≤ 64·u·‖A‖_F.
   public static func solve(columns: [[Double]], rightHandSide b: [Double]) -> [Double]? {
     let n = columns.count

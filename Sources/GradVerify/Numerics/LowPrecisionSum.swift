@@ -3,7 +3,7 @@
 /// equals the correctly rounded p-bit operation because 53 ≥ 2p + 2 (S. A. Figueroa, "When is double
 /// rounding innocuous?", ACM SIGNUM Newsletter 30(3), 1995). The exponent range is binary64's: no overflow
 /// or underflow is modelled (values here are far from float32's and bfloat16's limits).
-public enum LowPrecision: String, Sendable, CaseIterable, Codable {
+package enum LowPrecision: String, Sendable, CaseIterable, Codable {
   case float32
   case bfloat16
 
@@ -76,7 +76,7 @@ public enum LowPrecision: String, Sendable, CaseIterable, Codable {
 
 /// A summation method and Higham's bound on its error for n terms of absolute sum A = Σ|xᵢ| (N. J. Higham,
 /// *Accuracy and Stability of Numerical Algorithms*, 2nd ed., SIAM 2002, §4.2; Ogita–Rump–Oishi, Prop. 4.5).
-public enum SummationMethod: String, Sendable, CaseIterable, Codable {
+package enum SummationMethod: String, Sendable, CaseIterable, Codable {
   case recursive
   case pairwise
   case compensated

@@ -12,7 +12,7 @@
 ///
 /// J. H. Wilkinson, "Error analysis revisited", IMA Bull. 22 (1986); N. J. Higham, "Accuracy and
 /// Stability of Numerical Algorithms", 2nd ed., SIAM 2002, §3.3 (running error analysis), doi:10.1137/1.9780898718027.
-public struct RoundingBoundNumber: LossScalar {
+package struct RoundingBoundNumber: LossScalar {
   public var value: Double
   /// A bound on |computed − exact| for `value`.
   public var bound: Double

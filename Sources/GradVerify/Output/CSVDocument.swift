@@ -9,7 +9,7 @@ public struct CSVDocument: Sendable, Equatable {
   public init(header: [String]) { self.header = header }
 
   /// Appends a row; its cells must match the header.
-  public mutating func append(_ cells: [CSVCell]) {
+  package mutating func append(_ cells: [CSVCell]) {
     precondition(cells.count == header.count, "row has \(cells.count) cells, header \(header.count)")
     rows.append(cells.map(\.text))
   }
@@ -31,7 +31,7 @@ public struct CSVDocument: Sendable, Equatable {
 }
 
 /// One cell's text, written the same way everywhere.
-public struct CSVCell: Sendable, ExpressibleByStringLiteral {
+package struct CSVCell: Sendable, ExpressibleByStringLiteral {
   public var text: String
   public init(stringLiteral value: String) { text = value }
   public init(_ text: String) { self.text = text }
@@ -48,7 +48,7 @@ public struct CSVCell: Sendable, ExpressibleByStringLiteral {
 /// never leaves a half-written file. What is not a regular file is never replaced: "-" is standard output,
 /// a FIFO or a character device (a terminal, /dev/stdout's target, /dev/null) is written into, a symbolic
 /// link is followed (its target replaced, the link kept), anything else (a socket, a block device) refused.
-public enum AtomicFile {
+package enum AtomicFile {
   /// Where `path` leads: standard output, a stream to write into, or a regular file (perhaps new) to replace.
   enum Destination: Equatable {
     case standardOutput

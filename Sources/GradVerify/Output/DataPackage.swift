@@ -5,7 +5,7 @@ import Foundation
 /// table's sha256 — and every figure with its caption and sha256, plus the run's provenance.
 ///
 /// Frictionless Data Package v2, https://datapackage.org/standard/data-package/ (2024).
-public enum DataPackage {
+package enum DataPackage {
   struct Field: Encodable {
     var name: String
     var type: String
@@ -114,7 +114,7 @@ public enum DataPackage {
 }
 
 /// Where the tables came from: enough to rerun them and to know what might differ.
-public struct Provenance: Encodable, Sendable {
+package struct Provenance: Encodable, Sendable {
   public struct DataFile: Encodable, Sendable {
     public var path: String
     public var sha256: String

@@ -7,7 +7,7 @@ import Foundation
 /// (a full disk or any other failure stops there, and the stage is removed, leaving the target as it was),
 /// then moves them in by rename(2), which needs no space: the whole stage when the folder did not exist,
 /// otherwise file by file, each replaced atomically.
-public enum OutputFolder {
+package enum OutputFolder {
   public static func check(_ folder: String) throws(InputError) {
     var isDirectory: ObjCBool = false
     if FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) {

@@ -3,7 +3,7 @@ import Foundation
 /// An exclusive claim on an output file while a run writes it (`sweep --out`): a second run naming the same
 /// file is refused at once instead of replacing the first one's checkpoint. The claim is flock(2) on
 /// `path + ".lock"`, released by the kernel if the process dies; the lock file is removed on `release`.
-public final class OutputLock {
+package final class OutputLock {
   let path: String
   private var descriptor: Int32
 

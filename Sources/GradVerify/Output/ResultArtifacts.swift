@@ -2,7 +2,7 @@ import Foundation
 
 /// Every file a run writes into results/ beside REPORT.md and datapackage.json: its tables, then the
 /// figures drawn from them; and the comparison of a run with the files committed there.
-public struct ResultArtifacts: Sendable {
+package struct ResultArtifacts: Sendable {
   /// (file name, text) in the order written.
   public var files: [(name: String, text: String)]
   public var figures: [ResultFigure]

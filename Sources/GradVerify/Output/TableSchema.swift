@@ -2,7 +2,7 @@
 /// Schemas of results/datapackage.json. Units: "1" for dimensionless numbers and counts, "loss" for values of
 /// the cost, "gradient" for gradient entries (loss per parameter unit), "gradient²" for squared gradient
 /// norms, "parameter" for values of θ and steps in it.
-public struct Column: Sendable, Equatable {
+package struct Column: Sendable, Equatable {
   public var name: String
   public var description: String
   public var unit: String
@@ -19,7 +19,7 @@ public struct Column: Sendable, Equatable {
 
 /// The columns of one result table, in order. A claim declares the schema of each of its tables beside the
 /// code that fills them; the CSV header is the schema's names, so the two cannot drift apart.
-public struct TableSchema: Sendable, Equatable {
+package struct TableSchema: Sendable, Equatable {
   public var columns: [Column]
   public init(_ columns: [Column]) { self.columns = columns }
 }

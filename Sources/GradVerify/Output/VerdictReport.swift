@@ -18,7 +18,7 @@ import Foundation
 /// undefined) and, for `audit`, `hypotheses` and `replay`.
 /// `level` is the family-wise α the row's verdicts share (null for the deterministic claims); `detectable`
 /// the row's power where it states one (the smallest effect its test detects with probability ½).
-public struct VerdictReport: Encodable, Sendable {
+package struct VerdictReport: Encodable, Sendable {
   public struct Row: Encodable, Sendable {
     public var claim: String
     public var caseName: String

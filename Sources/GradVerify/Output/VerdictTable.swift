@@ -44,7 +44,7 @@ public func renderVerdictTable(_ rows: [VerdictRow]) -> String {
 }
 
 /// A number for a human-read table: two significant digits in scientific notation ("6.4e-11").
-public func shortScientific(_ x: Double) -> String {
+package func shortScientific(_ x: Double) -> String {
   guard x.isFinite else { return x.isNaN ? "n/a" : (x > 0 ? "inf" : "-inf") }
   if x == 0 { return "0" }
   var exponent = Int((Foundation.log10(Swift.abs(x))).rounded(.down))
@@ -59,4 +59,4 @@ public func shortScientific(_ x: Double) -> String {
 }
 
 /// `shortScientific` with an explicit sign on positive values ("+1.0e-2"), for deviations.
-public func signedScientific(_ x: Double) -> String { (x > 0 ? "+" : "") + shortScientific(x) }
+package func signedScientific(_ x: Double) -> String { (x > 0 ? "+" : "") + shortScientific(x) }

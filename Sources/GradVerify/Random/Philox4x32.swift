@@ -9,7 +9,7 @@
 ///
 /// J. K. Salmon, M. A. Moraes, R. O. Dror and D. E. Shaw, "Parallel random numbers: as easy as 1, 2, 3",
 /// SC'11, doi:10.1145/2063384.2063405.
-public enum Philox4x32 {
+package enum Philox4x32 {
   public typealias Counter = (UInt32, UInt32, UInt32, UInt32)
   public typealias Key = (UInt32, UInt32)
 
@@ -41,7 +41,7 @@ public enum Philox4x32 {
 /// Stream layout version 2: `key = SplitMix64.key(seed, name)`, counter = (pos lo, pos hi, sub lo, sub hi);
 /// each block's four 32-bit words are used in order, block after block, a 64-bit draw taking two
 /// consecutive words (low word first) and a 32-bit draw one. Blocks are computed four at a time.
-public struct PhiloxStream: Sendable {
+package struct PhiloxStream: Sendable {
   public static let layoutVersion = 2
   @usableFromInline let key: Philox4x32.Key
   @usableFromInline let substream: UInt64

@@ -2,7 +2,7 @@
 /// one sentence with its verdicts, a key number and its figures), the abbreviations, then per claim the
 /// statement, the method, the verdicts, the numbered figures with their captions and the command that
 /// reproduces it.
-public enum ReportWriter {
+package enum ReportWriter {
   /// The report's Markdown text.
   /// - Parameters:
   ///   - runs: the specs and their outcomes, in run order.

@@ -1,7 +1,7 @@
 /// The report of one `check` or `sweep` on the user's own data (`--report DIR`): its tables, the figures
 /// the committed results draw for the same claims (finite-difference error against h; MSE against b with
 /// its laws; the bias z-scores), and a short REPORT.md with the command, the verdicts and the figures.
-public enum RunReport {
+package enum RunReport {
   /// The files of a sweep's report, as (file name, text).
   public static func sweep(
     _ experiment: SweepExperiment, _ result: SweepExperiment.Result, verdicts: [VerdictRow], notes: [String],

@@ -1,6 +1,6 @@
 /// A sampler's scratch belongs to one worker: the index array that partial Fisher–Yates permutes and then
 /// restores, so every draw starts from the identity permutation and depends only on its random numbers.
-public struct SamplerWorkspace {
+package struct SamplerWorkspace {
   /// The identity permutation, disturbed during a draw and restored after it.
   @usableFromInline var permutation: [Int32]
   @usableFromInline var swaps: [Int32]
@@ -18,7 +18,7 @@ public struct SamplerWorkspace {
 /// complement of a uniform (N − b)-subset, and a Poisson(q) set the complement of a Poisson(1 − q) set. The
 /// caller then forms the batch sum as T − Σ_complement with T the compensated total, which also makes the
 /// error at b = N exactly zero.
-public struct BatchSampler: Sendable {
+package struct BatchSampler: Sendable {
   public let kind: SamplerKind
   public let count: Int
   public let batch: Int

@@ -10,7 +10,7 @@ import Foundation
 /// valid for any law and any R, so it holds where a moment-matched approximation (Pearson type III at
 /// small R, or with a rare far example) does not; its exponent tends to the normal one, −R·t²/(2σ²), as
 /// t·M/σ² → 0.
-public func bennettTail(excess t: Double, bound m: Double, variance: Double, draws r: Int) -> Double {
+package func bennettTail(excess t: Double, bound m: Double, variance: Double, draws r: Int) -> Double {
   guard t > 0 else { return 1 }
   guard m > 0, variance > 0 else { return 0 }
   let u = t * m / variance
@@ -21,6 +21,6 @@ public func bennettTail(excess t: Double, bound m: Double, variance: Double, dra
 
 /// The lower tail of a mean of nonnegative draws X with mean μ: Y = μ − X is at most μ, so
 /// P(X̄ ≤ μ − t) ≤ exp(−R·(σ²/μ²)·h(t·μ/σ²)).
-public func bennettLowerTail(deficit t: Double, mean mu: Double, variance: Double, draws r: Int) -> Double {
+package func bennettLowerTail(deficit t: Double, mean mu: Double, variance: Double, draws r: Int) -> Double {
   bennettTail(excess: t, bound: mu, variance: variance, draws: r)
 }

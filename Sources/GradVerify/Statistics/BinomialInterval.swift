@@ -5,7 +5,7 @@ import Foundation
 /// ```
 /// P(X = i) = exp(ln n! − ln i! − ln (n−i)! + i·ln p + (n−i)·ln(1−p)),   ln m! = lnΓ(m+1)
 /// ```
-public func binomialCDF(_ k: Int, trials n: Int, probability p: Double) -> Double {
+package func binomialCDF(_ k: Int, trials n: Int, probability p: Double) -> Double {
   binomialCDF(k, trials: n, probability: p, logFactorials: logFactorials(upTo: n))
 }
 
@@ -36,7 +36,7 @@ func binomialCDF(_ k: Int, trials n: Int, probability p: Double, logFactorials: 
 /// Each tail is monotone in p, so bisection finds the limit (60 halvings: to 1e-18 in p).
 /// C. J. Clopper and E. S. Pearson, "The use of confidence or fiducial limits illustrated in the case of the
 /// binomial", Biometrika 26 (1934) 404–413, doi:10.1093/biomet/26.4.404.
-public func clopperPearsonInterval(successes k: Int, trials n: Int, confidence: Double) -> (low: Double, high: Double) {
+package func clopperPearsonInterval(successes k: Int, trials n: Int, confidence: Double) -> (low: Double, high: Double) {
   precondition(n >= 1 && k >= 0 && k <= n && confidence > 0 && confidence < 1, "need 0 ≤ k ≤ n, n ≥ 1, 0 < confidence < 1")
   let tail = (1 - confidence) / 2
   let table = logFactorials(upTo: n)

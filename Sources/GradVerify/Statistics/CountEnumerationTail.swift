@@ -13,7 +13,7 @@ import Foundation
 /// With a core of one value the tail is exact; otherwise the core's tail is Lugannani–Rice (clamped to its
 /// Chernoff bound). Each binomial is enumerated over its mean ± (12 sd + 12), so the mass left out is below
 /// 10⁻³⁰; it and the count vectors less likely than 10⁻²⁰ (at most 2·10⁻¹⁵ in all) are added to both tails. τ is the rounding of s: an atom within τ of s counts in both tails.
-public enum CountEnumerationTail {
+package enum CountEnumerationTail {
   /// The most count vectors enumerated for one tail.
   public static let budget = 200_000
   /// The most work (count vectors × core values) when the core needs a saddlepoint per count vector.

@@ -10,7 +10,7 @@ import Foundation
 /// M. Abramowitz and I. A. Stegun, Handbook of Mathematical Functions, 6.5.29 and 6.5.31; W. J. Lentz,
 /// "Generating Bessel functions in Mie scattering calculations using continued fractions", Appl. Opt. 15
 /// (1976) 668–671, doi:10.1364/AO.15.000668.
-public func regularizedGamma(_ a: Double, _ x: Double) -> (p: Double, q: Double) {
+package func regularizedGamma(_ a: Double, _ x: Double) -> (p: Double, q: Double) {
   precondition(a > 0, "the shape must be positive")
   guard x > 0 else { return (0, 1) }
   let logPrefactor = -x + a * Foundation.log(x) - lgamma(a)
@@ -59,7 +59,7 @@ public func regularizedGamma(_ a: Double, _ x: Double) -> (p: Double, q: Double)
 /// ```
 /// The law of a mean of R independent draws with finite third moment is close to it when its skewness is
 /// small; where it is not, the harness uses exact tails instead (`SweepNullTails`).
-public func pearsonTypeIIITails(z: Double, skewness gamma: Double) -> (lower: Double, upper: Double) {
+package func pearsonTypeIIITails(z: Double, skewness gamma: Double) -> (lower: Double, upper: Double) {
   guard gamma.isFinite, Swift.abs(gamma) >= 1e-6 else { return (normalCDF(z), normalCDF(-z)) }
   if gamma < 0 {
     let mirrored = pearsonTypeIIITails(z: -z, skewness: -gamma)

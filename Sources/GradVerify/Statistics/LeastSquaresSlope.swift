@@ -8,7 +8,7 @@
 /// With wᵢ = 1/Var yᵢ the residuals should give χ²/(k − 2) ≈ 1; a larger value means the line does not fit
 /// the points to their precision, and the interval widens by that factor (Birge ratio). With every wᵢ = 1
 /// it is the ordinary least-squares slope.
-public func weightedLeastSquaresSlope(
+package func weightedLeastSquaresSlope(
   _ points: [(x: Double, y: Double, weight: Double)]
 ) -> (slope: Double, standardError: Double?)? {
   guard points.count >= 2 else { return nil }
@@ -31,14 +31,14 @@ public func weightedLeastSquaresSlope(
 }
 
 /// The ordinary least-squares slope (every weight 1), or nil for fewer than two distinct x.
-public func leastSquaresSlope(_ points: [(x: Double, y: Double)]) -> Double? {
+package func leastSquaresSlope(_ points: [(x: Double, y: Double)]) -> Double? {
   weightedLeastSquaresSlope(points.map { ($0.x, $0.y, 1) })?.slope
 }
 
 /// The ordinary least-squares slope with its classical standard error, from the residual variance:
 /// se = √(s² · k / D), s² = Σ(yᵢ − a − slope·xᵢ)² / (k − 2); nil for fewer than three points or two
 /// distinct x.
-public func ordinaryLeastSquaresSlope(_ points: [(x: Double, y: Double)]) -> (slope: Double, standardError: Double)? {
+package func ordinaryLeastSquaresSlope(_ points: [(x: Double, y: Double)]) -> (slope: Double, standardError: Double)? {
   guard points.count >= 3, let fit = weightedLeastSquaresSlope(points.map { ($0.x, $0.y, 1) }) else { return nil }
   let k = Double(points.count)
   let mx = points.reduce(0) { $0 + $1.x } / k, my = points.reduce(0) { $0 + $1.y } / k

@@ -6,7 +6,7 @@
 /// ```
 /// M. J. Wichura, "Algorithm AS 241: The percentage points of the normal distribution",
 /// Applied Statistics 37 (1988) 477–484, doi:10.2307/2347330.
-public func normalQuantile(_ p: Double) -> Double {
+package func normalQuantile(_ p: Double) -> Double {
   precondition(p > 0 && p < 1, "p must lie in (0, 1)")
   let q = p - 0.5
   if Swift.abs(q) <= 0.425 {
@@ -45,7 +45,7 @@ public func normalQuantile(_ p: Double) -> Double {
 }
 
 /// The two-sided critical |z| for `tests` tests at family-wise level α (Bonferroni): Φ⁻¹(1 − α/(2m)).
-public func bonferroniCriticalZ(familyWiseAlpha alpha: Double, tests m: Int) -> Double {
+package func bonferroniCriticalZ(familyWiseAlpha alpha: Double, tests m: Int) -> Double {
   precondition(alpha > 0 && alpha < 1 && m >= 1, "need 0 < α < 1 and m ≥ 1")
   return -normalQuantile(alpha / (2 * Double(m)))
 }

@@ -5,7 +5,7 @@
 /// ```
 /// values v₁ < … < v_m,  counts cₐ,  weights wₐ = cₐ/N,  μ = Σ wₐvₐ,  σ² = Σ wₐ(vₐ − μ)²  (two-pass)
 /// ```
-public struct PopulationAtoms: Sendable, Equatable {
+package struct PopulationAtoms: Sendable, Equatable {
   public let values: [Double]
   /// cₐ, as reals (they enter only products and sums).
   public let counts: [Double]

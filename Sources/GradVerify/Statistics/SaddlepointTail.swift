@@ -13,7 +13,7 @@ import Foundation
 /// R. Lugannani and S. Rice, "Saddle point approximation for the distribution of the sum of independent
 /// random variables", Adv. Appl. Probab. 12 (1980) 475–490, doi:10.2307/1426607; H. Chernoff, Ann. Math.
 /// Statist. 23 (1952) 493–507; R. W. Butler, Saddlepoint Approximations with Applications, CUP 2007, §1.2.
-public struct SaddlepointTail: Sendable, Equatable {
+package struct SaddlepointTail: Sendable, Equatable {
   /// The Lugannani–Rice value (clamped to the bound).
   public var approximation: Double
   /// The Chernoff bound e^{−I}.

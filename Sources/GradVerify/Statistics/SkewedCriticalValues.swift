@@ -9,7 +9,7 @@
 /// expansion z + (γ/6)(z² − 1) and its Wilson–Hilferty form do at large γ; and the lower value respects the
 /// law's bound −2/γ (a right-skewed mean cannot fall far below its expectation). Used where only moments of
 /// the null law are known; where the whole law is, the harness tests by its exact tails (`TailTest`).
-public struct SkewedCriticalValues: Sendable, Equatable {
+package struct SkewedCriticalValues: Sendable, Equatable {
   public var lower: Double
   public var upper: Double
 

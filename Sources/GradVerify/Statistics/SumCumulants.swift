@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Both laws below are centred (E S = 0), so a statistic's deviation from its null expectation is tested
 /// directly and no large mean is subtracted from a small one.
-public protocol SumCumulants: Sendable {
+package protocol SumCumulants: Sendable {
   /// K(t), K′(t) and K″(t).
   func cumulants(at t: Double) -> (k: Double, slope: Double, curvature: Double)
   /// The least and greatest values S can take.
@@ -24,7 +24,7 @@ public protocol SumCumulants: Sendable {
 /// K(t) = n·[log Σₐ (cₐ/N) e^{t vₐ} − t μ]     (computed as m + log Σ (cₐ/N) e^{t vₐ − m}, m = maxₐ t vₐ)
 /// K′(t) = n·(μ_t − μ),  K″(t) = n·σ_t²        μ_t, σ_t² the mean and variance of the tilted law ∝ cₐ e^{t vₐ}
 /// ```
-public struct UniformPickSum: SumCumulants {
+package struct UniformPickSum: SumCumulants {
   public let atoms: PopulationAtoms
   /// The number of picks n (as a real: R·b can pass 2⁵³ only in theory).
   public let picks: Double
@@ -74,7 +74,7 @@ public struct UniformPickSum: SumCumulants {
 /// K(t) = R Σₐ cₐ [log(1 − q + q e^{t vₐ}) − q t vₐ]
 /// K′(t) = R Σₐ cₐ vₐ (πₐ − q),  K″(t) = R Σₐ cₐ vₐ² πₐ(1 − πₐ),   πₐ = q e^{t vₐ}/(1 − q + q e^{t vₐ})
 /// ```
-public struct BernoulliInclusionSum: SumCumulants {
+package struct BernoulliInclusionSum: SumCumulants {
   public let atoms: PopulationAtoms
   public let probability: Double
   public let repetitions: Double
@@ -141,7 +141,7 @@ public struct BernoulliInclusionSum: SumCumulants {
 }
 
 /// −S for a sum S: K₋(t) = K(−t), so a lower tail of S is an upper tail of −S.
-public struct NegatedSum<Base: SumCumulants>: SumCumulants {
+package struct NegatedSum<Base: SumCumulants>: SumCumulants {
   public let base: Base
   public init(_ base: Base) { self.base = base }
   public func cumulants(at t: Double) -> (k: Double, slope: Double, curvature: Double) {

@@ -10,7 +10,7 @@ import Foundation
 /// ```
 /// A test decides by its tail probability, never by comparing z with a critical value, so no shape of
 /// the law (a handful of counts, one huge example, no spread at all) can put the verdict on the wrong side.
-public struct TailTest: Sendable, Equatable {
+package struct TailTest: Sendable, Equatable {
   /// How the tail probabilities were obtained.
   public enum Method: String, Sendable, CaseIterable {
     /// Enumeration of every count vector (few distinct values).
@@ -83,7 +83,7 @@ public struct TailTest: Sendable, Equatable {
 /// A bracket [z₀, z₁] by doubling from 8, then the Illinois variant of regula falsi on log tail(z) − log L
 /// (M. Dowell and P. Jarratt, BIT 11 (1971) 168–174), which keeps the bracket and so also finds the step of
 /// a discrete law's tail, where it falls back to halving.
-public func criticalDeviation(level: Double, tail: (Double) -> Double) -> Double? {
+package func criticalDeviation(level: Double, tail: (Double) -> Double) -> Double? {
   func f(_ z: Double) -> Double {
     let p = tail(z)
     return p <= 0 ? -745 - Foundation.log(level) : Foundation.log(p) - Foundation.log(level)

@@ -3,7 +3,7 @@ import Foundation
 /// Reads an input file, saying exactly what is wrong when it cannot: no such file, a folder, a pipe or
 /// device (which cannot be read twice or mapped: save it to a file first), no read permission, or the
 /// system's own reason. Regular files only.
-public enum InputFile {
+package enum InputFile {
   /// The whole file; `mapped` maps it instead of copying.
   public static func read(_ path: String, mapped: Bool = false) throws(InputError) -> Data {
     _ = try size(of: path)

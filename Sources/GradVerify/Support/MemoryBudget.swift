@@ -8,7 +8,7 @@ import Foundation
 /// data set             n·(d + 1)·8                       (features and targets, Double)
 /// per-example gradients 3·N·P·8                          (the rows, their column-major copy, a workspace)
 /// ```
-public enum MemoryBudget {
+package enum MemoryBudget {
   public static var bytes: Double {
     if let text = ProcessInfo.processInfo.environment["GRADVERIFY_MAX_MEMORY_GB"], let gb = Double(text), gb > 0, gb.isFinite {
       return gb * 1_073_741_824

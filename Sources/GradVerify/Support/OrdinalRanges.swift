@@ -1,6 +1,6 @@
 /// A set of non-negative integers kept as sorted, disjoint, non-adjacent half-open ranges: the record of
 /// which blocks a ledger holds, a few numbers however many blocks that is.
-public struct OrdinalRanges: Sendable, Equatable {
+package struct OrdinalRanges: Sendable, Equatable {
   public private(set) var ranges: [Range<Int>] = []
 
   public init() {}

@@ -6,7 +6,7 @@ import Synchronization
 ///
 /// Determinism: a job's result may depend only on the job index (never on the worker or the order jobs
 /// are claimed), so the output is bit-identical for any thread count.
-public func parallelJobs<Scratch, T: Sendable>(
+package func parallelJobs<Scratch, T: Sendable>(
   count: Int, threads: Int, makeScratch: @Sendable () -> Scratch,
   _ body: @Sendable (Int, inout Scratch) -> T
 ) -> [T] {

@@ -2,7 +2,7 @@
 ///
 /// Threads only schedule work: each index's result depends on i alone and lands in slot i, so the
 /// output is bit-identical for any thread count.
-public func parallelMap<T: Sendable>(count: Int, threads: Int, _ body: @Sendable (Int) -> T) -> [T] {
+package func parallelMap<T: Sendable>(count: Int, threads: Int, _ body: @Sendable (Int) -> T) -> [T] {
   parallelJobs(count: count, threads: threads, makeScratch: {}) { i, _ in body(i) }
 }
 

@@ -3,7 +3,7 @@
 ///
 /// National Institute of Standards and Technology, "Secure Hash Standard (SHS)", FIPS PUB 180-4 (2015),
 /// doi:10.6028/NIST.FIPS.180-4.
-public func sha256Hex<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+package func sha256Hex<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
   var hasher = SHA256()
   // Read where the bytes lie (a mapped file is never copied); other collections are gathered first.
   if bytes.withContiguousStorageIfAvailable({ hasher.update(UnsafeRawBufferPointer($0)) }) == nil {
@@ -13,7 +13,7 @@ public func sha256Hex<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.E
 }
 
 /// SHA-256 of a file read in pieces, so that hashing a file larger than memory holds one piece.
-public func sha256Hex(fileAt path: String) throws(InputError) -> String {
+package func sha256Hex(fileAt path: String) throws(InputError) -> String {
   var hasher = SHA256()
   try InputFile.stream(path, from: 0, count: try InputFile.size(of: path)) { bytes, _ throws(InputError) in hasher.update(bytes) }
   return hasher.finish()

@@ -6,7 +6,7 @@
 /// SGD:  θ ← θ − η ḡ_B(θ), B a uniform b-subset    T·N/b steps (the same examples; its first T steps: the same steps)
 /// at each checkpoint θₜ: R fresh batches, MSE of ḡ_b against (N − b)/(N − 1) · tr Σ_N(θₜ) / b
 /// ```
-public struct TrainingRun: Sendable {
+package struct TrainingRun: Sendable {
   public struct Point: Sendable {
     public var step: Int
     public var examples: Int

@@ -20,7 +20,7 @@ import Foundation
 ///
 /// Spec keys: `calibration` (`CalibrationSettings`), `alpha` (γ, the level of the calibration's own
 /// verdicts), `samplers` (the unbiased ones: with, without, poisson) and `batch_sizes`.
-public struct CalibrationExperiment: Experiment {
+package struct CalibrationExperiment: Experiment {
   public static let claim = "CAL"
   public static let keys = ["calibration", "alpha", "samplers", "batch_sizes"]
   public static let tableSuffixes = [""]

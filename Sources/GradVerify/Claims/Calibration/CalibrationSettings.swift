@@ -1,7 +1,7 @@
 /// CAL's settings: how many independently seeded null sweeps, at which replicate counts R, the family-wise
 /// α of the sweep being calibrated, the per-tail levels measured beside its Bonferroni level, and the
 /// offsets from the critical z of the seeded biases whose power is measured.
-public struct CalibrationSettings: Decodable, Sendable, Equatable {
+package struct CalibrationSettings: Decodable, Sendable, Equatable {
   public var seeds: Int
   public var draws: [Int]
   public var sweepAlpha: Double

@@ -14,7 +14,7 @@
 /// negative controls: FAILS-AS-PREDICTED when a cell rejects the bug while the exact law holds in every cell.
 ///
 /// Spec keys: `draws`, `alpha`, `samplers` (of which `with` and `without` are used) and `batch_sizes`.
-public struct ConventionExperiment: Experiment {
+package struct ConventionExperiment: Experiment {
   public static let claim = "C3-convention"
   public static let keys = ["draws", "alpha", "samplers", "batch_sizes"]
   public static let tableSuffixes = [""]

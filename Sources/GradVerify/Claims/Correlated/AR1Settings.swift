@@ -1,5 +1,5 @@
 /// N1's AR(1) sequence: xₜ = φ xₜ₋₁ + εₜ, n values, sampled in circular windows of the given sizes.
-public struct AR1Settings: Decodable, Sendable, Equatable {
+package struct AR1Settings: Decodable, Sendable, Equatable {
   public var phi: Double
   public var count: Int
   public var batchSizes: [Int]

@@ -8,7 +8,7 @@
 /// sliding:  start uniform on [0, N − b], no wrap       bias = Σᵢ (πᵢ/b − 1/N) gᵢ,  πᵢ = #{starts covering i}/(N − b + 1)
 /// circular: start uniform on [0, N), wrapping          unbiased; design effect 1 + 2 Σ_{k<b} (1 − k/b) ρ̂ₖ
 /// ```
-public enum ContiguousSampler: String, Sendable, CaseIterable, Codable {
+package enum ContiguousSampler: String, Sendable, CaseIterable, Codable {
   case fixed, aligned, sliding, circular
 
   /// The possible starts (all equally likely).
@@ -28,7 +28,7 @@ public enum ContiguousSampler: String, Sendable, CaseIterable, Codable {
 }
 
 /// Exact and Monte Carlo moments of one contiguous sampler at one b.
-public struct ContiguousMeasurement: Sendable {
+package struct ContiguousMeasurement: Sendable {
   public var sampler: ContiguousSampler
   public var batch: Int
   /// How many equally likely starts the sampler has.

@@ -2,7 +2,7 @@
 /// and on an AR(1) sequence sampled in circular windows.
 ///
 /// Spec keys: `draws`, `alpha`, `batch_sizes` (nil: the divisors of N) and `ar1` (`AR1Settings`).
-public struct CorrelatedExperiment: Experiment {
+package struct CorrelatedExperiment: Experiment {
   public static let claim = "N1"
   public static let keys = ["draws", "alpha", "batch_sizes", "ar1"]
   public static let tableSuffixes = [""]

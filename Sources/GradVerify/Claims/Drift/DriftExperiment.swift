@@ -2,7 +2,7 @@
 /// first-order prediction −η(k−1)/2 · H g, with the η = 0 twin (exactly zero).
 ///
 /// Spec keys: `drift` (`DriftSettings`) and `alpha`.
-public struct DriftExperiment: SettingsExperiment {
+package struct DriftExperiment: SettingsExperiment {
   public static let claim = "N3"
   public static let settingsKey = "drift"
   public static let tableSuffixes = [""]

@@ -1,6 +1,6 @@
 /// N3's settings: k examples per SGD pass, the step sizes, which of them are judged to first order, and
 /// how many random orders are averaged.
-public struct DriftSettings: Decodable, Sendable, Equatable {
+package struct DriftSettings: Decodable, Sendable, Equatable {
   public var examplesPerPass: Int
   public var etas: [Double]
   public var firstOrderLimit: Double

@@ -9,7 +9,7 @@
 /// ```
 /// The mean of D over R random orders is compared with the prediction coordinate by coordinate, as a z-score
 /// with its Monte Carlo standard error (Bonferroni over coordinates and the steps judged).
-public struct ParameterDriftControl: Sendable {
+package struct ParameterDriftControl: Sendable {
   /// One step size's measurement.
   public struct Step: Sendable {
     public var eta: Double

@@ -2,7 +2,7 @@
 /// and covariance of ḡ_b, and the law of the squared error that the Monte Carlo verdicts standardise by.
 ///
 /// Spec keys: `samplers` (poisson-realized, which has no closed form here, is left out).
-public struct ExactOracleExperiment: Experiment {
+package struct ExactOracleExperiment: Experiment {
   public static let claim = "C2C3-exact"
   public static let keys = ["samplers"]
   public static let tableSuffixes = [""]

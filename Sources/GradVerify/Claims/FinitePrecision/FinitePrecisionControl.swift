@@ -12,7 +12,7 @@
 /// Also measured: the growth of the typical error |ŝ − s|/Σ|xᵢ| against N (a random walk gives
 /// slope ½ on log-log axes, the worst-case bound slope 1), and, for values in [0, 1), where bfloat16
 /// recursive summation stops moving: once s ≥ 2ᵖ every term is below half an ulp, so s stalls at 2ᵖ = 256.
-public struct FinitePrecisionControl: Sendable {
+package struct FinitePrecisionControl: Sendable {
   /// Where the values come from.
   public enum Source: Sendable {
     /// Columns 0 ..< `coordinates` of a population's rows, resampled with replacement to each N.

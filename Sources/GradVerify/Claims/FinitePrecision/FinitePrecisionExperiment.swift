@@ -6,7 +6,7 @@ import Foundation
 ///
 /// Spec key: `precision` (`FinitePrecisionSettings`). Deterministic (the growth slope's 95% interval is a
 /// measurement, not a test of a null), so it spends no α.
-public struct FinitePrecisionExperiment: Experiment {
+package struct FinitePrecisionExperiment: Experiment {
   public static let claim = "F"
   public static let keys = ["precision"]
   public static let tableSuffixes = ["", "-stall"]

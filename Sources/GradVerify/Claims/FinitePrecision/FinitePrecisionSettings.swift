@@ -1,6 +1,6 @@
 /// F's settings: the sizes N, the replicates per size, the precisions, how many gradient coordinates of each
 /// case are summed, and whether the synthetic uniform values and the exactly summable grid twin are added.
-public struct FinitePrecisionSettings: Decodable, Sendable, Equatable {
+package struct FinitePrecisionSettings: Decodable, Sendable, Equatable {
   public var sizes: [Int]
   public var replicates: Int
   public var precisions: [LowPrecision]

@@ -2,7 +2,7 @@
 /// of the cost, with error estimates, complex-step references and the halving test.
 ///
 /// Spec keys: none beyond the common ones.
-public struct LinearityExperiment: Experiment {
+package struct LinearityExperiment: Experiment {
   public static let claim = "C1"
   public static let keys: [String] = []
   public static let tableSuffixes = ["", "-halving"]

@@ -6,7 +6,7 @@
 /// the examples; `byLoss` gives the longest documents the highest-loss tokens (a sequence set where long
 /// documents are the hard ones, so document length and document gradient are correlated); `equal` cuts the
 /// permuted tokens into documents of exactly L tokens and drops the remainder (the twin: no mean-of-means gap).
-public struct DocumentLayout: Sendable, Equatable {
+package struct DocumentLayout: Sendable, Equatable {
   public enum Grouping: String, Sendable, CaseIterable, Codable {
     case random
     case byLoss = "by-loss"

@@ -15,7 +15,7 @@
 /// E[ĝ] − ∇C = (1/D) Σ_d ḡ_d − ∇C exactly, with Var(ĝⱼ) = (1 − M/D) S²ⱼ / M (S²ⱼ the documents' sample
 /// variance; W. G. Cochran, *Sampling Techniques*, 3rd ed., Wiley 1977, Thm 2.2): the Monte Carlo mean over
 /// R batches is judged against that prediction with that exact standard error.
-public struct MeanOfMeansControl: Sendable {
+package struct MeanOfMeansControl: Sendable {
   /// M micro-batches of k documents each.
   public struct Scheme: Sendable, Equatable {
     public var name: String

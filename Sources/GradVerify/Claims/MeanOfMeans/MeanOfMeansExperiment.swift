@@ -5,7 +5,7 @@ import Foundation
 /// sum-then-divide-once.
 ///
 /// Spec keys: `mean_of_means` (`MeanOfMeansSettings`) and `alpha`.
-public struct MeanOfMeansExperiment: SettingsExperiment {
+package struct MeanOfMeansExperiment: SettingsExperiment {
   public static let claim = "N4"
   public static let settingsKey = "mean_of_means"
   public static let tableSuffixes = [""]

@@ -1,6 +1,6 @@
 /// N4's settings: the mean document length L, the groupings of tokens into documents, the batching schemes
 /// (M micro-batches of k documents) and the Monte Carlo batches per scheme.
-public struct MeanOfMeansSettings: Decodable, Sendable, Equatable {
+package struct MeanOfMeansSettings: Decodable, Sendable, Equatable {
   public var meanLength: Int
   public var groupings: [DocumentLayout.Grouping]
   public var schemes: [MeanOfMeansControl.Scheme]

@@ -8,7 +8,7 @@
 /// per-example (statistics held fixed): ∂Lᵢ/∂u = rᵢ w xᵢ / s
 /// ```
 /// S. Ioffe and C. Szegedy, "Batch Normalization", ICML 2015, arXiv:1502.03167.
-public struct BatchNormRegression: Sendable {
+package struct BatchNormRegression: Sendable {
   public static let epsilon = 1e-5
   public let featureCount: Int
 
@@ -69,7 +69,7 @@ public struct BatchNormRegression: Sendable {
 /// N2 for the batch-normalised linear model: finite differences of the true cost against the true and the
 /// per-example-averaged gradients, and the mini-batch bias E[C_B] − C_N measured against b (no closed form:
 /// reported with its Monte Carlo error, not judged).
-public struct BatchNormControl: Sendable {
+package struct BatchNormControl: Sendable {
   public var trueGradientScore: Double
   public var mismatchScore: Double
   public var relativeMismatch: Double

@@ -5,7 +5,7 @@
 /// gradient:  Dⱼ (5-point, tolerance τⱼ as in C1)  vs  true ∇Cⱼ (must agree)  and  averaged ∇ⱼ (must not)
 /// bias:      E[C(batch of b)] − C(all N), R draws without replacement per b, against `predictedBatchBias`
 /// ```
-public struct NonAdditiveControl: Sendable {
+package struct NonAdditiveControl: Sendable {
   public struct BiasCell: Sendable {
     public var batch: Int
     public var bias: Double

@@ -7,7 +7,7 @@
 /// ```
 /// The "average of per-example gradients" averages the gradient of the same cost applied to one example:
 /// ∇Lᵢ for log-mean-exp (a single example's log-mean-exp is Lᵢ) and 2Lᵢ∇Lᵢ for the square of the mean.
-public enum NonAdditiveCost: String, Codable, Sendable, CaseIterable {
+package enum NonAdditiveCost: String, Codable, Sendable, CaseIterable {
   case mean
   case logMeanExp = "log-mean-exp"
   case squareOfMean = "square-of-mean"

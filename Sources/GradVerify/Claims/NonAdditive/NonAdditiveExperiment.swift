@@ -2,7 +2,7 @@
 /// batch-normalised features), with the additive mean as their twin.
 ///
 /// Spec keys: `costs` (at least one), `batch_norm`, `draws`, `alpha` and `batch_sizes`.
-public struct NonAdditiveExperiment: Experiment {
+package struct NonAdditiveExperiment: Experiment {
   public static let claim = "N2"
   public static let keys = ["costs", "batch_norm", "draws", "alpha", "batch_sizes"]
   public static let tableSuffixes = ["-gradient", "-bias"]

@@ -12,7 +12,7 @@
 /// The batches' covariance (the control) and the independent twin are judged with the Monte Carlo
 /// standard error of the draws (their exact variance is a fourth-moment expression not used here); the
 /// running mean's error with its exact null variance.
-public struct ReshufflingControl: Sendable {
+package struct ReshufflingControl: Sendable {
   /// A mean of per-epoch statistics against its prediction.
   public struct MeanTest: Sendable {
     public var mean: Double

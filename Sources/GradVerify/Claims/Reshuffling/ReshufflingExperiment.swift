@@ -5,7 +5,7 @@ import Foundation
 /// running mean follows the without-replacement law and ends exactly at g.
 ///
 /// Spec keys: `reshuffling` (`ReshufflingSettings`) and `alpha`.
-public struct ReshufflingExperiment: SettingsExperiment {
+package struct ReshufflingExperiment: SettingsExperiment {
   public static let claim = "RR"
   public static let settingsKey = "reshuffling"
   public static let tableSuffixes = ["", "-running"]

@@ -1,6 +1,6 @@
 /// RR's settings: the batch size b of the epoch, the number of epochs drawn, and the running-mean
 /// checkpoints (numbers of batches; default every full batch but the last).
-public struct ReshufflingSettings: Decodable, Sendable, Equatable {
+package struct ReshufflingSettings: Decodable, Sendable, Equatable {
   public var batch: Int
   public var epochs: Int
 

@@ -2,7 +2,7 @@
 /// sweep over samplers and batch sizes, judged at a family-wise α over the whole run.
 ///
 /// Spec keys: `draws`, `alpha`, `samplers` and `batch_sizes`.
-public struct SweepExperiment: Experiment {
+package struct SweepExperiment: Experiment {
   public static let claim = "C2C3"
   public static let keys = ["draws", "alpha", "samplers", "batch_sizes"]
   public static let tableSuffixes = ["", "-population", "-coordinates"]
@@ -340,7 +340,7 @@ func rounded3(_ x: Double) -> String { x.isFinite ? ((x * 1000).rounded() / 1000
 
 /// How a sweep's blocks are computed: by which shard, from which blocks already done (a checkpoint, or a
 /// merge's complete ledger), saving progress where.
-public struct SweepBlockPlan {
+package struct SweepBlockPlan {
   /// The run's signature, written into every ledger so shards and resumes can be matched.
   public var signature: [String]
   public var shard: Shard

@@ -2,7 +2,7 @@
 /// estimator noise along each path judged against C3.
 ///
 /// Spec keys: `training` (`TrainingSettings`) and `alpha`.
-public struct TrainingExperiment: SettingsExperiment {
+package struct TrainingExperiment: SettingsExperiment {
   public static let claim = "T"
   public static let settingsKey = "training"
   public static let tableSuffixes = [""]

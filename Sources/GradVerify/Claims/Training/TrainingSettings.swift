@@ -1,5 +1,5 @@
 /// T's settings: step size, full-batch steps, SGD batch sizes, checkpoints and noise draws per checkpoint.
-public struct TrainingSettings: Decodable, Sendable, Equatable {
+package struct TrainingSettings: Decodable, Sendable, Equatable {
   public var eta: Double
   public var steps: Int
   public var batchSizes: [Int]
