@@ -3,7 +3,7 @@
 SWIFT ?= swift
 BIN := .build/release/gradverify
 
-.PHONY: all build install verify results figures test bench fuzz fuzz-each calibrate clean
+.PHONY: all build install verify results figures test bench fuzz fuzz-each calibrate docs clean
 
 all: build
 
@@ -33,6 +33,19 @@ figures: build
 	  for f in results/fig-*.svg; do rsvg-convert -w $(FIGURE_WIDTH) "$$f" -o ".build/figures/$$(basename "$$f" .svg).png"; done; \
 	  echo "PNG at $(FIGURE_WIDTH) px: .build/figures/"; \
 	else echo "rsvg-convert not found (apt-get install librsvg2-bin): SVG only"; fi
+
+# The API documentation and its articles (Methods: the mathematics of every verdict; Adding a claim),
+# rendered by the toolchain's docc (no plugin) into .build/docs; serve that folder to read it in a browser.
+DOCC ?= docc
+SYMBOL_GRAPHS := .build/docs-symbol-graphs
+docs:
+	$(SWIFT) package dump-symbol-graph --minimum-access-level public
+	@rm -rf $(SYMBOL_GRAPHS) && mkdir -p $(SYMBOL_GRAPHS)
+	@cp "$$(dirname "$$(find .build -path '*symbolgraph/GradVerify.symbols.json' | head -1)")"/GradVerify*.symbols.json $(SYMBOL_GRAPHS)/
+	$(DOCC) convert Sources/GradVerify/GradVerify.docc --additional-symbol-graph-dir $(SYMBOL_GRAPHS) \
+	  --output-path .build/docs --fallback-display-name GradVerify --fallback-bundle-identifier org.gradverify.GradVerify
+	@test -f .build/docs/data/documentation/gradverify/methods.json && test -f .build/docs/data/documentation/gradverify/addingaclaim.json
+	@echo "documentation: .build/docs ($$(ls .build/docs/data/documentation/gradverify | grep -c json) pages, Methods and Adding a claim among them)"
 
 # The full calibration of the printed sweep verdict, committed in results/calibration/: seeded null runs of
 # the three-sampler sweep on the bundled data raw and standardised (CAL-full), on generated bag-of-words,
@@ -72,7 +85,7 @@ FUZZ_BIN := $(FUZZ_DIR)/gradverify-fuzz
 
 FUZZ_REFERENCE := Tests/GradVerifyTests/Reference/ReferenceCSVReader.swift
 
-$(FUZZ_BIN): $(shell find Sources/GradVerify Tests/Fuzz -name '*.swift') $(FUZZ_REFERENCE)
+$(FUZZ_BIN): $(shell find Sources/GradVerify Tests/Fuzz -name "*.swift") $(FUZZ_REFERENCE)
 	@mkdir -p $(FUZZ_DIR)
 	@echo "swiftc -sanitize=fuzzer: the library, the reference CSV reader and Tests/Fuzz/FuzzEntry.swift -> $@"
 	@sed '/^import GradVerify$$/d' $(FUZZ_REFERENCE) > $(FUZZ_DIR)/ReferenceCSVReader.swift

@@ -132,57 +132,27 @@ func runCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
 
 /// `gradverify check`
 func checkCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
-  let input = try modelInput(&args)
-  let (data, theta) = try input.load()
-  var choice = input.model
-  let seed = try args.seed("--seed") ?? 1
-  let out = try args.value("--out")
-  let dumpPath = try args.value("--dump-gradients")
-  let faultSize = try args.number("--inject-fault")
-  let faultCoordinate = try args.integer("--fault-coordinate", in: 0...Int(Int32.max))
-  if faultCoordinate != nil && faultSize == nil { throw InputError("check: --fault-coordinate needs --inject-fault") }
-  let threads = try args.threads()
+  var request = CheckRequest()
+  request.model = try modelOptions(&args)
+  request.seed = try args.seed("--seed") ?? 1
+  request.out = try args.value("--out")
+  request.dumpPath = try args.value("--dump-gradients")
+  request.faultSize = try args.number("--inject-fault")
+  request.faultCoordinate = try args.integer("--fault-coordinate", in: 0...Int(Int32.max))
+  request.threads = try args.threads()
   let json = try jsonTarget(&args)
   let report = try reportFolder(&args)
   _ = try args.positionals(expected: 0...0, usage: "options only")
-
-  if let faultSize {
-    let p = choice.parameterCount(features: data.featureCount, classes: data.classCount)
-    // Checked here, with the other inputs, so a refusal comes before the read summary and any work.
-    if let j = faultCoordinate, j >= p {
-      throw InputError(flag: "--fault-coordinate", command: "check", "\(j) is outside θ (P = \(p), coordinates 0…\(p - 1))")
-    }
-    choice.fault = GradientFault(coordinate: faultCoordinate ?? p - 1, relative: faultSize)
-  }
-  let points = theta == nil ? ParameterPointSpec.defaults : [ParameterPointSpec(name: "params", scale: 1)]
-  // Every output place is checked before any work, so a bad one costs nothing and writes nothing.
-  if let out { try flagged("--out") { () throws(InputError) in try OutputFolder.check(out) } }
-  if let dumpPath { try flagged("--dump-gradients") { () throws(InputError) in try AtomicFile.checkWritable(dumpPath) } }
-  try refuseClashes(outputs: [("--dump-gradients", dumpPath), ("--json", json)], inputs: [input.dataPath, input.paramsPath])
-
-  printSummary(data, path: input.dataPath)
-  let experiment = LinearityExperiment()
-  let result = LinearityExperiment.Result(
-    records: try LinearityExperiment.records(
-      model: choice, data: data, source: input.dataPath, points: points, seed: seed, thetaOverride: theta,
-      keepGradients: dumpPath != nil, threads: threads, progress: progressReporter()))
-  let verdicts = experiment.verdicts(result)
+  let prepared = try request.prepare(json: json)
+  printSummary(prepared.data, path: prepared.input.dataPath)
+  let (experiment, result, verdicts) = try request.run(prepared, progress: progressReporter())
   printResult(renderVerdictTable(verdicts), terminator: "")
-  if let out {
-    try OutputFolder.write(
-      [("check-linearity.csv", experiment.table(result).document.text),
-       ("check-linearity-halving.csv", experiment.halvingTable(result).document.text)], to: out)
-  }
-  if let dumpPath, let gradients = result.records.first?.gradients {
-    try AtomicFile.write(gradients.csv.text, to: dumpPath)
-  }
+  let notes = [prepared.data.summary(path: prepared.input.dataPath)]
   try writeJSON(
-    json, command: "check", rows: verdicts.map { ($0, nil) }, notes: [data.summary(path: input.dataPath)],
-    inputs: [input.dataPath] + (input.paramsPath.map { [$0] } ?? []))
+    json, command: "check", rows: verdicts.map { ($0, nil) }, notes: notes,
+    inputs: [prepared.input.dataPath] + (prepared.input.paramsPath.map { [$0] } ?? []))
   if let report {
-    try OutputFolder.write(
-      RunReport.check(experiment, result, verdicts: verdicts, notes: [data.summary(path: input.dataPath)], command: commandLine()),
-      to: report)
+    try OutputFolder.write(RunReport.check(experiment, result, verdicts: verdicts, notes: notes, command: commandLine()), to: report)
   }
   return status(of: verdicts)
 }
@@ -244,34 +214,21 @@ func benchCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
   return .success
 }
 
-/// The model, data and θ options shared by `check` and `sweep`, read from the flags.
-func modelInput(_ args: inout ArgumentList) throws(InputError) -> ModelInput {
-  let command = args.command
-  guard let modelName = try args.value("--model") else {
-    throw InputError("\(command): --model is required (linear, logistic, softmax or mlp)")
-  }
-  guard let kind = ModelKind(rawValue: modelName) else {
-    throw InputError("\(command): --model '\(modelName)' is not a model (expected linear, logistic, softmax or mlp)")
-  }
-  guard let dataPath = try args.value("--data") else { throw InputError("\(command): --data FILE.csv is required") }
-  let hidden = try args.integer("--hidden", in: ModelChoice.hiddenRange)
-  if hidden != nil && kind != .mlp { throw InputError("\(command): --hidden applies to --model mlp only") }
-  let l2 = try args.number("--l2") ?? 0
-  if let problem = ModelChoice.l2Problem(l2) { throw InputError("\(command): --l2 \(problem), got \(l2)") }
-  var layout = CSVLayout()
-  if let text = try args.value("--delimiter") {
-    guard let byte = CSVLayout.delimiter(named: text) else {
-      throw InputError(flag: "--delimiter", command: command, "must be one ASCII character or 'tab', got \(InputError.quote(text))")
-    }
-    layout.delimiter = byte
-  }
-  layout.target = try args.value("--target").map(CSVLayout.Column.init)
-  layout.drop = try args.list(
+/// The model, data and θ flags shared by `check` and `sweep`, as given (checked by `ModelOptions`).
+func modelOptions(_ args: inout ArgumentList) throws(InputError) -> ModelOptions {
+  var options = ModelOptions()
+  options.model = try args.value("--model")
+  options.dataPath = try args.value("--data")
+  options.hidden = try args.integer("--hidden", in: ModelChoice.hiddenRange)
+  options.l2 = try args.number("--l2")
+  options.delimiter = try args.value("--delimiter")
+  options.target = try args.value("--target")
+  options.drop = try args.list(
     "--drop", item: { $0.isEmpty ? nil : CSVLayout.Column(String($0)) },
-    refused: { _ in "--drop needs column names or 1-based positions separated by commas" }) ?? []
-  return ModelInput(
-    model: ModelChoice(kind: kind, hidden: hidden ?? 16, l2: l2), dataPath: dataPath,
-    standardize: try args.flag("--standardize"), paramsPath: try args.value("--params"), layout: layout)
+    refused: { _ in "--drop needs column names or 1-based positions separated by commas" })
+  options.standardize = try args.flag("--standardize")
+  options.paramsPath = try args.value("--params")
+  return options
 }
 
 /// The one-line summary of what was read, on stderr (not under `--quiet`).
@@ -282,111 +239,48 @@ func printSummary(_ data: Dataset, path: String) {
 
 /// `gradverify sweep`; `merged` holds every block of a sharded run when `merge` finishes it.
 func sweepCommand(_ args: inout ArgumentList, merged: (ledger: SweepLedger, source: String)? = nil) throws(InputError) -> ExitStatus {
-  let source: SweepRequest.Source
-  if let gradients = try args.value("--gradients") {
+  var options = SweepOptions()
+  options.gradientsPath = try args.value("--gradients")
+  if options.gradientsPath != nil {
     for flag in ["--model", "--data", "--hidden", "--l2", "--params", "--standardize"] where args.contains(flag) {
-      throw InputError(flag: flag, command: "sweep", "does not go with --gradients (the matrix is the per-example gradients already)")
+      options.modelFlagsGiven.append(flag)
     }
-    source = .gradients(path: gradients)
   } else {
-    source = .model(try modelInput(&args))
+    options.model = try modelOptions(&args)
   }
-  let fullGradientPath = try args.value("--full-gradient")
-  let precisionName = try args.value("--precision")
-  let precision = try precisionName.map { (name: String) throws(InputError) in
-    try parsePrecision(name, command: "sweep", allowed: [.float32, .float64])
-  }
-  if fullGradientPath != nil, case .model = source {
-    throw InputError(flag: "--full-gradient", command: "sweep", "needs --gradients (the framework's rows whose mean it is)")
-  }
-  if precision != nil && fullGradientPath == nil {
-    throw InputError(flag: "--precision", command: "sweep", "applies to --full-gradient only")
-  }
-  let projection = try args.integer("--project", in: 1...Int(Int32.max)).map { (k: Int) throws(InputError) -> SketchProjection in
-    let kind = try args.value("--sketch").map { (name: String) throws(InputError) -> SketchProjection.Kind in
-      guard let kind = SketchProjection.Kind(rawValue: name) else {
-        throw InputError(flag: "--sketch", command: "sweep", "'\(name)' is not gaussian or rademacher")
-      }
-      return kind
-    } ?? .gaussian
-    return try SketchProjection.validated(dimension: k, kind: kind)
-  }
-  if projection == nil, args.contains("--sketch") {
-    throw InputError(flag: "--sketch", command: "sweep", "applies to --project K only")
-  }
-  if projection != nil, case .model = source {
-    throw InputError(flag: "--project", command: "sweep", "needs --gradients (a matrix file to sketch as it is read)")
-  }
-  if projection != nil && fullGradientPath != nil {
-    throw InputError(flag: "--project", command: "sweep", "does not go with --full-gradient (the check needs the rows themselves)")
-  }
-  let backwardDepth = try args.integer("--backward-depth", in: 0...1_000_000)
-  if backwardDepth != nil && fullGradientPath == nil {
-    throw InputError(flag: "--backward-depth", command: "sweep", "applies to --full-gradient only")
-  }
-  var settings = SweepSettings()
-  if let samplers = try args.list(
+  options.fullGradientPath = try args.value("--full-gradient")
+  options.precisionName = try args.value("--precision")
+  options.projection = try args.integer("--project", in: 1...Int(Int32.max))
+  options.sketchName = try args.value("--sketch")
+  options.backwardDepth = try args.integer("--backward-depth", in: 0...1_000_000)
+  options.samplers = try args.list(
     "--sampler", item: { SamplerKind(rawValue: String($0)) },
     refused: { "--sampler '\($0)' is not a sampler (expected with, without, poisson or poisson-realized)" })
-  {
-    settings.samplers = samplers
-  } else {
-    settings.samplers = [.withReplacement, .withoutReplacement]
-  }
-  settings.batchSizes = try args.list(
+  options.batchSizes = try args.list(
     "--batch-sizes", item: { Int($0).flatMap { $0 >= 1 ? $0 : nil } },
     refused: { "--batch-sizes needs positive integers separated by commas, got '\($0)'" })
-  // `--draws auto` (the default): C2 takes the default draws, C3 those its power needs; a number R: both R.
-  switch try args.value("--draws") {
-  case nil, "auto": settings.squaredErrorDrawsByPower = true
-  case let text?:
-    guard let r = Int(text), (2...1_000_000_000).contains(r) else {
-      throw InputError(flag: "--draws", command: "sweep", "must be 'auto' or an integer from 2 to 1000000000, got '\(text)'")
-    }
-    settings.draws = r
-  }
-  if let alpha = try args.number("--alpha") {
-    guard alpha > 0 && alpha < 1 else { throw InputError("sweep: --alpha must lie in (0, 1), got \(alpha)") }
-    settings.alpha = alpha
-  }
-  let seed = try args.seed("--seed") ?? 1
-  let out = try args.value("--out")
-  let shard = try args.value("--shard").map { (text: String) throws(InputError) in try Shard.parse(text, flag: "sweep: --shard") }
-  let resume = try args.flag("--resume")
-  let checkpointSeconds = try args.number("--checkpoint-every") ?? 5
-  guard checkpointSeconds > 0 && checkpointSeconds <= 86_400 else {
-    throw InputError("sweep: --checkpoint-every must be a number of seconds in (0, 86400], got \(checkpointSeconds)")
-  }
-  let maxSeconds = try args.number("--max-seconds") ?? SweepJob.defaultMaxSeconds
-  guard maxSeconds > 0 && maxSeconds <= 1e9 else {
-    throw InputError("sweep: --max-seconds must be a number of seconds in (0, 1e9], got \(maxSeconds)")
-  }
-  let threads = try args.threads()
+  options.draws = try args.value("--draws")
+  options.alpha = try args.number("--alpha")
+  options.seed = try args.seed("--seed") ?? 1
+  options.out = try args.value("--out")
+  options.shard = try args.value("--shard").map { (text: String) throws(InputError) in try Shard.parse(text, flag: "sweep: --shard") }
+  options.resume = try args.flag("--resume")
+  options.checkpointSeconds = try args.number("--checkpoint-every") ?? options.checkpointSeconds
+  options.maxSeconds = try args.number("--max-seconds") ?? options.maxSeconds
+  options.threads = try args.threads()
   let json = try jsonTarget(&args)
-  let report = try reportFolder(&args)
+  options.report = try reportFolder(&args)
   _ = try args.positionals(expected: 0...0, usage: "options only")
-  if report != nil && shard != nil { throw InputError(flag: "--report", command: "sweep", "goes with the whole sweep or its merge, not with --shard") }
-  if let out {
-    try flagged("--out") { () throws(InputError) in
-      try AtomicFile.checkWritable(out)
-      try AtomicFile.checkWritable(out + ".partial")
-    }
-  }
-  if shard != nil && out == nil { throw InputError("sweep: --shard needs --out PART, the file its blocks go to") }
-  if resume && out == nil { throw InputError("sweep: --resume needs --out FILE (it continues from FILE.partial)") }
-  var inputs: [String?] = [source.path, fullGradientPath]
-  if case .model(let input) = source { inputs.append(input.paramsPath) }
-  try refuseClashes(outputs: [("--out", out), ("--out", out.map { $0 + ".partial" }), ("--json", json)], inputs: inputs)
+  let job = try options.job()
+  let files = options.files(json: json)
+  try refuseClashes(outputs: files.outputs, inputs: files.inputs)
   // Held until this command returns: a second sweep into the same file is refused, not interleaved.
-  let lock = try out.map { (path: String) throws(InputError) in try OutputLock(for: path) }
+  let lock = try options.out.map { (path: String) throws(InputError) in try OutputLock(for: path) }
   defer { lock?.release() }
+  let (shard, out, report, settings, source, fullGradientPath) = (
+    options.shard, options.out, options.report, job.request.settings, job.request.source, options.fullGradientPath
+  )
 
-  let job = SweepJob(
-    request: SweepRequest(source: source, settings: settings, seed: seed, projection: projection), shard: shard, out: out, resume: resume,
-    checkpointInterval: checkpointSeconds, threads: threads,
-    fullGradient: fullGradientPath.map {
-      FullGradientRequest(path: $0, precision: precision, backwardDepth: backwardDepth ?? FrameworkGradientCheck.defaultBackwardDepth)
-    }, maxSeconds: maxSeconds)
   let outcome = try job.run(
     merged: merged, note: printNote,
     progress: { task, done, total in Progress.shared.blocks(task, done: done, total: total) },
@@ -400,7 +294,7 @@ func sweepCommand(_ args: inout ArgumentList, merged: (ledger: SweepLedger, sour
     try writeJSON(
       json, command: "sweep", rows: verdicts.map { ($0, $0.claim == "C1-framework" ? nil : settings.alpha) },
       notes: notes, inputs: [source.path] + (fullGradientPath.map { [$0] } ?? []),
-      figures: SweepExperiment(settings: settings).figures(result))
+      figures: SweepEngine(settings: settings).figures(result))
     if let report {
       try OutputFolder.write(
         RunReport.sweep(SweepExperiment(settings: settings), result, verdicts: verdicts, notes: notes, command: commandLine()),
@@ -411,10 +305,10 @@ func sweepCommand(_ args: inout ArgumentList, merged: (ledger: SweepLedger, sour
 }
 
 /// A finished sweep's notes (stderr), verdict table and population figures (stdout), and its exit status.
-func printSweep(_ result: SweepExperiment.Result, settings: SweepSettings, notes: [String], verdicts: [VerdictRow]) -> ExitStatus {
+func printSweep(_ result: SweepEngine.Result, settings: SweepSettings, notes: [String], verdicts: [VerdictRow]) -> ExitStatus {
   for note in notes { printNote(note) }
   printResult(renderVerdictTable(verdicts), terminator: "")
-  for line in SweepExperiment(settings: settings).summaryLines(result) { printResult(line) }
+  for line in SweepEngine(settings: settings).summaryLines(result) { printResult(line) }
   return status(of: verdicts)
 }
 
@@ -483,51 +377,3 @@ func writeJSON(
 
 /// x to six decimals, for levels that are sums of a few decimal shares.
 func rounded6(_ x: Double) -> String { String((x * 1e6).rounded() / 1e6) }
-
-/// `--precision NAME`, one of `allowed` (named in the refusal, "float32 or float64").
-func parsePrecision(
-  _ name: String, command: String, allowed: [FrameworkGradientCheck.Precision]
-) throws(InputError) -> FrameworkGradientCheck.Precision {
-  guard let p = FrameworkGradientCheck.Precision(rawValue: name), allowed.contains(p) else {
-    let names = allowed.map(\.rawValue)
-    let list = names.count > 1 ? names.dropLast().joined(separator: ", ") + " or " + names.last! : names.joined()
-    throw InputError(flag: "--precision", command: command, "'\(name)' is not \(list)")
-  }
-  return p
-}
-
-/// Runs `body`, attributing a file error it throws to the flag that named the file.
-func flagged(_ flag: String, _ body: () throws(InputError) -> Void) throws(InputError) {
-  do {
-    try body()
-  } catch {
-    throw error.naming(flag: flag)
-  }
-}
-
-/// Refuses, before any work, an output that names an input file or another output: `--out` over `--data`
-/// would replace the data with the table. Files are compared by identity (device and inode) where they
-/// exist, otherwise by their resolved paths.
-func refuseClashes(outputs: [(flag: String, path: String?)], inputs: [String?]) throws(InputError) {
-  func identity(_ path: String) -> String {
-    let url = URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL
-    if let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
-      let device = attributes[.systemNumber], let inode = attributes[.systemFileNumber]
-    {
-      return "\(device):\(inode)"
-    }
-    return url.path
-  }
-  let given = outputs.compactMap { o in o.path.map { (o.flag, $0, identity($0)) } }
-  for input in inputs.compactMap({ $0 }) {
-    let id = identity(input)
-    if let clash = given.first(where: { $0.2 == id }) {
-      throw InputError(flag: clash.0, "names the input file \(input); it would be overwritten")
-    }
-  }
-  for (k, a) in given.enumerated() {
-    if let b = given[(k + 1)...].first(where: { $0.2 == a.2 }) {
-      throw InputError(flag: b.0, "names the same file as \(a.0) (\(a.1))")
-    }
-  }
-}

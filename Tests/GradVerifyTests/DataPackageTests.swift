@@ -18,17 +18,50 @@ struct DataPackageTests {
       #expect(resource["hash"] as? String == "sha256:" + sha256Hex(Array(bytes)), "\(name): hash differs")
       let dialect = try #require(resource["dialect"] as? [String: Any])
       #expect(dialect["lineTerminator"] as? String == "\n")
-      let schema = try #require(resource["schema"] as? [String: Any])
-      let fields = try #require(schema["fields"] as? [[String: Any]])
       let header = String(decoding: bytes, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
-      #expect(fields.map { $0["name"] as? String ?? "" }.joined(separator: ",") == header, "\(name): fields ≠ header")
-      for field in fields {
-        #expect(!(field["description"] as? String ?? "").isEmpty && field["unit"] is String && field["type"] is String)
-      }
+      let problems = Self.fieldProblems(resource, header: header)
+      #expect(problems.isEmpty, "\(name): \(problems)")
     }
     let svgs = try FileManager.default.contentsOfDirectory(atPath: results.path).filter { $0.hasSuffix(".svg") }
     #expect(resources.count == csvs.count + svgs.count, "resources without a file")
     #expect(resources.filter { $0["format"] as? String == "csv" }.count == csvs.count)
+  }
+
+  /// What is wrong with a table's resource: its fields not the file's header, in order, or a field without
+  /// a description, a unit or a type.
+  static func fieldProblems(_ resource: [String: Any], header: String) -> [String] {
+    guard let schema = resource["schema"] as? [String: Any], let fields = schema["fields"] as? [[String: Any]] else {
+      return ["no schema fields"]
+    }
+    var problems: [String] = []
+    let names = fields.map { $0["name"] as? String ?? "" }
+    if names.joined(separator: ",") != header { problems.append("fields \(names) ≠ header \(header)") }
+    for field in fields {
+      let name = field["name"] as? String ?? "?"
+      if (field["description"] as? String ?? "").trimmingCharacters(in: .whitespaces).isEmpty { problems.append("\(name): no description") }
+      if (field["unit"] as? String ?? "").isEmpty { problems.append("\(name): no unit") }
+      if !(field["type"] is String) { problems.append("\(name): no type") }
+    }
+    return problems
+  }
+
+  @Test("the field check fails on a package with a blank description, a missing unit or a renamed field",
+        arguments: ["description", "unit", "name"])
+  func fieldCheckCanFail(_ key: String) throws {
+    let results = CommandRun.packageRoot.appendingPathComponent("results")
+    let data = try Data(contentsOf: results.appendingPathComponent("datapackage.json"))
+    let package = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    var resource = try #require((package["resources"] as? [[String: Any]])?.first { $0["format"] as? String == "csv" })
+    let name = try #require(resource["path"] as? String)
+    let bytes = try Data(contentsOf: results.appendingPathComponent(name))
+    let header = String(decoding: bytes, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
+    #expect(Self.fieldProblems(resource, header: header).isEmpty)
+    var schema = try #require(resource["schema"] as? [String: Any])
+    var fields = try #require(schema["fields"] as? [[String: Any]])
+    if key == "unit" { fields[1].removeValue(forKey: key) } else { fields[1][key] = key == "name" ? "renamed" : " " }
+    schema["fields"] = fields
+    resource["schema"] = schema
+    #expect(!Self.fieldProblems(resource, header: header).isEmpty, "a mutated \(key) passed")
   }
 }
 

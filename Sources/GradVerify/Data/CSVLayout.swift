@@ -52,7 +52,7 @@ public struct CSVLayout: Sendable, Equatable {
   }
 
   /// The layout as `--flag value` lines (none for the default), for a sweep's identity.
-  var settingLines: [String] {
+  package var settingLines: [String] {
     var lines: [String] = []
     if delimiter != UInt8(ascii: ",") { lines.append("--delimiter " + (delimiter == UInt8(ascii: "\t") ? "tab" : String(UnicodeScalar(delimiter)))) }
     if let target { lines.append("--target " + target.flagText) }

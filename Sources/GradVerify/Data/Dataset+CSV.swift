@@ -117,7 +117,7 @@ extension Dataset {
     InputError(file: path, line: line, "column \(column + 1) \(InputError.quote(header[column])): empty label")
   }
 
-  static func baseName(of path: String) -> String {
+  package static func baseName(of path: String) -> String {
     let file = path.split(separator: "/").last.map(String.init) ?? path
     return file.hasSuffix(".csv") ? String(file.dropLast(4)) : file
   }

@@ -1,3 +1,4 @@
+
 /// One claim of the harness, as one type: the spec keys it reads, its run, its tables with their schemas,
 /// its verdicts, its figures and its report text. The runner, `verify`, `results`, the data package, the
 /// figures and the report iterate over `ExperimentRegistry.all`; nothing switches on a claim's name.
@@ -146,4 +147,14 @@ func figure(
 package struct CaseResults<Record: Sendable>: Sendable {
   public let records: [Record]
   public init(records: [Record]) { self.records = records }
+}
+
+/// One case of a control's run: its name and the control measured on it.
+package struct CaseRecord<Control: Sendable>: Sendable {
+  public var caseName: String
+  public var control: Control
+  public init(caseName: String, control: Control) {
+    self.caseName = caseName
+    self.control = control
+  }
 }

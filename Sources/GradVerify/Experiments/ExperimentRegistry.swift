@@ -1,3 +1,4 @@
+
 /// Every claim the harness knows, in the order of the report's figures. Adding a claim is one type (one
 /// folder under Claims/) and one line here.
 package enum ExperimentRegistry {

@@ -1,3 +1,4 @@
+
 /// A claim whose own spec keys are one settings object, under `settingsKey`, and `alpha`, its share of the
 /// run's family-wise level. The keys, the decoding and `alpha` follow from those two; the claim declares
 /// only its settings type and the key that holds it.

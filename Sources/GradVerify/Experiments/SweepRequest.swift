@@ -141,10 +141,10 @@ package struct SweepRequest: Sendable, Equatable {
       settings.batchSizes = sizes
     }
     let auto = values["--draws"] == "auto"
-    guard let draws = auto ? SweepSettings().draws : values["--draws"].flatMap({ Int($0) }), draws >= 2, draws <= 1_000_000_000
+    guard let draws = auto ? SweepSettings().draws : values["--draws"].flatMap({ Int($0) }), SweepSettings.drawsRange.contains(draws)
     else { throw fail("--draws") }
     settings.squaredErrorDrawsByPower = auto
-    guard let alpha = values["--alpha"].flatMap({ Double($0) }), alpha > 0, alpha < 1 else { throw fail("--alpha") }
+    guard let alpha = values["--alpha"].flatMap({ Double($0) }), SweepSettings.isLevel(alpha) else { throw fail("--alpha") }
     guard let seed = values["--seed"].flatMap({ UInt64($0) }) else { throw fail("--seed") }
     settings.draws = draws
     settings.alpha = alpha
@@ -240,7 +240,7 @@ package struct SweepJob: Sendable {
   /// rows: the sweep's, then the framework gradient's when one was given).
   public enum Outcome {
     case part(SweepLedger)
-    case table(SweepExperiment.Result, notes: [String], verdicts: [VerdictRow])
+    case table(SweepEngine.Result, notes: [String], verdicts: [VerdictRow])
   }
 
   /// The gradients a sweep samples: a built-in model's at its θ, or a matrix read from a file.
@@ -344,7 +344,7 @@ package struct SweepJob: Sendable {
     if let partial, merged == nil {
       plan.checkpoint = { (ledger: SweepLedger) throws(InputError) in try AtomicFile.write(ledger.text, to: partial) }
     }
-    let experiment = SweepExperiment(settings: request.settings)
+    let engine = SweepEngine(settings: request.settings)
     let cells = try request.settings.cells(count: n, source: request.source.path)
     // The cost of what is left to do, measured on the population before any draw; refused above the limit:
     // first the moments' own estimate, then, with the moments formed (their K serves the draws, their laws
@@ -358,13 +358,13 @@ package struct SweepJob: Sendable {
       let momentEstimate = SweepCostPlan.momentSeconds(loaded.population, threads: threads)
       if momentEstimate > maxSeconds { throw refuse(momentEstimate) }
       let start = ContinuousClock.now
-      let moments = SweepExperiment.moments(loaded.population, settings: request.settings, keepGram: true)
+      let moments = SweepEngine.moments(loaded.population, settings: request.settings, keepGram: true)
       plan.moments = moments
       let cost = SweepCostPlan.measure(
         population: loaded.population, cells: cells, draws: request.settings.draws, threads: threads,
         gram: moments.gram,
-        squaredErrorDraws: experiment.squaredErrorDraws(cells: cells, population: loaded.population, moments: moments),
-        noiseDraws: experiment.noiseScaleDraws(population: loaded.population, cells: cells, moments: moments),
+        squaredErrorDraws: engine.squaredErrorDraws(cells: cells, population: loaded.population, moments: moments),
+        noiseDraws: engine.noiseScaleDraws(population: loaded.population, cells: cells, moments: moments),
         momentSeconds: (ContinuousClock.now - start).seconds)
       let remaining = cost.remainingSeconds(holding: plan.completed, shard: shard, finishing: self.shard == nil)
       if remaining > maxSeconds { throw refuse(remaining) }
@@ -373,7 +373,7 @@ package struct SweepJob: Sendable {
     }
     // Every input is checked: say what was read, then work.
     if let model = loaded.model, case .model(let input) = request.source { read(model.data, input.dataPath) }
-    let (ledger, measured) = try experiment.measure(
+    let (ledger, measured) = try engine.measure(
       population: loaded.population, name: loaded.caseName, source: request.source.path, seed: request.seed,
       threads: threads, progress: progress, plan: plan)
     if self.shard != nil, let out, let partial {
@@ -385,7 +385,7 @@ package struct SweepJob: Sendable {
     var judging = request.settings
     if full != nil { judging.alpha *= 1 - FullGradientRequest.alphaShare }
     let judge = SweepExperiment(settings: judging)
-    let result = SweepExperiment.Result(measured.map { [$0] } ?? [], settings: judging)
+    let result = SweepEngine.Result(measured.map { [$0] } ?? [], settings: judging)
     if let out {
       try AtomicFile.write(judge.table(result).document.text, to: out)
       if let partial { try? FileManager.default.removeItem(atPath: partial) }

@@ -1,3 +1,4 @@
+
 /// A case name as a figure's panel title says it, in words: "logistic/breast_cancer+std@unit" becomes
 /// "logistic regression on breast cancer, standardised". Tables keep the exact case name; a slide needs a
 /// phrase a class can read. The parameter point is left to the caption.

@@ -1,3 +1,4 @@
+
 /// Contour lines of a function sampled on a grid, by marching squares with linear interpolation along the
 /// cell edges (Lorensen & Cline 1987, doi:10.1145/37402.37422, in its two-dimensional form).
 package enum ContourLines {

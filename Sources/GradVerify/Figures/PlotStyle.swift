@@ -1,3 +1,4 @@
+
 /// How one series is drawn. Every style differs from the others in its dash pattern or marker shape as well
 /// as its colour, so a figure stays readable in black and white.
 struct PlotStyle {

@@ -1,3 +1,4 @@
+
 import Synchronization
 
 /// A results table read back by column name, for drawing figures from the same rows the CSV holds (so that

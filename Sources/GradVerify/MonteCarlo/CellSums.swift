@@ -20,21 +20,21 @@ package enum CellLayout: String, Sendable {
 
 /// The sums one block of draws contributes, each added in draw order: a pure function of the block's
 /// logical coordinates, whichever thread computed it.
-struct BlockSums: Sendable {
+package struct BlockSums: Sendable {
   /// `counts` layout: times each example was listed.
   var counts: [Int64] = []
   /// `vectors` layout: Σeⱼ and Σeⱼ².
-  var errorSum: [Double] = []
-  var errorSquareSum: [Double] = []
-  var squaredErrorSum = 0.0
-  var squaredErrorSquareSum = 0.0
+  package var errorSum: [Double] = []
+  package var errorSquareSum: [Double] = []
+  package var squaredErrorSum = 0.0
+  package var squaredErrorSquareSum = 0.0
   var squaredErrorCubeSum = 0.0
-  var draws = 0
+  package var draws = 0
   /// The draws whose squared errors the power sums hold (the block's first ones).
-  var squaredErrorDraws = 0
+  package var squaredErrorDraws = 0
 
   /// A `vectors` block of dimension d.
-  init(dimension d: Int) {
+  package init(dimension d: Int) {
     errorSum = [Double](repeating: 0, count: d)
     errorSquareSum = [Double](repeating: 0, count: d)
   }
@@ -66,7 +66,7 @@ package struct CellSums: Sendable {
   public var layout: CellLayout { errorSum.isEmpty ? .counts : .vectors }
 
   /// A `vectors` cell of dimension d.
-  init(dimension d: Int) { self.init(layout: .vectors, examples: 0, dimension: d) }
+  package init(dimension d: Int) { self.init(layout: .vectors, examples: 0, dimension: d) }
 
   init(layout: CellLayout, examples n: Int, dimension d: Int) {
     squaredErrorPowerSums = [ExactSum](repeating: ExactSum(), count: 3)
@@ -87,7 +87,7 @@ package struct CellSums: Sendable {
     self.errorSquareSum = errorSquareSum
   }
 
-  mutating func add(_ block: BlockSums) {
+  package mutating func add(_ block: BlockSums) {
     draws += block.draws
     squaredErrorDraws += block.squaredErrorDraws
     squaredErrorPowerSums[0].add(block.squaredErrorSum)
@@ -121,7 +121,7 @@ package struct CellSums: Sendable {
   /// - Parameters:
   ///   - listed: for the `counts` layout, Gᵀc (`MiniBatchSweep.listedSums`), the population, and whether
   ///     the draws listed the complement of the batch.
-  func measurement(
+  package func measurement(
     cell: SweepCell, listed: (sum: [Double], population: GradientPopulation, complement: Bool)? = nil
   ) -> CellMeasurement {
     let r = Double(draws)

@@ -1,13 +1,13 @@
 /// R Monte Carlo draws in fixed logical blocks of `MiniBatchSweep.blockSize` (the last one shorter): block k
 /// holds draws k·size ..< min((k + 1)·size, R). Each block draws from its own stream and returns its own
 /// partial sums, so the blocks can run on any threads and be combined in block order with the same result.
-enum DrawBlocks {
+package enum DrawBlocks {
   /// The number of blocks of R draws.
   static func count(draws: Int) -> Int { (draws + MiniBatchSweep.blockSize - 1) / MiniBatchSweep.blockSize }
 
   /// `body(block, drawsInBlock, &scratch)` for every block, in block order; `makeScratch` gives each
   /// worker its reusable state.
-  static func map<Scratch, Part: Sendable>(
+  package static func map<Scratch, Part: Sendable>(
     draws: Int, threads: Int, makeScratch: @Sendable () -> Scratch,
     _ body: @Sendable (_ block: Int, _ draws: Int, inout Scratch) -> Part
   ) -> [Part] {

@@ -83,7 +83,7 @@ package struct SweepCostPlan: Sendable {
   /// over the columns (`CrossSquareSum.columnSum`), one block of 256 rows timed on all threads and scaled by
   /// the blocks, N/256; over the rows, `CrossSquareSum.sum` timed on 24 of them and scaled by the pairs,
   /// (m/24)²/T.
-  static func momentSeconds(_ p: GradientPopulation, threads: Int) -> Double {
+  package static func momentSeconds(_ p: GradientPopulation, threads: Int) -> Double {
     guard p.dimension > 256 else { return 0 }
     return p.rows.withElements { elements in
       switch elements {
@@ -160,5 +160,5 @@ package struct SweepCostPlan: Sendable {
 
 extension Duration {
   /// The duration in seconds.
-  var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
+  package var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }

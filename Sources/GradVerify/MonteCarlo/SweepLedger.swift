@@ -169,7 +169,7 @@ package struct SweepLedger: Sendable {
       return v
     }
     let n = try field(2, "shards", in: 1...100_000)
-    let draws = try field(3, "draws", in: 2...1_000_000_000)
+    let draws = try field(3, "draws", in: SweepSettings.drawsRange)
     let cellCount = try field(4, "cells", in: 1...1_000_000)
     let d = try field(5, "dimension", in: 1...(1 << 24))
     let examples = try field(6, "examples", in: 1...Int(Int32.max))

@@ -31,7 +31,7 @@ import Foundation
 /// distributed summands", arXiv:1111.6554 (2011); "An improvement of convergence rate estimates in the
 /// Lyapunov theorem", Dokl. Math. 82 (2010) 862–864. W. Hoeffding, "Probability inequalities for sums of
 /// bounded random variables", J. Amer. Statist. Assoc. 58 (1963) 13–30, doi:10.1080/01621459.1963.10500830.
-struct SweepNullTails {
+package struct SweepNullTails {
   let population: GradientPopulation
   let moments: PopulationMoments
   /// The per-tail level L of every test.
@@ -50,7 +50,7 @@ struct SweepNullTails {
   /// expected picks per draw of the farthest set, computed once.
   private var farSquaredDeviations: (count: Int, share: Double)?
 
-  init(population p: GradientPopulation, moments: PopulationMoments, level: Double) {
+  package init(population p: GradientPopulation, moments: PopulationMoments, level: Double) {
     population = p
     self.moments = moments
     self.level = level
@@ -104,7 +104,7 @@ struct SweepNullTails {
   // MARK: - C2
 
   /// The test of ēⱼ = 0 for one cell measured over R draws; nil for a sampler without an unbiased law.
-  mutating func biasTest(cell: SweepCell, draws r: Int, coordinate j: Int, meanError: Double, variance: Double) -> TailTest? {
+  package mutating func biasTest(cell: SweepCell, draws r: Int, coordinate j: Int, meanError: Double, variance: Double) -> TailTest? {
     guard cell.sampler.isUnbiased else { return nil }
     let rounding = meanErrorRounding(coordinate: j, batch: cell.batch)
     let withinRounding = Swift.abs(meanError) <= rounding
@@ -166,7 +166,7 @@ struct SweepNullTails {
 
   /// The critical values of coordinate j's test at the per-tail level, in units of its null standard
   /// error, found by bisection on the test itself (nil when no deviation up to 64 standard errors rejects).
-  mutating func biasCritical(
+  package mutating func biasCritical(
     cell: SweepCell, draws r: Int, coordinate j: Int, variance: Double
   ) -> SweepEvaluation.CriticalValues? {
     let se = (variance / Double(r)).squareRoot()

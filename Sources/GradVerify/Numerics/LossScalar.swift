@@ -45,7 +45,7 @@ extension Double: LossScalar {
 @inlinable func Foundation_exp(_ x: Double) -> Double { exp(x) }
 @inlinable func Foundation_log(_ x: Double) -> Double { log(x) }
 @inlinable func Foundation_log1p(_ x: Double) -> Double { log1p(x) }
-@inlinable func Foundation_log10(_ x: Double) -> Double { log10(x) }
+@inlinable package func Foundation_log10(_ x: Double) -> Double { log10(x) }
 @inlinable func Foundation_tanh(_ x: Double) -> Double { tanh(x) }
 @inlinable func Foundation_cos(_ x: Double) -> Double { cos(x) }
 @inlinable func Foundation_sin(_ x: Double) -> Double { sin(x) }

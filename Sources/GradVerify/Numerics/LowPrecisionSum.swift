@@ -40,7 +40,7 @@ package enum LowPrecision: String, Sendable, CaseIterable, Codable {
     return Double(bitPattern: kept)
   }
 
-  @inlinable func add(_ a: Double, _ b: Double) -> Double { round(a + b) }
+  @inlinable package func add(_ a: Double, _ b: Double) -> Double { round(a + b) }
 
   /// Recursive summation, left to right.
   public func recursiveSum(_ x: UnsafeBufferPointer<Double>) -> Double {

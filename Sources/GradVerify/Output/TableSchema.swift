@@ -1,3 +1,4 @@
+
 /// One column of a result table: its name in the CSV header, what it means and its unit, for the Table
 /// Schemas of results/datapackage.json. Units: "1" for dimensionless numbers and counts, "loss" for values of
 /// the cost, "gradient" for gradient entries (loss per parameter unit), "gradient²" for squared gradient

@@ -1,3 +1,4 @@
+
 /// results/REPORT.md, written from the run's specs, tables and verdict rows: a one-page summary (each claim in
 /// one sentence with its verdicts, a key number and its figures), the abbreviations, then per claim the
 /// statement, the method, the verdicts, the numbered figures with their captions and the command that

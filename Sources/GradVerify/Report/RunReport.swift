@@ -1,3 +1,4 @@
+
 /// The report of one `check` or `sweep` on the user's own data (`--report DIR`): its tables, the figures
 /// the committed results draw for the same claims (finite-difference error against h; MSE against b with
 /// its laws; the bias z-scores), and a short REPORT.md with the command, the verdicts and the figures.
@@ -7,29 +8,35 @@ package enum RunReport {
     _ experiment: SweepExperiment, _ result: SweepExperiment.Result, verdicts: [VerdictRow], notes: [String],
     command: String
   ) -> [(name: String, text: String)] {
-    let documents = experiment.tables(result).map(\.document)
-    let tables = zip(SweepExperiment.tableSuffixes, documents).map { ("sweep\($0.0).csv", $0.1) }
-    let bySuffix = Dictionary(uniqueKeysWithValues: zip(SweepExperiment.tableSuffixes, documents.map(ResultTable.init)))
-    let figures = SweepExperiment.figures([bySuffix])
-    // The tables were just made by the sweep: a column missing here is a bug in a figure.
-    for table in bySuffix.values { precondition(table.missingColumns.isEmpty, "sweep figures read missing columns \(table.missingColumns)") }
-    return files(
-      title: "gradverify sweep", command: command, tables: tables, figures: figures, verdicts: verdicts, notes: notes,
-      summary: experiment.summaryLines(result))
+    report(
+      experiment, result, tablePrefix: "sweep", title: "gradverify sweep", command: command, verdicts: verdicts,
+      notes: notes, summary: SweepEngine(settings: experiment.settings).summaryLines(result))
   }
 
-  /// The files of a check's report.
+  /// The files of a check's report. The cost landscape is a picture of a fixed toy problem, not of this run:
+  /// only the error against h.
   public static func check(
     _ experiment: LinearityExperiment, _ result: LinearityExperiment.Result, verdicts: [VerdictRow], notes: [String],
     command: String
   ) -> [(name: String, text: String)] {
+    report(
+      experiment, result, tablePrefix: "check-linearity", title: "gradverify check", command: command,
+      verdicts: verdicts, notes: notes, summary: [], figureNames: ["fig-fd-error-vs-h.svg"])
+  }
+
+  /// Any claim's report: its tables named by the claim's suffixes, the figures it draws from them (those in
+  /// `figureNames`, or all), the verdicts and notes.
+  static func report<E: Experiment>(
+    _ experiment: E, _ result: E.Result, tablePrefix: String, title: String, command: String,
+    verdicts: [VerdictRow], notes: [String], summary: [String], figureNames: Set<String>? = nil
+  ) -> [(name: String, text: String)] {
     let documents = experiment.tables(result).map(\.document)
-    let tables = zip(LinearityExperiment.tableSuffixes, documents).map { ("check-linearity\($0.0).csv", $0.1) }
-    // The cost landscape is a picture of a fixed toy problem, not of this run: only the error against h.
-    let halving = ResultTable(documents[1])
-    let figures = rendered([("fig-fd-error-vs-h.svg", LinearityExperiment.finiteDifferenceError(halving: halving))])
-    precondition(halving.missingColumns.isEmpty, "the check figure reads missing columns \(halving.missingColumns)")
-    return files(title: "gradverify check", command: command, tables: tables, figures: figures, verdicts: verdicts, notes: notes, summary: [])
+    let tables = zip(E.tableSuffixes, documents).map { ("\(tablePrefix)\($0.0).csv", $0.1) }
+    let bySuffix = Dictionary(uniqueKeysWithValues: zip(E.tableSuffixes, documents.map(ResultTable.init)))
+    let figures = E.figures([bySuffix]).filter { figureNames?.contains($0.name) ?? true }
+    // The tables were just made by the claim: a column missing here is a bug in a figure.
+    for table in bySuffix.values { precondition(table.missingColumns.isEmpty, "\(title) figures read missing columns \(table.missingColumns)") }
+    return files(title: title, command: command, tables: tables, figures: figures, verdicts: verdicts, notes: notes, summary: summary)
   }
 
   static func files(

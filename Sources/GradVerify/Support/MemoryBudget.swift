@@ -30,7 +30,7 @@ package enum MemoryBudget {
     }
   }
 
-  static func gibibytes(_ bytes: Double) -> String {
+  package static func gibibytes(_ bytes: Double) -> String {
     let gb = bytes / 1_073_741_824
     return gb >= 10 ? "\(Int(gb.rounded())) GiB" : String(format: "%.2g GiB", gb)
   }

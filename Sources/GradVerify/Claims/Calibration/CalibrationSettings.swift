@@ -1,3 +1,4 @@
+
 /// CAL's settings: how many independently seeded null sweeps, at which replicate counts R, the family-wise
 /// α of the sweep being calibrated, the per-tail levels measured beside its Bonferroni level, and the
 /// offsets from the critical z of the seeded biases whose power is measured.

@@ -1,3 +1,4 @@
+
 /// Power of the variance law (C3-convention): at N = 100 the two classic convention bugs move E‖ḡ_b − g‖²
 /// by only about 1%, and a sweep that is to tell the law from them needs cells whose detectable deviation is
 /// well below that. The same draws are judged against the exact law and against each bug.

@@ -1,3 +1,4 @@
+
 /// A stationary AR(1) sequence xₜ = φ xₜ₋₁ + εₜ, εₜ ~ N(0, 1), started from its stationary law
 /// x₀ ~ N(0, 1/(1 − φ²)), drawn from the stream "data/ar1"; and the design effect of a window of b
 /// consecutive values of the process, Var(x̄_b)/(σ²/b) = 1 + 2 Σ_{k<b} (1 − k/b) φᵏ (Box & Jenkins).

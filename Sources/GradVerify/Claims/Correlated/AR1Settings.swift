@@ -1,3 +1,4 @@
+
 /// N1's AR(1) sequence: xₜ = φ xₜ₋₁ + εₜ, n values, sampled in circular windows of the given sizes.
 package struct AR1Settings: Decodable, Sendable, Equatable {
   public var phi: Double

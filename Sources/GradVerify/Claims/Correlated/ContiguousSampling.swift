@@ -1,3 +1,4 @@
+
 /// Batches taken as contiguous runs of the data order, for negative control N1. Every one of these samplers
 /// has finitely many equally likely outcomes (its possible starts), so its exact mean and spread follow by
 /// enumeration; a Monte Carlo run over random starts then confirms them.

@@ -1,3 +1,4 @@
+
 /// Negative control N1: correlated or unshuffled samples, on data sorted by target (and its shuffled twin),
 /// and on an AR(1) sequence sampled in circular windows.
 ///

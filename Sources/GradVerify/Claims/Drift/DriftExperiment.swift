@@ -1,3 +1,4 @@
+
 /// Negative control N3: the drift of per-example gradients accumulated along SGD steps, against its
 /// first-order prediction −η(k−1)/2 · H g, with the η = 0 twin (exactly zero).
 ///
@@ -9,10 +10,7 @@ package struct DriftExperiment: SettingsExperiment {
   public static let statement =
     "Gradients taken at different parameter points break the claim: accumulated along SGD steps they drift from the gradient at one point, to first order by −η(k−1)/2 · H g."
 
-  public struct Record: Sendable {
-    public var caseName: String
-    public var control: ParameterDriftControl
-  }
+  public typealias Record = CaseRecord<ParameterDriftControl>
 
   /// The cases' controls, in spec order.
   public typealias Result = CaseResults<Record>

@@ -1,3 +1,4 @@
+
 /// N3's settings: k examples per SGD pass, the step sizes, which of them are judged to first order, and
 /// how many random orders are averaged.
 package struct DriftSettings: Decodable, Sendable, Equatable {

@@ -1,3 +1,4 @@
+
 /// Negative control N3: per-example gradients taken while θ moves (sequential SGD steps) are not the
 /// gradient at one point. The discrepancy grows with the step size, to first order as predicted, and is
 /// exactly zero at η = 0.

@@ -1,3 +1,4 @@
+
 /// The exact oracle over small populations: every batch enumerated, moments against the formulas: the mean
 /// and covariance of ḡ_b, and the law of the squared error that the Monte Carlo verdicts standardise by.
 ///

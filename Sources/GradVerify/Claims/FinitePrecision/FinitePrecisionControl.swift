@@ -1,3 +1,4 @@
+
 /// Negative control F: averaging is exact in real arithmetic only. N gradient entries (a data set's
 /// per-example gradients resampled to N, or synthetic values) are rounded to float32 or bfloat16 and summed
 /// there by recursive, pairwise and compensated summation (`LowPrecision`, emulated exactly); each sum is

@@ -14,10 +14,7 @@ package struct FinitePrecisionExperiment: Experiment {
     "Averaging is exact in real arithmetic only: N entries summed in float32 or bfloat16 miss the exact sum by the labelled format's amount: always within its Higham bounds (γ_{N−1}Σ|x| recursive, γ_{⌈log₂N⌉}Σ|x| pairwise, u|s| + γ²_{N−1}Σ|x| compensated) and beyond the bounds of the next finer format; the typical error grows like √N·u, and bfloat16 recursive summation stops moving once the sum reaches 2⁸ times the terms."
 
   /// One source of values: a case's gradients, the uniform values, or the grid twin.
-  public struct Record: Sendable {
-    public var caseName: String
-    public var control: FinitePrecisionControl
-  }
+  public typealias Record = CaseRecord<FinitePrecisionControl>
 
   public typealias Result = CaseResults<Record>
 

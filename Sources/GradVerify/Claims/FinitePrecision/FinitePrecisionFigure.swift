@@ -1,3 +1,4 @@
+
 /// F's figure: the error of a sum of N entries in float32 and bfloat16, relative to Σ|xᵢ|, against N for
 /// each summation method, with Higham's bound for each (where it is finite).
 extension FinitePrecisionExperiment {

@@ -1,3 +1,4 @@
+
 /// F's settings: the sizes N, the replicates per size, the precisions, how many gradient coordinates of each
 /// case are summed, and whether the synthetic uniform values and the exactly summable grid twin are added.
 package struct FinitePrecisionSettings: Decodable, Sendable, Equatable {

@@ -1,3 +1,4 @@
+
 /// Claim C1 over a set of cases and points: the averaged per-example gradient against finite differences
 /// of the cost, with error estimates, complex-step references and the halving test.
 ///

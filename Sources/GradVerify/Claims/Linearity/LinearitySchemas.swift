@@ -1,3 +1,4 @@
+
 /// The columns of C1's two tables: one row per case, and the halving sequence of every case.
 extension LinearityExperiment {
   static let schema = TableSchema([

@@ -1,3 +1,4 @@
+
 /// Tokens (the examples of a data set) grouped into documents, as a language model's token-level losses
 /// are: the cost is the token mean, and a document of T tokens weighs T in it.
 ///

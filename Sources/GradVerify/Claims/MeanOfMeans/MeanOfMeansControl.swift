@@ -1,3 +1,4 @@
+
 /// Negative control N4: averaging micro-batch means (gradient accumulation, data-parallel all-reduce of
 /// per-worker means) when the micro-batches hold unequal numbers of tokens.
 ///

@@ -1,3 +1,4 @@
+
 /// N4's figure: the measured gap between the mean of micro-batch means and the batch gradient against the
 /// gap the identity predicts, one point per layout and scheme; the twins sit at the origin.
 extension MeanOfMeansExperiment {

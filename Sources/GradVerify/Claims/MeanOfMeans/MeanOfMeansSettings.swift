@@ -1,3 +1,4 @@
+
 /// N4's settings: the mean document length L, the groupings of tokens into documents, the batching schemes
 /// (M micro-batches of k documents) and the Monte Carlo batches per scheme.
 package struct MeanOfMeansSettings: Decodable, Sendable, Equatable {

@@ -1,3 +1,4 @@
+
 /// A linear model on batch-normalised features, for negative control N2: the cost couples the examples of
 /// a batch through its mean and variance, so it is not an average of per-example losses.
 ///

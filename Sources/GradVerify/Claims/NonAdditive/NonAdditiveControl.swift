@@ -1,3 +1,4 @@
+
 /// Negative control N2 for one cost: the finite-difference gradient of the true (non-additive) cost
 /// against the average of per-example gradients, and the mini-batch bias of the cost against b.
 ///

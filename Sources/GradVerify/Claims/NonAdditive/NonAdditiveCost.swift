@@ -1,3 +1,4 @@
+
 /// Costs that combine per-example losses other than by their mean, for negative control N2.
 ///
 /// ```

@@ -1,3 +1,4 @@
+
 /// Negative control N2: costs that do not add over examples (and, on request, a linear model on
 /// batch-normalised features), with the additive mean as their twin.
 ///
@@ -9,10 +10,7 @@ package struct NonAdditiveExperiment: Experiment {
   public static let statement =
     "Costs that do not add over examples break the claim: the average of per-example gradients is not their gradient, and mini-batch estimates of the cost are biased."
 
-  public struct Record: Sendable {
-    public var caseName: String
-    public var control: NonAdditiveControl
-  }
+  public typealias Record = CaseRecord<NonAdditiveControl>
 
   /// The controls of the run, in spec order.
   public struct Result: Sendable {

@@ -1,3 +1,4 @@
+
 /// One epoch of random reshuffling, as data loaders do it: a uniform permutation of the N examples cut into
 /// batches of b (the last one shorter when b does not divide N). Exactly:
 ///

@@ -12,10 +12,7 @@ package struct ReshufflingExperiment: SettingsExperiment {
   public static let statement =
     "The batches of one random-reshuffling epoch are disjoint simple random samples: two of them covary by −Σ_N/(N − 1) (0 when drawn independently), and the running mean of the first k batches is a without-replacement sample of kb, exactly g at the end of the epoch."
 
-  public struct Record: Sendable {
-    public var caseName: String
-    public var control: ReshufflingControl
-  }
+  public typealias Record = CaseRecord<ReshufflingControl>
 
   public typealias Result = CaseResults<Record>
 

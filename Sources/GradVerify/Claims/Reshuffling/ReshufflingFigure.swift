@@ -1,3 +1,4 @@
+
 /// RR's figure: the running mean's squared error over one epoch against the examples seen, with the
 /// without-replacement law (reaching 0 at N) and, for contrast, the law of independent draws.
 extension ReshufflingExperiment {

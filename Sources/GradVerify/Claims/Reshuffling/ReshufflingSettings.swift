@@ -1,3 +1,4 @@
+
 /// RR's settings: the batch size b of the epoch, the number of epochs drawn, and the running-mean
 /// checkpoints (numbers of batches; default every full batch but the last).
 package struct ReshufflingSettings: Decodable, Sendable, Equatable {

@@ -1,3 +1,4 @@
+
 /// The columns of the sweep's three tables: one row per cell, per case (the population's moments, the
 /// fitted slopes and the noise-scale estimators), and per cell × coordinate.
 extension SweepExperiment {

@@ -1,3 +1,4 @@
+
 /// What mini-batches do to training: gradient descent against SGD at several b from one point, with the
 /// estimator noise along each path judged against C3.
 ///

@@ -1,3 +1,4 @@
+
 /// T's settings: step size, full-batch steps, SGD batch sizes, checkpoints and noise draws per checkpoint.
 package struct TrainingSettings: Decodable, Sendable, Equatable {
   public var eta: Double

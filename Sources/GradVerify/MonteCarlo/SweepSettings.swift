@@ -13,6 +13,11 @@ public struct SweepSettings: Sendable, Equatable {
 
   public init() {}
 
+  /// The numbers of draws a sweep accepts, wherever they come from (a spec, a flag, a ledger).
+  package static let drawsRange = 2...1_000_000_000
+  /// Whether α is a usable family-wise level: 0 < α < 1.
+  package static func isLevel(_ alpha: Double) -> Bool { alpha > 0 && alpha < 1 }
+
   /// Powers of two up to N, with 3, 10, N/2, N − 1 and N: sorted, without repeats.
   public static func defaultBatchSizes(count n: Int) -> [Int] {
     var sizes = Set([3, 10, n / 2, n - 1, n].filter { $0 >= 1 && $0 <= n })
@@ -65,11 +70,11 @@ extension SweepSettings {
     self.init()
     let c = try decoder.container(keyedBy: Key.self)
     if keys.contains(.draws), let draws = try c.decodeIfPresent(Int.self, forKey: .draws) {
-      guard draws >= 2 && draws <= 1_000_000_000 else { throw invalid(c, .draws, "must be between 2 and 10⁹") }
+      guard Self.drawsRange.contains(draws) else { throw invalid(c, .draws, "must be between 2 and 10⁹") }
       self.draws = draws
     }
     if keys.contains(.alpha), let alpha = try c.decodeIfPresent(Double.self, forKey: .alpha) {
-      guard alpha > 0 && alpha < 1 else { throw invalid(c, .alpha, "must lie in (0, 1)") }
+      guard Self.isLevel(alpha) else { throw invalid(c, .alpha, "must lie in (0, 1)") }
       self.alpha = alpha
     }
     if keys.contains(.samplers), let samplers = try c.decodeIfPresent([SamplerKind].self, forKey: .samplers) {

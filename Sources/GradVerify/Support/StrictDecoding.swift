@@ -1,11 +1,11 @@
 import Foundation
 
 /// A coding key for any name, to list the keys a JSON object really has.
-struct AnyCodingKey: CodingKey {
-  var stringValue: String
-  var intValue: Int?
-  init(stringValue: String) { self.stringValue = stringValue }
-  init(intValue: Int) {
+package struct AnyCodingKey: CodingKey {
+  package var stringValue: String
+  package var intValue: Int?
+  package init(stringValue: String) { self.stringValue = stringValue }
+  package init(intValue: Int) {
     stringValue = String(intValue)
     self.intValue = intValue
   }
@@ -14,12 +14,12 @@ struct AnyCodingKey: CodingKey {
 extension Decoder {
   /// Throws for any key of this JSON object that `Keys` does not name: a misspelt field is an error,
   /// never silently ignored.
-  func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(_: Keys.Type) throws {
+  package func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(_: Keys.Type) throws {
     try rejectUnknownKeys(known: Keys.allCases.map(\.stringValue), in: nil)
   }
 
   /// As above, for keys listed by name; `what` ("a C1 spec") is named in the error.
-  func rejectUnknownKeys(known: [String], in what: String?) throws {
+  package func rejectUnknownKeys(known: [String], in what: String?) throws {
     let container = try self.container(keyedBy: AnyCodingKey.self)
     let names = Set(known)
     for key in container.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) where !names.contains(key.stringValue) {
@@ -109,6 +109,6 @@ func jsonTypeName(_ type: Any.Type) -> String {
   }
 }
 
-func invalid<K: CodingKey>(_ container: KeyedDecodingContainer<K>, _ key: K, _ message: String) -> DecodingError {
+package func invalid<K: CodingKey>(_ container: KeyedDecodingContainer<K>, _ key: K, _ message: String) -> DecodingError {
   DecodingError.dataCorrupted(.init(codingPath: container.codingPath + [key], debugDescription: message))
 }

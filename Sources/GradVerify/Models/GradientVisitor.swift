@@ -1,17 +1,25 @@
 /// Builds a model's per-example gradients at a seeded (or given) θ: the population a sweep samples from.
-struct GradientVisitor: ModelVisitor {
-  var data: Dataset
+package struct GradientVisitor: ModelVisitor {
+  package var data: Dataset
   var point: ParameterPointSpec
-  var seed: UInt64
+  package var seed: UInt64
   var stream: String
   var theta: [Double]?
 
-  func visit<M: PerExampleModel>(_ model: M) throws(InputError) -> PerExampleGradients {
+  package init(data: Dataset, point: ParameterPointSpec, seed: UInt64, stream: String, theta: [Double]?) {
+    self.data = data
+    self.point = point
+    self.seed = seed
+    self.stream = stream
+    self.theta = theta
+  }
+
+  package func visit<M: PerExampleModel>(_ model: M) throws(InputError) -> PerExampleGradients {
     PerExampleGradients(model: model, data: data, theta: try theta(for: model))
   }
 
   /// The given θ, checked against the model's P, or the seeded point's.
-  func theta<M: PerExampleModel>(for model: M) throws(InputError) -> [Double] {
+  package func theta<M: PerExampleModel>(for model: M) throws(InputError) -> [Double] {
     let theta = self.theta ?? point.theta(parameterCount: model.parameterCount, seed: seed, stream: stream)
     guard theta.count == model.parameterCount else {
       throw InputError("θ has \(theta.count) entries; \(model.layout) needs \(model.parameterCount)")
@@ -22,7 +30,7 @@ struct GradientVisitor: ModelVisitor {
 
 extension GradientVisitor {
   /// One case of a spec at its seeded point: its name and its per-example gradients as a population.
-  static func seededPopulation(
+  package static func seededPopulation(
     model: ModelChoice, data: Dataset, source: String, point: ParameterPointSpec, seed: UInt64
   ) throws(InputError) -> (name: String, population: GradientPopulation) {
     let name = CaseName.of(model: model, data: data, point: point.name)

@@ -2,7 +2,7 @@
 /// with its parts, the fitted slope of log MSE against log b beside the law's own slope over the same b, and
 /// the two-batch estimators against their exact values (to four significant digits), and the jackknife
 /// interval of the noise scale of the population the rows were drawn from (`SampledNoiseScale`).
-extension SweepExperiment {
+extension SweepEngine {
   public func summaryLines(_ result: Result) -> [String] {
     var lines: [String] = []
     for r in result.records {

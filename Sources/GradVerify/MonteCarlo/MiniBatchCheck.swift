@@ -25,12 +25,12 @@ public struct MiniBatchCheck: Sendable {
       throw InputError("sweep: θ has \(theta.count) entries, the model takes P = \(model.parameterCount)")
     }
     let population = GradientPopulation(PerExampleGradients(model: model, data: data, theta: theta))
-    let experiment = SweepExperiment(settings: settings)
-    let swept = try experiment.measure(
+    let engine = SweepEngine(settings: settings)
+    let swept = try engine.measure(
       population: population, name: name, source: data.name, seed: seed, threads: max(1, threads))
     guard let measured = swept.measured else { throw InputError("sweep: \(name) was not measured completely") }
-    let result = SweepExperiment.Result([measured], settings: settings)
-    verdicts = experiment.verdicts(result)
-    summary = experiment.summaryLines(result)
+    let result = SweepEngine.Result([measured], settings: settings)
+    verdicts = engine.verdicts(result)
+    summary = engine.summaryLines(result)
   }
 }
