@@ -128,6 +128,19 @@ struct FigureTests {
     #expect(drawn > 0 && refused > 0, "drawn \(drawn), refused \(refused)")
   }
 
+  @Test("a log axis whose data span 2.5e-300 to 1e300 is drawn with finite decades (its padding left the doubles and trapped)")
+  func logAxisAcrossTheDoubles() throws {
+    var tables = try committedTables()
+    let k = try #require(tables.firstIndex { $0.name == "C2C3-sweep.csv" })
+    var document = tables[k].document
+    let c = try #require(document.header.firstIndex(of: "mse"))
+    document.rows[1][c] = "2.5e-300"
+    document.rows[2][c] = "1e300"
+    tables[k].document = document
+    let mse = try #require(try figures(from: tables).first { $0.name == "fig-mse-vs-b.svg" }?.svg)
+    #expect(isWellFormedXML(mse) && !mse.contains("nan") && !mse.contains("inf"))
+  }
+
   @Test("a cell a table leaves empty by design (N1's process design effect where the order has none) is a missing point, not an error")
   func emptyByDesignIsAMissingPoint() throws {
     let tables = try committedTables()

@@ -101,6 +101,9 @@ struct PlotAxis {
       if high <= low { (low, high) = (low / 3, high * 3) }
       let pad = 0.04 * log10(high / low)
       (low, high) = (low / pow(10, pad), high * pow(10, pad))
+      // Data spanning most of the doubles (10⁻³⁰⁰ to 10³⁰⁰) would pad past them: kept normal and finite, so
+      // the decades are whole numbers.
+      (low, high) = (Swift.max(low, Double.leastNormalMagnitude), Swift.min(high, Double.greatestFiniteMagnitude))
     }
     return (low, high, Int(ceil(log10(low) - 1e-9)), Int(floor(log10(high) + 1e-9)))
   }
