@@ -48,15 +48,8 @@ func verifyCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus 
   let threads = try args.threads()
   let json = try jsonTarget(&args)
   _ = try args.positionals(expected: 0...0, usage: "no arguments")
-  if explicitResults != nil && skipComparison { throw InputError("verify: --results and --no-compare exclude each other") }
   // The committed tables are compared when they are there (or named): a table that differs fails verify.
-  var resultsFolder = explicitResults
-  if resultsFolder == nil && !skipComparison && folder == "Experiments" {
-    var isDirectory: ObjCBool = false
-    if FileManager.default.fileExists(atPath: "results", isDirectory: &isDirectory), isDirectory.boolValue {
-      resultsFolder = "results"
-    }
-  }
+  let resultsFolder = try ResultArtifacts.comparisonFolder(experiments: folder, named: explicitResults, skip: skipComparison)
   let runs = try ExperimentRunner.runAll(folder: folder, threads: threads, progress: progressReporter())
   let outcomes = runs.map(\.outcome)
   printOutcomes(outcomes)
@@ -292,7 +285,7 @@ func sweepCommand(_ args: inout ArgumentList, merged: (ledger: SweepLedger, sour
     return .success
   case .table(let result, let notes, let verdicts):
     try writeJSON(
-      json, command: "sweep", rows: verdicts.map { ($0, $0.claim == "C1-framework" ? nil : settings.alpha) },
+      json, command: "sweep", rows: job.levels(of: verdicts),
       notes: notes, inputs: [source.path] + (fullGradientPath.map { [$0] } ?? []),
       figures: SweepEngine(settings: settings).figures(result))
     if let report {
@@ -320,9 +313,7 @@ func mergeCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
   let asPart = try args.flag("--part")
   let json = try jsonTarget(&args)
   let paths = try args.positionals(expected: 1...100_000, usage: "the part files of every shard")
-  if let out { try flagged("--out") { () throws(InputError) in try AtomicFile.checkWritable(out) } }
-  if asPart && out == nil { throw InputError("merge: --part needs --out PART, the file the combined part goes to") }
-  try refuseClashes(outputs: [("--out", out), ("--json", json)], inputs: paths)
+  try SweepJob.checkMerge(parts: paths, out: out, json: json, asPart: asPart)
   let combined = try SweepJob.combine(paths: paths, asPart: asPart)
   if asPart, let out {
     try AtomicFile.write(combined.text, to: out)
@@ -333,7 +324,7 @@ func mergeCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
   let job = SweepJob(request: try SweepRequest(identity: combined.signature, source: paths[0]), out: out, threads: threads)
   guard case .table(let result, let notes, let verdicts) = try job.run(merged: (combined, paths[0])) else { return .success }
   try writeJSON(
-    json, command: "merge", rows: verdicts.map { ($0, job.request.settings.alpha) }, notes: notes,
+    json, command: "merge", rows: job.levels(of: verdicts), notes: notes,
     inputs: [job.request.source.path] + paths)
   return printSweep(result, settings: job.request.settings, notes: notes, verdicts: verdicts)
 }

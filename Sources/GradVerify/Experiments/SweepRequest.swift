@@ -243,6 +243,13 @@ package struct SweepJob: Sendable {
     case table(SweepEngine.Result, notes: [String], verdicts: [VerdictRow])
   }
 
+  /// Each verdict row of the finished sweep with the family-wise level the JSON reports for it: the sweep's
+  /// rows the run's α, the framework gradient's row none (its bound's confidence is stated in the row).
+  public func levels(of verdicts: [VerdictRow]) -> [(row: VerdictRow, level: Double?)] {
+    let sweepRows = verdicts.count - (fullGradient == nil ? 0 : 1)
+    return verdicts.enumerated().map { k, row in (row, k < sweepRows ? request.settings.alpha : nil) }
+  }
+
   /// The gradients a sweep samples: a built-in model's at its θ, or a matrix read from a file.
   struct Loaded {
     var population: GradientPopulation
@@ -399,6 +406,14 @@ package struct SweepJob: Sendable {
         ).verdictRow(caseName: loaded.caseName))
     }
     return .table(result, notes: loaded.notes, verdicts: verdicts)
+  }
+
+  /// Checks a merge's outputs before any part is read: `--out` writable, required with `--part`, and neither
+  /// it nor `--json` naming a part.
+  public static func checkMerge(parts: [String], out: String?, json: String?, asPart: Bool) throws(InputError) {
+    if let out { try flagged("--out") { () throws(InputError) in try AtomicFile.checkWritable(out) } }
+    if asPart && out == nil { throw InputError("merge: --part needs --out PART, the file the combined part goes to") }
+    try refuseClashes(outputs: [("--out", out), ("--json", json)], inputs: parts)
   }
 
   /// Reads part files and combines them: into one part for a later merge (`asPart`), or, when they hold

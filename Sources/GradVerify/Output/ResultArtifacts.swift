@@ -49,4 +49,16 @@ extension ResultArtifacts {
   public static func redrawnFigures(experiments: String, results: String) throws(InputError) -> [ResultFigure] {
     try ExperimentRunner.figures(specs: try ExperimentRunner.loadAll(folder: experiments), tables: try tables(in: results))
   }
+
+  /// The folder `verify` compares its tables with: the one named (`--results`), none with `--no-compare`,
+  /// otherwise `results/` when the run is of the committed `Experiments/` and that folder is there.
+  public static func comparisonFolder(
+    experiments: String, named: String?, skip: Bool
+  ) throws(InputError) -> String? {
+    if named != nil && skip { throw InputError("verify: --results and --no-compare exclude each other") }
+    if let named { return named }
+    guard !skip, experiments == "Experiments" else { return nil }
+    var isDirectory: ObjCBool = false
+    return FileManager.default.fileExists(atPath: "results", isDirectory: &isDirectory) && isDirectory.boolValue ? "results" : nil
+  }
 }
