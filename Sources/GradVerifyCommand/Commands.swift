@@ -263,8 +263,10 @@ func sweepCommand(_ args: inout ArgumentList, merged: (ledger: SweepLedger, sour
   options.threads = try args.threads()
   let json = try jsonTarget(&args)
   options.report = try reportFolder(&args)
-  _ = try args.positionals(expected: 0...0, usage: "options only")
+  // The request refuses flags that do not go together (a model's with --gradients) before any leftover
+  // is called unknown.
   let job = try options.job()
+  _ = try args.positionals(expected: 0...0, usage: "options only")
   let files = options.files(json: json)
   try refuseClashes(outputs: files.outputs, inputs: files.inputs)
   // Held until this command returns: a second sweep into the same file is refused, not interleaved.

@@ -87,6 +87,18 @@ struct GradientFileTests {
     #expect(run.status == 64 && run.stderr.split(separator: "\n").count == 1, "\(name): \(run.stderr)")
   }
 
+  @Test("a model's flags with --gradients are refused by name, as not going with it",
+        arguments: [["--model", "linear"], ["--data", "x.csv"], ["--standardize"], ["--l2", "0.1"]])
+  func modelFlagsWithGradients(_ flag: [String]) throws {
+    let folder = try temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let path = folder.appendingPathComponent("g.npy").path
+    try npyBytes(shape: "(3, 2)", data: float64Bytes([1, 2, 3, 4, 5, 6])).write(to: URL(fileURLWithPath: path))
+    let run = try CommandRun(["sweep", "--gradients", path] + flag)
+    #expect(run.status == 64, "\(run.stderr)")
+    #expect(run.stderr.contains("sweep: \(flag[0]) does not go with --gradients"), "\(run.stderr)")
+  }
+
   @Test("a CSV with a header row reads as the same matrix")
   func csvMatrix() throws {
     let folder = try temporaryFolder(["g.csv": "g0,g1\n1.5,-2.25\n0.125,3\n-0.5,4.75\n"])
