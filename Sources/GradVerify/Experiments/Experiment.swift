@@ -14,7 +14,7 @@ package protocol Experiment: Sendable {
   /// this claim with any other key is refused.
   static var keys: [String] { get }
   /// The suffixes of the claim's tables, in the order `tables(_:)` returns them: a spec "X.json" writes
-  /// "X\(suffix).csv".
+  /// "X\(suffix).csv" Default: one table, "".
   static var tableSuffixes: [String] { get }
   /// One sentence: what the claim states (REPORT.md).
   static var statement: String { get }
@@ -50,6 +50,8 @@ extension Experiment {
   }
 
   public static func figures(_ runs: [[String: ResultTable]]) -> [DrawnFigure] { [] }
+
+  public static var tableSuffixes: [String] { [""] }
 }
 
 /// What a claim's run is given: the spec's cases with their data loaded, one place per case × point.

@@ -265,8 +265,7 @@ package struct SweepJob: Sendable {
       let (data, theta) = try input.load()
       let point = theta == nil ? ParameterPointSpec(name: "unit", scale: 1) : ParameterPointSpec(name: "params", scale: 1)
       let gradients = try input.model.visit(
-        GradientVisitor(
-          data: data, point: point, seed: request.seed, stream: "\(input.model.name)/\(data.name)", theta: theta),
+        GradientVisitor(model: input.model, data: data, point: point, seed: request.seed, theta: theta),
         data: data, source: input.dataPath)
       return Loaded(
         population: GradientPopulation(gradients), caseName: CaseName.of(model: input.model, data: data, point: point.name),

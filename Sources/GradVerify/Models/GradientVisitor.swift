@@ -6,12 +6,13 @@ package struct GradientVisitor: ModelVisitor {
   var stream: String
   var theta: [Double]?
 
-  package init(data: Dataset, point: ParameterPointSpec, seed: UInt64, stream: String, theta: [Double]?) {
-    self.data = data
-    self.point = point
-    self.seed = seed
-    self.stream = stream
-    self.theta = theta
+  package init(data: Dataset, point: ParameterPointSpec, seed: UInt64, stream: String, theta: [Double]? = nil) {
+    (self.data, self.point, self.seed, self.stream, self.theta) = (data, point, seed, stream, theta)
+  }
+
+  /// A case's visitor: θ given, or drawn at the point from the case's own stream "<model>/<data set>".
+  package init(model: ModelChoice, data: Dataset, point: ParameterPointSpec, seed: UInt64, theta: [Double]? = nil) {
+    self.init(data: data, point: point, seed: seed, stream: "\(model.name)/\(data.name)", theta: theta)
   }
 
   package func visit<M: PerExampleModel>(_ model: M) throws(InputError) -> PerExampleGradients {
@@ -35,7 +36,7 @@ extension GradientVisitor {
   ) throws(InputError) -> (name: String, population: GradientPopulation) {
     let name = CaseName.of(model: model, data: data, point: point.name)
     let gradients = try model.visit(
-      GradientVisitor(data: data, point: point, seed: seed, stream: "\(model.name)/\(data.name)", theta: nil),
+      GradientVisitor(model: model, data: data, point: point, seed: seed),
       data: data, source: source)
     return (name, GradientPopulation(gradients))
   }

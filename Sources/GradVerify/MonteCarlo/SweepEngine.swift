@@ -66,7 +66,7 @@ package struct SweepEngine: Sendable {
     plan: SweepBlockPlan? = nil
   ) throws(InputError) -> (ledger: SweepLedger, measured: Measured?) {
     let gradients = try model.visit(
-      GradientVisitor(data: data, point: point, seed: seed, stream: "\(model.name)/\(data.name)", theta: theta),
+      GradientVisitor(model: model, data: data, point: point, seed: seed, theta: theta),
       data: data, source: source)
     return try measure(
       population: GradientPopulation(gradients), name: CaseName.of(model: model, data: data, point: point.name),

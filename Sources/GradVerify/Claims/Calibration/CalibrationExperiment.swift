@@ -23,7 +23,6 @@ import Foundation
 package struct CalibrationExperiment: Experiment {
   public static let claim = "CAL"
   public static let keys = ["calibration", "alpha", "samplers", "batch_sizes"]
-  public static let tableSuffixes = [""]
   public static let statement =
     "The printed sweep verdict is calibrated: over seeded null runs of a whole sweep, the share with any false FAIL is at most the sweep's α, each tail of each test rejects at its level, and a seeded bias is caught as often as predicted; the old statistic (difference over an estimated standard error) fails the same calibration."
   public enum Statistic: String, Sendable { case exact = "exact-law", estimated = "estimated-se" }

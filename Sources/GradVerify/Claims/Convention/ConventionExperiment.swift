@@ -15,10 +15,8 @@
 /// negative controls: FAILS-AS-PREDICTED when a cell rejects the bug while the exact law holds in every cell.
 ///
 /// Spec keys: `draws`, `alpha`, `samplers` (of which `with` and `without` are used) and `batch_sizes`.
-package struct ConventionExperiment: Experiment {
+package struct ConventionExperiment: SweepSettingsExperiment {
   public static let claim = "C3-convention"
-  public static let keys = ["draws", "alpha", "samplers", "batch_sizes"]
-  public static let tableSuffixes = [""]
   public static let statement =
     "The variance law has the power to tell itself from the two classic convention bugs at N = 100, where each moves the expected squared error by about 1%."
 
@@ -55,12 +53,6 @@ package struct ConventionExperiment: Experiment {
   public var settings: SweepSettings
 
   public init(settings: SweepSettings) { self.settings = settings }
-
-  public init(settingsFrom decoder: any Decoder) throws {
-    settings = try SweepSettings(from: decoder, keys: Set(SweepSettings.Key.allCases))
-  }
-
-  public var alpha: Double? { settings.alpha }
 
   public var method: String {
     "One sweep's draws (R = \(settings.draws) per cell) are judged against the exact law and against tr S²/b (with replacement) and (1 − b/N) tr Σ_N/b (without); each cell's power against a bug follows from the exact null law, and the claim's from the product over independent cells."

@@ -6,7 +6,6 @@
 package struct CorrelatedExperiment: Experiment {
   public static let claim = "N1"
   public static let keys = ["draws", "alpha", "batch_sizes", "ar1"]
-  public static let tableSuffixes = [""]
   public static let statement =
     "Correlated or unshuffled samples break the claim: contiguous blocks of sorted data are biased or over-dispersed, and shuffling once restores the law."
 

@@ -6,7 +6,6 @@
 package struct DriftExperiment: SettingsExperiment {
   public static let claim = "N3"
   public static let settingsKey = "drift"
-  public static let tableSuffixes = [""]
   public static let statement =
     "Gradients taken at different parameter points break the claim: accumulated along SGD steps they drift from the gradient at one point, to first order by −η(k−1)/2 · H g."
 
@@ -15,14 +14,8 @@ package struct DriftExperiment: SettingsExperiment {
   /// The cases' controls, in spec order.
   public typealias Result = CaseResults<Record>
 
-  public var settings: DriftSettings
-  /// The family-wise level of the run's tests.
-  public var level: Double
-
-  public init(settings: DriftSettings, alpha: Double) {
-    self.settings = settings
-    level = alpha
-  }
+  public let configuration: LeveledSettings<DriftSettings>
+  public init(_ configuration: LeveledSettings<DriftSettings>) { self.configuration = configuration }
 
   public var method: String {
     "Per-example gradients are accumulated along k = \(settings.examplesPerPass) SGD steps for \(settings.orders) random orders per step size; the mean discrepancy is compared with the first-order prediction in the regime η·k·‖Hg‖/‖g‖ ≤ \(settings.firstOrderLimit), and at η = 0 it must be exactly zero."
@@ -45,8 +38,7 @@ package struct DriftExperiment: SettingsExperiment {
   public func run(_ input: ExperimentInput) throws(InputError) -> Result {
     Result(records: try input.map { p throws(InputError) in
       let name = p.caseName
-      let place = GradientVisitor(
-        data: p.data, point: p.point, seed: input.seed, stream: "\(p.model.name)/\(p.data.name)", theta: nil)
+      let place = GradientVisitor(model: p.model, data: p.data, point: p.point, seed: input.seed)
       let control = try p.model.visit(
         Visitor(place: place, settings: settings, alpha: level, name: name, threads: input.threads), data: p.data,
         source: p.source)

@@ -6,7 +6,6 @@
 package struct ExactOracleExperiment: Experiment {
   public static let claim = "C2C3-exact"
   public static let keys = ["samplers"]
-  public static let tableSuffixes = [""]
   public static let statement = "The mean and covariance of the mini-batch gradient equal the formulas exactly."
 
   /// Agreement demanded of enumeration and formula: both are exact up to rounding, and compensated sums

@@ -55,8 +55,7 @@ package struct LinearityExperiment: Experiment {
       progress(name)
       let (check, gradients) = try model.visit(
         Visitor(
-          place: GradientVisitor(
-            data: data, point: point, seed: seed, stream: "\(model.name)/\(data.name)", theta: thetaOverride),
+          place: GradientVisitor(model: model, data: data, point: point, seed: seed, theta: thetaOverride),
           threads: threads),
         data: data, source: source)
       records.append(

@@ -8,7 +8,6 @@ import Foundation
 package struct MeanOfMeansExperiment: SettingsExperiment {
   public static let claim = "N4"
   public static let settingsKey = "mean_of_means"
-  public static let tableSuffixes = [""]
   public static let statement =
     "Averaging micro-batch means (gradient accumulation, data-parallel averaging) breaks the claim when token counts differ: ĝ − ∇C_B = Σ_m (1/M − T_m/T_B) ∇C_{B_m} exactly; equal counts, or summing and dividing once, restore it."
 
@@ -25,13 +24,8 @@ package struct MeanOfMeansExperiment: SettingsExperiment {
     public let criticalZ: Double
   }
 
-  public var settings: MeanOfMeansSettings
-  public var level: Double
-
-  public init(settings: MeanOfMeansSettings, alpha: Double) {
-    self.settings = settings
-    level = alpha
-  }
+  public let configuration: LeveledSettings<MeanOfMeansSettings>
+  public init(_ configuration: LeveledSettings<MeanOfMeansSettings>) { self.configuration = configuration }
 
   public var method: String {
     let schemes = settings.schemes.map { "\($0.name): M = \($0.microBatches) micro-batches of k = \($0.documentsPerMicroBatch) document\($0.documentsPerMicroBatch == 1 ? "" : "s")" }
@@ -50,8 +44,7 @@ package struct MeanOfMeansExperiment: SettingsExperiment {
 
   public func run(_ input: ExperimentInput) throws(InputError) -> Result {
     let cases = try input.map { p throws(InputError) in
-      let place = GradientVisitor(
-        data: p.data, point: p.point, seed: input.seed, stream: "\(p.model.name)/\(p.data.name)", theta: nil)
+      let place = GradientVisitor(model: p.model, data: p.data, point: p.point, seed: input.seed)
       return (p.caseName, try p.model.visit(place, data: p.data, source: p.source))
     }
     // The z-tests that can fail a true prediction: per case, layout and one-document scheme, one per coordinate.

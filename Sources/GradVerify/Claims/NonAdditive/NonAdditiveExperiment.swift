@@ -76,8 +76,7 @@ package struct NonAdditiveExperiment: Experiment {
     var batchNormRecords: [(caseName: String, control: BatchNormControl)] = []
     _ = try input.map { p throws(InputError) in
       let name = p.caseName
-      let place = GradientVisitor(
-        data: p.data, point: p.point, seed: input.seed, stream: "\(p.model.name)/\(p.data.name)", theta: nil)
+      let place = GradientVisitor(model: p.model, data: p.data, point: p.point, seed: input.seed)
       let controls = try p.model.visit(
         Visitor(place: place, costs: costs, settings: settings, tests: tests, name: name, threads: input.threads),
         data: p.data, source: p.source)

@@ -16,13 +16,8 @@ package struct ReshufflingExperiment: SettingsExperiment {
 
   public typealias Result = CaseResults<Record>
 
-  public var settings: ReshufflingSettings
-  public var level: Double
-
-  public init(settings: ReshufflingSettings, alpha: Double) {
-    self.settings = settings
-    level = alpha
-  }
+  public let configuration: LeveledSettings<ReshufflingSettings>
+  public init(_ configuration: LeveledSettings<ReshufflingSettings>) { self.configuration = configuration }
 
   public var method: String {
     "\(settings.epochs) epochs, each a uniform permutation cut into batches of b = \(settings.batch) (the last shorter), every running sum exact. The mean of (ḡ_{B_1} − g)·(ḡ_{B_2} − g) is judged against −tr Σ_N/(N − 1), and against 0 with B_2 drawn independently, with the Monte Carlo standard error; the running mean's squared error after each full batch against (N − m)/(N − 1)·tr Σ_N/m with its exact null variance; the epoch's mean must equal g to the bit."

@@ -3,9 +3,8 @@
 /// sweep over samplers and batch sizes, judged at a family-wise α over the whole run.
 ///
 /// Spec keys: `draws`, `alpha`, `samplers` and `batch_sizes`.
-package struct SweepExperiment: Experiment {
+package struct SweepExperiment: SweepSettingsExperiment {
   public static let claim = "C2C3"
-  public static let keys = ["draws", "alpha", "samplers", "batch_sizes"]
   public static let tableSuffixes = ["", "-population", "-coordinates"]
   public static let statement =
     "A uniformly random mini-batch estimates the gradient without bias (C2), with a mean squared error that follows an exactly known law in b, zero at the full batch without replacement (C3)."
@@ -15,12 +14,6 @@ package struct SweepExperiment: Experiment {
   public var settings: SweepSettings
 
   public init(settings: SweepSettings) { self.settings = settings }
-
-  public init(settingsFrom decoder: any Decoder) throws {
-    settings = try SweepSettings(from: decoder, keys: Set(SweepSettings.Key.allCases))
-  }
-
-  public var alpha: Double? { settings.alpha }
 
   public var method: String {
     "Per-example gradients at one θ are sampled R = \(settings.draws) times per sampler and batch size in blocks of \(MiniBatchSweep.blockSize) draws with counter-based random streams; the mean error per coordinate and the mean squared error are judged by their tail probabilities under the exact null law of the population (far values of a column enumerated exactly, the rest by a saddlepoint on the exact cumulant generating function; a Chernoff bound without replacement; Pearson type III for the MSE's upper tail and Bennett's bound for its lower tail at 1 < b < N − 1, Bennett's for both where a rare far example drives the upper tail), each tail at α/(2m), m every test of the spec (Bonferroni: P(any false FAIL) ≤ α = \(settings.alpha)). A cell that cannot detect 0.1·‖g‖∞ of bias or 10% of the MSE law is INCONCLUSIVE; each row states what it detects."

@@ -6,7 +6,6 @@
 package struct TrainingExperiment: SettingsExperiment {
   public static let claim = "T"
   public static let settingsKey = "training"
-  public static let tableSuffixes = [""]
   public static let statement =
     "Mini-batches in training: gradient descent against SGD at several batch sizes, and the estimator noise along the path."
 
@@ -18,14 +17,8 @@ package struct TrainingExperiment: SettingsExperiment {
   /// Every case's runs, in spec order.
   public typealias Result = CaseResults<Record>
 
-  public var settings: TrainingSettings
-  /// The family-wise level of the run's tests.
-  public var level: Double
-
-  public init(settings: TrainingSettings, alpha: Double) {
-    self.settings = settings
-    level = alpha
-  }
+  public let configuration: LeveledSettings<TrainingSettings>
+  public init(_ configuration: LeveledSettings<TrainingSettings>) { self.configuration = configuration }
 
   public var method: String {
     "Gradient descent and SGD at b = \(settings.batchSizes.map(String.init).joined(separator: ", ")) start from one point with one step size η = \(settings.eta); loss curves are recorded at equal steps and equal examples, and at each of \(settings.checkpoints) checkpoints \(settings.noiseDraws) fresh batches measure the estimator noise against the C3 law at the θ visited."
@@ -52,8 +45,7 @@ package struct TrainingExperiment: SettingsExperiment {
       for b in settings.batchSizes where b >= p.data.count {
         throw InputError("\(p.source): training batch size \(b) must be below N = \(p.data.count)")
       }
-      let place = GradientVisitor(
-        data: p.data, point: p.point, seed: input.seed, stream: "\(p.model.name)/\(p.data.name)", theta: nil)
+      let place = GradientVisitor(model: p.model, data: p.data, point: p.point, seed: input.seed)
       let runs = try p.model.visit(
         Visitor(place: place, settings: settings, name: p.caseName, threads: input.threads), data: p.data,
         source: p.source)
