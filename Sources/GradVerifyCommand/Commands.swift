@@ -361,7 +361,7 @@ func writeJSON(
 ) throws(InputError) {
   guard let path else { return }
   var report = VerdictReport(command: command, commandLine: commandLine(), rows: rows, notes: notes, inputs: inputs)
-  report.figures = figures
+  report.figures = figures.mapValues { JSONValue($0) }
   report.hypotheses = hypotheses
   report.replay = replay
   if let holds { report.holds = holds }

@@ -14,11 +14,8 @@ package struct ModelInput: Sendable, Equatable {
     model: ModelChoice, dataPath: String, standardize: Bool = false, paramsPath: String? = nil,
     layout: CSVLayout = CSVLayout()
   ) {
-    self.model = model
-    self.dataPath = dataPath
-    self.standardize = standardize
-    self.paramsPath = paramsPath
-    self.layout = layout
+    (self.model, self.dataPath) = (model, dataPath)
+    (self.standardize, self.paramsPath, self.layout) = (standardize, paramsPath, layout)
   }
 
   /// Reads and checks the data and θ; every problem is an `InputError` naming the file.
@@ -59,10 +56,7 @@ package struct SweepRequest: Sendable, Equatable {
   public var projection: SketchProjection?
 
   public init(source: Source, settings: SweepSettings, seed: UInt64, projection: SketchProjection? = nil) {
-    self.source = source
-    self.settings = settings
-    self.seed = seed
-    self.projection = projection
+    (self.source, self.settings, self.seed, self.projection) = (source, settings, seed, projection)
   }
 
   public init(input: ModelInput, settings: SweepSettings, seed: UInt64) {
@@ -193,9 +187,7 @@ package struct FullGradientRequest: Sendable {
   public var backwardDepth: Int
 
   public init(path: String, precision: FrameworkGradientCheck.Precision? = nil, backwardDepth: Int = FrameworkGradientCheck.defaultBackwardDepth) {
-    self.path = path
-    self.precision = precision
-    self.backwardDepth = backwardDepth
+    (self.path, self.precision, self.backwardDepth) = (path, precision, backwardDepth)
   }
 }
 
@@ -226,14 +218,8 @@ package struct SweepJob: Sendable {
     checkpointInterval: Double = 5, threads: Int,
     fullGradient: FullGradientRequest? = nil, maxSeconds: Double = SweepJob.defaultMaxSeconds
   ) {
-    self.maxSeconds = maxSeconds
-    self.fullGradient = fullGradient
-    self.request = request
-    self.shard = shard
-    self.out = out
-    self.resume = resume
-    self.checkpointInterval = checkpointInterval
-    self.threads = threads
+    (self.maxSeconds, self.fullGradient, self.request, self.shard) = (maxSeconds, fullGradient, request, shard)
+    (self.out, self.resume, self.checkpointInterval, self.threads) = (out, resume, checkpointInterval, threads)
   }
 
   /// What a run produced: a shard's part file, or the whole sweep judged (with its notes, and its verdict

@@ -25,6 +25,11 @@ public struct L2Penalty: Sendable, Equatable {
     return s * (0.5 * strength)
   }
 
+  /// The loss with the penalty added, l + (λ/2) Σ θⱼ²; l itself (not l + 0) when λ = 0.
+  @inlinable public func adding<S: LossScalar>(to loss: S, _ theta: UnsafeBufferPointer<S>) -> S {
+    strength == 0 ? loss : loss + value(theta)
+  }
+
   /// Adds λθⱼ to the gradient entries of the weights.
   @inlinable public func addGradient(_ theta: UnsafeBufferPointer<Double>, into g: UnsafeMutableBufferPointer<Double>) {
     guard strength != 0 else { return }

@@ -21,7 +21,7 @@ public struct LinearModel: PerExampleModel {
   @inlinable public func loss<S: LossScalar>(_ theta: UnsafeBufferPointer<S>, _ example: Example) -> S {
     let r = affine(theta, weights: 0, bias: featureCount, example.features) - example.target
     let l = r * r * 0.5
-    return penalty.strength == 0 ? l : l + penalty.value(theta)
+    return penalty.adding(to: l, theta)
   }
 
   @inlinable public func lossAndGradient(
@@ -33,6 +33,6 @@ public struct LinearModel: PerExampleModel {
     g[featureCount] = r
     penalty.addGradient(theta, into: g)
     let l = r * r * 0.5
-    return penalty.strength == 0 ? l : l + penalty.value(theta)
+    return penalty.adding(to: l, theta)
   }
 }

@@ -40,7 +40,7 @@ public struct LogisticModel: PerExampleModel {
   @inlinable public func loss<S: LossScalar>(_ theta: UnsafeBufferPointer<S>, _ example: Example) -> S {
     let z = affine(theta, weights: 0, bias: featureCount, example.features)
     let l = Self.crossEntropy(margin: z, label: example.target)
-    return penalty.strength == 0 ? l : l + penalty.value(theta)
+    return penalty.adding(to: l, theta)
   }
 
   @inlinable public func lossAndGradient(
@@ -55,6 +55,6 @@ public struct LogisticModel: PerExampleModel {
     g[featureCount] = residual
     penalty.addGradient(theta, into: g)
     let l = Self.crossEntropy(margin: z, label: example.target)
-    return penalty.strength == 0 ? l : l + penalty.value(theta)
+    return penalty.adding(to: l, theta)
   }
 }

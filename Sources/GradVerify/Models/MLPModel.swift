@@ -47,7 +47,7 @@ public struct MLPModel: PerExampleModel {
       }
       return softmaxCrossEntropy(z, label: Int(example.target))
     }
-    return penalty.strength == 0 ? l : l + penalty.value(theta)
+    return penalty.adding(to: l, theta)
   }
 
   @inlinable public func lossAndGradient(
@@ -85,6 +85,6 @@ public struct MLPModel: PerExampleModel {
       return l
     }
     penalty.addGradient(theta, into: g)
-    return penalty.strength == 0 ? l : l + penalty.value(theta)
+    return penalty.adding(to: l, theta)
   }
 }

@@ -29,7 +29,7 @@ public struct SoftmaxModel: PerExampleModel {
       }
       return softmaxCrossEntropy(z, label: Int(example.target))
     }
-    return penalty.strength == 0 ? l : l + penalty.value(theta)
+    return penalty.adding(to: l, theta)
   }
 
   @inlinable public func lossAndGradient(
@@ -49,6 +49,6 @@ public struct SoftmaxModel: PerExampleModel {
       return l
     }
     penalty.addGradient(theta, into: g)
-    return penalty.strength == 0 ? l : l + penalty.value(theta)
+    return penalty.adding(to: l, theta)
   }
 }

@@ -171,12 +171,8 @@ package struct SweepBlockPlan {
     signature: [String], shard: Shard, completed: SweepLedger? = nil, completedSource: String = "",
     checkpointInterval: Double = 5, checkpoint: ((SweepLedger) throws(InputError) -> Void)? = nil
   ) {
-    self.checkpointInterval = checkpointInterval
-    self.signature = signature
-    self.shard = shard
-    self.completed = completed
-    self.completedSource = completedSource
-    self.checkpoint = checkpoint
+    (self.checkpointInterval, self.signature, self.shard) = (checkpointInterval, signature, shard)
+    (self.completed, self.completedSource, self.checkpoint) = (completed, completedSource, checkpoint)
   }
 }
 

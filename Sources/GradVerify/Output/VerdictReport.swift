@@ -25,24 +25,13 @@ package struct VerdictReport: Encodable, Sendable {
     public var keyFigure: String
     public var verdict: String
     public var holds: Bool
-    public var level: Double?
-    public var detectable: Double?
+    public var level: JSONValue<Double>
+    public var detectable: JSONValue<Double>
 
     enum CodingKeys: String, CodingKey {
       case claim, verdict, holds, level, detectable
       case caseName = "case"
       case keyFigure = "key_figure"
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-      var c = encoder.container(keyedBy: CodingKeys.self)
-      try c.encode(claim, forKey: .claim)
-      try c.encode(caseName, forKey: .caseName)
-      try c.encode(keyFigure, forKey: .keyFigure)
-      try c.encode(verdict, forKey: .verdict)
-      try c.encode(holds, forKey: .holds)
-      if let level { try c.encode(level, forKey: .level) } else { try c.encodeNil(forKey: .level) }
-      if let detectable { try c.encode(detectable, forKey: .detectable) } else { try c.encodeNil(forKey: .detectable) }
     }
   }
 
@@ -64,7 +53,7 @@ package struct VerdictReport: Encodable, Sendable {
   /// The command as typed, to run it again.
   public var commandLine: String
   /// The figures behind the notes, by name (non-finite values as null).
-  public var figures: [String: Double?] = [:]
+  public var figures: [String: JSONValue<Double>] = [:]
   /// `audit` only: each reduction hypothesis, and the precision replay.
   public var hypotheses: [Hypothesis]?
   public var replay: [ReplayRow]?
@@ -72,17 +61,19 @@ package struct VerdictReport: Encodable, Sendable {
   public struct Hypothesis: Encodable, Sendable {
     public var name: String
     public var verdict: String
-    public var missingColumn: String?
-    public var worstRatio: Double?
-    public var relativeDistance: Double?
-    public var bestScale: Double?
+    public var missingColumn: JSONValue<String>
+    public var worstRatio: JSONValue<Double>
+    public var relativeDistance: JSONValue<Double>
+    public var bestScale: JSONValue<Double>
 
     public init(_ f: ReductionAudit.Finding) {
       name = f.hypothesis.rawValue
       verdict = f.verdict.rawValue
-      missingColumn = f.missingColumn
+      missingColumn = JSONValue(f.missingColumn)
       let tested = f.missingColumn == nil
-      (worstRatio, relativeDistance, bestScale) = tested ? (f.worstRatio, f.relativeDistance, f.bestScale) : (nil, nil, nil)
+      worstRatio = JSONValue(tested ? f.worstRatio : nil)
+      relativeDistance = JSONValue(tested ? f.relativeDistance : nil)
+      bestScale = JSONValue(tested ? f.bestScale : nil)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -92,31 +83,22 @@ package struct VerdictReport: Encodable, Sendable {
       case relativeDistance = "relative_distance"
       case bestScale = "best_scale"
     }
-
-    public func encode(to encoder: any Encoder) throws {
-      var c = encoder.container(keyedBy: CodingKeys.self)
-      try c.encode(name, forKey: .name)
-      try c.encode(verdict, forKey: .verdict)
-      try c.encode(missingColumn, forKey: .missingColumn)
-      try c.encode(worstRatio.flatMap(finite), forKey: .worstRatio)
-      try c.encode(relativeDistance.flatMap(finite), forKey: .relativeDistance)
-      try c.encode(bestScale.flatMap(finite), forKey: .bestScale)
-    }
   }
 
   public struct ReplayRow: Encodable, Sendable {
     public var precision: String
     public var method: String
     public var depth: Int
-    public var errorNorm: Double
-    public var boundNorm: Double
-    public var worstRatio: Double
-    public var noiseRatio: Double
+    public var errorNorm: JSONValue<Double>
+    public var boundNorm: JSONValue<Double>
+    public var worstRatio: JSONValue<Double>
+    public var noiseRatio: JSONValue<Double>
     public var verdict: String
 
     public init(_ r: ReductionReplay.Row) {
       (precision, method, depth, verdict) = (r.precision.rawValue, r.method.rawValue, r.depth, r.verdict.rawValue)
-      (errorNorm, boundNorm, worstRatio, noiseRatio) = (r.errorNorm, r.boundNorm, r.worstRatio, r.noiseRatio)
+      (errorNorm, boundNorm) = (JSONValue(r.errorNorm), JSONValue(r.boundNorm))
+      (worstRatio, noiseRatio) = (JSONValue(r.worstRatio), JSONValue(r.noiseRatio))
     }
 
     enum CodingKeys: String, CodingKey {
@@ -125,18 +107,6 @@ package struct VerdictReport: Encodable, Sendable {
       case boundNorm = "bound_norm"
       case worstRatio = "worst_ratio"
       case noiseRatio = "noise_ratio"
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-      var c = encoder.container(keyedBy: CodingKeys.self)
-      try c.encode(precision, forKey: .precision)
-      try c.encode(method, forKey: .method)
-      try c.encode(depth, forKey: .depth)
-      try c.encode(verdict, forKey: .verdict)
-      try c.encode(finite(errorNorm), forKey: .errorNorm)
-      try c.encode(finite(boundNorm), forKey: .boundNorm)
-      try c.encode(finite(worstRatio), forKey: .worstRatio)
-      try c.encode(finite(noiseRatio), forKey: .noiseRatio)
     }
   }
 
@@ -158,7 +128,7 @@ package struct VerdictReport: Encodable, Sendable {
     verdicts = rows.map {
       Row(
         claim: $0.row.claim, caseName: $0.row.caseName, keyFigure: $0.row.keyFigure, verdict: $0.row.verdict.rawValue,
-        holds: $0.row.verdict.holds, level: $0.level, detectable: $0.row.detectable)
+        holds: $0.row.verdict.holds, level: JSONValue($0.level), detectable: JSONValue($0.row.detectable))
     }
     holds = rows.allSatisfy { $0.row.verdict.holds }
     counts = Dictionary(grouping: rows, by: { $0.row.verdict.rawValue }).mapValues(\.count)
@@ -167,24 +137,6 @@ package struct VerdictReport: Encodable, Sendable {
       // Streamed in pieces: an input may be a matrix of gigabytes.
       Input(path: path, sha256: (try? sha256Hex(fileAt: path)) ?? "")
     }
-  }
-
-  public func encode(to encoder: any Encoder) throws {
-    var c = encoder.container(keyedBy: CodingKeys.self)
-    try c.encode(schema, forKey: .schema)
-    try c.encode(schemaVersion, forKey: .schemaVersion)
-    try c.encode(tool, forKey: .tool)
-    try c.encode(toolVersion, forKey: .toolVersion)
-    try c.encode(command, forKey: .command)
-    try c.encode(commandLine, forKey: .commandLine)
-    try c.encode(holds, forKey: .holds)
-    try c.encode(counts, forKey: .counts)
-    try c.encode(verdicts, forKey: .verdicts)
-    try c.encode(notes, forKey: .notes)
-    try c.encode(inputs, forKey: .inputs)
-    try c.encode(figures.mapValues { $0.flatMap(finite) }, forKey: .figures)
-    try c.encodeIfPresent(hypotheses, forKey: .hypotheses)
-    try c.encodeIfPresent(replay, forKey: .replay)
   }
 
   /// The JSON text: keys sorted, so the same run gives the same bytes.
@@ -281,5 +233,19 @@ package struct VerdictReport: Encodable, Sendable {
     """#
 }
 
-/// x, or nil when it is not finite (JSON has no NaN or infinity).
-private func finite(_ x: Double) -> Double? { x.isFinite ? x : nil }
+/// A value whose key is always written, as null when absent: Codable's synthesised encoding drops an absent
+/// optional, the schema keeps the key. A double that is not finite is absent (JSON has no NaN or infinity).
+package struct JSONValue<Wrapped: Encodable & Sendable>: Encodable, Sendable {
+  public var value: Wrapped?
+
+  public init(_ value: Wrapped?) { self.value = value }
+
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.singleValueContainer()
+    if let value { try c.encode(value) } else { try c.encodeNil() }
+  }
+}
+
+extension JSONValue where Wrapped == Double {
+  package init(_ x: Double?) { value = x.flatMap { $0.isFinite ? $0 : nil } }
+}

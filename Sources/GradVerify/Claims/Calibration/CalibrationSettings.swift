@@ -24,12 +24,8 @@ package struct CalibrationSettings: Decodable, Sendable, Equatable {
     seeds: Int, draws: [Int], sweepAlpha: Double = 0.01, tailLevels: [Double], powerOffsets: [Double],
     oldStatisticClaim: Bool = false
   ) {
-    self.oldStatisticClaim = oldStatisticClaim
-    self.seeds = seeds
-    self.draws = draws
-    self.sweepAlpha = sweepAlpha
-    self.tailLevels = tailLevels
-    self.powerOffsets = powerOffsets
+    (self.oldStatisticClaim, self.seeds, self.draws) = (oldStatisticClaim, seeds, draws)
+    (self.sweepAlpha, self.tailLevels, self.powerOffsets) = (sweepAlpha, tailLevels, powerOffsets)
   }
 
   public init(from decoder: any Decoder) throws {

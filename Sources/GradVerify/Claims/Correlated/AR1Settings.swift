@@ -12,9 +12,7 @@ package struct AR1Settings: Decodable, Sendable, Equatable {
   }
 
   public init(phi: Double, count: Int, batchSizes: [Int]) {
-    self.phi = phi
-    self.count = count
-    self.batchSizes = batchSizes
+    (self.phi, self.count, self.batchSizes) = (phi, count, batchSizes)
   }
 
   public init(from decoder: any Decoder) throws {
