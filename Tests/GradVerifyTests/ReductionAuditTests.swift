@@ -233,6 +233,18 @@ struct AuditCommandTests {
     }
     #expect(verdicts.count == 7 && verdicts.filter { $0.1 == "PASS" }.map(\.0) == ["mean-of-micro-batch-means"])
     #expect(replay.count == 8)
+    // The replay's numbers as measured: each rounding within its bound and a small part of the sampling noise
+    // (the printed table says 0.435% at worst). Until JSONValue, Glibc's `finite(Double) -> Int32` was picked
+    // for these four fields and every one was written as 1, which this check refuses.
+    for row in replay {
+      guard case .number(let error)? = row["error_norm"], case .number(let bound)? = row["bound_norm"],
+        case .number(let noise)? = row["noise_ratio"], case .number(let worst)? = row["worst_ratio"]
+      else {
+        Issue.record("replay row without its four numbers: \(row)")
+        continue
+      }
+      #expect(error < bound && worst < 1 && noise < 0.01, "\(row)")
+    }
     let sweep = try CommandRun(
       ["sweep", "--gradients", Self.fixture("G.npy"), "--sampler", "with", "--draws", "200", "--batch-sizes", "4,16",
        "--json", "sweep.json"], in: folder)
