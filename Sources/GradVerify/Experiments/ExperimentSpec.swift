@@ -32,7 +32,7 @@ package struct ExperimentSpec: Decodable, Sendable {
     try decoder.rejectUnknownKeys(known: CodingKeys.allCases.map(\.stringValue) + kind.keys, in: "a \(name) spec")
     title = try c.decode(String.self, forKey: .title)
     seed = try c.decode(UInt64.self, forKey: .seed)
-    points = try c.decode([ParameterPointSpec].self, forKey: .points)
+    points = try c.decode([Checked<ParameterPointSpec>].self, forKey: .points).map(\.value)
     cases = try c.decode([CaseSpec].self, forKey: .cases)
     guard !points.isEmpty else { throw invalid(c, .points, "needs at least one parameter point") }
     guard !cases.isEmpty else { throw invalid(c, .cases, "needs at least one case") }

@@ -33,6 +33,15 @@ extension SettingsExperiment {
   public var alpha: Double? { level }
 }
 
+extension SettingsExperiment where Settings: CheckedDecodable {
+  /// As above, the settings decoded strictly and checked.
+  package init(settingsFrom decoder: any Decoder) throws {
+    let settings = try decoder.container(keyedBy: AnyCodingKey.self).decode(
+      Checked<Settings>.self, forKey: AnyCodingKey(stringValue: Self.settingsKey)).value
+    self.init(settings: settings, alpha: try SweepSettings(from: decoder, keys: [.alpha]).alpha)
+  }
+}
+
 /// A claim whose spec keys are exactly a sweep's (`draws`, `alpha`, `samplers`, `batch_sizes`), read into
 /// one `SweepSettings`; its α is the sweep's.
 package protocol SweepSettingsExperiment: Experiment {

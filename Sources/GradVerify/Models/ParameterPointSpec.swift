@@ -1,5 +1,5 @@
 /// A seeded parameter point: θⱼ = scale · N(0, 1), drawn from the stream "theta/<case>/<name>".
-package struct ParameterPointSpec: Decodable, Sendable, Equatable {
+package struct ParameterPointSpec: CheckedDecodable, Sendable, Equatable {
   public var name: String
   public var scale: Double
 
@@ -8,15 +8,12 @@ package struct ParameterPointSpec: Decodable, Sendable, Equatable {
     self.scale = scale
   }
 
-  enum CodingKeys: String, CodingKey, CaseIterable { case name, scale }
+  package enum CodingKeys: String, CodingKey, CaseIterable { case name, scale }
 
-  public init(from decoder: any Decoder) throws {
-    try decoder.rejectUnknownKeys(CodingKeys.self)
-    let c = try decoder.container(keyedBy: CodingKeys.self)
-    name = try c.decode(String.self, forKey: .name)
-    scale = try c.decode(Double.self, forKey: .scale)
-    guard !name.isEmpty else { throw invalid(c, .name, "must not be empty") }
-    guard scale >= 0 && scale.isFinite && scale <= 1e6 else { throw invalid(c, .scale, "must be in [0, 1e6]") }
+  package var problem: (field: CodingKeys, message: String)? {
+    if name.isEmpty { return (.name, "must not be empty") }
+    if !(scale >= 0 && scale.isFinite && scale <= 1e6) { return (.scale, "must be in [0, 1e6]") }
+    return nil
   }
 
   /// The default points of `check`: near the origin, at unit scale, and far from any optimum.

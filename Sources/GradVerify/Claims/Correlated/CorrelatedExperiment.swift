@@ -47,7 +47,7 @@ package struct CorrelatedExperiment: Experiment {
 
   public init(settingsFrom decoder: any Decoder) throws {
     sweep = try SweepSettings(from: decoder, keys: [.draws, .alpha, .batchSizes])
-    ar1 = try decoder.container(keyedBy: Keys.self).decodeIfPresent(AR1Settings.self, forKey: .ar1)
+    ar1 = try decoder.container(keyedBy: Keys.self).decodeIfPresent(Checked<AR1Settings>.self, forKey: .ar1)?.value
   }
 
   public var alpha: Double? { sweep.alpha }

@@ -25,7 +25,7 @@ package struct FinitePrecisionExperiment: Experiment {
   public init(settings: FinitePrecisionSettings) { self.settings = settings }
 
   public init(settingsFrom decoder: any Decoder) throws {
-    settings = try decoder.container(keyedBy: Keys.self).decode(FinitePrecisionSettings.self, forKey: .precision)
+    settings = try decoder.container(keyedBy: Keys.self).decode(Checked<FinitePrecisionSettings>.self, forKey: .precision).value
   }
 
   public var alpha: Double? { nil }
