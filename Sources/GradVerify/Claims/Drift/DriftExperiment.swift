@@ -3,7 +3,7 @@
 /// first-order prediction −η(k−1)/2 · H g, with the η = 0 twin (exactly zero).
 ///
 /// Spec keys: `drift` (`DriftSettings`) and `alpha`.
-package struct DriftExperiment: SettingsExperiment {
+package struct DriftExperiment: SettingsExperiment, CaseMeasurement {
   public static let claim = "N3"
   public static let settingsKey = "drift"
   public static let statement =
@@ -21,29 +21,15 @@ package struct DriftExperiment: SettingsExperiment {
     "Per-example gradients are accumulated along k = \(settings.examplesPerPass) SGD steps for \(settings.orders) random orders per step size; the mean discrepancy is compared with the first-order prediction in the regime η·k·‖Hg‖/‖g‖ ≤ \(settings.firstOrderLimit), and at η = 0 it must be exactly zero."
   }
 
-  struct Visitor: ModelVisitor {
-    var place: GradientVisitor
-    var settings: DriftSettings
-    var alpha: Double
-    var name: String
-    var threads: Int
-    func visit<M: PerExampleModel>(_ model: M) throws(InputError) -> ParameterDriftControl {
-      ParameterDriftControl(
-        model: model, data: place.data, theta: try place.theta(for: model), examplesPerPass: settings.examplesPerPass,
-        etas: settings.etas, firstOrderLimit: settings.firstOrderLimit, orders: settings.orders, seed: place.seed,
-        name: name, alpha: alpha, threads: threads)
-    }
+  package func measure<M: PerExampleModel>(_ model: M, at c: CaseAtPoint) throws(InputError) -> ParameterDriftControl {
+    ParameterDriftControl(
+      model: model, data: c.data, theta: try c.theta(for: model), examplesPerPass: settings.examplesPerPass,
+      etas: settings.etas, firstOrderLimit: settings.firstOrderLimit, orders: settings.orders, seed: c.seed,
+      name: c.name, alpha: level, threads: c.threads)
   }
 
   public func run(_ input: ExperimentInput) throws(InputError) -> Result {
-    Result(records: try input.map { p throws(InputError) in
-      let name = p.caseName
-      let place = GradientVisitor(model: p.model, data: p.data, point: p.point, seed: input.seed)
-      let control = try p.model.visit(
-        Visitor(place: place, settings: settings, alpha: level, name: name, threads: input.threads), data: p.data,
-        source: p.source)
-      return Record(caseName: name, control: control)
-    })
+    Result(records: try input.measure(self).map { Record(caseName: $0.caseName, control: $0.measured) })
   }
 
   static let schema = TableSchema([

@@ -49,20 +49,18 @@ package struct NonAdditiveExperiment: Experiment {
     "The finite-difference gradient of the true cost is compared with its true gradient and with the average of per-example gradients; the mini-batch bias of the cost (batches without replacement, \(settings.draws) draws per b) is measured against its prediction where one exists."
   }
 
-  struct Visitor: ModelVisitor {
-    var place: GradientVisitor
+  /// Every cost's control on one case, its bias cells sharing α with `tests` others (Bonferroni's m).
+  struct Measurement: CaseMeasurement {
     var costs: [NonAdditiveCost]
     var settings: SweepSettings
     var tests: Int
-    var name: String
-    var threads: Int
-    func visit<M: PerExampleModel>(_ model: M) throws(InputError) -> [NonAdditiveControl] {
-      let theta = try place.theta(for: model)
-      let sizes = settings.sizes(count: place.data.count, sampler: .withoutReplacement)
+    func measure<M: PerExampleModel>(_ model: M, at c: CaseAtPoint) throws(InputError) -> [NonAdditiveControl] {
+      let theta = try c.theta(for: model)
+      let sizes = settings.sizes(count: c.data.count, sampler: .withoutReplacement)
       return costs.map { cost in
         NonAdditiveControl(
-          cost: cost, model: model, data: place.data, theta: theta, batchSizes: sizes, draws: settings.draws,
-          seed: place.seed, name: name, alpha: settings.alpha, tests: tests, threads: threads)
+          cost: cost, model: model, data: c.data, theta: theta, batchSizes: sizes, draws: settings.draws,
+          seed: c.seed, name: c.name, alpha: settings.alpha, tests: tests, threads: c.threads)
       }
     }
   }
@@ -72,18 +70,11 @@ package struct NonAdditiveExperiment: Experiment {
     let tests = input.places.reduce(0) {
       $0 + costs.count * settings.sizes(count: $1.data.count, sampler: .withoutReplacement).count
     }
-    var records: [Record] = []
-    var batchNormRecords: [(caseName: String, control: BatchNormControl)] = []
-    _ = try input.map { p throws(InputError) in
-      let name = p.caseName
-      let place = GradientVisitor(model: p.model, data: p.data, point: p.point, seed: input.seed)
-      let controls = try p.model.visit(
-        Visitor(place: place, costs: costs, settings: settings, tests: tests, name: name, threads: input.threads),
-        data: p.data, source: p.source)
-      records += controls.map { Record(caseName: name, control: $0) }
-      if batchNorm && p.model.kind == .linear {
-        batchNormRecords.append(batchNormControl(data: p.data, point: p.point, seed: input.seed, threads: input.threads))
-      }
+    let records = try input.measure(Measurement(costs: costs, settings: settings, tests: tests)).flatMap { c in
+      c.measured.map { Record(caseName: c.caseName, control: $0) }
+    }
+    let batchNormRecords = input.places.filter { batchNorm && $0.model.kind == .linear }.map { p in
+      batchNormControl(data: p.data, point: p.point, seed: input.seed, threads: input.threads)
     }
     return Result(records: records, batchNormRecords: batchNormRecords)
   }

@@ -3,7 +3,7 @@
 /// estimator noise along each path judged against C3.
 ///
 /// Spec keys: `training` (`TrainingSettings`) and `alpha`.
-package struct TrainingExperiment: SettingsExperiment {
+package struct TrainingExperiment: SettingsExperiment, CaseMeasurement {
   public static let claim = "T"
   public static let settingsKey = "training"
   public static let statement =
@@ -24,33 +24,22 @@ package struct TrainingExperiment: SettingsExperiment {
     "Gradient descent and SGD at b = \(settings.batchSizes.map(String.init).joined(separator: ", ")) start from one point with one step size η = \(settings.eta); loss curves are recorded at equal steps and equal examples, and at each of \(settings.checkpoints) checkpoints \(settings.noiseDraws) fresh batches measure the estimator noise against the C3 law at the θ visited."
   }
 
-  struct Visitor: ModelVisitor {
-    var place: GradientVisitor
-    var settings: TrainingSettings
-    var name: String
-    var threads: Int
-    func visit<M: PerExampleModel>(_ model: M) throws(InputError) -> [TrainingRun] {
-      let theta = try place.theta(for: model)
-      return ([0] + settings.batchSizes).map { b in
-        TrainingRun(
-          model: model, data: place.data, theta: theta, batch: b, eta: settings.eta, steps: settings.steps,
-          checkpoints: settings.checkpoints, noiseDraws: settings.noiseDraws, seed: place.seed, name: name,
-          threads: threads)
-      }
+  /// Gradient descent (b = 0) and SGD at each batch size, from the case's point.
+  package func measure<M: PerExampleModel>(_ model: M, at c: CaseAtPoint) throws(InputError) -> [TrainingRun] {
+    for b in settings.batchSizes where b >= c.data.count {
+      throw InputError("\(c.source): training batch size \(b) must be below N = \(c.data.count)")
+    }
+    let theta = try c.theta(for: model)
+    return ([0] + settings.batchSizes).map { b in
+      TrainingRun(
+        model: model, data: c.data, theta: theta, batch: b, eta: settings.eta, steps: settings.steps,
+        checkpoints: settings.checkpoints, noiseDraws: settings.noiseDraws, seed: c.seed, name: c.name,
+        threads: c.threads)
     }
   }
 
   public func run(_ input: ExperimentInput) throws(InputError) -> Result {
-    Result(records: try input.map { p throws(InputError) in
-      for b in settings.batchSizes where b >= p.data.count {
-        throw InputError("\(p.source): training batch size \(b) must be below N = \(p.data.count)")
-      }
-      let place = GradientVisitor(model: p.model, data: p.data, point: p.point, seed: input.seed)
-      let runs = try p.model.visit(
-        Visitor(place: place, settings: settings, name: p.caseName, threads: input.threads), data: p.data,
-        source: p.source)
-      return Record(caseName: p.caseName, runs: runs)
-    })
+    Result(records: try input.measure(self).map { Record(caseName: $0.caseName, runs: $0.measured) })
   }
 
   /// Bonferroni over every SGD checkpoint of the run.
