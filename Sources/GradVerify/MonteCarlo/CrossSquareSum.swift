@@ -138,43 +138,32 @@ enum CrossSquareSum {
 
   /// v_a·v_b, two lanes over t then the lanes added.
   @inline(__always) static func dot<T>(_ v: Vectors<T>, _ a: Int, _ b: Int) -> Double {
-    if let e = v.elementCentre { return dot(v, a, b, elementCentre: e) }
-    let (pa, pb) = (v.base + a * v.length, v.base + b * v.length)
-    var s = SIMD2<Double>()
-    var t = 0
-    while t + 2 <= v.length {
-      s += T.pair(pa, t) * T.pair(pb, t)
-      t += 2
-    }
-    var total = s[0] + s[1]
-    if t < v.length { total += pa[t].wide * pb[t].wide }
-    return total
+    if let e = v.elementCentre { return dot(v, a, b, reading: CentredPlaces(centre: e)) }
+    return dot(v, a, b, reading: StoredPlaces())
   }
 
-  /// The same, each place centred by `e[t]`.
-  @inline(__always) static func dot<T>(_ v: Vectors<T>, _ a: Int, _ b: Int, elementCentre e: UnsafePointer<Double>) -> Double {
+  @inline(__always) static func dot<T, R: PlaceReader>(_ v: Vectors<T>, _ a: Int, _ b: Int, reading r: R) -> Double {
     let (pa, pb) = (v.base + a * v.length, v.base + b * v.length)
     var s = SIMD2<Double>()
     var t = 0
     while t + 2 <= v.length {
-      let c = UnsafeRawPointer(e + t).loadUnaligned(as: SIMD2<Double>.self)
-      s += (T.pair(pa, t) - c) * (T.pair(pb, t) - c)
+      let c = r.centre(t)
+      s += r.pair(pa, t, c) * r.pair(pb, t, c)
       t += 2
     }
     var total = s[0] + s[1]
-    if t < v.length { total += (pa[t].wide - e[t]) * (pb[t].wide - e[t]) }
+    if t < v.length { total += r.single(pa, t) * r.single(pb, t) }
     return total
   }
 
   /// The twelve dot products of a, a+1, a+2 with b … b+3, each in the order `dot` uses.
   /// (In lanes 0–11 of a SIMD16, lane 4i + k for a + i against b + k: no array is allocated per call.)
   @inline(__always) static func block3x4<T>(_ v: Vectors<T>, a: Int, b: Int) -> SIMD16<Double> {
-    if let e = v.elementCentre { return block3x4(v, a: a, b: b, elementCentre: e) }
-    return block3x4(uncentred: v, a: a, b: b)
+    if let e = v.elementCentre { return block3x4(v, a: a, b: b, reading: CentredPlaces(centre: e)) }
+    return block3x4(v, a: a, b: b, reading: StoredPlaces())
   }
 
-  /// The same twelve of vectors already centred (no subtraction in the loop).
-  @inline(__always) static func block3x4<T>(uncentred v: Vectors<T>, a: Int, b: Int) -> SIMD16<Double> {
+  @inline(__always) static func block3x4<T, R: PlaceReader>(_ v: Vectors<T>, a: Int, b: Int, reading r: R) -> SIMD16<Double> {
     let l = v.length
     let (a0, a1, a2) = (v.base + a * l, v.base + (a + 1) * l, v.base + (a + 2) * l)
     let (b0, b1, b2, b3) = (v.base + b * l, v.base + (b + 1) * l, v.base + (b + 2) * l, v.base + (b + 3) * l)
@@ -183,57 +172,55 @@ enum CrossSquareSum {
     var (s20, s21, s22, s23) = (SIMD2<Double>(), SIMD2<Double>(), SIMD2<Double>(), SIMD2<Double>())
     var t = 0
     while t + 2 <= l {
-      let x0 = T.pair(a0, t), x1 = T.pair(a1, t), x2 = T.pair(a2, t)
-      let y0 = T.pair(b0, t)
+      let c = r.centre(t)  // loaded once for all seven vectors
+      let x0 = r.pair(a0, t, c), x1 = r.pair(a1, t, c), x2 = r.pair(a2, t, c)
+      let y0 = r.pair(b0, t, c)
       s00 += x0 * y0; s10 += x1 * y0; s20 += x2 * y0
-      let y1 = T.pair(b1, t)
+      let y1 = r.pair(b1, t, c)
       s01 += x0 * y1; s11 += x1 * y1; s21 += x2 * y1
-      let y2 = T.pair(b2, t)
+      let y2 = r.pair(b2, t, c)
       s02 += x0 * y2; s12 += x1 * y2; s22 += x2 * y2
-      let y3 = T.pair(b3, t)
-      s03 += x0 * y3; s13 += x1 * y3; s23 += x2 * y3
-      t += 2
-    }
-    var c = lanes(s00, s01, s02, s03, s10, s11, s12, s13, s20, s21, s22, s23)
-    if t < l {
-      let xs = [a0[t].wide, a1[t].wide, a2[t].wide]
-      let ys = [b0[t].wide, b1[t].wide, b2[t].wide, b3[t].wide]
-      for i in 0..<3 { for k in 0..<4 { c[4 * i + k] += xs[i] * ys[k] } }
-    }
-    return c
-  }
-
-  /// The same twelve, each place centred by `e[t]` (the centre loaded once for all seven vectors).
-  @inline(__always) static func block3x4<T>(_ v: Vectors<T>, a: Int, b: Int, elementCentre e: UnsafePointer<Double>) -> SIMD16<Double> {
-    let l = v.length
-    let (a0, a1, a2) = (v.base + a * l, v.base + (a + 1) * l, v.base + (a + 2) * l)
-    let (b0, b1, b2, b3) = (v.base + b * l, v.base + (b + 1) * l, v.base + (b + 2) * l, v.base + (b + 3) * l)
-    var (s00, s01, s02, s03) = (SIMD2<Double>(), SIMD2<Double>(), SIMD2<Double>(), SIMD2<Double>())
-    var (s10, s11, s12, s13) = (SIMD2<Double>(), SIMD2<Double>(), SIMD2<Double>(), SIMD2<Double>())
-    var (s20, s21, s22, s23) = (SIMD2<Double>(), SIMD2<Double>(), SIMD2<Double>(), SIMD2<Double>())
-    @inline(__always) func at(_ p: UnsafePointer<T>, _ t: Int, _ c: SIMD2<Double>) -> SIMD2<Double> {
-      T.pair(p, t) - c
-    }
-    var t = 0
-    while t + 2 <= l {
-      let c = UnsafeRawPointer(e + t).loadUnaligned(as: SIMD2<Double>.self)
-      let x0 = at(a0, t, c), x1 = at(a1, t, c), x2 = at(a2, t, c)
-      let y0 = at(b0, t, c)
-      s00 += x0 * y0; s10 += x1 * y0; s20 += x2 * y0
-      let y1 = at(b1, t, c)
-      s01 += x0 * y1; s11 += x1 * y1; s21 += x2 * y1
-      let y2 = at(b2, t, c)
-      s02 += x0 * y2; s12 += x1 * y2; s22 += x2 * y2
-      let y3 = at(b3, t, c)
+      let y3 = r.pair(b3, t, c)
       s03 += x0 * y3; s13 += x1 * y3; s23 += x2 * y3
       t += 2
     }
     var sums = lanes(s00, s01, s02, s03, s10, s11, s12, s13, s20, s21, s22, s23)
     if t < l {
-      let xs = [a0[t].wide - e[t], a1[t].wide - e[t], a2[t].wide - e[t]]
-      let ys = [b0[t].wide - e[t], b1[t].wide - e[t], b2[t].wide - e[t], b3[t].wide - e[t]]
+      let xs = [r.single(a0, t), r.single(a1, t), r.single(a2, t)]
+      let ys = [r.single(b0, t), r.single(b1, t), r.single(b2, t), r.single(b3, t)]
       for i in 0..<3 { for k in 0..<4 { sums[4 * i + k] += xs[i] * ys[k] } }
     }
     return sums
   }
+}
+
+/// How the kernels read place t of a vector: as stored, or less the per-place centre. Each kernel is
+/// written once over a reader and specialised for both, so the loop over stored vectors has no subtraction.
+protocol PlaceReader {
+  associatedtype Centre
+  /// What places t and t + 1 are centred by, loaded once per step for every vector.
+  func centre(_ t: Int) -> Centre
+  /// Places t and t + 1 of `p`, in binary64, centred.
+  func pair<T: StoredScalar>(_ p: UnsafePointer<T>, _ t: Int, _ c: Centre) -> SIMD2<Double>
+  /// Place t of `p` alone, centred.
+  func single<T: StoredScalar>(_ p: UnsafePointer<T>, _ t: Int) -> Double
+}
+
+/// Vectors already centred (or not to be).
+struct StoredPlaces: PlaceReader {
+  @inline(__always) func centre(_ t: Int) {}
+  @inline(__always) func pair<T: StoredScalar>(_ p: UnsafePointer<T>, _ t: Int, _ c: Void) -> SIMD2<Double> { T.pair(p, t) }
+  @inline(__always) func single<T: StoredScalar>(_ p: UnsafePointer<T>, _ t: Int) -> Double { p[t].wide }
+}
+
+/// Each place t less `centre[t]`.
+struct CentredPlaces: PlaceReader {
+  let centre: UnsafePointer<Double>
+  @inline(__always) func centre(_ t: Int) -> SIMD2<Double> {
+    UnsafeRawPointer(centre + t).loadUnaligned(as: SIMD2<Double>.self)
+  }
+  @inline(__always) func pair<T: StoredScalar>(_ p: UnsafePointer<T>, _ t: Int, _ c: SIMD2<Double>) -> SIMD2<Double> {
+    T.pair(p, t) - c
+  }
+  @inline(__always) func single<T: StoredScalar>(_ p: UnsafePointer<T>, _ t: Int) -> Double { p[t].wide - centre[t] }
 }
