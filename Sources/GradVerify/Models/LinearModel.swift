@@ -29,9 +29,7 @@ public struct LinearModel: PerExampleModel {
   ) -> Double {
     let x = example.features
     let r = affine(theta, weights: 0, bias: featureCount, x) - example.target
-    for k in 0..<featureCount { g[k] = r * x[k] }
-    g[featureCount] = r
-    penalty.addGradient(theta, into: g)
+    writeAffineGradient(residual: r, x, penalty: penalty, theta, into: g)
     let l = r * r * 0.5
     return penalty.adding(to: l, theta)
   }

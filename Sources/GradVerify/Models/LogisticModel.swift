@@ -51,9 +51,7 @@ public struct LogisticModel: PerExampleModel {
     // σ(z) − y without cancellation: σ(z) for y = 0 and −σ(−z) for y = 1 (σ(z) − 1 = −σ(−z)); computing
     // σ(z) − 1 directly loses every digit of a confident example's 1e-12-sized residual.
     let residual = example.target == 0 ? Self.sigmoid(z) : -Self.sigmoid(-z)
-    for k in 0..<featureCount { g[k] = residual * x[k] }
-    g[featureCount] = residual
-    penalty.addGradient(theta, into: g)
+    writeAffineGradient(residual: residual, x, penalty: penalty, theta, into: g)
     let l = Self.crossEntropy(margin: z, label: example.target)
     return penalty.adding(to: l, theta)
   }

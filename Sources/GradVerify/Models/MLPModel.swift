@@ -36,16 +36,13 @@ public struct MLPModel: PerExampleModel {
   @inlinable public func loss<S: LossScalar>(_ theta: UnsafeBufferPointer<S>, _ example: Example) -> S {
     let d = featureCount
     let hc = hiddenCount
-    let l = withUnsafeTemporaryAllocation(of: S.self, capacity: hc + classCount) { scratch in
-      let h = UnsafeMutableBufferPointer(rebasing: scratch[0..<hc])
-      let z = UnsafeMutableBufferPointer(rebasing: scratch[hc...])
+    let l = withUnsafeTemporaryAllocation(of: S.self, capacity: hc) { h in
       for u in 0..<hc {
         h.initializeElement(at: u, to: S.tanh(affine(theta, weights: u * d, bias: b1Offset + u, example.features)))
       }
-      for k in 0..<classCount {
-        z.initializeElement(at: k, to: affine(theta, weights: w2Offset + k * hc, bias: b2Offset + k, h))
+      return softmaxCrossEntropy(classes: classCount, label: Int(example.target)) { k in
+        affine(theta, weights: w2Offset + k * hc, bias: b2Offset + k, h)
       }
-      return softmaxCrossEntropy(z, label: Int(example.target))
     }
     return penalty.adding(to: l, theta)
   }

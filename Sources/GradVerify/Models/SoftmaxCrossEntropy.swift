@@ -20,6 +20,14 @@
   return S.log(total) - (z[y] - m)
 }
 
+/// The same of K scores zₖ = score(k), held in a temporary buffer: a softmax output layer.
+@inlinable func softmaxCrossEntropy<S: LossScalar>(classes: Int, label y: Int, score: (Int) -> S) -> S {
+  withUnsafeTemporaryAllocation(of: S.self, capacity: classes) { z in
+    for k in 0..<classes { z.initializeElement(at: k, to: score(k)) }
+    return softmaxCrossEntropy(z, label: y)
+  }
+}
+
 /// Overwrites the scores z with ∂L/∂z = p − e_y and returns L (the same forms as `softmaxCrossEntropy`).
 @inlinable func softmaxCrossEntropyGradient(_ z: UnsafeMutableBufferPointer<Double>, label y: Int) -> Double {
   var m = z[0]

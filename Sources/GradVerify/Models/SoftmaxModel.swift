@@ -23,11 +23,8 @@ public struct SoftmaxModel: PerExampleModel {
 
   @inlinable public func loss<S: LossScalar>(_ theta: UnsafeBufferPointer<S>, _ example: Example) -> S {
     let d = featureCount
-    let l = withUnsafeTemporaryAllocation(of: S.self, capacity: classCount) { z in
-      for k in 0..<classCount {
-        z.initializeElement(at: k, to: affine(theta, weights: k * d, bias: classCount * d + k, example.features))
-      }
-      return softmaxCrossEntropy(z, label: Int(example.target))
+    let l = softmaxCrossEntropy(classes: classCount, label: Int(example.target)) { k in
+      affine(theta, weights: k * d, bias: classCount * d + k, example.features)
     }
     return penalty.adding(to: l, theta)
   }
