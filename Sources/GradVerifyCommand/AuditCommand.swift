@@ -22,7 +22,7 @@ func auditCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
   try refuseClashes(outputs: [("--json", json)], inputs: request.inputs)
   let outcome = try request.run(note: printNote)
   for note in outcome.notes { printNote(note) }
-  printResult(renderVerdictTable(outcome.rows.map(\.row)), terminator: "")
+  printVerdicts(outcome.rows.map(\.row))
   try writeJSON(
     json, command: "audit", rows: outcome.rows, notes: outcome.notes, inputs: request.inputs, figures: outcome.figures,
     hypotheses: outcome.hypotheses, replay: outcome.replay, holds: outcome.holds)

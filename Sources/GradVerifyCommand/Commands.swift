@@ -21,23 +21,56 @@ func status(of rows: [VerdictRow]) -> ExitStatus {
 /// standard error.
 nonisolated(unsafe) var resultsToStandardError = false
 
-/// Results for people (verdict tables, summaries): standard output, or standard error under `--json -`.
+/// The width of the text for people on standard output (or standard error under `--json -`): COLUMNS, the
+/// terminal's, or nil for a pipe or a file.
+var resultWidth: Int? { TextWidth.current(descriptor: resultsToStandardError ? STDERR_FILENO : STDOUT_FILENO) }
+
+/// `text` with every line longer than `width` wrapped, its continuation lines indented by four.
+func fitted(_ text: String, width: Int?) -> String {
+  guard let width else { return text }
+  return text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+    TextWidth.columns(line) <= width ? String(line) : TextWidth.wrap(String(line), width: width, indent: 4).joined(separator: "\n")
+  }.joined(separator: "\n")
+}
+
+/// Results for people (verdict tables, summaries): standard output, or standard error under `--json -`;
+/// lines wider than the terminal (or COLUMNS) wrapped.
 func printResult(_ text: String, terminator: String = "\n") {
-  let data = Data((text + terminator).utf8)
+  let data = Data((fitted(text, width: resultWidth) + terminator).utf8)
   (resultsToStandardError ? FileHandle.standardError : FileHandle.standardOutput).write(data)
 }
 
-/// A note for the user, on stderr (stdout carries the results only).
+/// A verdict table, stacked when its rows are wider than the terminal (or COLUMNS).
+func printVerdicts(_ rows: [VerdictRow]) {
+  printResult(renderVerdictTable(rows, width: resultWidth), terminator: "")
+}
+
+/// A note for the user, on stderr (stdout carries the results only), wrapped to the terminal's width; not
+/// repeated when what it says after its subject ("iris: …") was said already (the read summary says how the
+/// data were standardised).
 func printNote(_ text: String) {
   Progress.shared.finish()
   guard !Progress.shared.isQuiet else { return }
-  FileHandle.standardError.write(Data(((text.hasPrefix("note: ") ? "" : "note: ") + text + "\n").utf8))
+  let (subject, body) = text.firstRange(of: ": ").map { (String(text[..<$0.lowerBound]), String(text[$0.upperBound...])) } ?? ("", text)
+  guard !saidOnStandardError.contains(where: { $0.contains(subject) && $0.contains(body) }) else { return }
+  printToStandardError((text.hasPrefix("note: ") ? "" : "note: ") + text)
 }
 
+/// What this run has written to stderr through `printToStandardError`.
+nonisolated(unsafe) var saidOnStandardError: [String] = []
+
+/// `text` on stderr, lines wider than its terminal (or COLUMNS) wrapped.
+func printToStandardError(_ text: String) {
+  saidOnStandardError.append(text)
+  FileHandle.standardError.write(Data((fitted(text, width: TextWidth.current(descriptor: STDERR_FILENO)) + "\n").utf8))
+}
+
+/// The notes of every outcome, each said once, then the verdict table.
 func printOutcomes(_ outcomes: [ExperimentOutcome]) {
   Progress.shared.finish()
-  for note in outcomes.flatMap(\.notes) { printNote(note) }
-  printResult(renderVerdictTable(outcomes.flatMap(\.verdicts)), terminator: "")
+  var said: Set<String> = []
+  for note in outcomes.flatMap(\.notes) where said.insert(note).inserted { printNote(note) }
+  printVerdicts(outcomes.flatMap(\.verdicts))
 }
 
 /// `gradverify verify`
@@ -139,7 +172,7 @@ func checkCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
   let prepared = try request.prepare(json: json)
   printSummary(prepared.data, path: prepared.input.dataPath)
   let (experiment, result, verdicts) = try request.run(prepared, progress: progressReporter())
-  printResult(renderVerdictTable(verdicts), terminator: "")
+  printVerdicts(verdicts)
   let notes = [prepared.data.summary(path: prepared.input.dataPath)]
   try writeJSON(
     json, command: "check", rows: verdicts.map { ($0, nil) }, notes: notes,
@@ -227,7 +260,7 @@ func modelOptions(_ args: inout ArgumentList) throws(InputError) -> ModelOptions
 /// The one-line summary of what was read, on stderr (not under `--quiet`).
 func printSummary(_ data: Dataset, path: String) {
   guard !Progress.shared.isQuiet else { return }
-  FileHandle.standardError.write(Data("gradverify: read \(data.summary(path: path))\n".utf8))
+  printToStandardError("gradverify: read \(data.summary(path: path))")
 }
 
 /// `gradverify sweep`; `merged` holds every block of a sharded run when `merge` finishes it.
@@ -302,7 +335,7 @@ func sweepCommand(_ args: inout ArgumentList, merged: (ledger: SweepLedger, sour
 /// A finished sweep's notes (stderr), verdict table and population figures (stdout), and its exit status.
 func printSweep(_ result: SweepEngine.Result, settings: SweepSettings, notes: [String], verdicts: [VerdictRow]) -> ExitStatus {
   for note in notes { printNote(note) }
-  printResult(renderVerdictTable(verdicts), terminator: "")
+  printVerdicts(verdicts)
   for line in SweepEngine(settings: settings).summaryLines(result) { printResult(line) }
   return status(of: verdicts)
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GradVerify
 import Synchronization
 
 /// Progress on stderr. On a terminal: one line rewritten in place, what runs with its % of blocks done and
@@ -90,6 +91,10 @@ final class Progress: Sendable {
       }
     }
     if terminal {
+      // Within the line, or the terminal wraps it and the next rewrite leaves the first part behind.
+      if let width = TextWidth.current(descriptor: STDERR_FILENO), text.count >= width {
+        text = String(text.prefix(width - 2)) + "…"
+      }
       FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
       s.open = true
     } else {

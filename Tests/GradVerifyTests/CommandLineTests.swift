@@ -43,7 +43,11 @@ struct CommandRun {
     // measures the binary); Glibc's addchdir action is not visible to Swift.
     let argv = (["/bin/sh", "-c", "cd -- \"$1\" || exit 125; shift; exec \"$@\"", "sh", folder.path, Self.binary.path] + arguments)
       .map { strdup($0) } + [nil]
-    let env = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { strdup("\($0)=\($1)") } + [nil]
+    // A COLUMNS exported by the user's shell would wrap the output the tests read; a test that wants a
+    // width gives one.
+    var inherited = ProcessInfo.processInfo.environment
+    inherited["COLUMNS"] = nil
+    let env = inherited.merging(environment) { $1 }.map { strdup("\($0)=\($1)") } + [nil]
     defer { for p in argv + env { free(p) } }
     var pid: pid_t = 0
     let spawned = posix_spawn(&pid, "/bin/sh", &actions, nil, argv, env)

@@ -33,6 +33,8 @@ public struct LinearityCheck: Sendable {
   public var maxErrorEstimate: Double
   /// The coordinate with the largest |Dⱼ − gⱼ|/τⱼ, where the halving test runs.
   public var worstCoordinate: Int
+  /// That largest |Dⱼ − gⱼ|/τⱼ: above 1, the coordinate's 5-point difference misses its tolerance τⱼ.
+  public var worstToleranceRatio: Double
   package var halving: HalvingTest
   /// max |CSⱼ − gⱼ| / ‖g‖∞.
   public var complexStepRelativeError: Double
@@ -218,6 +220,7 @@ public struct LinearityCheck: Sendable {
     maxRelativeError = gScale > 0 ? maxAbsoluteError / gScale : maxAbsoluteError
     maxErrorEstimate = coordinates.map(\.fivePoint.errorEstimate).max() ?? 0
     worstCoordinate = worst
+    worstToleranceRatio = worstRatio
     halving = HalvingTest(
       model: model, data: data, theta: theta, coordinate: worst, analytic: gradients.average[worst], costError: costError)
     let csMax = zip(coordinates, gradients.average).map { Swift.abs($0.complexStep - $1) }.max() ?? 0

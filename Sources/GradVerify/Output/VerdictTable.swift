@@ -19,8 +19,14 @@ public struct VerdictRow: Sendable, Equatable {
   }
 }
 
-/// Renders verdict rows as an aligned plain-text table with a closing count.
-public func renderVerdictTable(_ rows: [VerdictRow]) -> String {
+/// Renders verdict rows as an aligned plain-text table with a closing count. When the table is wider than
+/// `width` columns (nil: no limit), each row is stacked instead, every line within the width:
+///
+/// ```
+/// C1    logistic/breast_cancer+std@near: PASS
+///       rel 5.4e-12, cs 1.5e-16, ad 1.5e-16, halving 4.0
+/// ```
+public func renderVerdictTable(_ rows: [VerdictRow], width: Int? = nil) -> String {
   let header = ["claim", "case", "key figure", "verdict"]
   let cells = rows.map { [$0.claim, $0.caseName, $0.keyFigure, $0.verdict.rawValue] }
   var widths = header.map(\.count)
@@ -32,8 +38,22 @@ public func renderVerdictTable(_ rows: [VerdictRow]) -> String {
       k == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[k] - cell.count)
     }.joined(separator: "  ")
   }
-  var out = line(header) + "\n" + line(widths.map { String(repeating: "-", count: $0) }) + "\n"
-  for row in cells { out += line(row) + "\n" }
+  var out = ""
+  if let width, widths.reduce(2 * (widths.count - 1), +) > width {
+    let indent = min(widths[0] + 2, width / 4)
+    let lead = String(repeating: " ", count: indent)
+    for row in rows {
+      // The claim in the margin (on a line of its own if it is wider), then the case, its verdict and its
+      // key figure, each wrapped to the room beside the margin.
+      out += row.claim.count < indent ? row.claim.padding(toLength: indent, withPad: " ", startingAt: 0) : row.claim + "\n" + lead
+      let text = TextWidth.wrap("\(row.caseName): \(row.verdict.rawValue)", width: width - indent, indent: 0)
+        + TextWidth.wrap(row.keyFigure, width: width - indent, indent: 0)
+      out += text.joined(separator: "\n" + lead) + "\n"
+    }
+  } else {
+    out = line(header) + "\n" + line(widths.map { String(repeating: "-", count: $0) }) + "\n"
+    for row in cells { out += line(row) + "\n" }
+  }
   let counts = Dictionary(grouping: rows, by: \.verdict).mapValues(\.count)
   var tally = [Verdict.pass, .fail, .inconclusive].map { "\(counts[$0] ?? 0) \($0.rawValue)" }
   for extra in [Verdict.failsAsPredicted, .unexpectedPass] where counts[extra] != nil {

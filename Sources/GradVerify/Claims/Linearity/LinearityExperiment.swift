@@ -143,6 +143,23 @@ package struct LinearityExperiment: Experiment {
     if c.inconclusiveUnresolved > 0 {
       figure += ", \(c.inconclusiveUnresolved) entries undecided (no reference resolves a 1e-6 error there)"
     }
+    if c.verdict == .fail { figure += "; " + failures(of: c) }
     return VerdictRow(claim: "C1", caseName: caseName, keyFigure: figure, verdict: c.verdict)
+  }
+
+  /// What a failing case missed, each test against its bound: the worst entry's error over its tolerance τ,
+  /// the entries beyond their bounds (average, per example, complex step, AD) and the halving ratio.
+  static func failures(of c: LinearityCheck) -> String {
+    var missed = ["worst |D − g|/τ \(shortScientific(c.worstToleranceRatio)) (must be ≤ 1) at coordinate \(c.worstCoordinate)"]
+    let beyond = [
+      ("average", c.averageFailures), ("per-example", c.perExampleFailures), ("cs", c.complexStepFailures),
+      ("ad", c.automatic?.failures ?? 0),
+    ].filter { $0.1 > 0 }
+    if !beyond.isEmpty { missed.append("entries beyond bound: " + beyond.map { "\($0.0) \($0.1)" }.joined(separator: ", ")) }
+    if c.halving.verdict == .fail && !c.halvingOverruled, let ratio = c.halving.reportedRatios.last {
+      let accepted = HalvingTest.acceptedRatios
+      missed.append("halving \(((ratio * 100).rounded() / 100).description) outside [\(accepted.lowerBound), \(accepted.upperBound)]")
+    }
+    return missed.joined(separator: "; ")
   }
 }
