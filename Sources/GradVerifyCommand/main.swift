@@ -6,16 +6,17 @@ import GradVerify
 func main() -> ExitStatus {
   var arguments = Array(CommandLine.arguments.dropFirst())
   guard let command = arguments.first else {
-    FileHandle.standardError.write(Data((Help.overview + "\n").utf8))
+    printToStandardError(Help.overview)
     return .usage
   }
   arguments.removeFirst()
   if command == "--help" || command == "-h" || command == "help" {
     if let topic = arguments.first {
       guard let text = Help.text(for: topic) else { return fail(InputError("help: no command '\(topic)'")) }
-      print(text)
+      // The JSON Schema is printed as it is, to be saved and used; help text is wrapped to the terminal.
+      if topic == "json" { print(text) } else { printResult(text) }
     } else {
-      print(Help.overview)
+      printResult(Help.overview)
     }
     return .success
   }
@@ -27,7 +28,7 @@ func main() -> ExitStatus {
     return fail(InputError("unknown command '\(command)' (expected verify, results, figures, run, check, sweep, merge, audit, bench or help)"))
   }
   if arguments.contains("--help") || arguments.contains("-h") {
-    print(help)
+    printResult(help)
     return .success
   }
   Progress.shared.setQuiet(arguments.contains("--quiet"))
