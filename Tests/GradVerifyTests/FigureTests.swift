@@ -179,6 +179,13 @@ struct FigureTests {
     }
   }
 
+  @Test("every committed figure shows what its words say: no point or reference line clipped, no error above its drawn bound, no 'never' where a bound is missing")
+  func figuresTrueToTheirWords() throws {
+    for figure in try figures(from: committedTables()) {
+      #expect(figure.problems.isEmpty, "\(figure.name): \(figure.problems.prefix(5))")
+    }
+  }
+
   @Test("a figure shows its data: one marker per measured row, and an edited value moves its point")
   func figuresShowTheirData() throws {
     let tables = try committedTables()

@@ -123,11 +123,14 @@ package struct DrawnFigure: Sendable {
   public var name: String
   public var svg: String
   public var caption: String
+  /// Where the figure does not show what its words say (`PlotFigure.problems`); empty when true to them.
+  public var problems: [String]
 
   init(name: String, figure: PlotFigure) {
     self.name = name
     svg = figure.render()
     caption = figure.caption.joined(separator: " ")
+    problems = figure.problems()
   }
 }
 

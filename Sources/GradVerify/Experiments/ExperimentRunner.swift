@@ -39,6 +39,8 @@ package struct ResultFigure: Sendable {
   public var svg: String
   /// What the figure shows and how to read it (printed under it in REPORT.md, not drawn in it).
   public var caption: String
+  /// Where it does not show what its words say (`DrawnFigure.problems`); empty when true to them.
+  public var problems: [String] = []
 }
 
 /// Runs the specs in Experiments/, whatever their claims, through the claims' `Experiment` types.
@@ -142,7 +144,7 @@ package enum ExperimentRunner {
           throw InputError("\(kind.claim) table '\(suffix.isEmpty ? "main" : suffix)', row \(bad.row), column '\(bad.column)': \(problem)")
         }
       }
-      figures += drawn.map { ResultFigure(name: $0.name, claim: kind.claim, svg: $0.svg, caption: $0.caption) }
+      figures += drawn.map { ResultFigure(name: $0.name, claim: kind.claim, svg: $0.svg, caption: $0.caption, problems: $0.problems) }
     }
     return figures
   }

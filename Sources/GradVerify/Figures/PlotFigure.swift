@@ -16,6 +16,9 @@ struct PlotSeries {
   var style: PlotStyle
   /// Whether the axes' ranges are fitted to include this series (theory curves that plunge to zero do not).
   var affectsRange = true
+  /// The label of the series in the same panel that this one bounds from above (a worst-case bound of a
+  /// measured error), so that what a title says of the bound can be checked against what is drawn.
+  var bounds: String? = nil
 }
 
 /// An arrow in data coordinates, e.g. a gradient drawn from the point it was taken at.
@@ -100,6 +103,49 @@ struct PlotFigure {
   }
 
   // MARK: - Panels
+
+  /// Where the figure does not show what it says: each marked point or reference line outside its panel's
+  /// axes (clipped), an axis whose unit is "(1)", each measured point above the bound drawn for it, and,
+  /// when the title or caption says the errors "never" pass their bound, each measured point drawn with no
+  /// bound at its x. Empty for a
+  /// figure true to its words; the tests require that of every committed figure.
+  func problems() -> [String] {
+    var found: [String] = []
+    let words = ([title] + caption).joined(separator: " ").lowercased()
+    let promisesEverywhere = words.contains("never") && words.contains("bound")
+    for panel in panels {
+      let values = axisValues(panel)
+      let (xRange, _) = panel.x.layout(for: values.xs)
+      let (yRange, _) = panel.y.layout(for: values.ys)
+      func drawable(_ v: Double, _ axis: PlotAxis) -> Bool { v.isFinite && (axis.scale == .linear || v > 0) }
+      // Marked points (lines are cut at the axes by design) that the axes can show at all: x ≤ 0 on a log
+      // axis is left out, as the axis labels say.
+      for series in panel.series where series.style.marker != nil {
+        for p in series.points where drawable(p.x, panel.x) && drawable(p.y, panel.y) {
+          guard !(xRange.contains(p.x) && yRange.contains(p.y)) else { continue }
+          found.append("\(panel.title): '\(series.label ?? "unlabelled")' point (\(p.x), \(p.y)) outside the axes")
+        }
+      }
+      for label in [panel.x.label, panel.y.label] where label.hasSuffix("(1)") {
+        found.append("\(panel.title): axis '\(label)' gives its unit as (1): a ratio or count needs the unit in words or none")
+      }
+      for rule in panel.rules where drawable(rule.y, panel.y) && !yRange.contains(rule.y) {
+        found.append("\(panel.title): line '\(rule.label)' at \(rule.y) outside the axes")
+      }
+      for bound in panel.series {
+        guard let label = bound.bounds, let measured = panel.series.first(where: { $0.label == label }) else { continue }
+        for p in measured.points where p.y.isFinite && p.y > 0 {
+          let drawn = bound.points.first { $0.x == p.x && $0.y.isFinite }
+          if let drawn, drawn.y < p.y * (1 - 1e-12) {
+            found.append("\(panel.title): '\(label)' at x = \(p.x) is \(p.y), above its bound \(drawn.y)")
+          } else if drawn == nil && promisesEverywhere {
+            found.append("\(panel.title): '\(label)' at x = \(p.x) has no bound drawn, while the words say it never passes its bound")
+          }
+        }
+      }
+    }
+    return found
+  }
 
   /// The values each axis of `panel` must show: its series' points and error bars, its arrows and rules.
   private func axisValues(_ panel: PlotPanel) -> (xs: [Double], ys: [Double]) {

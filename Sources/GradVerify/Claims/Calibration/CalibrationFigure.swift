@@ -26,7 +26,7 @@ enum CalibrationFigure {
     let familyPanel = PlotPanel(
       title: "any false FAIL in a whole sweep",
       x: PlotAxis(label: "replicates R per sweep", categories: draws.map { "R = \($0)" }),
-      y: PlotAxis(label: "fraction of null sweeps with a FAIL (1)", include: [0, 2 * alpha]),
+      y: PlotAxis(label: "fraction of null sweeps with a FAIL", include: [0, 2 * alpha]),
       series: [
         PlotSeries(label: "printed verdict (exact null law)", points: familyPoints("exact-law"), style: .scatter(0)),
         PlotSeries(label: "old statistic (estimated se)", points: familyPoints("estimated-se"), style: .scatter(1)),
@@ -56,7 +56,7 @@ enum CalibrationFigure {
     let tailPanel = PlotPanel(
       title: "each tail at the level \(shortScientific(level))",
       x: PlotAxis(label: "test and tail", categories: tails.map(\.label)),
-      y: PlotAxis(label: "rejection rate / level (1)", include: [0, 2]),
+      y: PlotAxis(label: "rejection rate / level", include: [0, 2]),
       series: [
         PlotSeries(label: "exact law, one tail", points: tailPoints("exact-law", side: -1), style: .scatter(2)),
         PlotSeries(label: "estimated se, one tail", points: tailPoints("estimated-se", side: 1), style: .scatter(3)),
@@ -75,7 +75,7 @@ enum CalibrationFigure {
     let powerPanel = PlotPanel(
       title: "a seeded bias of λ standard errors",
       x: PlotAxis(label: "seeded bias λ (null standard errors)", include: measured.map(\.x)),
-      y: PlotAxis(label: "fraction caught (1)", fixed: 0...1),
+      y: PlotAxis(label: "fraction caught", fixed: 0...1),
       series: [
         PlotSeries(label: "predicted power", points: expected, style: .theory(5)),
         PlotSeries(label: "measured", points: measured, style: .scatter(5)),

@@ -38,7 +38,7 @@ extension CorrelatedExperiment {
       }
       return PlotPanel(
         title: CaseTitle.words(name), x: PlotAxis(label: "batch size b (examples)", scale: .logarithmic),
-        y: PlotAxis(label: "design effect MSE / MSE_SRS (1)", scale: .logarithmic, include: [0.5, 2]),
+        y: PlotAxis(label: "design effect MSE / MSE_SRS", scale: .logarithmic, include: [0.5, 2]),
         series: series, rules: [(1, "simple random sampling")])
     }
     return PlotFigure(
