@@ -123,8 +123,9 @@ func resultsCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus
   let artifacts = ResultArtifacts(outcomes)
   let package = try DataPackage.render(
     tables: outcomes.flatMap(\.tables), figures: artifacts.figures, provenance: provenance)
-  try artifacts.write(
-    to: out, with: [("datapackage.json", package), ("REPORT.md", ReportWriter.render(runs: runs, figures: artifacts.figures))])
+  let report = ReportWriter.render(runs: runs, figures: artifacts.figures)
+  let page = HTMLReport.render(markdown: report, figures: Dictionary(artifacts.figures.map { ($0.name, $0.svg) }) { a, _ in a })
+  try artifacts.write(to: out, with: [("datapackage.json", package), ("REPORT.md", report), ("REPORT.html", page)])
   printOutcomes(outcomes)
   return status(of: outcomes.flatMap(\.verdicts))
 }

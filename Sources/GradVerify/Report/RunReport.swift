@@ -56,6 +56,7 @@ package enum RunReport {
       "![\(figure.name)](\(figure.name))\n\n**Figure \(k + 1).** \(figure.caption)\n\n"
     }.joined()
     md += "## Tables\n\n" + tables.map { "- [`\($0.0)`](\($0.0))\n" }.joined()
-    return tables.map { ($0.0, $0.1.text) } + figures.map { ($0.name, $0.svg) } + [("REPORT.md", md)]
+    let html = HTMLReport.render(markdown: md, figures: Dictionary(figures.map { ($0.name, $0.svg) }) { a, _ in a })
+    return tables.map { ($0.0, $0.1.text) } + figures.map { ($0.name, $0.svg) } + [("REPORT.md", md), ("REPORT.html", html)]
   }
 }
