@@ -3,7 +3,7 @@
 SWIFT ?= swift
 BIN := .build/release/gradverify
 
-.PHONY: all build install verify results figures test bench fuzz fuzz-each calibrate docs clean
+.PHONY: all build install verify results figures latex test bench fuzz fuzz-each calibrate docs clean
 
 all: build
 
@@ -22,6 +22,20 @@ verify: build
 
 results: build
 	$(BIN) results --out results
+
+# The LaTeX tables of results/ (summary.tex, verdicts.tex) compiled by pdflatex, when it is installed
+# (Debian's texlive-latex-base and texlive-latex-recommended), into .build/latex/tables.pdf; never part of
+# the tests.
+latex:
+	@if command -v pdflatex >/dev/null 2>&1; then \
+	  mkdir -p .build/latex; \
+	  printf '%s\n' '\documentclass{article}' '\usepackage[margin=1.5cm,landscape]{geometry}' \
+	    '\usepackage{booktabs,longtable}' '\begin{document}' '\input{../../results/summary.tex}' \
+	    '\input{../../results/verdicts.tex}' '\end{document}' > .build/latex/tables.tex; \
+	  cd .build/latex && pdflatex -interaction=nonstopmode -halt-on-error tables.tex >/dev/null \
+	    && echo "latex: results/summary.tex and results/verdicts.tex compile: .build/latex/tables.pdf" \
+	    || { echo "latex: pdflatex failed, see .build/latex/tables.log"; exit 1; }; \
+	else echo "latex: pdflatex not installed; skipped"; fi
 
 # The figures redrawn from the committed tables (no experiment runs), then, when rsvg-convert is installed
 # (Debian's librsvg2-bin), a 1600 px PNG of each in .build/figures/ for slides.

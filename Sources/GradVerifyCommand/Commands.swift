@@ -125,7 +125,10 @@ func resultsCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus
     tables: outcomes.flatMap(\.tables), figures: artifacts.figures, provenance: provenance)
   let report = ReportWriter.render(runs: runs, figures: artifacts.figures)
   let page = HTMLReport.render(markdown: report, figures: Dictionary(artifacts.figures.map { ($0.name, $0.svg) }) { a, _ in a })
-  try artifacts.write(to: out, with: [("datapackage.json", package), ("REPORT.md", report), ("REPORT.html", page)])
+  try artifacts.write(
+    to: out,
+    with: [("datapackage.json", package), ("REPORT.md", report), ("REPORT.html", page)]
+      + ReportWriter.latexTables(runs: runs, figures: artifacts.figures))
   printOutcomes(outcomes)
   return status(of: outcomes.flatMap(\.verdicts))
 }

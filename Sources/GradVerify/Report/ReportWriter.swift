@@ -76,15 +76,39 @@ package enum ReportWriter {
   static func summary(
     runs: [ExperimentRun], figures: [ResultFigure], numbers: [String: (value: Int, firstSpec: String)]
   ) -> String {
-    var out = "## Summary\n\n| claim | what it shows | verdicts | key number | figures |\n|---|---|---|---|---|\n"
-    for run in runs {
-      let verdicts = verdictCounts(run.outcome.verdicts)
+    var out = "## Summary\n\n| " + summaryHeader.joined(separator: " | ") + " |\n|---|---|---|---|---|\n"
+    for row in summaryRows(runs: runs, figures: figures, numbers: numbers) {
+      out += "| " + row.map(tableCell).joined(separator: " | ") + " |\n"
+    }
+    return out + "\n"
+  }
+
+  static let summaryHeader = ["claim", "what it shows", "verdicts", "key number", "figures"]
+
+  /// The summary's cells, a row per spec: the claim, its sentence, verdict counts, first key figure, figures.
+  static func summaryRows(
+    runs: [ExperimentRun], figures: [ResultFigure], numbers: [String: (value: Int, firstSpec: String)]
+  ) -> [[String]] {
+    runs.map { run in
       let key = run.outcome.verdicts.first.map { "\($0.caseName): \($0.keyFigure)" } ?? ""
       let drawn = figures.filter { $0.claim == run.spec.claim }.compactMap { numbers[$0.name]?.value }
       let figureCell = drawn.isEmpty ? "—" : drawn.map { "Fig. \($0)" }.joined(separator: ", ")
-      out += "| \(run.spec.claim) | \(run.spec.title) | \(verdicts) | \(tableCell(key)) | \(figureCell) |\n"
+      return [run.spec.claim, run.spec.title, verdictCounts(run.outcome.verdicts), key, figureCell]
     }
-    return out + "\n"
+  }
+
+  /// The summary and every verdict row as LaTeX tables (booktabs), for slides and papers: `summary.tex`
+  /// and `verdicts.tex` beside the CSVs.
+  public static func latexTables(runs: [ExperimentRun], figures: [ResultFigure]) -> [(name: String, text: String)] {
+    let numbers = figureNumbers(runs: runs, figures: figures)
+    let summary = LaTeXTable(
+      caption: "gradverify: every claim, its verdicts and a key number (make results).", columns: "l p{5.2cm} p{2.6cm} p{5.2cm} l",
+      header: summaryHeader, rows: summaryRows(runs: runs, figures: figures, numbers: numbers))
+    let verdicts = LaTeXTable(
+      caption: "gradverify: every verdict row of make verify.", columns: "l p{5cm} p{7.5cm} l",
+      header: ["claim", "case", "key figure", "verdict"],
+      rows: runs.flatMap(\.outcome.verdicts).map { [$0.claim, $0.caseName, $0.keyFigure, $0.verdict.rawValue] })
+    return [("summary.tex", summary.text), ("verdicts.tex", verdicts.text)]
   }
 
   /// "28 PASS, 2 FAILS-AS-PREDICTED": how many rows reached each verdict, in the verdicts' order.
