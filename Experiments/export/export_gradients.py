@@ -57,7 +57,10 @@ def jax_export(n=256, d=8, seed=0):
 
 
 if __name__ == "__main__":
-    G, g = (jax_export if sys.argv[1:] == ["jax"] else torch_export)()
+    exporters = {"torch": torch_export, "jax": jax_export}
+    if len(sys.argv) != 2 or sys.argv[1] not in exporters:
+        sys.exit("usage: python export_gradients.py torch|jax")
+    G, g = exporters[sys.argv[1]]()
     np.save("G.npy", G)
     np.save("g.npy", g)
     print(f"G.npy: {G.shape} {G.dtype}; g.npy: {g.shape}")

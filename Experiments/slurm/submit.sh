@@ -5,7 +5,8 @@
 #
 #   bash Experiments/slurm/submit.sh [SHARDS]
 #
-# The sweep's options are in sweep.sbatch; the parts go to $WORK/parts, the table to $WORK/sweep.csv.
+# The data, model and draws come from DATA, MODEL and DRAWS (other sweep options from SWEEP_OPTIONS, e.g.
+# MODEL=mlp SWEEP_OPTIONS="--hidden 8 --standardize"); sweep.sbatch runs them; the parts go to $WORK/parts, the table to $WORK/sweep.csv.
 set -euo pipefail
 SHARDS=${1:-8}                      # the one place the shard count is written
 export SHARDS
@@ -13,6 +14,8 @@ export BIN=${BIN:-$PWD/.build/release/gradverify}
 export WORK=${WORK:-$PWD/.build/slurm}
 export DATA=${DATA:-$PWD/Experiments/data/breast_cancer.csv}
 export DRAWS=${DRAWS:-200000}             # replicates per cell
+export MODEL=${MODEL:-logistic}           # linear, logistic, softmax or mlp
+export SWEEP_OPTIONS=${SWEEP_OPTIONS---standardize}  # any other sweep options, e.g. "--hidden 8"
 HERE=$(cd "$(dirname "$0")" && pwd)
 [ -x "$BIN" ] || { echo "submit.sh: $BIN not found: run 'make build' first, or set BIN" >&2; exit 64; }
 mkdir -p "$WORK/parts" "$WORK/logs"

@@ -261,10 +261,12 @@ func modelOptions(_ args: inout ArgumentList) throws(InputError) -> ModelOptions
   return options
 }
 
-/// The one-line summary of what was read, on stderr (not under `--quiet`).
+/// The one-line summary of what was read, on stderr (not under `--quiet`), and a hint to `--standardize`
+/// when a feature is far from unit scale.
 func printSummary(_ data: Dataset, path: String) {
   guard !Progress.shared.isQuiet else { return }
   printToStandardError("gradverify: read \(data.summary(path: path))")
+  if let hint = data.unscaledHint { printNote(hint) }
 }
 
 /// `gradverify sweep`; `merged` holds every block of a sharded run when `merge` finishes it.

@@ -24,3 +24,21 @@ extension Dataset {
     }
   }
 }
+
+extension Dataset {
+  /// A feature this large saturates logits and squares to costs of thousands at a unit-scale θ.
+  static let unscaledFeature = 100.0
+
+  /// When the features were not standardised and one of them reaches |x| ≥ 100: a hint to `--standardize`,
+  /// naming the largest feature; nil otherwise (standardised, or already on a unit scale).
+  public var unscaledHint: String? {
+    guard standardization == nil, count > 0, featureCount > 0 else { return nil }
+    var largest = 0.0, column = 0
+    for (k, x) in features.enumerated() where Swift.abs(x) > largest {
+      (largest, column) = (Swift.abs(x), k % featureCount)
+    }
+    guard largest >= Self.unscaledFeature else { return nil }
+    return "\(name): feature '\(featureNames[column])' reaches |x| = \(shortScientific(largest)): unscaled features saturate logits "
+      + "and give costs of many nats per example at a unit-scale θ; --standardize centres and scales every feature column"
+  }
+}

@@ -17,7 +17,7 @@ extension SweepEngine {
       }
       let slopes = settings.samplers.compactMap { s -> String? in
         guard let fit = r.evaluation.slope(sampler: s, count: p.count) else { return nil }
-        return "\(s.rawValue) \(rounded3(fit.slope)) ± \(rounded3(fit.halfWidth)) (law \(rounded3(fit.law)))"
+        return "\(s.rawValue) \(rounded3(fit.slope)) ± \(fit.halfWidth > 0 && fit.halfWidth < 5e-4 ? shortScientific(fit.halfWidth) : rounded3(fit.halfWidth)) (law \(rounded3(fit.law)))"
       }
       if !slopes.isEmpty {
         lines.append("\(r.caseName): slope of log MSE against log b over b ≤ N/8, 95%: " + slopes.joined(separator: ", "))

@@ -185,7 +185,7 @@ package struct NonAdditiveExperiment: Experiment {
       let worst = c.biasCells.filter(\.judged).map { Swift.abs($0.z) }.max() ?? 0
       let figure =
         c.cost == .mean
-        ? "max|z| \(rounded2(worst)) <= \(rounded2(c.criticalZ)) over \(c.biasCells.count) sizes"
+        ? "max|z| \(rounded2(worst)) <= \(rounded2(c.criticalZ)) over \(c.biasCells.count) size\(c.biasCells.count == 1 ? "" : "s")"
         : "bias/pred \(rounded3(ratios.min() ?? .nan))..\(rounded3(ratios.max() ?? .nan)) where clear (\(judged.count) sizes), max|z| \(rounded2(worst)) <= \(rounded2(c.criticalZ))"
       rows.append(
         VerdictRow(claim: claim, caseName: "\(r.caseName) \(c.cost.rawValue) batch bias", keyFigure: figure, verdict: c.biasVerdict))
