@@ -175,7 +175,9 @@ func checkCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
   _ = try args.positionals(expected: 0...0, usage: "options only")
   let prepared = try request.prepare(json: json)
   printSummary(prepared.data, path: prepared.input.dataPath)
-  let (experiment, result, verdicts) = try request.run(prepared, progress: progressReporter())
+  let (experiment, result, verdicts) = try request.run(
+    prepared, progress: progressReporter(),
+    coordinates: { task, done, total in Progress.shared.blocks("C1 \(task)", done: done, total: total) })
   printVerdicts(verdicts)
   let notes = [prepared.data.summary(path: prepared.input.dataPath)]
   try writeJSON(

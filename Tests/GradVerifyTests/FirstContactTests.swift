@@ -30,4 +30,15 @@ import Testing
     let run = try CommandRun(["sweep", "--model", "logistic", "--data", Self.breastCancer, "--standardize", "--draws", "300"])
     #expect(run.stderr.components(separatedBy: "standardized 30 of 30").count - 1 == 1, "\(run.stderr)")
   }
+
+  @Test("check reports each case's coordinates as they finish: % done, then an estimate of the time left")
+  func checkProgress() throws {
+    let run = try CommandRun(
+      ["check", "--model", "logistic", "--data", Self.breastCancer, "--standardize"],
+      environment: ["GRADVERIFY_PROGRESS_SECONDS": "0"])
+    #expect(run.status == 0)
+    let lines = run.stderr.split(separator: "\n").filter { $0.hasPrefix("gradverify: C1 logistic/breast_cancer+std@near: ") }
+    // P = 31 coordinates: at least one line per finished coordinate's further 1%, ending at 100%.
+    #expect(lines.count >= 20 && lines.last?.hasSuffix("100% done") == true, "\(run.stderr)")
+  }
 }

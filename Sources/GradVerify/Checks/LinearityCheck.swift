@@ -107,8 +107,10 @@ public struct LinearityCheck: Sendable {
     self.init(model: model, data: data, theta: theta, gradients: gradients, threads: threads)
   }
 
+  /// - Parameter progress: hears (coordinates done, P) as the coordinates finish, at each further 1%.
   public init<M: PerExampleModel>(
-    model: M, data: Dataset, theta: [Double], gradients: PerExampleGradients, threads: Int
+    model: M, data: Dataset, theta: [Double], gradients: PerExampleGradients, threads: Int,
+    progress: (@Sendable (Int, Int) -> Void)? = nil
   ) {
     let n = data.count
     let p = model.parameterCount
@@ -123,7 +125,9 @@ public struct LinearityCheck: Sendable {
     let costError = lossErrors.compensatedSum() / Double(n) + 3 * u * Swift.abs(gradients.cost)
     let depth = Double(model.operationDepth)
 
+    let counter = ProgressCounter(total: p, report: progress)
     let coordinates = parallelMap(count: p, threads: threads) { j -> Coordinate in
+      defer { counter.tick() }
       let stencil = CentralStencil(
         centre: theta[j], step: CentralStencil.step(near: theta[j], order: 0.2), multiples: FivePointDerivative.multiples)
       let values = stencil.perExampleLosses(model: model, theta: theta, coordinate: j, data: data)

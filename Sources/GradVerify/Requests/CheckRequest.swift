@@ -44,15 +44,18 @@ package struct CheckRequest: Sendable {
   }
 
   /// Runs C1 on every point and writes the tables (`--out`) and the first point's gradients
-  /// (`--dump-gradients`); `progress` hears each case as it starts.
+  /// (`--dump-gradients`); `progress` hears each case as it starts, `coordinates` (case, coordinates done, P)
+  /// as its coordinates finish.
   public func run(
-    _ prepared: Prepared, progress: @escaping @Sendable (String) -> Void
+    _ prepared: Prepared, progress: @escaping @Sendable (String) -> Void,
+    coordinates: (@Sendable (String, Int, Int) -> Void)? = nil
   ) throws(InputError) -> (experiment: LinearityExperiment, result: LinearityExperiment.Result, verdicts: [VerdictRow]) {
     let experiment = LinearityExperiment()
     let result = LinearityExperiment.Result(
       records: try LinearityExperiment.records(
         model: prepared.choice, data: prepared.data, source: prepared.input.dataPath, points: prepared.points, seed: seed,
-        thetaOverride: prepared.theta, keepGradients: dumpPath != nil, threads: threads, progress: progress))
+        thetaOverride: prepared.theta, keepGradients: dumpPath != nil, threads: threads, progress: progress,
+        coordinates: coordinates))
     if let out {
       try OutputFolder.write(
         [("check-linearity.csv", experiment.table(result).document.text),

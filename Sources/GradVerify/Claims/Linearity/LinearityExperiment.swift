@@ -47,16 +47,19 @@ package struct LinearityExperiment: Experiment {
   ///   - progress: called with a case name before it runs.
   public static func records(
     model: ModelChoice, data: Dataset, source: String, points: [ParameterPointSpec], seed: UInt64,
-    thetaOverride: [Double]? = nil, keepGradients: Bool = false, threads: Int, progress: (String) -> Void = { _ in }
+    thetaOverride: [Double]? = nil, keepGradients: Bool = false, threads: Int, progress: (String) -> Void = { _ in },
+    coordinates: (@Sendable (String, Int, Int) -> Void)? = nil
   ) throws(InputError) -> [Record] {
     var records: [Record] = []
     for point in points {
       let name = CaseName.of(model: model, data: data, point: point.name)
       progress(name)
+      var report: (@Sendable (Int, Int) -> Void)? = nil
+      if let coordinates { report = { done, total in coordinates(name, done, total) } }
       let (check, gradients) = try model.visit(
         Visitor(
           place: GradientVisitor(model: model, data: data, point: point, seed: seed, theta: thetaOverride),
-          threads: threads),
+          threads: threads, progress: report),
         data: data, source: source)
       records.append(
         Record(
@@ -70,12 +73,14 @@ package struct LinearityExperiment: Experiment {
     /// The data and the θ to check at.
     var place: GradientVisitor
     var threads: Int
+    /// Hears (coordinates done, P).
+    var progress: (@Sendable (Int, Int) -> Void)?
     func visit<M: PerExampleModel>(_ model: M) throws(InputError) -> (LinearityCheck, PerExampleGradients) {
       let theta = try place.theta(for: model)
       let gradients = PerExampleGradients(model: model, data: place.data, theta: theta)
-      return (
-        LinearityCheck(model: model, data: place.data, theta: theta, gradients: gradients, threads: threads), gradients
-      )
+      let check = LinearityCheck(
+        model: model, data: place.data, theta: theta, gradients: gradients, threads: threads, progress: progress)
+      return (check, gradients)
     }
   }
 
