@@ -41,4 +41,17 @@ import Testing
     // P = 31 coordinates: at least one line per finished coordinate's further 1%, ending at 100%.
     #expect(lines.count >= 20 && lines.last?.hasSuffix("100% done") == true, "\(run.stderr)")
   }
+
+  @Test("check --report draws every case it checked (its caption says each case) and writes REPORT.html beside REPORT.md")
+  func checkReportDrawsEveryCase() throws {
+    let folder = try temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let run = try CommandRun(
+      ["check", "--model", "logistic", "--data", Self.breastCancer, "--standardize", "--report", folder.appendingPathComponent("r").path])
+    #expect(run.status == 0, "\(run.stderr)")
+    let svg = try String(contentsOf: folder.appendingPathComponent("r/fig-fd-error-vs-h.svg"), encoding: .utf8)
+    #expect(svg.components(separatedBy: "<clipPath").count - 1 == 3, "one panel per point: near, unit, far")
+    let page = try String(contentsOf: folder.appendingPathComponent("r/REPORT.html"), encoding: .utf8)
+    #expect(page.contains("<figure id=\"fig-fd-error-vs-h-svg\"><svg ") && !page.contains("<script"))
+  }
 }

@@ -11,9 +11,12 @@ extension LinearityExperiment {
   /// dominates, then rising along the rounding bound (slope −1).
   static func finiteDifferenceError(halving: ResultTable) -> PlotFigure {
     let rows = halving.rows
-    let cases = halving.distinct("case").filter { name in
-      name.hasSuffix("@unit") && rows.contains { $0["case"] == name && $0["truncation_regime"] == "true" }
+    // Every case with a truncation regime when there are at most four (a `check` of three points), else
+    // those at the unit point.
+    let withRegime = halving.distinct("case").filter { name in
+      rows.contains { $0["case"] == name && $0["truncation_regime"] == "true" }
     }
+    let cases = withRegime.count <= 4 ? withRegime : withRegime.filter { $0.hasSuffix("@unit") }
     let panels = cases.prefix(4).map { name -> PlotPanel in
       let caseRows = rows.filter { $0["case"] == name }
       let measured = caseRows.compactMap { row -> PlotPoint? in
@@ -48,7 +51,8 @@ extension LinearityExperiment {
       panels: Array(panels),
       caption: [
         "Central difference D(h) = (C(θ+h·e) − C(θ−h·e))/2h of the average cost against the averaged analytic gradient g,",
-        "for the worst coordinate of each case. Truncation falls as h² (slope 2); below the crossover rounding takes over,",
+        "for the worst coordinate of each case drawn (every case with a truncation regime when there are at most four, else",
+        "the first four at the unit point). Truncation falls as h² (slope 2); below the crossover rounding takes over,",
         "bounded by the running rounding estimate, which grows as 1/h (slope −1). Zero errors are not drawn on log axes.",
       ])
   }
