@@ -8,7 +8,7 @@ import Testing
 struct RunReportTests {
   static let iris = CommandRun.packageRoot.appendingPathComponent("Experiments/data/iris.csv").path
 
-  @Test("sweep --report: three tables, the MSE and bias figures, REPORT.md with every verdict; byte-stable")
+  @Test("sweep --report: three tables, the MSE and bias figures, REPORT.md (and REPORT.html) with every verdict; byte-stable")
   func sweepReport() throws {
     let folder = try temporaryFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
@@ -17,7 +17,7 @@ struct RunReportTests {
     #expect(run.status == 0, "\(run.stderr)")
     let report = folder.appendingPathComponent("r")
     let names = try FileManager.default.contentsOfDirectory(atPath: report.path).sorted()
-    #expect(names == ["REPORT.md", "fig-bias-z.svg", "fig-mse-vs-b.svg", "sweep-coordinates.csv", "sweep-population.csv", "sweep.csv"])
+    #expect(names == ["REPORT.html", "REPORT.md", "fig-bias-z.svg", "fig-mse-vs-b.svg", "sweep-coordinates.csv", "sweep-population.csv", "sweep.csv"])
     let mse = try String(contentsOf: report.appendingPathComponent("fig-mse-vs-b.svg"), encoding: .utf8)
     #expect(isWellFormedXML(mse))
     let withRows = try CSVTable.load(path: report.appendingPathComponent("sweep.csv").path).records.filter { $0.cells[1] == "with" }.count
