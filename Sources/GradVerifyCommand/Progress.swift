@@ -98,7 +98,8 @@ final class Progress: Sendable {
       FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
       s.open = true
     } else {
-      FileHandle.standardError.write(Data("\(text)\n".utf8))
+      // A log keeps every line; under COLUMNS one wider than it is wrapped like the rest of the output.
+      FileHandle.standardError.write(Data("\(fitted(text, width: TextWidth.current(descriptor: STDERR_FILENO)))\n".utf8))
     }
   }
 }

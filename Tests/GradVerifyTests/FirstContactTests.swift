@@ -40,6 +40,11 @@ import Testing
     let lines = run.stderr.split(separator: "\n").filter { $0.hasPrefix("gradverify: C1 logistic/breast_cancer+std@near: ") }
     // P = 31 coordinates: at least one line per finished coordinate's further 1%, ending at 100%.
     #expect(lines.count >= 20 && lines.last?.hasSuffix("100% done") == true, "\(run.stderr)")
+    // In a log under COLUMNS the progress lines are wrapped like the rest.
+    let narrow = try CommandRun(
+      ["check", "--model", "logistic", "--data", Self.breastCancer, "--standardize"],
+      environment: ["GRADVERIFY_PROGRESS_SECONDS": "0", "COLUMNS": "50"])
+    #expect(narrow.stderr.contains("% done") && narrow.stderr.split(separator: "\n").allSatisfy { $0.count <= 50 }, "\(narrow.stderr)")
   }
 
   @Test("check --report draws every case it checked (its caption says each case) and writes REPORT.html beside REPORT.md")
