@@ -65,11 +65,10 @@ func printToStandardError(_ text: String) {
   FileHandle.standardError.write(Data((fitted(text, width: TextWidth.current(descriptor: STDERR_FILENO)) + "\n").utf8))
 }
 
-/// The notes of every outcome, each said once, then the verdict table.
+/// The notes of every outcome (`printNote` says each once), then the verdict table.
 func printOutcomes(_ outcomes: [ExperimentOutcome]) {
   Progress.shared.finish()
-  var said: Set<String> = []
-  for note in outcomes.flatMap(\.notes) where said.insert(note).inserted { printNote(note) }
+  for note in outcomes.flatMap(\.notes) { printNote(note) }
   printVerdicts(outcomes.flatMap(\.verdicts))
 }
 
