@@ -251,16 +251,16 @@ import Testing
       hi: 0.5545997223493823, lo: 3.145617845100655e-17),
     // The stable cross-entropies log1p(e^{−z}) + (1 − y)z at z = 2 and −y z + log1p(e^z) at z = −3.5.
     .init(
-      name: "CE(z=2, y=1)", value: LogisticModel.crossEntropy(margin: RoundingBoundNumber(2), label: 1),
+      name: "CE(z=2, y=1)", value: BinaryCrossEntropy.loss(margin: RoundingBoundNumber(2), target: 1),
       hi: 0.1269280110429725, lo: 2.5167876693038718e-18),
     .init(
-      name: "CE(z=2, y=0)", value: LogisticModel.crossEntropy(margin: RoundingBoundNumber(2), label: 0),
+      name: "CE(z=2, y=0)", value: BinaryCrossEntropy.loss(margin: RoundingBoundNumber(2), target: 0),
       hi: 2.1269280110429727, lo: -1.9177224164009852e-16),
     .init(
-      name: "CE(z=-3.5, y=1)", value: LogisticModel.crossEntropy(margin: RoundingBoundNumber(-3.5), label: 1),
+      name: "CE(z=-3.5, y=1)", value: BinaryCrossEntropy.loss(margin: RoundingBoundNumber(-3.5), target: 1),
       hi: 3.5297504182726205, lo: 8.275429533074528e-17),
     .init(
-      name: "CE(z=-3.5, y=0)", value: LogisticModel.crossEntropy(margin: RoundingBoundNumber(-3.5), label: 0),
+      name: "CE(z=-3.5, y=0)", value: BinaryCrossEntropy.loss(margin: RoundingBoundNumber(-3.5), target: 0),
       hi: 0.029750418272620566, lo: -5.124315161414611e-19),
   ]
 

@@ -62,13 +62,6 @@ enum DifferentiableLoss {
     return s * (0.5 * penalty.strength)
   }
 
-  /// log(1 + e^z) − y z in its stable branches.
-  @differentiable(reverse, wrt: z)
-  static func binaryCrossEntropy(margin z: Double, label y: Double) -> Double {
-    if z >= 0 { return z * (1 - y) + log1p(exp(-z)) }
-    return log1p(exp(z)) - z * y
-  }
-
   /// −log softmax(z)_y: log1p(Σ_{k≠y} e^{zₖ−z_y}) when z_y is largest, log Σ e^{zₖ−m} − (z_y − m) otherwise.
   @differentiable(reverse, wrt: z)
   static func softmaxCrossEntropy(_ z: [Double], label y: Int) -> Double {
@@ -82,17 +75,6 @@ enum DifferentiableLoss {
     var total = 0.0
     for k in 0..<withoutDerivative(at: z.count) { total += exp(z[k] - m) }
     return log(total) - (z[y] - m)
-  }
-
-  @differentiable(reverse, wrt: theta)
-  static func linear(_ theta: [Double], _ x: [Double], target: Double, d: Int, penalty l2: L2Penalty) -> Double {
-    let r = affine(theta, weights: 0, bias: d, x) - target
-    return r * r * 0.5 + penalty(theta, l2)
-  }
-
-  @differentiable(reverse, wrt: theta)
-  static func logistic(_ theta: [Double], _ x: [Double], target: Double, d: Int, penalty l2: L2Penalty) -> Double {
-    binaryCrossEntropy(margin: affine(theta, weights: 0, bias: d, x), label: target) + penalty(theta, l2)
   }
 
   @differentiable(reverse, wrt: theta)
@@ -126,21 +108,39 @@ enum DifferentiableLoss {
   }
 }
 
-extension LinearModel {
-  public func automaticGradient(_ theta: UnsafeBufferPointer<Double>, _ example: Example) -> [Double]? {
-    let x = Array(example.features)
-    return DifferentiableLoss.gradient(at: theta) { [featureCount, penalty] t in
-      DifferentiableLoss.linear(t, x, target: example.target, d: featureCount, penalty: penalty)
+/// A ``CanonicalResponse`` whose loss of the margin is written for automatic differentiation: a generalised
+/// linear model's automatic gradient is then the compiler's pullback of ℓ(w·x + b, y) + (λ/2)‖w‖².
+public protocol DifferentiableResponse: CanonicalResponse {
+  /// ℓ(z, y) in the stable form of `loss(margin:target:)`.
+  @differentiable(reverse, wrt: z)
+  static func differentiableLoss(margin z: Double, target y: Double) -> Double
+}
+
+extension DifferentiableResponse {
+  public static func automaticGradient(
+    _ theta: UnsafeBufferPointer<Double>, _ x: [Double], target: Double, penalty: L2Penalty
+  ) -> [Double]? {
+    DifferentiableLoss.gradient(at: theta) { t in
+      differentiableLoss(margin: DifferentiableLoss.affine(t, weights: 0, bias: x.count, x), target: target)
+        + DifferentiableLoss.penalty(t, penalty)
     }
   }
 }
 
-extension LogisticModel {
-  public func automaticGradient(_ theta: UnsafeBufferPointer<Double>, _ example: Example) -> [Double]? {
-    let x = Array(example.features)
-    return DifferentiableLoss.gradient(at: theta) { [featureCount, penalty] t in
-      DifferentiableLoss.logistic(t, x, target: example.target, d: featureCount, penalty: penalty)
-    }
+extension SquaredError: DifferentiableResponse {
+  @differentiable(reverse, wrt: z)
+  public static func differentiableLoss(margin z: Double, target y: Double) -> Double {
+    let r = z - y
+    return r * r * 0.5
+  }
+}
+
+extension BinaryCrossEntropy: DifferentiableResponse {
+  /// log(1 + e^z) − y z in its stable branches.
+  @differentiable(reverse, wrt: z)
+  public static func differentiableLoss(margin z: Double, target y: Double) -> Double {
+    if z >= 0 { return z * (1 - y) + log1p(exp(-z)) }
+    return log1p(exp(z)) - z * y
   }
 }
 

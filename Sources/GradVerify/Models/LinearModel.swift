@@ -4,33 +4,16 @@
 /// L = ½ (w·x + b − y)²,   ∂L/∂wₖ = r xₖ,  ∂L/∂b = r,  r = w·x + b − y
 /// θ = [w₁ … w_d, b]      (P = d + 1)
 /// ```
-public struct LinearModel: PerExampleModel {
-  public let featureCount: Int
-  public let penalty: L2Penalty
+public typealias LinearModel = GeneralizedLinearModel<SquaredError>
 
-  public init(features d: Int, l2: Double = 0) {
-    precondition(d > 0, "need at least one feature")
-    featureCount = d
-    penalty = L2Penalty(strength: l2, weightRanges: [0..<d])
+/// ℓ(z, y) = ½ (z − y)², whose residual is z − y (the identity link).
+public enum SquaredError: CanonicalResponse {
+  public static var operationDepth: Int { 4 }
+
+  @inlinable public static func loss<S: LossScalar>(margin z: S, target y: Double) -> S {
+    let r = z - y
+    return r * r * 0.5
   }
 
-  public var parameterCount: Int { featureCount + 1 }
-  public var operationDepth: Int { featureCount + 4 }
-  public var layout: String { "[w1..w\(featureCount), b]" }
-
-  @inlinable public func loss<S: LossScalar>(_ theta: UnsafeBufferPointer<S>, _ example: Example) -> S {
-    let r = affine(theta, weights: 0, bias: featureCount, example.features) - example.target
-    let l = r * r * 0.5
-    return penalty.adding(to: l, theta)
-  }
-
-  @inlinable public func lossAndGradient(
-    _ theta: UnsafeBufferPointer<Double>, _ example: Example, into g: UnsafeMutableBufferPointer<Double>
-  ) -> Double {
-    let x = example.features
-    let r = affine(theta, weights: 0, bias: featureCount, x) - example.target
-    writeAffineGradient(residual: r, x, penalty: penalty, theta, into: g)
-    let l = r * r * 0.5
-    return penalty.adding(to: l, theta)
-  }
+  @inlinable public static func residual(margin z: Double, target y: Double) -> Double { z - y }
 }

@@ -7,22 +7,14 @@
 /// θ = [w₁ … w_d, b]      (P = d + 1)
 /// ```
 /// Finite for any finite margin: at z = ±1000 the loss is 1000 or 0, never log(0) or ∞ − ∞.
-public struct LogisticModel: PerExampleModel {
-  public let featureCount: Int
-  public let penalty: L2Penalty
+public typealias LogisticModel = GeneralizedLinearModel<BinaryCrossEntropy>
 
-  public init(features d: Int, l2: Double = 0) {
-    precondition(d > 0, "need at least one feature")
-    featureCount = d
-    penalty = L2Penalty(strength: l2, weightRanges: [0..<d])
-  }
-
-  public var parameterCount: Int { featureCount + 1 }
-  public var operationDepth: Int { featureCount + 8 }
-  public var layout: String { "[w1..w\(featureCount), b]" }
+/// ℓ(z, y) = log(1 + e^z) − y z, y ∈ {0, 1}, whose residual is σ(z) − y (the logit link).
+public enum BinaryCrossEntropy: CanonicalResponse {
+  public static var operationDepth: Int { 8 }
 
   /// The stable binary cross-entropy of margin z against y ∈ {0, 1}.
-  @inlinable public static func crossEntropy<S: LossScalar>(margin z: S, label y: Double) -> S {
+  @inlinable public static func loss<S: LossScalar>(margin z: S, target y: Double) -> S {
     if z.real >= 0 {
       return z * (1 - y) + S.log1p(S.exp(-z))
     } else {
@@ -37,22 +29,9 @@ public struct LogisticModel: PerExampleModel {
     return e / (1 + e)
   }
 
-  @inlinable public func loss<S: LossScalar>(_ theta: UnsafeBufferPointer<S>, _ example: Example) -> S {
-    let z = affine(theta, weights: 0, bias: featureCount, example.features)
-    let l = Self.crossEntropy(margin: z, label: example.target)
-    return penalty.adding(to: l, theta)
-  }
-
-  @inlinable public func lossAndGradient(
-    _ theta: UnsafeBufferPointer<Double>, _ example: Example, into g: UnsafeMutableBufferPointer<Double>
-  ) -> Double {
-    let x = example.features
-    let z = affine(theta, weights: 0, bias: featureCount, x)
-    // σ(z) − y without cancellation: σ(z) for y = 0 and −σ(−z) for y = 1 (σ(z) − 1 = −σ(−z)); computing
-    // σ(z) − 1 directly loses every digit of a confident example's 1e-12-sized residual.
-    let residual = example.target == 0 ? Self.sigmoid(z) : -Self.sigmoid(-z)
-    writeAffineGradient(residual: residual, x, penalty: penalty, theta, into: g)
-    let l = Self.crossEntropy(margin: z, label: example.target)
-    return penalty.adding(to: l, theta)
+  /// σ(z) − y without cancellation: σ(z) for y = 0 and −σ(−z) for y = 1 (σ(z) − 1 = −σ(−z)); computing
+  /// σ(z) − 1 directly loses every digit of a confident example's 1e-12-sized residual.
+  @inlinable public static func residual(margin z: Double, target y: Double) -> Double {
+    y == 0 ? sigmoid(z) : -sigmoid(-z)
   }
 }
