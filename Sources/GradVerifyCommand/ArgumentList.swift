@@ -4,11 +4,14 @@ import GradVerify
 struct ArgumentList {
   let command: String
   private var arguments: [String]
-  /// Every option name the command asked for, for "did you mean" on a misspelt one.
-  private var known: Set<String> = ["--help", "--quiet"]
+  /// The options the command declares (`CommandOptions`, its `--help`), and those main handles for all.
+  private let declared: Set<String>
+  /// Every option name the command asked for: exactly the declared ones (`positionals` checks).
+  private var known: Set<String> = []
 
-  init(command: String, _ arguments: [String]) {
+  init(command: String, declared: [Option], _ arguments: [String]) {
     self.command = command
+    self.declared = Set(declared.map(\.flag))
     self.arguments = arguments
   }
 
@@ -106,10 +109,17 @@ struct ArgumentList {
   }
 
   /// The remaining positional arguments; any leftover option is an error.
+  /// Called once every option is read, so it also checks that the command read exactly the options its
+  /// help declares: a difference is the harness's bug, named as such.
   mutating func positionals(expected: ClosedRange<Int>, usage: String) throws(InputError) -> [String] {
+    guard known == declared else {
+      let undeclared = known.subtracting(declared).sorted(), unread = declared.subtracting(known).sorted()
+      throw InputError(
+        "\(command): internal error, please report: options read but not in --help \(undeclared), in --help but never read \(unread)")
+    }
     if let option = arguments.first(where: { $0.hasPrefix("-") && $0 != "-" }) {
       let name = String(option.prefix { $0 != "=" })
-      let hint = Self.nearest(to: name, among: known).map { "; did you mean '\($0)'?" } ?? ""
+      let hint = Self.nearest(to: name, among: known.union(["--help", "--quiet"])).map { "; did you mean '\($0)'?" } ?? ""
       throw InputError("\(command): unknown option '\(option)'\(hint) (see 'gradverify \(command) --help')")
     }
     guard expected.contains(arguments.count) else {

@@ -270,12 +270,12 @@ func printSummary(_ data: Dataset, path: String) {
   if let hint = data.unscaledHint { printNote(hint) }
 }
 
-/// `gradverify sweep`; `merged` holds every block of a sharded run when `merge` finishes it.
-func sweepCommand(_ args: inout ArgumentList, merged: (ledger: SweepLedger, source: String)? = nil) throws(InputError) -> ExitStatus {
+/// `gradverify sweep` (`merge` finishes a sharded run through the same job).
+func sweepCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus {
   var options = SweepOptions()
   options.gradientsPath = try args.value("--gradients")
   if options.gradientsPath != nil {
-    for flag in ["--model", "--data", "--hidden", "--l2", "--params", "--standardize"] where args.contains(flag) {
+    for flag in (CommandOptions.model.map(\.flag) + ["--params"]) where args.contains(flag) {
       options.modelFlagsGiven.append(flag)
     }
   } else {
@@ -317,7 +317,7 @@ func sweepCommand(_ args: inout ArgumentList, merged: (ledger: SweepLedger, sour
   )
 
   let outcome = try job.run(
-    merged: merged, note: printNote,
+    merged: nil, note: printNote,
     progress: { task, done, total in Progress.shared.blocks(task, done: done, total: total) },
     read: { data, path in printSummary(data, path: path) })
   Progress.shared.finish()

@@ -32,7 +32,7 @@ enum Help {
     """
 
   static let verify = """
-    USAGE: gradverify verify [--experiments DIR] [--results DIR | --no-compare] [--threads T]
+    USAGE: gradverify verify [OPTIONS]
 
     Runs every spec (*.json) in DIR (default: Experiments), prints one row per claim and case
     (claim id, case, key figure, verdict), and compares every table it made with the committed one in
@@ -45,26 +45,29 @@ enum Help {
     A spec without "alpha" is deterministic (error bounds, enumeration) and spends none of it.
 
     OPTIONS:
-      --experiments DIR  folder of experiment specs (default: Experiments)
-      --results DIR      compare the tables with those in DIR (default: results, when it exists)
-      --no-compare       do not compare with committed tables
-      --threads T        worker threads (default: all cores); results do not depend on it
+    \(Option.render(CommandOptions.verify))
     """
 
   static let results = """
-    USAGE: gradverify results [--experiments DIR] [--out DIR] [--threads T]
+    USAGE: gradverify results [OPTIONS]
 
     Runs every spec in the experiments folder and writes its tables (CSV) into DIR (default: results),
     each file atomically. Prints the verdict table; exits 1 if a claim fails.
+
+    OPTIONS:
+    \(Option.render(CommandOptions.results))
     """
 
   static let figures = """
-    USAGE: gradverify figures [--results DIR] [--experiments DIR]
+    USAGE: gradverify figures [OPTIONS]
 
     Redraws every figure (fig-*.svg) from the tables already in DIR (default: results), for the specs in the
     experiments folder, without running any experiment; each file written atomically. The same bytes
     'gradverify results' writes from those tables. 'make figures' also renders each to a 1600 px PNG in
     .build/figures/ when rsvg-convert (Debian's librsvg2-bin) is installed.
+
+    OPTIONS:
+    \(Option.render(CommandOptions.figures))
     """
 
   static var run: String {
@@ -73,7 +76,7 @@ enum Help {
         + (kind.keys.isEmpty ? "no keys of its own" : kind.keys.map { "\"\($0)\"" }.joined(separator: ", "))
     }
     return """
-      USAGE: gradverify run SPEC.json [--out DIR] [--threads T]
+      USAGE: gradverify run SPEC.json [OPTIONS]
 
       Runs one experiment spec, prints its verdict rows and, with --out, writes its tables into DIR.
 
@@ -86,14 +89,15 @@ enum Help {
 
       CLAIMS and their own keys:
       \(claims.joined(separator: "\n"))
+
+      OPTIONS:
+      \(Option.render(CommandOptions.run))
       """
   }
 
   static var check: String {
     """
-    USAGE: gradverify check --model M --data FILE.csv [--target COL] [--drop COLS] [--delimiter C]
-                            [--hidden H] [--l2 L] [--standardize] [--params FILE] [--seed S] [--out DIR]
-                            [--dump-gradients FILE] [--threads T] [--inject-fault REL [--fault-coordinate J]]
+    USAGE: gradverify check --model M --data FILE.csv [OPTIONS]
 
     Claim C1 on your data: the average of per-example analytic gradients, all at one θ, against a
     5-point finite difference of the average cost (with a per-coordinate error estimate and the
@@ -120,35 +124,14 @@ enum Help {
       mlp       \(ModelKind.mlp.lossSummary)
 
     OPTIONS:
-      --model M              linear, logistic, softmax or mlp
-      --data FILE            the CSV file
-      --target COL           the target column, by header name or 1-based position (default: the last)
-      --drop COLS            columns to leave out, names or positions, comma-separated (e.g. 1 or id)
-      --delimiter C          the cell separator: one character, e.g. ';', or 'tab' (default ',')
-      --hidden H             mlp hidden width (default 16)
-      --l2 L                 L2 penalty (L/2)·Σ weights² folded into each loss (default 0)
-      --standardize          centre each feature column and divide by its population sd
-      --params FILE          θ, one number per line, in the layout above (default: three seeded
-                             points θ = s·N(0,1) with s = 0.1, 1, 3)
-      --seed S               seed of the parameter points (default 1)
-      --out DIR              write check-linearity.csv and check-linearity-halving.csv into DIR
-      --dump-gradients FILE  write the N×P per-example gradient matrix (header g0,…) at the first point
-      --report DIR           write the tables, the finite-difference error figure and a REPORT.md into DIR
-      --json FILE            write the verdicts as JSON ('gradverify help json')
-      --inject-fault REL     plant a bug: scale every example's gradient entry at one coordinate by
-                             (1 + REL), e.g. 1e-6, and watch the verdict turn to FAIL
-      --fault-coordinate J   the coordinate of that bug (default: the last, a bias)
-      --threads T            worker threads (default: all cores)
+    \(Option.render(CommandOptions.check))
     """
   }
 
   static let sweep = """
-    USAGE: gradverify sweep --model M --data FILE.csv [--sampler with|without|poisson|poisson-realized]
-                            [--batch-sizes LIST] [--draws R] [--alpha A] [--seed S] [--threads T]
-                            [--params FILE] [--hidden H] [--l2 L] [--standardize] [--out FILE.csv]
-                            [--shard i/n] [--resume] [--checkpoint-every S] [--max-seconds S]
-           gradverify sweep --gradients G.npy|G.csv [--sampler …] [--full-gradient g.npy [--precision P]] [as above]
-           gradverify sweep --gradients G.npy --project K [--sketch gaussian|rademacher] [--sampler …] [as above]
+    USAGE: gradverify sweep --model M --data FILE.csv [OPTIONS]
+           gradverify sweep --gradients G.npy|G.csv [--full-gradient g.npy] [OPTIONS]
+           gradverify sweep --gradients G.npy --project K [OPTIONS]
 
     Claims C2 and C3 on your data: per-example gradients at θ (from --params, else θ = N(0,1) seeded by
     --seed) computed once, then R random mini-batches per sampler and batch size b. For each cell: the mean
@@ -169,7 +152,7 @@ enum Help {
     YOUR FRAMEWORK'S GRADIENTS: --gradients takes the N×P per-example gradient matrix your framework
     computed (PyTorch: torch.func.vmap(torch.func.grad(loss)), Opacus, BackPACK; JAX: jax.vmap(jax.grad(loss)))
     with each example's gradient flattened in one fixed θ order, saved by numpy.save (float64 or float32, C or
-    Fortran order, .npy versions 1-3) or as a CSV with a header row (as check --dump-gradients writes it); see
+    Fortran order, .npy versions 1-3) or as a CSV with a header row (as 'check --dump-gradients' writes it); see
     Experiments/export/export_gradients.py. --full-gradient adds C1 for that model: the mean of the rows
     against the framework's own gradient of the mean loss at the same θ (a vector of P), within the rounding
     of autodiff of the mean: fl(1/N) carried through each example's pass of at most K rounded operations per
@@ -187,41 +170,11 @@ enum Help {
     one-hot, one-direction and outlier rows; K from 64 to 4096). Memory: R, N × K and one 8 MB piece.
 
     OPTIONS:
-      --gradients G      the per-example gradient matrix (.npy or CSV) instead of --model and --data
-      --full-gradient g  the framework's gradient of the mean loss (.npy, P entries)
-      --precision P      float32 or float64: the framework's arithmetic (default: the dtype of g.npy)
-      --backward-depth K rounded operations per coordinate in one example's pass (default 32)
-      --project K        sketch G to K coordinates while reading it (64 ≤ K ≤ 4096; C-order .npy)
-      --sketch S         gaussian (default) or rademacher: the entries of the sketch
-      --report DIR       write the three tables, the MSE-against-b and bias-z figures and a REPORT.md into DIR
-      --json FILE        write the verdicts as JSON ('gradverify help json')
-      --sampler S        with, without, poisson, poisson-realized, or a comma list (default: with,without)
-      --batch-sizes L    comma list (default: powers of two up to N, 3, 10, N/2, N−1, N)
-      --draws R|auto     replicates per cell. auto (the default): C2 takes 20000, C3 and the noise scale
-                         only those their power needs (≥ 20: a 10% deviation of the MSE law about two
-                         critical distances out), chosen from the exact law before any draw; R: all R.
-      --alpha A          probability of any false FAIL in the run (default \(SweepSettings().alpha))
-      --seed S           seed of θ and of every draw (default 1)
-      --threads T        worker threads (default: all cores)
-      --out FILE.csv     write the per-cell table; while the sweep runs, the exact sums of its finished
-                         blocks are saved every few seconds to FILE.csv.partial (atomically; its size
-                         does not grow with the draws), removed at the end
-      --resume           continue an interrupted run from FILE.csv.partial: the same bytes as a run
-                         never interrupted (starts afresh, with a note, when there is none)
-      --checkpoint-every S  seconds between saves of FILE.csv.partial (default 5)
-      --max-seconds S    refuse, before any draw, a run planned to take longer (default 14400). The plan
-                         (a note on stderr, after the moments) times a few draws of every cell on your
-                         gradients, and weighs the progress line's % and time left. Where N ≤ P the
-                         moments keep the Gram matrix (≤ 256 MB) and draws read squared errors from it.
-      --shard i/n        compute only shard i of n (0-based, e.g. $SLURM_ARRAY_TASK_ID/$N): the blocks j
-                         with j mod n = i; --out then names the part file of its blocks, which
-                         'gradverify merge' combines. --resume works per shard too.
-      (--model, --data, --target, --drop, --delimiter, --hidden, --l2, --standardize, --params: as for
-      'gradverify check')
+    \(Option.render(CommandOptions.sweep))
     """
 
   static let merge = """
-    USAGE: gradverify merge PART… --out FILE.csv [--threads T]
+    USAGE: gradverify merge PART… --out FILE.csv [OPTIONS]
            gradverify merge PART… --part --out PART
 
     Combines the part files of a sharded sweep ('gradverify sweep … --shard i/n --out PART') into the table
@@ -234,11 +187,13 @@ enum Help {
     later merge, e.g. one per node of a cluster. A part holds the exact sums of each cell (no rounding until
     the end), so merging in any grouping and order gives the same bytes; its size depends on the cells and P,
     not on the draws.
+
+    OPTIONS:
+    \(Option.render(CommandOptions.merge))
     """
 
   static let audit = """
-    USAGE: gradverify audit --gradients G --pipeline g.npy [--examples M.csv] [--precision float32|float64|bfloat16]
-                            [--replay [--ranks R] [--batch b]] [--backward-depth K] [--alpha A] [--json FILE]
+    USAGE: gradverify audit --gradients G --pipeline g.npy [OPTIONS]
 
     A reduction auditor for your training run. G is the N × P per-example gradient matrix (.npy or CSV, as
     for 'sweep --gradients'; with token counts, each row is the gradient of that example's SUMMED token
@@ -272,10 +227,13 @@ enum Help {
 
     EXIT: 0 when some hypothesis holds and every replayed rounding is within its bound, 1 otherwise, 64 on
     bad input.
+
+    OPTIONS:
+    \(Option.render(CommandOptions.audit))
     """
 
   static let bench = """
-    USAGE: gradverify bench [--only PARTS] [--n N] [--d D] [--draws R] [--sizes LIST] [--threads T] [--work DIR]
+    USAGE: gradverify bench [OPTIONS]
 
     Benchmarks, not tests; each result is one line of key=value fields. PARTS (comma list, default all):
       rows    the mini-batch sweep on N×d standard-normal gradients (default 4096×64), R draws (default 2000)
@@ -289,6 +247,9 @@ enum Help {
               a 256 MB array), as a fraction of it
       check   'check --model linear' on the 100 MB file: seconds reading and seconds checking
     'make bench' runs them all and adds the ratios to pandas' read_csv and to the NumPy sweep peer.
+
+    OPTIONS:
+    \(Option.render(CommandOptions.bench))
     """
 
   static let json = """
@@ -302,20 +263,9 @@ enum Help {
     \(VerdictReport.schemaText)
     """
 
-  static func text(for command: String) -> String? {
-    switch command {
-    case "verify": verify
-    case "results": results
-    case "figures": figures
-    case "run": run
-    case "check": check
-    case "bench": bench
-    case "sweep": sweep
-    case "merge": merge
-    case "audit": audit
-    case "help": overview
-    case "json": json
-    default: nil
-    }
+  /// A command's help, the overview ("help") or the JSON schema ("json").
+  static func text(for topic: String) -> String? {
+    if let command = Command.named(topic) { return command.help() }
+    return topic == "help" ? overview : topic == "json" ? json : nil
   }
 }

@@ -24,28 +24,19 @@ func main() -> ExitStatus {
     print("gradverify \(GradVerifyVersion.current)")
     return .success
   }
-  guard let help = Help.text(for: command) else {
-    return fail(InputError("unknown command '\(command)' (expected verify, results, figures, run, check, sweep, merge, audit, bench or help)"))
+  guard let entry = Command.named(command) else {
+    let names = Command.all.map(\.name).joined(separator: ", ")
+    return fail(InputError("unknown command '\(command)' (expected \(names) or help)"))
   }
   if arguments.contains("--help") || arguments.contains("-h") {
-    printResult(help)
+    printResult(entry.help())
     return .success
   }
   Progress.shared.setQuiet(arguments.contains("--quiet"))
   arguments.removeAll { $0 == "--quiet" }
-  var args = ArgumentList(command: command, arguments)
+  var args = ArgumentList(command: command, declared: entry.options, arguments)
   do throws(InputError) {
-    switch command {
-    case "verify": return try verifyCommand(&args)
-    case "results": return try resultsCommand(&args)
-    case "figures": return try figuresCommand(&args)
-    case "run": return try runCommand(&args)
-    case "bench": return try benchCommand(&args)
-    case "sweep": return try sweepCommand(&args)
-    case "merge": return try mergeCommand(&args)
-    case "audit": return try auditCommand(&args)
-    default: return try checkCommand(&args)
-    }
+    return try entry.run(&args)
   } catch {
     return fail(error)
   }

@@ -206,6 +206,44 @@ struct CommandLineTests {
     #expect(bad.status == 64 && bad.stderr.contains("unknown command 'frobnicate'"))
   }
 
+  /// The flags a help text lists under OPTIONS (rendered from the command's declarations, which the parser
+  /// must read exactly), and the flags its prose names outside quotes ('sweep --gradients' is another
+  /// command's).
+  static func flags(inHelp text: String) -> (listed: Set<String>, named: Set<String>) {
+    let options = text.components(separatedBy: "\nOPTIONS:\n").last ?? ""
+    let listed = Set(options.split(separator: "\n").compactMap { line in
+      line.hasPrefix("  --") ? String(line.dropFirst(2).prefix { $0 != " " }) : nil
+    })
+    let unquoted = text.split(separator: "'", omittingEmptySubsequences: false).enumerated()
+      .filter { $0.offset % 2 == 0 }.map(\.element).joined(separator: " ")
+    let named = Set(unquoted.matches(of: /--[a-z][a-z0-9-]*/).map { String($0.output) })
+    return (listed, named)
+  }
+
+  @Test("every command's --help lists its options, and every flag its prose names is one of them", arguments: [
+    "verify", "results", "figures", "run", "check", "sweep", "merge", "audit", "bench",
+  ])
+  func helpListsEveryOption(command: String) throws {
+    let run = try CommandRun([command, "--help"])
+    #expect(run.status == 0)
+    let (listed, named) = Self.flags(inHelp: run.stdout)
+    #expect(listed.contains("--threads") || command == "figures", "\(command): \(listed.sorted())")
+    let strangers = named.subtracting(listed).subtracting(["--help", "--quiet"])
+    #expect(strangers.isEmpty, "\(command) --help names \(strangers.sorted()) but does not list them under OPTIONS")
+  }
+
+  @Test("bench reads exactly the options its help lists: a tiny rows benchmark runs")
+  func benchRuns() throws {
+    let folder = try temporaryFolder([:])
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let run = try CommandRun([
+      "bench", "--only", "rows", "--n", "16", "--d", "2", "--draws", "4", "--sizes", "1,2", "--threads", "1",
+      "--work", folder.path,
+    ])
+    #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+    #expect(run.stdout.contains("sampler=without") && run.stdout.contains("sampler=with"), "\(run.stdout)")
+  }
+
   @Test("verify exits 0 when every claim holds and 1 when a planted 1e-6 gradient bug makes one fail", arguments: [false, true])
   func verifyExitStatus(withFault: Bool) throws {
     let fault = withFault ? #", "fault": {"coordinate": 0, "relative": 1e-6}"# : ""
