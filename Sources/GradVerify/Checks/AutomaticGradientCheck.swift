@@ -28,7 +28,7 @@ package struct AutomaticGradientCheck: Sendable {
       theta.withUnsafeBufferPointer { t in data.withExample(i) { model.automaticGradient(t, $0) } }
     }
     guard n > 0, rows.allSatisfy({ $0?.count == p }) else { return nil }
-    let depth = Double(model.operationDepth)
+    let depth = Double(model.roundingDepth(theta: theta, data: data))
     let rowScales = gradients.rowScales
     let meanRowScale = rowScales.compensatedSum() / Double(n)
     let gScale = gradients.average.reduce(0) { Swift.max($0, Swift.abs($1)) }

@@ -123,7 +123,7 @@ public struct LinearityCheck: Sendable {
     let bounded = model.losses(theta.map { RoundingBoundNumber($0) }, data: data)
     let lossErrors = bounded.map { $0.bound + u * Swift.abs($0.value) }
     let costError = lossErrors.compensatedSum() / Double(n) + 3 * u * Swift.abs(gradients.cost)
-    let depth = Double(model.operationDepth)
+    let depth = Double(model.roundingDepth(theta: theta, data: data))
 
     let counter = ProgressCounter(total: p, report: progress)
     let coordinates = parallelMap(count: p, threads: threads) { j -> Coordinate in

@@ -7,7 +7,6 @@
 /// ```swift
 /// struct Huber: ArrayModel {
 ///   var parameterCount: Int { 2 }
-///   var operationDepth: Int { 6 }
 ///   func loss<S: LossScalar>(theta: [S], features: [Double], target: Double) -> S { … }
 ///   func lossAndGradient(theta: [Double], features: [Double], target: Double) -> (loss: Double, gradient: [Double]) { … }
 /// }
@@ -20,7 +19,8 @@ public protocol ArrayModel: Sendable {
   /// P, the length of θ.
   var parameterCount: Int { get }
   /// The longest chain of floating-point operations from θ to one gradient entry, for the rounding bound
-  /// of the complex-step comparison (an over-estimate only loosens that bound).
+  /// of the complex-step comparison (an over-estimate only loosens that bound); 0, the default, has the
+  /// harness measure it on the data (`PerExampleModel.roundingDepth`).
   var operationDepth: Int { get }
   /// The θ layout in words, for messages.
   var layout: String { get }
@@ -34,6 +34,7 @@ public protocol ArrayModel: Sendable {
 
 extension ArrayModel {
   public var layout: String { "θ of \(parameterCount) entries" }
+  public var operationDepth: Int { 0 }
 }
 
 /// An `ArrayModel` as a `PerExampleModel`.

@@ -23,7 +23,8 @@ public protocol PerExampleModel: Sendable {
   /// P, the length of θ.
   var parameterCount: Int { get }
   /// The longest chain of floating-point operations from θ to one gradient entry (fan-in), for the
-  /// rounding bound of the complex-step comparison.
+  /// rounding bound of the complex-step comparison; 0, the default, has the harness measure it
+  /// (`roundingDepth`).
   var operationDepth: Int { get }
   /// The θ layout in words, e.g. "[w₁…w_d, b]".
   var layout: String { get }
@@ -42,6 +43,23 @@ public protocol PerExampleModel: Sendable {
 }
 
 extension PerExampleModel {
+  /// Not stated: measured on the data (`roundingDepth`).
+  public var operationDepth: Int { 0 }
+
+  /// The depth the rounding bounds of C1 use: `operationDepth` when the model states it, else 2D + 2, D the
+  /// longest chain of operations from θ to any example's loss at θ (run in `OperationChainNumber`). A
+  /// gradient entry by reverse mode retraces one forward chain backwards, each step one operation on a
+  /// forward value of depth ≤ D, and every fan-out its pass sums is a chain of the forward pass too; the
+  /// complex step carries its derivative along the forward chain itself. Hence 2D, and 2 for the last
+  /// product and sum. Over-estimating only loosens the bound.
+  ///
+  /// - Complexity: one pass of the loss over the data.
+  public func roundingDepth(theta: [Double], data: Dataset) -> Int {
+    guard operationDepth <= 0 else { return operationDepth }
+    let chains = losses(theta.map { OperationChainNumber($0) }, data: data).map(\.depth)
+    return 2 * (chains.max() ?? 0) + 2
+  }
+
   /// No automatic-differentiation oracle: the column is left empty with a note.
   public func automaticGradient(_ theta: UnsafeBufferPointer<Double>, _ example: Example) -> [Double]? { nil }
 }
