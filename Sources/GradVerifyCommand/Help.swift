@@ -74,6 +74,7 @@ enum Help {
     let claims = ExperimentRegistry.all.map { kind in
       "  \(kind.claim.padding(toLength: 14, withPad: " ", startingAt: 0))"
         + (kind.keys.isEmpty ? "no keys of its own" : kind.keys.map { "\"\($0)\"" }.joined(separator: ", "))
+        + "; rows: " + kind.verdictClaimNames.joined(separator: ", ")
     }
     return """
       USAGE: gradverify run SPEC.json [OPTIONS]
@@ -87,7 +88,7 @@ enum Help {
       {"synthetic": "clusters", "n": N, "d": D, "classes": K, "seed": S}, plus the claim's own keys below.
       Any other key is an error. Examples of every claim: Experiments/*.json.
 
-      CLAIMS and their own keys:
+      CLAIMS, their own keys and the claims their verdict rows name:
       \(claims.joined(separator: "\n"))
 
       OPTIONS:

@@ -17,6 +17,14 @@ import Testing
     }
   }
 
+  @Test("the claims verdict rows name are declared once across the registry (each experiment's VerdictClaims)")
+  func verdictClaimsUnique() {
+    let names = ExperimentRegistry.all.flatMap { $0.verdictClaimNames }
+    let repeated = Dictionary(grouping: names, by: { $0 }).filter { $0.value.count > 1 }.keys.sorted()
+    #expect(repeated.isEmpty, "declared by two experiments: \(repeated)")
+    #expect(names.count >= ExperimentRegistry.all.count, "\(names)")
+  }
+
   @Test("every claim refuses the other claims' keys", arguments: ExperimentRegistry.all.map { $0.claim })
   func foreignKeysRefused(claim: String) throws {
     let kind = try #require(ExperimentRegistry.experiment(claim: claim))

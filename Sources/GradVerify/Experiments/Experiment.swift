@@ -7,6 +7,8 @@
 /// `run` returns an immutable result, from which `tables` and `verdicts` are read in any order.
 package protocol Experiment: Sendable {
   associatedtype Result: Sendable
+  /// The claims its verdict rows name (`VerdictClaim`): the claim itself and its parts.
+  associatedtype VerdictClaims: VerdictClaim
 
   /// The spec's `"claim"` value, e.g. "N3".
   static var claim: String { get }
@@ -52,6 +54,9 @@ extension Experiment {
   public static func figures(_ runs: [[String: ResultTable]]) -> [DrawnFigure] { [] }
 
   public static var tableSuffixes: [String] { [""] }
+
+  /// The names of `VerdictClaims`, in declaration order.
+  public static var verdictClaimNames: [String] { VerdictClaims.allCases.map(\.rawValue) }
 }
 
 /// What a claim's run is given: the spec's cases with their data loaded, one place per case × point.

@@ -159,8 +159,11 @@ extension Experiment {
     let files = zip(Self.tableSuffixes, tables).map { suffix, table in
       ResultTableFile(name: "\(stem)\(suffix).csv", table: table)
     }
+    let rows = verdicts(result)
+    let undeclared = Set(rows.map(\.claim)).subtracting(Self.verdictClaimNames)
+    precondition(undeclared.isEmpty, "\(Self.claim): verdict rows name \(undeclared.sorted()), not in VerdictClaims")
     return ExperimentOutcome(
-      claim: Self.claim, tables: files, verdicts: verdicts(result), notes: notes,
+      claim: Self.claim, tables: files, verdicts: rows, notes: notes,
       tablesBySuffix: Dictionary(uniqueKeysWithValues: zip(Self.tableSuffixes, tables.map(\.document))))
   }
 }

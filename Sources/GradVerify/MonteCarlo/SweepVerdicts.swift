@@ -1,3 +1,8 @@
+/// The claims a sweep's verdict rows name.
+package enum SweepVerdictClaims: String, VerdictClaim {
+  case bias = "C2", variance = "C3", noiseScale = "C3-noise"
+}
+
 /// The sweep's verdict rows and their key figures.
 extension SweepEngine {
   /// Two rows per case × judged sampler (C2: the smallest tail probability over every coordinate and size;
@@ -12,7 +17,7 @@ extension SweepEngine {
         let cells = e.rows.filter { $0.measurement.cell.sampler == sampler }
         // One row per claim: its verdict over the cells, the best power among the cells that passed.
         func claimRow(
-          _ claim: String, _ verdictOf: KeyPath<SweepEvaluation.Row, Verdict?>, _ powerOf: KeyPath<SweepEvaluation.Row, Double?>,
+          _ claim: SweepVerdictClaims, _ verdictOf: KeyPath<SweepEvaluation.Row, Verdict?>, _ powerOf: KeyPath<SweepEvaluation.Row, Double?>,
           _ figure: ([SweepEvaluation.Row], Verdict, Double, Bool, Double?) -> String
         ) {
           guard let verdict = e.verdict(sampler: sampler, claim: verdictOf) else { return }
@@ -22,12 +27,12 @@ extension SweepEngine {
             claim: claim, caseName: "\(r.caseName) \(sampler.rawValue)",
             keyFigure: figure(cells, verdict, level, identical, detectable), verdict: verdict, detectable: detectable))
         }
-        claimRow("C2", \.biasVerdict, \.detectableRelativeBias, Self.biasFigure)
-        claimRow("C3", \.varianceVerdict, \.detectableRelativeDeviation, Self.varianceFigure)
+        claimRow(.bias, \.biasVerdict, \.detectableRelativeBias, Self.biasFigure)
+        claimRow(.variance, \.varianceVerdict, \.detectableRelativeDeviation, Self.varianceFigure)
       }
       if let ns = r.noiseScale, let verdict = ns.verdict, let trace = ns.traceTest, let norm = ns.normTest {
         rows.append(VerdictRow(
-          claim: "C3-noise", caseName: "\(r.caseName) b=\(ns.small),\(ns.big)",
+          claim: SweepVerdictClaims.noiseScale, caseName: "\(r.caseName) b=\(ns.small),\(ns.big)",
           keyFigure: "S est/exact \(rounded3(ns.traceEstimate / ns.traceExpected)), |G|^2 z \(rounded2(ns.normZ)), min p \(shortScientific(Swift.min(trace.pValue, norm.pValue))) (gamma; level \(shortScientific(level)))"
             + (ns.detectableRelativeTraceDeviation.map { ", detects \(shortScientific($0))·tr S²" } ?? ""),
           verdict: verdict, detectable: ns.detectableRelativeTraceDeviation))

@@ -19,6 +19,19 @@ public struct VerdictRow: Sendable, Equatable {
   }
 }
 
+/// The claim names an experiment's verdict rows carry: its own id and its parts ("N1a", "N3-twin"), one case
+/// each, so a row cannot name a claim nobody declared. The runner refuses a row whose claim is not one of its
+/// experiment's, and the registry test that two experiments declare the same name.
+package protocol VerdictClaim: RawRepresentable<String>, CaseIterable, Sendable {}
+
+extension VerdictRow {
+  package init(
+    claim: some VerdictClaim, caseName: String, keyFigure: String, verdict: Verdict, detectable: Double? = nil
+  ) {
+    self.init(claim: claim.rawValue, caseName: caseName, keyFigure: keyFigure, verdict: verdict, detectable: detectable)
+  }
+}
+
 /// Renders verdict rows as an aligned plain-text table with a closing count. When the table is wider than
 /// `width` columns (nil: no limit), each row is stacked instead, every line within the width:
 ///

@@ -22,6 +22,8 @@ import Foundation
 /// verdicts), `samplers` (the unbiased ones: with, without, poisson) and `batch_sizes`.
 package struct CalibrationExperiment: Experiment {
   public static let claim = "CAL"
+  /// The claims its verdict rows name.
+  package enum VerdictClaims: String, VerdictClaim { case family = "CAL-family", tails = "CAL-tails", power = "CAL-power", oldStatistic = "CAL-old-statistic" }
   public static let keys = ["calibration", "alpha", "samplers", "batch_sizes"]
   public static let statement =
     "The printed sweep verdict is calibrated: over seeded null runs of a whole sweep, the share with any false FAIL is at most the sweep's α, each tail of each test rejects at its level, and a seeded bias is caught as often as predicted; the old statistic (difference over an estimated standard error) fails the same calibration."
@@ -316,11 +318,11 @@ package struct CalibrationExperiment: Experiment {
       let group = rows.filter { "\($0.caseName)|\($0.draws)" == key && judged($0) }
       guard let first = group.first else { continue }
       let name = "\(first.caseName) R=\(first.draws)"
-      let parts: [(String, [Row])] = [
-        ("CAL-family", group.filter { $0.kind == .family && $0.statistic == .exact }),
-        ("CAL-tails", group.filter { $0.kind == .tail && $0.statistic == .exact }),
-        ("CAL-power", group.filter { $0.kind == .power }),
-        ("CAL-old-statistic", group.filter { $0.statistic == .estimated }),
+      let parts: [(VerdictClaims, [Row])] = [
+        (VerdictClaims.family, group.filter { $0.kind == .family && $0.statistic == .exact }),
+        (VerdictClaims.tails, group.filter { $0.kind == .tail && $0.statistic == .exact }),
+        (VerdictClaims.power, group.filter { $0.kind == .power }),
+        (VerdictClaims.oldStatistic, group.filter { $0.statistic == .estimated }),
       ]
       for (claim, members) in parts where !members.isEmpty {
         // The row farthest from its expectation, relative to its interval.

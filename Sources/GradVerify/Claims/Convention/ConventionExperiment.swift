@@ -17,6 +17,8 @@
 /// Spec keys: `draws`, `alpha`, `samplers` (of which `with` and `without` are used) and `batch_sizes`.
 package struct ConventionExperiment: SweepSettingsExperiment {
   public static let claim = "C3-convention"
+  /// The claims its verdict rows name.
+  package enum VerdictClaims: String, VerdictClaim { case law = "C3-law", convention = "C3-convention" }
   public static let statement =
     "The variance law has the power to tell itself from the two classic convention bugs at N = 100, where each moves the expected squared error by about 1%."
 
@@ -194,7 +196,7 @@ package struct ConventionExperiment: SweepSettingsExperiment {
       let best = exact.rows.compactMap(\.detectableRelativeDeviation).min() ?? .nan
       let worst = exact.rows.compactMap { $0.varianceZ.map(Swift.abs) }.max() ?? 0
       rows.append(VerdictRow(
-        claim: "C3-law", caseName: r.caseName,
+        claim: VerdictClaims.law, caseName: r.caseName,
         keyFigure: "exact law in \(exact.rows.count) cells, max|z| \(rounded2(worst)); detects a relative deviation of \(shortScientific(best))",
         verdict: verdict))
       for (b, (_, _, label)) in zip(r.bugs, Self.bugs) {
@@ -207,7 +209,7 @@ package struct ConventionExperiment: SweepSettingsExperiment {
           "; MSE vs the bug's theory \(signedScientific($0.measured)) ± \(shortScientific($0.standardError)) (predicted \(signedScientific($0.predicted)), z \(rounded2($0.z)), critical \(rounded2(exact.criticalZ)))"
         } ?? "; no cell to size it"
         rows.append(VerdictRow(
-          claim: "C3-convention", caseName: "\(r.caseName) \(label)",
+          claim: VerdictClaims.convention, caseName: "\(r.caseName) \(label)",
           keyFigure: "bug \(signedScientific(ratio)): \(rejected) of \(pairs.count) cells reject it, predicted power \(rounded3(power))\(sizeText)",
           verdict: .control(broke: rejected > 0, sizeAsPredicted: size.map { Swift.abs($0.z) <= exact.criticalZ } ?? false)))
       }

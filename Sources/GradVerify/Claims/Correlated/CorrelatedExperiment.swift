@@ -5,6 +5,8 @@
 /// Spec keys: `draws`, `alpha`, `batch_sizes` (nil: the divisors of N) and `ar1` (`AR1Settings`).
 package struct CorrelatedExperiment: Experiment {
   public static let claim = "N1"
+  /// The claims its verdict rows name.
+  package enum VerdictClaims: String, VerdictClaim { case firstRows = "N1a", alignedBlocks = "N1b", alignedBias = "N1b-C2", shuffledBias = "N1e-C2", shuffledTwin = "N1e-twin", slidingWindows = "N1c", ar1Windows = "N1d" }
   public static let keys = ["draws", "alpha", "batch_sizes", "ar1"]
   public static let statement =
     "Correlated or unshuffled samples break the claim: contiguous blocks of sorted data are biased or over-dispersed, and shuffling once restores the law."
@@ -179,14 +181,14 @@ package struct CorrelatedExperiment: Experiment {
           let asPredicted = ms.allSatisfy { $0.biasAgreementZ <= z }
           let worst = ms.map { $0.exactBiasNorm }.max() ?? 0
           rows.append(VerdictRow(
-            claim: "N1a", caseName: "\(name) first b rows",
+            claim: VerdictClaims.firstRows, caseName: "\(name) first b rows",
             keyFigure: "|bias| up to \(shortScientific(worst)), MC = exact at every b (every draw the same batch: no R shrinks it)",
             verdict: .control(broke: broke, sizeAsPredicted: asPredicted)))
         case ("sorted", .aligned), ("shuffled", .aligned):
           // (b) random aligned blocks: unbiased, but the variance stops falling like 1/b on sorted data.
           let unbiased = ms.allSatisfy { $0.maxBiasZ <= z }
           rows.append(VerdictRow(
-            claim: order == "sorted" ? "N1b-C2" : "N1e-C2", caseName: "\(name) aligned blocks",
+            claim: order == "sorted" ? VerdictClaims.alignedBias : .shuffledBias, caseName: "\(name) aligned blocks",
             keyFigure: "max|bias z| \(rounded2(ms.map(\.maxBiasZ).max() ?? 0)) <= \(rounded2(z))",
             verdict: unbiased ? .pass : .fail))
           let effects = cells.map(\.designEffects)
@@ -201,7 +203,7 @@ package struct CorrelatedExperiment: Experiment {
                 && (m.exactMSE - m.simpleRandomMSE) / m.shuffledOrderStandardError > z
             }
             rows.append(VerdictRow(
-              claim: "N1b", caseName: "\(name) aligned blocks",
+              claim: VerdictClaims.alignedBlocks, caseName: "\(name) aligned blocks",
               keyFigure: "\(deffRange), MC vs exact max|z| \(rounded2(ms.map { Swift.abs($0.mseAgreementZ) }.max() ?? 0)), slope \(slope)",
               verdict: .control(broke: broke, sizeAsPredicted: agrees)))
           } else {
@@ -213,7 +215,7 @@ package struct CorrelatedExperiment: Experiment {
             }.max() ?? 0
             let consistent = worst <= z
             rows.append(VerdictRow(
-              claim: "N1e-twin", caseName: "\(name) aligned blocks",
+              claim: VerdictClaims.shuffledTwin, caseName: "\(name) aligned blocks",
               keyFigure: "\(deffRange), max|z| vs simple random \(rounded2(worst)), slope \(slope)",
               verdict: consistent && agrees ? .pass : .fail))
           }
@@ -224,7 +226,7 @@ package struct CorrelatedExperiment: Experiment {
           let scale = ms.map(\.exactBiasNorm).max() ?? 1
           let agrees = ms.allSatisfy { $0.biasAgreementZ <= z } && formulaError <= 1e-12 * Swift.max(scale, 1e-300)
           rows.append(VerdictRow(
-            claim: "N1c", caseName: "\(name) sliding windows",
+            claim: VerdictClaims.slidingWindows, caseName: "\(name) sliding windows",
             keyFigure: "|bias| up to \(shortScientific(scale)), formula = enumeration to \(shortScientific(formulaError / scale)), MC max|z| \(rounded2(ms.map(\.biasAgreementZ).max() ?? 0))",
             verdict: .control(broke: broke, sizeAsPredicted: agrees)))
         case ("ar1", .circular):
@@ -242,7 +244,7 @@ package struct CorrelatedExperiment: Experiment {
           let last = zip(cells, effects).max { $0.0.measurement.batch < $1.0.measurement.batch }
           let limit = last.map { "at b=\($0.0.measurement.batch): MC \(rounded2($0.1.measured)) exact \(rounded2($0.1.exact)) process \(rounded2($0.0.processDesignEffect ?? .nan))" } ?? ""
           rows.append(VerdictRow(
-            claim: "N1d", caseName: "\(name) circular windows",
+            claim: VerdictClaims.ar1Windows, caseName: "\(name) circular windows",
             keyFigure: "\(limit), MC vs exact max|z| \(rounded2(ms.map { Swift.abs($0.mseAgreementZ) }.max() ?? 0))",
             verdict: .control(broke: broke, sizeAsPredicted: agrees)))
         default: break

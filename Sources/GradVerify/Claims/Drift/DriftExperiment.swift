@@ -9,6 +9,9 @@ package struct DriftExperiment: SettingsExperiment, CaseMeasurement {
   public static let statement =
     "Gradients taken at different parameter points break the claim: accumulated along SGD steps they drift from the gradient at one point, to first order by −η(k−1)/2 · H g."
 
+  /// The claims its verdict rows name.
+  package enum VerdictClaims: String, VerdictClaim { case control = "N3", twin = "N3-twin" }
+
   public typealias Record = CaseRecord<ParameterDriftControl>
 
   /// The cases' controls, in spec order.
@@ -71,11 +74,11 @@ package struct DriftExperiment: SettingsExperiment, CaseMeasurement {
       let figure =
         "|D|/pred \(rounded3(ratios.min() ?? .nan))..\(rounded3(ratios.max() ?? .nan)) at \(judged.count) eta (eta*k*c<=\(settings.firstOrderLimit)), "
         + "max|z| \(rounded2(worst)) <= \(rounded2(c.criticalZ)), slope \(rounded3(c.slope ?? .nan))"
-      rows.append(VerdictRow(claim: "N3", caseName: "\(r.caseName) k=\(c.examplesPerPass)", keyFigure: figure, verdict: c.controlVerdict))
+      rows.append(VerdictRow(claim: VerdictClaims.control, caseName: "\(r.caseName) k=\(c.examplesPerPass)", keyFigure: figure, verdict: c.controlVerdict))
       if let twin = c.twinVerdict {
         rows.append(
           VerdictRow(
-            claim: "N3-twin", caseName: "\(r.caseName) eta=0", keyFigure: twin == .pass ? "D exactly 0 in every order" : "D not 0",
+            claim: VerdictClaims.twin, caseName: "\(r.caseName) eta=0", keyFigure: twin == .pass ? "D exactly 0 in every order" : "D not 0",
             verdict: twin))
       }
     }

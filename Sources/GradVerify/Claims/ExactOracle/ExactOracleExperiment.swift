@@ -5,6 +5,8 @@
 /// Spec keys: `samplers` (poisson-realized, which has no closed form here, is left out).
 package struct ExactOracleExperiment: Experiment {
   public static let claim = "C2C3-exact"
+  /// The claims its verdict rows name.
+  package enum VerdictClaims: String, VerdictClaim { case exact = "C2C3-exact" }
   public static let keys = ["samplers"]
   public static let statement = "The mean and covariance of the mini-batch gradient equal the formulas exactly."
 
@@ -97,7 +99,7 @@ package struct ExactOracleExperiment: Experiment {
       let worst = r.results.map { Swift.max($0.meanError, $0.covarianceError, $0.lawError) }.max() ?? 0
       let verdict = r.results.map(Self.verdict).max() ?? .pass
       return VerdictRow(
-        claim: "C2C3-exact", caseName: r.caseName,
+        claim: VerdictClaims.exact, caseName: r.caseName,
         keyFigure: "max rel error \(shortScientific(worst)) <= 1e-12 over \(r.results.count) (sampler, b)", verdict: verdict)
     }
   }

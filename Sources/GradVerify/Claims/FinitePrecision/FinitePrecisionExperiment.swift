@@ -8,6 +8,8 @@ import Foundation
 /// measurement, not a test of a null), so it spends no α.
 package struct FinitePrecisionExperiment: Experiment {
   public static let claim = "F"
+  /// The claims its verdict rows name.
+  package enum VerdictClaims: String, VerdictClaim { case bound = "F", growth = "F-growth", stall = "F-stall", twin = "F-twin" }
   public static let keys = ["precision"]
   public static let tableSuffixes = ["", "-stall"]
   public static let statement =
@@ -108,20 +110,20 @@ package struct FinitePrecisionExperiment: Experiment {
           let inexact = own.reduce(0) { $0 + $1.inexact }, sums = own.reduce(0) { $0 + $1.sums }
           let finer = own.map(\.maxFinerRatio).max() ?? 0
           rows.append(VerdictRow(
-            claim: "F", caseName: "\(r.caseName) \(precision.rawValue) \(method.rawValue)",
+            claim: VerdictClaims.bound, caseName: "\(r.caseName) \(precision.rawValue) \(method.rawValue)",
             keyFigure: "\(inexact)/\(sums) sums inexact; worst error/bound \(rounded3(worst.maxRatio)) at N=\(worst.count) (error \(Self.short(worst.maxRelativeError)), bound \(Self.short(worst.relativeBound)) of sum|x|); largest error \(Self.short(finer))× the finer format's bound (predicted > 1)",
             verdict: c.verdict(precision, method)))
         }
       }
       if settings.precisions.contains(.float32), let g = c.growth(.float32, .recursive) {
         rows.append(VerdictRow(
-          claim: "F-growth", caseName: "\(r.caseName) float32 recursive",
+          claim: VerdictClaims.growth, caseName: "\(r.caseName) float32 recursive",
           keyFigure: "typical error ~ N^\(rounded2(g.slope)) ± \(rounded2(normalQuantile(0.975) * g.standardError)) (95%; random walk of positive terms 0.5, bound 1)",
           verdict: c.growthVerdict(.float32, .recursive)))
       }
       if let s = c.stall, let v = c.stallVerdict {
         rows.append(VerdictRow(
-          claim: "F-stall", caseName: "\(r.caseName) bfloat16 recursive N=\(s.count)",
+          claim: VerdictClaims.stall, caseName: "\(r.caseName) bfloat16 recursive N=\(s.count)",
           keyFigure: "sum stopped at \(s.sum) (predicted 2^8 = 256) after term \(s.lastChange); mean \(Self.short(s.sum / Double(s.count))) instead of ~0.5",
           verdict: v))
       }
@@ -130,7 +132,7 @@ package struct FinitePrecisionExperiment: Experiment {
       let own = grid.control.cells(.float32, .recursive)
       let inexact = own.reduce(0) { $0 + $1.inexact }
       rows.append(VerdictRow(
-        claim: "F-twin", caseName: "\(Self.gridCase) float32 recursive",
+        claim: VerdictClaims.twin, caseName: "\(Self.gridCase) float32 recursive",
         keyFigure: "\(inexact)/\(own.reduce(0) { $0 + $1.sums }) sums inexact up to N=\(own.map(\.count).max() ?? 0) (every partial sum representable)",
         verdict: inexact == 0 ? .pass : .fail))
     }

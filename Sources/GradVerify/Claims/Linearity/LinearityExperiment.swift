@@ -10,6 +10,9 @@ package struct LinearityExperiment: Experiment {
   public static let statement =
     "The average of per-example gradients, all taken at the same θ, equals the gradient of the average cost."
 
+  /// The claims its verdict rows name.
+  package enum VerdictClaims: String, VerdictClaim { case linearity = "C1" }
+
   /// One case at one point with its check.
   public struct Record: Sendable {
     public var caseName: String
@@ -135,7 +138,7 @@ package struct LinearityExperiment: Experiment {
   public static func rows(of c: LinearityCheck, caseName: String) -> VerdictRow {
     if c.overflowed {
       return VerdictRow(
-        claim: "C1", caseName: caseName,
+        claim: VerdictClaims.linearity, caseName: caseName,
         keyFigure: "the gradients overflow at this θ (cost \(shortScientific(c.cost))): nothing can be judged; rescale the data (--standardize) or θ",
         verdict: c.verdict)
     }
@@ -149,7 +152,7 @@ package struct LinearityExperiment: Experiment {
       figure += ", \(c.inconclusiveUnresolved) entries undecided (no reference resolves a 1e-6 error there)"
     }
     if c.verdict == .fail { figure += "; " + failures(of: c) }
-    return VerdictRow(claim: "C1", caseName: caseName, keyFigure: figure, verdict: c.verdict)
+    return VerdictRow(claim: VerdictClaims.linearity, caseName: caseName, keyFigure: figure, verdict: c.verdict)
   }
 
   /// What a failing case missed, each test against its bound: the worst entry's error over its tolerance τ,

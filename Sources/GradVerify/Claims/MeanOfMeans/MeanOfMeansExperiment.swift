@@ -7,6 +7,8 @@ import Foundation
 /// Spec keys: `mean_of_means` (`MeanOfMeansSettings`) and `alpha`.
 package struct MeanOfMeansExperiment: SettingsExperiment {
   public static let claim = "N4"
+  /// The claims its verdict rows name.
+  package enum VerdictClaims: String, VerdictClaim { case gap = "N4", sumOnce = "N4-sum", equalCounts = "N4-equal" }
   public static let settingsKey = "mean_of_means"
   public static let statement =
     "Averaging micro-batch means (gradient accumulation, data-parallel averaging) breaks the claim when token counts differ: ĝ − ∇C_B = Σ_m (1/M − T_m/T_B) ∇C_{B_m} exactly; equal counts, or summing and dividing once, restore it."
@@ -124,12 +126,12 @@ package struct MeanOfMeansExperiment: SettingsExperiment {
             ? "bias |E g^-grad C| \(Self.short(c.meanBiasNorm)), predicted \(Self.short(c.predictedBiasNorm)) (max|z| \(rounded2(c.maxAgreementZ)) <= \(z), bias z \(rounded2(c.maxBiasZ))); \(gap); \(identity)"
             : "\(gap), in \(c.batchesWithGap)/\(c.draws) batches beyond rounding; \(identity)"
           rows.append(VerdictRow(
-            claim: "N4", caseName: "\(caseName) \(grouping) \(c.scheme.name) M=\(c.scheme.microBatches) k=\(c.scheme.documentsPerMicroBatch)",
+            claim: VerdictClaims.gap, caseName: "\(caseName) \(grouping) \(c.scheme.name) M=\(c.scheme.microBatches) k=\(c.scheme.documentsPerMicroBatch)",
             keyFigure: figure, verdict: c.controlVerdict))
         }
         let sums = runs.map(\.control.sumViolations)
         rows.append(VerdictRow(
-          claim: "N4-sum", caseName: "\(caseName) \(grouping)",
+          claim: VerdictClaims.sumOnce, caseName: "\(caseName) \(grouping)",
           keyFigure: "sum then divide once: \(sums.reduce(0, +)) of \(runs.reduce(0) { $0 + $1.control.draws }) batches off grad C_B beyond rounding",
           verdict: runs.map(\.control.sumTwinVerdict).max() ?? .fail))
       }
@@ -137,7 +139,7 @@ package struct MeanOfMeansExperiment: SettingsExperiment {
       let worstZ = equal.filter(\.control.scheme.hasExactExpectation).map(\.control.maxAgreementZ).max() ?? 0
       let gaps = equal.reduce(0) { $0 + $1.control.batchesWithGap }
       rows.append(VerdictRow(
-        claim: "N4-equal", caseName: "\(caseName) L=\(settings.meanLength)",
+        claim: VerdictClaims.equalCounts, caseName: "\(caseName) L=\(settings.meanLength)",
         keyFigure: "equal token counts: gap beyond rounding in \(gaps) of \(equal.reduce(0) { $0 + $1.control.draws }) batches; E g^ = grad C (max|z| \(rounded2(worstZ)) <= \(z))",
         verdict: equal.map(\.control.equalTwinVerdict).max() ?? .fail))
     }

@@ -5,6 +5,8 @@
 /// Spec keys: `costs` (at least one), `batch_norm`, `draws`, `alpha` and `batch_sizes`.
 package struct NonAdditiveExperiment: Experiment {
   public static let claim = "N2"
+  /// The claims its verdict rows name.
+  package enum VerdictClaims: String, VerdictClaim { case control = "N2", twin = "N2-twin" }
   public static let keys = ["costs", "batch_norm", "draws", "alpha", "batch_sizes"]
   public static let tableSuffixes = ["-gradient", "-bias"]
   public static let statement =
@@ -167,13 +169,13 @@ package struct NonAdditiveExperiment: Experiment {
       // it is not claimed, so no verdict rests on it.
       rows.append(
         VerdictRow(
-          claim: "N2", caseName: "\(name) batch-norm gradient",
+          claim: VerdictClaims.control, caseName: "\(name) batch-norm gradient",
           keyFigure: "|D-avg|/tol \(shortScientific(c.mismatchScore)), |D-true|/tol \(rounded2(c.trueGradientScore)), avg off by \(shortScientific(c.relativeMismatch)) (cost bias tabulated, not claimed)",
           verdict: c.gradientVerdict))
     }
     for r in result.records {
       let c = r.control
-      let claim = c.cost == .mean ? "N2-twin" : "N2"
+      let claim: VerdictClaims = c.cost == .mean ? .twin : .control
       rows.append(
         VerdictRow(
           claim: claim, caseName: "\(r.caseName) \(c.cost.rawValue) gradient",

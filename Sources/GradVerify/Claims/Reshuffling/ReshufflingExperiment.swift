@@ -7,6 +7,8 @@ import Foundation
 /// Spec keys: `reshuffling` (`ReshufflingSettings`) and `alpha`.
 package struct ReshufflingExperiment: SettingsExperiment {
   public static let claim = "RR"
+  /// The claims its verdict rows name.
+  package enum VerdictClaims: String, VerdictClaim { case covariance = "RR", twin = "RR-twin", runningMSE = "RR-mse", endOfEpoch = "RR-end" }
   public static let settingsKey = "reshuffling"
   public static let tableSuffixes = ["", "-running"]
   public static let statement =
@@ -93,19 +95,19 @@ package struct ReshufflingExperiment: SettingsExperiment {
       let worst = c.checkpoints.map { Swift.abs($0.z) }.max() ?? 0
       return [
         VerdictRow(
-          claim: "RR", caseName: "\(r.caseName) b=\(c.batch) same epoch",
+          claim: VerdictClaims.covariance, caseName: "\(r.caseName) b=\(c.batch) same epoch",
           keyFigure: "cov(B1, B2) \(Self.short(c.epochPair.mean)), predicted -tr S/(N-1) = \(Self.short(c.epochPair.prediction)) (z \(rounded2(c.epochPair.z)), |cov|/se \(rounded2(c.epochPair.zeroZ)), critical \(z))",
           verdict: c.epochPair.controlVerdict),
         VerdictRow(
-          claim: "RR-twin", caseName: "\(r.caseName) b=\(c.batch) independent",
+          claim: VerdictClaims.twin, caseName: "\(r.caseName) b=\(c.batch) independent",
           keyFigure: "cov(B1, B2') \(Self.short(c.independentPair.mean)), predicted 0 (z \(rounded2(c.independentPair.z)) <= \(z))",
           verdict: c.independentPair.claimVerdict),
         VerdictRow(
-          claim: "RR-mse", caseName: "\(r.caseName) b=\(c.batch) k=1..\(c.checkpoints.count)",
+          claim: VerdictClaims.runningMSE, caseName: "\(r.caseName) b=\(c.batch) k=1..\(c.checkpoints.count)",
           keyFigure: "running-mean MSE/law \(rounded3(ratios.min() ?? .nan))..\(rounded3(ratios.max() ?? .nan)), max|z| \(rounded2(worst)) (critical \(z))",
           verdict: c.runningMeanVerdict),
         VerdictRow(
-          claim: "RR-end", caseName: "\(r.caseName) b=\(c.batch) end of epoch",
+          claim: VerdictClaims.endOfEpoch, caseName: "\(r.caseName) b=\(c.batch) end of epoch",
           keyFigure: "epoch mean == g to the bit in \(c.epochs - c.epochsNotEndingAtG)/\(c.epochs) epochs",
           verdict: c.endVerdict),
       ]

@@ -5,6 +5,7 @@
 /// Spec keys: `draws`, `alpha`, `samplers` and `batch_sizes`.
 package struct SweepExperiment: SweepSettingsExperiment {
   public static let claim = "C2C3"
+  package typealias VerdictClaims = SweepVerdictClaims
   public static let tableSuffixes = ["", "-population", "-coordinates"]
   public static let statement =
     "A uniformly random mini-batch estimates the gradient without bias (C2), with a mean squared error that follows an exactly known law in b, zero at the full batch without replacement (C3)."

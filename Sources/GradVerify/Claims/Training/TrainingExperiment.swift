@@ -5,6 +5,8 @@
 /// Spec keys: `training` (`TrainingSettings`) and `alpha`.
 package struct TrainingExperiment: SettingsExperiment, CaseMeasurement {
   public static let claim = "T"
+  /// The claims its verdict rows name.
+  package enum VerdictClaims: String, VerdictClaim { case descent = "T-descent", noise = "T-C3" }
   public static let settingsKey = "training"
   public static let statement =
     "Mini-batches in training: gradient descent against SGD at several batch sizes, and the estimator noise along the path."
@@ -86,7 +88,7 @@ package struct TrainingExperiment: SettingsExperiment, CaseMeasurement {
       let descends = zip(costs, costs.dropFirst()).allSatisfy { $1 <= $0 }
       rows.append(
         VerdictRow(
-          claim: "T-descent", caseName: "\(r.caseName) gd eta=\(settings.eta)",
+          claim: VerdictClaims.descent, caseName: "\(r.caseName) gd eta=\(settings.eta)",
           keyFigure: "cost \(rounded3(costs.first ?? .nan)) -> \(rounded3(costs.last ?? .nan)) over \(settings.steps) steps, never rising",
           verdict: descends ? .pass : .fail))
       for run in r.runs where run.batch > 0 {
@@ -99,7 +101,7 @@ package struct TrainingExperiment: SettingsExperiment, CaseMeasurement {
         let sameExamples = run.points.last?.cost ?? .nan
         rows.append(
           VerdictRow(
-            claim: "T-C3", caseName: "\(r.caseName) sgd b=\(run.batch)",
+            claim: VerdictClaims.noise, caseName: "\(r.caseName) sgd b=\(run.batch)",
             keyFigure: "noise vs C3 max|z| \(rounded2(worst)) (critical \(rounded2(z))) at \(zs.count) points; cost \(rounded3(sameSteps)) at equal steps, \(rounded3(sameExamples)) at equal examples (gd \(rounded3(costs.last ?? .nan)))",
             verdict: holds ? .pass : .fail))
       }
