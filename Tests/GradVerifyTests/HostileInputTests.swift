@@ -82,7 +82,7 @@ struct HostileInputTests {
       Row(name: "foreign file as a part", files: ["d.csv": good, "p0": p0], arguments: ["merge", "p0", "d.csv", "--out", "m.csv"], mentions: ["d.csv:1", "not a sweep ledger"]),
       Row(name: "duplicate part", files: ["d.csv": good, "p0": p0, "copy": p0], arguments: ["merge", "p0", "copy", "--out", "m.csv"], mentions: ["shard 0/2 given twice", "copy"]),
       Row(name: "missing part", files: ["d.csv": good, "p0": p0], arguments: ["merge", "p0", "--out", "m.csv"], mentions: ["shard 1/2 is missing"]),
-      Row(name: "parts of different runs", files: ["d.csv": good, "p0": p0, "s2": parts["seed2"]!], arguments: ["merge", "p0", "s2", "--out", "m.csv"], mentions: ["s2", "different run", "--seed"]),
+      Row(name: "parts of different runs", files: ["d.csv": good, "p0": p0, "s2": parts["seed2"]!], arguments: ["merge", "p0", "s2", "--out", "m.csv"], mentions: ["s2", "different run", "seed: 2 against 1"]),
       Row(name: "parts of different shard counts", files: ["d.csv": good, "p0": p0, "t": parts["third"]!], arguments: ["merge", "p0", "t", "--out", "m.csv"], mentions: ["t", "n = 2"]),
       Row(name: "part of other data", files: ["d.csv": text("a,b,label\n1,2,x\n3,4,y\n5,6,x\n7,9,y\n"), "p0": p0, "p1": p1], arguments: ["merge", "p0", "p1", "--out", "m.csv"], mentions: ["p0", "different sweep"]),
       Row(name: "part merged with itself through --part", files: ["d.csv": good, "p0": p0, "p1": p1], arguments: ["merge", "p0", "p0", "--part", "--out", "m"], mentions: ["shard 0/2 given twice", "p0"]),

@@ -21,7 +21,31 @@ import Testing
       let identity = try request.identity(withDataHash: true)
       #expect(try SweepRequest(identity: identity, source: "t") == request, "\(identity)")
     }
-    #expect(try full.identity(withDataHash: false).contains("--params θ file.txt"))
+    let line = try #require(try full.identity(withDataHash: false).last)
+    #expect(line.hasPrefix("{") && line.contains(#""params":"θ file.txt""#), "\(line)")
+  }
+
+  @Test("a signature whose request the flags would refuse, or that is no request, is refused naming the part")
+  func refusedSignature() throws {
+    var settings = SweepSettings()
+    settings.alpha = 0.003
+    let request = SweepRequest(input: ModelInput(model: ModelChoice(kind: .linear), dataPath: "d.csv"), settings: settings, seed: 1)
+    var identity = try request.identity(withDataHash: false) + ["data-sha256 0"]
+    let k = try #require(identity.firstIndex(of: "sweep")) + 1
+    #expect(identity[k].contains(#""alpha":0.003"#), "\(identity[k])")
+    for (line, words) in [
+      (identity[k].replacingOccurrences(of: #""alpha":0.003"#, with: #""alpha":2"#), "--alpha must lie in (0, 1)"),
+      (identity[k].replacingOccurrences(of: #""model":"linear""#, with: #""model":"lasso""#), "'lasso' is not a model"),
+      ("--model linear", "is not a sweep's request"),
+    ] {
+      identity[k] = line
+      do {
+        _ = try SweepRequest(identity: identity, source: "p.part")
+        Issue.record("accepted \(line)")
+      } catch {
+        #expect(error.message.contains("p.part") && error.message.contains(words), "\(error.message)")
+      }
+    }
   }
 
   @Test("shards made with --draws=600 and --draws 600 are one sweep: the identity does not keep argv's spelling")

@@ -51,15 +51,6 @@ public struct CSVLayout: Sendable, Equatable {
     return byte
   }
 
-  /// The layout as `--flag value` lines (none for the default), for a sweep's identity.
-  package var settingLines: [String] {
-    var lines: [String] = []
-    if delimiter != UInt8(ascii: ",") { lines.append("--delimiter " + (delimiter == UInt8(ascii: "\t") ? "tab" : String(UnicodeScalar(delimiter)))) }
-    if let target { lines.append("--target " + target.flagText) }
-    if !drop.isEmpty { lines.append("--drop " + drop.map(\.flagText).joined(separator: ",")) }
-    return lines
-  }
-
   /// Whether the file is read as it is.
   public var isDefault: Bool { delimiter == UInt8(ascii: ",") && target == nil && drop.isEmpty }
 

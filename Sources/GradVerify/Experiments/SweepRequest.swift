@@ -30,9 +30,10 @@ package struct ModelInput: Sendable, Equatable {
   }
 }
 
-/// Everything that determines a sweep's numbers: the input, the settings and the seed. Its identity, one
-/// canonical line per setting, is written into every ledger, so shards, checkpoints and merges of one
-/// sweep can be matched, and a merge can run the sweep again from its parts alone.
+/// Everything that determines a sweep's numbers: the input, the settings and the seed. Its identity (the
+/// versions, then the request as one JSON object, `SweepIdentity`) is written into every ledger, so shards,
+/// checkpoints and merges of one sweep can be matched, and a merge can run the sweep again from its parts
+/// alone.
 package struct SweepRequest: Sendable, Equatable {
   /// Where the per-example gradients come from: a built-in model on a data file, or a matrix a framework
   /// computed (`--gradients`).
@@ -71,31 +72,9 @@ package struct SweepRequest: Sendable, Equatable {
     ]
   }
 
-  /// The settings as `--flag value` lines, spelled one way whatever the command line's spelling was.
-  var settingLines: [String] {
-    var lines: [String] = []
-    switch source {
-    case .model(let input):
-      lines.append("--model \(input.model.kind.rawValue)")
-      if input.model.kind == .mlp { lines.append("--hidden \(input.model.hidden)") }
-      if input.model.l2 != 0 { lines.append("--l2 \(input.model.l2)") }
-      lines.append("--data \(input.dataPath)")
-      lines += input.layout.settingLines
-      if input.standardize { lines.append("--standardize") }
-      if let paramsPath = input.paramsPath { lines.append("--params \(paramsPath)") }
-    case .gradients(let path):
-      lines.append("--gradients \(path)")
-      if let projection { lines += ["--project \(projection.dimension)", "--sketch \(projection.kind.rawValue)"] }
-    }
-    lines.append("--sampler " + settings.samplers.map(\.rawValue).joined(separator: ","))
-    if let sizes = settings.batchSizes { lines.append("--batch-sizes " + sizes.map(String.init).joined(separator: ",")) }
-    lines += ["--draws \(settings.squaredErrorDrawsByPower ? "auto" : String(settings.draws))", "--alpha \(settings.alpha)", "--seed \(seed)"]
-    return lines
-  }
-
   /// The identity: the versions, `sweep`, the settings, and (for a ledger) the data file's sha256.
   public func identity(withDataHash: Bool) throws(InputError) -> [String] {
-    var lines = Self.versionLines + ["sweep"] + settingLines
+    var lines = Self.versionLines + ["sweep", SweepIdentity(self).text]
     if withDataHash {
       // Hashed in pieces: the file is never held whole.
       lines.append("data-sha256 " + (try sha256Hex(fileAt: source.path)))
@@ -105,74 +84,22 @@ package struct SweepRequest: Sendable, Equatable {
 
   /// The request an identity (with its data hash) describes, read from the ledger at `source`.
   public init(identity: [String], source: String) throws(InputError) {
-    guard let start = identity.firstIndex(of: "sweep"), identity.last?.hasPrefix("data-sha256 ") == true else {
+    guard let start = identity.firstIndex(of: "sweep"), start + 2 < identity.count,
+      identity.last?.hasPrefix("data-sha256 ") == true
+    else {
       throw InputError("\(source): the part's signature is not a sweep's")
     }
     guard Array(identity[..<start]) == Self.versionLines else {
       throw InputError("\(source): made by '\(identity.first ?? "?")' with other sampler versions; merge it with that version")
     }
-    var values: [String: String] = [:]
-    for line in identity[(start + 1)..<(identity.count - 1)] {
-      let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
-      values[parts[0]] = parts.count > 1 ? parts[1] : ""
+    guard let decoded = try? JSONDecoder().decode(SweepIdentity.self, from: Data(identity[start + 1].utf8)) else {
+      throw InputError("\(source): the part's signature is not a sweep's request")
     }
-    func fail(_ flag: String) -> InputError { InputError(file: source, "the part's signature has no valid \(flag)") }
-    let origin: Source
-    if let gradients = values["--gradients"] {
-      guard !gradients.isEmpty else { throw fail("--gradients") }
-      origin = .gradients(path: gradients)
-    } else {
-      origin = .model(try Self.modelInput(values, fail: fail))
+    do {
+      self = try decoded.request()
+    } catch {
+      throw InputError(file: source, "the part's signature holds a request gradverify refuses: \(error.message)")
     }
-    var settings = SweepSettings()
-    guard let samplers = values["--sampler"]?.split(separator: ",").map({ SamplerKind(rawValue: String($0)) }),
-      !samplers.isEmpty, samplers.allSatisfy({ $0 != nil })
-    else { throw fail("--sampler") }
-    settings.samplers = samplers.compactMap { $0 }
-    if let text = values["--batch-sizes"] {
-      let sizes = text.split(separator: ",").compactMap { Int($0) }.filter { $0 >= 1 }
-      guard !sizes.isEmpty, sizes.count == text.split(separator: ",").count else { throw fail("--batch-sizes") }
-      settings.batchSizes = sizes
-    }
-    let auto = values["--draws"] == "auto"
-    guard let draws = auto ? SweepSettings().draws : values["--draws"].flatMap({ Int($0) }), SweepSettings.drawsRange.contains(draws)
-    else { throw fail("--draws") }
-    settings.squaredErrorDrawsByPower = auto
-    guard let alpha = values["--alpha"].flatMap({ Double($0) }), SweepSettings.isLevel(alpha) else { throw fail("--alpha") }
-    guard let seed = values["--seed"].flatMap({ UInt64($0) }) else { throw fail("--seed") }
-    settings.draws = draws
-    settings.alpha = alpha
-    let projection = try values["--project"].map { (text: String) throws(InputError) -> SketchProjection in
-      guard let k = Int(text), SketchProjection.dimensions.contains(k),
-        let kind = values["--sketch"].flatMap(SketchProjection.Kind.init(rawValue:))
-      else { throw fail("--project") }
-      return SketchProjection(dimension: k, kind: kind)
-    }
-    self.init(source: origin, settings: settings, seed: seed, projection: projection)
-  }
-
-  /// The built-in model and data file an identity names.
-  static func modelInput(_ values: [String: String], fail: (String) -> InputError) throws(InputError) -> ModelInput {
-    guard let kind = values["--model"].flatMap(ModelKind.init(rawValue:)) else { throw fail("--model") }
-    let hidden = try values["--hidden"].map { (text: String) throws(InputError) -> Int in
-      guard let h = Int(text), ModelChoice.hiddenProblem(h) == nil else { throw fail("--hidden") }
-      return h
-    } ?? 16
-    let l2 = try values["--l2"].map { (text: String) throws(InputError) -> Double in
-      guard let v = Double(text), ModelChoice.l2Problem(v) == nil else { throw fail("--l2") }
-      return v
-    } ?? 0
-    guard let dataPath = values["--data"], !dataPath.isEmpty else { throw fail("--data") }
-    var layout = CSVLayout()
-    if let delimiter = values["--delimiter"] {
-      guard let byte = CSVLayout.delimiter(named: delimiter) else { throw fail("--delimiter") }
-      layout.delimiter = byte
-    }
-    layout.target = values["--target"].map(CSVLayout.Column.init)
-    layout.drop = values["--drop"].map { $0.split(separator: ",").map { CSVLayout.Column(String($0)) } } ?? []
-    return ModelInput(
-      model: ModelChoice(kind: kind, hidden: hidden, l2: l2), dataPath: dataPath,
-      standardize: values["--standardize"] != nil, paramsPath: values["--params"], layout: layout)
   }
 }
 

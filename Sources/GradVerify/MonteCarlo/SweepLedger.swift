@@ -263,7 +263,8 @@ package struct SweepLedger: Sendable {
           ?? Swift.min(l.signature.count, first.ledger.signature.count)
         let mine = k < l.signature.count ? l.signature[k] : "(nothing)"
         let theirs = k < first.ledger.signature.count ? first.ledger.signature[k] : "(nothing)"
-        throw InputError("merge: \(part.path) is from a different run than \(first.path): '\(mine)' against '\(theirs)'")
+        let what = SweepIdentity.difference(mine, theirs) ?? "'\(mine)' against '\(theirs)'"
+        throw InputError("merge: \(part.path) is from a different run than \(first.path): \(what)")
       }
       guard l.shardCount == n else {
         throw InputError("merge: \(part.path) holds shards of n = \(l.shardCount), but \(first.path) has n = \(n)")
