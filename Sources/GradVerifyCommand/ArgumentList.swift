@@ -4,7 +4,7 @@ import GradVerify
 struct ArgumentList {
   let command: String
   private var arguments: [String]
-  /// The options the command declares (`CommandOptions`, its `--help`), and those main handles for all.
+  /// The options the command declares (`CommandOptions`, its `--help`); main takes --help and --quiet first.
   private let declared: Set<String>
   /// Every option name the command asked for: exactly the declared ones (`positionals` checks).
   private var known: Set<String> = []

@@ -138,7 +138,7 @@ enum CommandOptions {
     Option("--d", "D", "their columns (default 64)"),
     Option("--draws", "R", "draws per batch size for 'rows' (default 2000)"),
     Option("--sizes", "LIST", "batch sizes for 'rows' (default: 1, 2, 4, …, N)"),
-    .threads,
+    Option("--threads", "T", "worker threads of the multi-threaded runs (default: all cores)"),
     Option("--work", "DIR", "where 'data' writes the generated CSVs (default .build/bench)"),
   ]
 

@@ -43,6 +43,18 @@ struct UnstatedDepth<Base: PerExampleModel>: PerExampleModel {
     ("mlp d=3 H=16 K=3", MLPModel(features: 3, hidden: 16, classes: 3, l2: 0.1), .syntheticClusters(count: 40, features: 3, classes: 3, seed: 15)),
   ]
 
+  @Test("ten classes on two features: the MLP's stated depth, d + 2H + 3K + 12 = 52, is above the measured 2D + 2")
+  func measuredBelowStatedWhereClassesDominate() {
+    let (_, _, data) = Self.shapes[3]
+    let model = MLPModel(features: 2, hidden: 4, classes: 10)
+    let theta = (0..<model.parameterCount).map { Double($0 % 7) * 0.1 - 0.3 }
+    let measured = UnstatedDepth(base: model).roundingDepth(theta: theta, data: data)
+    // By hand: tanh of a 2-term affine sum (depth 4), a 4-term sum over it and the bias (9), then the
+    // log-sum-exp: a difference and exp (11), nine additions (20), log1p or log and the shift (21 or 22).
+    #expect(model.operationDepth == 52)
+    #expect(measured == 2 * 21 + 2 || measured == 2 * 22 + 2, "measured \(measured)")
+  }
+
   @Test("measured depth: correct gradients PASS with no complex-step or AD failure at 10 seeded θ per shape; a 1e-6 bug at one example's largest entry FAILs", arguments: 0..<5)
   func measuredDepthKeepsVerdicts(shape: Int) {
     let (name, model, data) = Self.shapes[shape]

@@ -17,7 +17,18 @@ import Testing
     let full = SweepRequest(
       input: ModelInput(model: ModelChoice(kind: .mlp, hidden: 5, l2: 0.25), dataPath: Self.iris, standardize: true, paramsPath: "θ file.txt"),
       settings: settings, seed: UInt64.max)
-    for request in [plain, full] {
+    var layout = CSVLayout()
+    layout.delimiter = UInt8(ascii: "\t")
+    layout.target = CSVLayout.Column("species")
+    layout.drop = [CSVLayout.Column("1"), CSVLayout.Column("id")]
+    var auto = settings
+    auto.squaredErrorDrawsByPower = true
+    auto.draws = SweepSettings().draws
+    let laidOut = SweepRequest(
+      input: ModelInput(model: ModelChoice(kind: .logistic, l2: 1e-3), dataPath: Self.iris, layout: layout), settings: auto, seed: 0)
+    let sketched = SweepRequest(
+      source: .gradients(path: Self.iris), settings: settings, seed: 3, projection: SketchProjection(dimension: 64, kind: .rademacher))
+    for request in [plain, full, laidOut, sketched] {
       let identity = try request.identity(withDataHash: true)
       #expect(try SweepRequest(identity: identity, source: "t") == request, "\(identity)")
     }
@@ -36,6 +47,7 @@ import Testing
     for (line, words) in [
       (identity[k].replacingOccurrences(of: #""alpha":0.003"#, with: #""alpha":2"#), "--alpha must lie in (0, 1)"),
       (identity[k].replacingOccurrences(of: #""model":"linear""#, with: #""model":"lasso""#), "'lasso' is not a model"),
+      (identity[k].replacingOccurrences(of: #""seed":1"#, with: #""seed":1,"zeal":1"#), "is not a sweep's request"),
       ("--model linear", "is not a sweep's request"),
     ] {
       identity[k] = line
@@ -45,6 +57,21 @@ import Testing
       } catch {
         #expect(error.message.contains("p.part") && error.message.contains(words), "\(error.message)")
       }
+    }
+  }
+
+  @Test("--full-gradient with --shard is refused by name: a merge does not run the framework check")
+  func fullGradientIsNotSharded() throws {
+    var options = SweepOptions()
+    options.gradientsPath = "G.npy"
+    options.fullGradientPath = "g.npy"
+    options.out = "p"
+    options.shard = try Shard.parse("0/2", flag: "sweep: --shard")
+    do {
+      _ = try options.job()
+      Issue.record("a sharded sweep with --full-gradient was accepted")
+    } catch {
+      #expect(error.message.contains("--full-gradient") && error.message.contains("--shard"), "\(error.message)")
     }
   }
 

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A sweep's identity: its request as one JSON object, spelled one way whatever the command line's spelling
-/// was (keys sorted, defaults left out), written into every ledger so that shards, checkpoints and merges of
+/// was (keys sorted; the model's and the sketch's unset options left out), written into every ledger so that shards, checkpoints and merges of
 /// one sweep can be matched. Read back, it goes through the same checks as the flags (`SweepOptions.job`),
 /// so a merge runs exactly the request its parts were made by, or refuses it as the flags would be refused.
 struct SweepIdentity: Codable, Equatable {
@@ -56,8 +56,9 @@ struct SweepIdentity: Codable, Equatable {
   var text: String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    // Every field is a string, a number or a list of them: encoding cannot fail.
-    return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+    // Strings, integers and the finite numbers the flags' checks let through: encoding cannot fail.
+    guard let data = try? encoder.encode(self) else { preconditionFailure("a sweep request with a non-finite number: \(self)") }
+    return String(decoding: data, as: UTF8.self)
   }
 
   /// The request, checked as the same flags on the command line would be.
@@ -76,10 +77,12 @@ struct SweepIdentity: Codable, Equatable {
     options.model.standardize = standardize ?? false
     options.model.paramsPath = params
     let kinds = samplers.compactMap(SamplerKind.init(rawValue:))
-    guard !kinds.isEmpty, kinds.count == samplers.count else { throw InputError("samplers \(samplers) are not samplers") }
+    guard !kinds.isEmpty, kinds.count == samplers.count else {
+      throw InputError("samplers: '\(samplers.joined(separator: ","))' are not samplers")
+    }
     options.samplers = kinds
     if let batchSizes, batchSizes.isEmpty || batchSizes.contains(where: { $0 < 1 }) {
-      throw InputError("batch sizes \(batchSizes) are not positive")
+      throw InputError("batchSizes: '\(batchSizes.map(String.init).joined(separator: ","))' are not positive")
     }
     options.batchSizes = batchSizes
     options.draws = draws

@@ -92,7 +92,9 @@ package struct SweepRequest: Sendable, Equatable {
     guard Array(identity[..<start]) == Self.versionLines else {
       throw InputError("\(source): made by '\(identity.first ?? "?")' with other sampler versions; merge it with that version")
     }
-    guard let decoded = try? JSONDecoder().decode(SweepIdentity.self, from: Data(identity[start + 1].utf8)) else {
+    // Only the line this build writes for the request it decodes to: no unknown key, no other spelling.
+    let line = identity[start + 1]
+    guard let decoded = try? JSONDecoder().decode(SweepIdentity.self, from: Data(line.utf8)), decoded.text == line else {
       throw InputError("\(source): the part's signature is not a sweep's request")
     }
     do {

@@ -108,7 +108,7 @@ package struct SweepLedger: Sendable {
     }
   }
 
-  static let magic = "gradverify sweep ledger v6"
+  static let magic = "gradverify sweep ledger v7"
 
   /// The ledger as text: a header, one `done` line per shard held, one `cell` line per cell (draws R, the
   /// draws R₃ with squared errors; Σ‖e‖²,

@@ -97,6 +97,9 @@ package struct SweepOptions: Sendable {
     guard maxSeconds > 0 && maxSeconds <= 1e9 else {
       throw InputError("sweep: --max-seconds must be a number of seconds in (0, 1e9], got \(maxSeconds)")
     }
+    if fullGradientPath != nil && shard != nil {
+      throw InputError(flag: "--full-gradient", command: "sweep", "goes with the whole sweep, not with --shard (a merge does not run the framework check)")
+    }
     if report != nil && shard != nil { throw InputError(flag: "--report", command: "sweep", "goes with the whole sweep or its merge, not with --shard") }
     if let out {
       try flagged("--out") { () throws(InputError) in
