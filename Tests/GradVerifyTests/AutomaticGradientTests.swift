@@ -61,7 +61,7 @@ struct AutomaticGradientTests {
   @Test("A model without an automatic gradient leaves the column empty and says n/a, never FAIL")
   func absentOracleIsSkipped() throws {
     let data = Dataset.syntheticRegression(count: 20, features: 2, seed: 5)
-    let check = LinearityCheck(model: WithoutAutomaticGradient(), data: data, theta: [0.3, -0.2, 0.1], threads: 1)
+    let check = LinearityCheck(model: AlteredModel(base: LinearModel(features: 2), hasAutomaticGradient: false), data: data, theta: [0.3, -0.2, 0.1], threads: 1)
     #expect(check.automatic == nil)
     #expect(check.verdict == .pass)
   }
@@ -78,7 +78,7 @@ struct AutomaticGradientTests {
       let gradients = PerExampleGradients(model: model, data: data, theta: theta)
       let row = example.map { i in gradients.matrix[(i * p)..<((i + 1) * p)] }
       let j = LinearityCheckTests.argmaxAbs(row ?? gradients.average[...])
-      let bugged = PerturbedGradient(base: model, coordinate: j, relative: 1e-6, example: example)
+      let bugged = AlteredModel(base: model, coordinate: j, relative: 1e-6, example: example)
       let rows = example.map { [$0] } ?? Array(0..<data.count)
       let predicted = rows.map { i in
         let entry = gradients.matrix[i * p + j]
@@ -91,17 +91,4 @@ struct AutomaticGradientTests {
       )
     }
   }
-}
-
-/// Linear regression with its losses and hand-written gradient but no automatic one (the protocol's default),
-/// as on a toolchain without `_Differentiation`.
-private struct WithoutAutomaticGradient: PerExampleModel {
-  let base = LinearModel(features: 2)
-  var parameterCount: Int { base.parameterCount }
-  var operationDepth: Int { base.operationDepth }
-  var layout: String { base.layout }
-  func loss<S: LossScalar>(_ theta: UnsafeBufferPointer<S>, _ example: Example) -> S { base.loss(theta, example) }
-  func lossAndGradient(
-    _ theta: UnsafeBufferPointer<Double>, _ example: Example, into gradient: UnsafeMutableBufferPointer<Double>
-  ) -> Double { base.lossAndGradient(theta, example, into: gradient) }
 }

@@ -3,18 +3,21 @@ import Testing
 
 // MARK: - Test seam
 
-/// A model whose losses are `base`'s but whose per-example gradient has coordinate j scaled by (1 + δ),
-/// in every example or only in one. Written here, independently of the library's own fault injection,
-/// so the check is tested against a bug it did not build itself.
-struct PerturbedGradient<Base: PerExampleModel>: PerExampleModel {
+/// `base` with what a test changes: coordinate j of the per-example gradient scaled by (1 + δ), in every
+/// example or only in one; its stated operation depth hidden (0: the harness measures it); or its automatic
+/// gradient withheld, as on a toolchain without `_Differentiation`. Written here, independently of the
+/// library's own fault injection, so the checks are tested against bugs they did not build themselves.
+struct AlteredModel<Base: PerExampleModel>: PerExampleModel {
   var base: Base
-  var coordinate: Int
-  var relative: Double
+  var coordinate = 0
+  var relative = 0.0
   /// Only this example's gradient is wrong; every example's when nil.
   var example: Int?
+  var statesDepth = true
+  var hasAutomaticGradient = true
 
   var parameterCount: Int { base.parameterCount }
-  var operationDepth: Int { base.operationDepth }
+  var operationDepth: Int { statesDepth ? base.operationDepth : 0 }
   var layout: String { base.layout }
 
   func loss<S: LossScalar>(_ theta: UnsafeBufferPointer<S>, _ example: Example) -> S {
@@ -32,7 +35,7 @@ struct PerturbedGradient<Base: PerExampleModel>: PerExampleModel {
   }
   /// The base model's automatic gradient, of the loss and so without the bug.
   func automaticGradient(_ theta: UnsafeBufferPointer<Double>, _ example: Example) -> [Double]? {
-    base.automaticGradient(theta, example)
+    hasAutomaticGradient ? base.automaticGradient(theta, example) : nil
   }
 }
 
@@ -259,7 +262,7 @@ extension LinearityCheckTests {
       let theta = Fixture.theta(count: model.parameterCount, scale: 1, point: 1)
       let g = PerExampleGradients(model: model, data: data, theta: theta)
       let j = LinearityCheckTests.argmaxAbs(g.average[...])
-      let bug = PerturbedGradient(base: model, coordinate: j, relative: relative, example: nil)
+      let bug = AlteredModel(base: model, coordinate: j, relative: relative, example: nil)
       return (
         LinearityCheck(model: model, data: data, theta: theta, threads: 2),
         LinearityCheck(model: bug, data: data, theta: theta, threads: 2), j
@@ -287,7 +290,7 @@ extension LinearityCheckTests {
       let theta = Fixture.theta(count: p, scale: 1, point: 2)
       let g = PerExampleGradients(model: model, data: data, theta: theta)
       let j = LinearityCheckTests.argmaxAbs(g.matrix[(example * p)..<(example * p + p)])
-      let bug = PerturbedGradient(base: model, coordinate: j, relative: relative, example: example)
+      let bug = AlteredModel(base: model, coordinate: j, relative: relative, example: example)
       let gBug = PerExampleGradients(model: bug, data: data, theta: theta)
       return Output(
         correct: LinearityCheck(model: model, data: data, theta: theta, threads: 2),
@@ -303,7 +306,7 @@ extension LinearityCheckTests {
 
     func visit<M: PerExampleModel>(_ model: M) -> [(LinearityCheck, LinearityCheck)] {
       let theta = Fixture.theta(count: model.parameterCount, scale: 1, point: 3)
-      let bug = PerturbedGradient(base: model, coordinate: model.parameterCount - 1, relative: 1e-6, example: 4)
+      let bug = AlteredModel(base: model, coordinate: model.parameterCount - 1, relative: 1e-6, example: 4)
       return [
         (
           LinearityCheck(model: model, data: data, theta: theta, threads: 1),

@@ -1,20 +1,6 @@
 import GradVerify
 import Testing
 
-/// `base` with everything but its stated `operationDepth`: the harness measures the depth (0, the default).
-struct UnstatedDepth<Base: PerExampleModel>: PerExampleModel {
-  var base: Base
-  var parameterCount: Int { base.parameterCount }
-  var layout: String { base.layout }
-  func loss<S: LossScalar>(_ theta: UnsafeBufferPointer<S>, _ example: Example) -> S { base.loss(theta, example) }
-  func lossAndGradient(
-    _ theta: UnsafeBufferPointer<Double>, _ example: Example, into gradient: UnsafeMutableBufferPointer<Double>
-  ) -> Double { base.lossAndGradient(theta, example, into: gradient) }
-  func automaticGradient(_ theta: UnsafeBufferPointer<Double>, _ example: Example) -> [Double]? {
-    base.automaticGradient(theta, example)
-  }
-}
-
 /// A model that does not state its operation depth gets 2D + 2, D the longest chain of operations from θ
 /// to a loss, measured in `OperationChainNumber`; C1 on it passes correct gradients and fails a planted bug
 /// as it does with the depths the built-in models state.
@@ -24,7 +10,7 @@ struct UnstatedDepth<Base: PerExampleModel>: PerExampleModel {
     for d in [1, 3, 10] {
       let data = Dataset.syntheticRegression(count: 5, features: d, seed: 1)
       let theta = [Double](repeating: 0.5, count: d + 1)
-      let model = UnstatedDepth(base: LinearModel(features: d))
+      let model = AlteredModel(base: LinearModel(features: d), statesDepth: false)
       #expect(model.operationDepth == 0)
       #expect(model.roundingDepth(theta: theta, data: data) == 2 * (d + 4) + 2, "d = \(d)")
       // A stated depth is used as it is.
@@ -48,7 +34,7 @@ struct UnstatedDepth<Base: PerExampleModel>: PerExampleModel {
     let (_, _, data) = Self.shapes[3]
     let model = MLPModel(features: 2, hidden: 4, classes: 10)
     let theta = (0..<model.parameterCount).map { Double($0 % 7) * 0.1 - 0.3 }
-    let measured = UnstatedDepth(base: model).roundingDepth(theta: theta, data: data)
+    let measured = AlteredModel(base: model, statesDepth: false).roundingDepth(theta: theta, data: data)
     // By hand: tanh of a 2-term affine sum (depth 4), a 4-term sum over it and the bias (9), then the
     // log-sum-exp: a difference and exp (11), nine additions (20), log1p or log and the shift (21 or 22).
     #expect(model.operationDepth == 52)
@@ -62,7 +48,7 @@ struct UnstatedDepth<Base: PerExampleModel>: PerExampleModel {
   }
 
   func check<M: PerExampleModel>(_ model: M, data: Dataset, name: String) {
-    let unstated = UnstatedDepth(base: model)
+    let unstated = AlteredModel(base: model, statesDepth: false)
     for point in 0..<10 {
       var rng = PhiloxStream(seed: UInt64(point), name: "tests/operation-chain")
       let scale = [0.1, 1, 3][point % 3]
@@ -81,7 +67,7 @@ struct UnstatedDepth<Base: PerExampleModel>: PerExampleModel {
       let p = model.parameterCount
       let row = gradients.matrix[(3 * p)..<(4 * p)]
       let j = row.indices.max { Swift.abs(row[$0]) < Swift.abs(row[$1]) }! - 3 * p
-      let bug = PerturbedGradient(base: unstated, coordinate: j, relative: 1e-6, example: 3)
+      let bug = AlteredModel(base: unstated, coordinate: j, relative: 1e-6, example: 3)
       let caught = LinearityCheck(model: bug, data: data, theta: theta, threads: 2)
       #expect(caught.verdict == .fail, "\(name) θ \(point): a 1e-6 bug at (3, \(j)) passed with depth \(measured)")
     }
