@@ -45,12 +45,14 @@ enum ControlSpecs {
 
   static let healthyEtas = [0, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1]
 
-  /// Writes `text` as `name` in a fresh folder and runs it through the library's runner.
-  static func run(_ text: String, name: String, threads: Int = 2) throws -> ExperimentOutcome {
+  /// Writes `text` as `name` in a fresh folder and runs it through the library's runner: the outcome, and
+  /// every verdict row in words for messages.
+  static func run(_ text: String, name: String, threads: Int = 2) throws -> (outcome: ExperimentOutcome, all: String) {
     let folder = try temporaryFolder([name: text])
     defer { try? FileManager.default.removeItem(at: folder) }
     let file = folder.appendingPathComponent(name).path
-    return try ExperimentRunner.run(ExperimentSpec.load(path: file), file: file, threads: threads)
+    let outcome = try ExperimentRunner.run(ExperimentSpec.load(path: file), file: file, threads: threads)
+    return (outcome, describe(outcome.verdicts))
   }
 
   /// The rows of `claim` (exact match), with their verdicts, for messages.
@@ -58,7 +60,7 @@ enum ControlSpecs {
     outcome.verdicts.filter { $0.claim == claim }
   }
 
-  static func describe(_ rows: [VerdictRow]) -> String {
+  private static func describe(_ rows: [VerdictRow]) -> String {
     rows.map { "\($0.claim) \($0.caseName): \($0.keyFigure) → \($0.verdict.rawValue)" }.joined(separator: "\n")
   }
 }

@@ -9,8 +9,7 @@ import Testing
 struct CorrelatedVerdictTests {
   @Test("N1: fixed, aligned and sliding blocks of sorted data and AR(1) windows fail as predicted; shuffled blocks pass")
   func n1() throws {
-    let outcome = try ControlSpecs.run(ControlSpecs.n1, name: "N1-small.json")
-    let all = ControlSpecs.describe(outcome.verdicts)
+    let (outcome, all) = try ControlSpecs.run(ControlSpecs.n1, name: "N1-small.json")
     // One row per control (one data case, one AR(1) sequence), and the twins.
     for claim in ["N1a", "N1b", "N1c", "N1d"] {
       let r = ControlSpecs.rows(outcome, claim)

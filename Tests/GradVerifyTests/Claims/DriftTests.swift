@@ -9,8 +9,7 @@ import Testing
 struct DriftVerdictTests {
   @Test("N3: drift along SGD steps fails as predicted; at η = 0 the discrepancy is exactly zero")
   func n3() throws {
-    let outcome = try ControlSpecs.run(ControlSpecs.n3(etas: ControlSpecs.healthyEtas), name: "N3-small.json")
-    let all = ControlSpecs.describe(outcome.verdicts)
+    let (outcome, all) = try ControlSpecs.run(ControlSpecs.n3(etas: ControlSpecs.healthyEtas), name: "N3-small.json")
     #expect(ControlSpecs.rows(outcome, "N3").map(\.verdict) == [.failsAsPredicted], "\(all)")
     #expect(ControlSpecs.rows(outcome, "N3-twin").map(\.verdict) == [.pass], "\(all)")
     #expect(ControlSpecs.rows(outcome, "N3-twin").first?.keyFigure == "D exactly 0 in every order", "\(all)")
@@ -75,8 +74,7 @@ struct DriftAgreementTests {
 struct DriftCauseRemovedTests {
   @Test("N3 with every η = 0: no step, no drift; the N3 row is UNEXPECTED-PASS and does not hold")
   func n3WithoutSteps() throws {
-    let outcome = try ControlSpecs.run(ControlSpecs.n3(etas: [0, 0]), name: "N3-still.json")
-    let all = ControlSpecs.describe(outcome.verdicts)
+    let (outcome, all) = try ControlSpecs.run(ControlSpecs.n3(etas: [0, 0]), name: "N3-still.json")
     #expect(ControlSpecs.rows(outcome, "N3").map(\.verdict) == [.unexpectedPass], "\(all)")
     #expect(ControlSpecs.rows(outcome, "N3-twin").map(\.verdict) == [.pass], "\(all)")
     #expect(!outcome.verdicts.allSatisfy { $0.verdict.holds }, "\(all)")

@@ -9,8 +9,7 @@ import Testing
 struct NonAdditiveVerdictTests {
   @Test("N2: log-mean-exp and square-of-mean (gradient and batch bias) and batch norm fail as predicted; mean passes")
   func n2() throws {
-    let outcome = try ControlSpecs.run(ControlSpecs.n2, name: "N2-small.json")
-    let all = ControlSpecs.describe(outcome.verdicts)
+    let (outcome, all) = try ControlSpecs.run(ControlSpecs.n2, name: "N2-small.json")
     let controls = ControlSpecs.rows(outcome, "N2")
     let twins = ControlSpecs.rows(outcome, "N2-twin")
     // 2 cases × 2 non-additive costs × (gradient, batch bias), and one batch-norm row for the linear case.
