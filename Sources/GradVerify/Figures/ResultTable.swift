@@ -1,7 +1,7 @@
 
 import Synchronization
 
-/// A results table read back by column name, for drawing figures from the same rows the CSV holds (so that
+/// A results table read back through the columns its claim declares, for drawing figures from the same rows the CSV holds (so that
 /// a figure can be redrawn from a committed table alone).
 ///
 /// A column that is not there reads as empty, and its name is logged (`missingColumns`); so is a cell read as
@@ -42,7 +42,7 @@ package struct ResultTable: Sendable {
     return ResultTable(document, log: first.log)
   }
 
-  /// One row, read by column name.
+  /// One row, read by the columns its table declares (never by a name typed again).
   public struct Row {
     let cells: [String]
     let columns: [String: Int]
@@ -51,9 +51,9 @@ package struct ResultTable: Sendable {
     let index: Int
 
     /// The cell's text ("" when the column is absent, which is logged).
-    public subscript(_ name: String) -> String {
-      guard let k = columns[name] else {
-        log.record(name)
+    public subscript(_ column: Column) -> String {
+      guard let k = columns[column.name] else {
+        log.record(column.name)
         return ""
       }
       return cells[k]
@@ -61,19 +61,22 @@ package struct ResultTable: Sendable {
 
     /// The cell as a number a figure needs; nil (and logged) when it is empty or not a number a figure can
     /// place.
-    public func number(_ name: String) -> Double? {
-      let text = self[name]
+    public func number(_ column: Column) -> Double? {
+      let text = self[column]
       guard let x = Double(text), PlotAxis.isPlaceable(x) else {
-        log.record(row: index, column: name, text: text)
+        log.record(row: index, column: column.name, text: text)
         return nil
       }
       return x
     }
 
+    /// Whether the cell holds `true` as a table writes it (`CSVCell(true)`).
+    public func isTrue(_ column: Column) -> Bool { self[column] == CSVCell(true).text }
+
     /// The cell as a number where the table leaves it empty by design (a quantity defined for some rows
     /// only): nil when empty; otherwise as `number`.
-    public func optionalNumber(_ name: String) -> Double? {
-      self[name].isEmpty ? nil : number(name)
+    public func optionalNumber(_ column: Column) -> Double? {
+      self[column].isEmpty ? nil : number(column)
     }
   }
 
@@ -82,9 +85,9 @@ package struct ResultTable: Sendable {
   }
 
   /// The distinct values of a column, in order of first appearance.
-  public func distinct(_ name: String) -> [String] {
+  public func distinct(_ column: Column) -> [String] {
     var seen = Set<String>()
-    return rows.map { $0[name] }.filter { seen.insert($0).inserted }
+    return rows.map { $0[column] }.filter { seen.insert($0).inserted }
   }
 }
 

@@ -4,6 +4,10 @@ import Foundation
 /// for the exact-law statistic and the old estimated-SE one on the same draws; middle, each tail's rejection
 /// rate at the stated level over that level (1 = calibrated); right, the power against a seeded bias.
 enum CalibrationFigure {
+  typealias Columns = CalibrationExperiment.Columns
+  typealias Kind = CalibrationExperiment.Kind
+  typealias Statistic = CalibrationExperiment.Statistic
+
   /// The tail categories of the middle panel, in order.
   static let tails: [(test: String, tail: String, label: String)] = [
     ("C3", "lower", "C3↓"), ("C3", "upper", "C3↑"), ("C2", "lower", "C2↓"), ("C2", "upper", "C2↑"),
@@ -13,14 +17,14 @@ enum CalibrationFigure {
 
   static func make(calibration: ResultTable) -> PlotFigure {
     let rows = calibration.rows
-    let family = rows.filter { $0["kind"] == "family" }
-    let draws = calibration.distinct("draws")
-    let alpha = family.first?.number("expected") ?? 0.01
-    func familyPoints(_ statistic: String) -> [PlotPoint] {
-      family.filter { $0["statistic"] == statistic }.compactMap { row in
-        guard let rate = row.number("rate"), let k = draws.firstIndex(of: row["draws"]) else { return nil }
-        let offset = statistic == "exact-law" ? -0.1 : 0.1
-        return PlotPoint(x: Double(k) + offset, y: rate, low: row.number("ci_low"), high: row.number("ci_high"))
+    let family = rows.filter { $0[Columns.kind] == Kind.family.rawValue }
+    let draws = calibration.distinct(Columns.draws)
+    let alpha = family.first?.number(Columns.expected) ?? 0.01
+    func familyPoints(_ statistic: Statistic) -> [PlotPoint] {
+      family.filter { $0[Columns.statistic] == statistic.rawValue }.compactMap { row in
+        guard let rate = row.number(Columns.rate), let k = draws.firstIndex(of: row[Columns.draws]) else { return nil }
+        let offset = statistic == .exact ? -0.1 : 0.1
+        return PlotPoint(x: Double(k) + offset, y: rate, low: row.number(Columns.ciLow), high: row.number(Columns.ciHigh))
       }
     }
     let familyPanel = PlotPanel(
@@ -28,27 +32,27 @@ enum CalibrationFigure {
       x: PlotAxis(label: "replicates R per sweep", categories: draws.map { "R = \($0)" }),
       y: PlotAxis(label: "fraction of null sweeps with a FAIL", include: [0, 2 * alpha]),
       series: [
-        PlotSeries(label: "printed verdict (exact null law)", points: familyPoints("exact-law"), style: .scatter(0)),
-        PlotSeries(label: "old statistic (estimated se)", points: familyPoints("estimated-se"), style: .scatter(1)),
+        PlotSeries(label: "printed verdict (exact null law)", points: familyPoints(.exact), style: .scatter(0)),
+        PlotSeries(label: "old statistic (estimated se)", points: familyPoints(.estimated), style: .scatter(1)),
       ],
       rules: [(alpha, "α = \(alpha)")])
 
     // Tails at the largest stated level other than the Bonferroni one (the most trials per rejection).
-    let levels = rows.filter { $0["kind"] == "tail" }.compactMap { $0.number("level") }
+    let levels = rows.filter { $0[Columns.kind] == Kind.tail.rawValue }.compactMap { $0.number(Columns.level) }
     let level = levels.max() ?? 1e-3
-    func tailPoints(_ statistic: String, side: Double) -> [PlotPoint] {
+    func tailPoints(_ statistic: Statistic, side: Double) -> [PlotPoint] {
       var points: [PlotPoint] = []
       for (k, t) in tails.enumerated() {
         let members = rows.filter {
-          $0["kind"] == "tail" && $0["statistic"] == statistic && $0["test"] == t.test && $0["tail"] == t.tail
-            && $0.number("level") == level
+          $0[Columns.kind] == Kind.tail.rawValue && $0[Columns.statistic] == statistic.rawValue && $0[Columns.test] == t.test && $0[Columns.tail] == t.tail
+            && $0.number(Columns.level) == level
         }
         for (i, row) in members.enumerated() {
-          guard let rate = row.number("rate") else { continue }
+          guard let rate = row.number(Columns.rate) else { continue }
           let spread = members.count > 1 ? 0.25 * (Double(i) / Double(members.count - 1) - 0.5) : 0
           points.append(PlotPoint(
-            x: Double(k) + side * 0.15 + spread, y: rate / level, low: row.number("ci_low").map { $0 / level },
-            high: row.number("ci_high").map { $0 / level }))
+            x: Double(k) + side * 0.15 + spread, y: rate / level, low: row.number(Columns.ciLow).map { $0 / level },
+            high: row.number(Columns.ciHigh).map { $0 / level }))
         }
       }
       return points
@@ -58,18 +62,18 @@ enum CalibrationFigure {
       x: PlotAxis(label: "test and tail", categories: tails.map(\.label)),
       y: PlotAxis(label: "rejection rate / level", include: [0, 2]),
       series: [
-        PlotSeries(label: "exact law, one tail", points: tailPoints("exact-law", side: -1), style: .scatter(2)),
-        PlotSeries(label: "estimated se, one tail", points: tailPoints("estimated-se", side: 1), style: .scatter(3)),
+        PlotSeries(label: "exact law, one tail", points: tailPoints(.exact, side: -1), style: .scatter(2)),
+        PlotSeries(label: "estimated se, one tail", points: tailPoints(.estimated, side: 1), style: .scatter(3)),
       ],
       rules: [(1, "calibrated")])
 
-    let power = rows.filter { $0["kind"] == "power" }.sorted { ($0.number("shift_se") ?? 0) < ($1.number("shift_se") ?? 0) }
+    let power = rows.filter { $0[Columns.kind] == Kind.power.rawValue }.sorted { ($0.number(Columns.shiftSE) ?? 0) < ($1.number(Columns.shiftSE) ?? 0) }
     let measured = power.compactMap { row -> PlotPoint? in
-      guard let x = row.number("shift_se"), let y = row.number("rate") else { return nil }
-      return PlotPoint(x: x, y: y, low: row.number("ci_low"), high: row.number("ci_high"))
+      guard let x = row.number(Columns.shiftSE), let y = row.number(Columns.rate) else { return nil }
+      return PlotPoint(x: x, y: y, low: row.number(Columns.ciLow), high: row.number(Columns.ciHigh))
     }
     let expected = power.compactMap { row -> PlotPoint? in
-      guard let x = row.number("shift_se"), let y = row.number("expected") else { return nil }
+      guard let x = row.number(Columns.shiftSE), let y = row.number(Columns.expected) else { return nil }
       return PlotPoint(x: x, y: y)
     }
     let powerPanel = PlotPanel(
@@ -80,7 +84,7 @@ enum CalibrationFigure {
         PlotSeries(label: "predicted power", points: expected, style: .theory(5)),
         PlotSeries(label: "measured", points: measured, style: .scatter(5)),
       ])
-    let seeds = family.first?["trials"] ?? "?"
+    let seeds = family.first?[Columns.trials] ?? "?"
     return PlotFigure(
       title: "The printed sweep verdict over \(seeds) seeded null runs: its false-failure rate and its power",
       panels: [familyPanel, tailPanel, powerPanel], columns: 3, panelWidth: 380,

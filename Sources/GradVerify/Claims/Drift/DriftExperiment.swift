@@ -35,33 +35,39 @@ package struct DriftExperiment: SettingsExperiment, CaseMeasurement {
     Result(records: try input.measure(self).map { Record(caseName: $0.caseName, control: $0.measured) })
   }
 
-  static let schema = TableSchema([
-    .caseName, Column("k", "examples per SGD pass", unit: "1"), Column("orders", "random orders averaged", unit: "1"),
-    Column("curvature", "‖Hg‖/‖g‖ at the starting point", unit: "1/parameter"), .eta,
-    Column("eta_k_c", "η·k·curvature: first-order regime when ≤ the spec's limit", unit: "1"),
-    Column("discrepancy_norm", "‖mean D(η)‖", unit: "gradient"),
-    Column("prediction_norm", "norm of the first-order prediction −η(k−1)/2·Hg", unit: "gradient"),
-    Column("ratio", "discrepancy norm over prediction norm", unit: "1"),
-    Column("max_discrepancy_z", "maxⱼ |mean Dⱼ|/se", unit: "1"),
-    Column("max_agreement_z", "maxⱼ |mean Dⱼ − predictionⱼ|/se", unit: "1"),
-    Column("first_order", "judged against the first-order prediction", unit: "1"), .criticalZ, .exactlyZero,
+  /// One row per case × η: the case's control and one step size's measurement.
+  typealias Row = (record: Record, step: ParameterDriftControl.Step)
+
+  /// The columns its figure reads.
+  enum Columns {
+    static let k = Column("k", "examples per SGD pass", unit: "1")
+    static let discrepancyNorm = Column("discrepancy_norm", "‖mean D(η)‖", unit: "gradient")
+    static let predictionNorm = Column("prediction_norm", "norm of the first-order prediction −η(k−1)/2·Hg", unit: "gradient")
+  }
+
+  static let table = RecordTable<Row>([
+    .column(.caseName) { CSVCell($0.record.caseName) },
+    .column(Columns.k) { CSVCell($0.record.control.examplesPerPass) },
+    .column("orders", "random orders averaged", unit: "1") { CSVCell($0.record.control.orders) },
+    .column("curvature", "‖Hg‖/‖g‖ at the starting point", unit: "1/parameter") { CSVCell($0.record.control.curvature) },
+    .column(.eta) { CSVCell($0.step.eta) },
+    .column("eta_k_c", "η·k·curvature: first-order regime when ≤ the spec's limit", unit: "1") {
+      CSVCell($0.step.eta * Double($0.record.control.examplesPerPass) * $0.record.control.curvature)
+    },
+    .column(Columns.discrepancyNorm) { CSVCell($0.step.discrepancyNorm) },
+    .column(Columns.predictionNorm) { CSVCell($0.step.predictionNorm) },
+    .column("ratio", "discrepancy norm over prediction norm", unit: "1") {
+      CSVCell($0.step.predictionNorm > 0 ? $0.step.discrepancyNorm / $0.step.predictionNorm : .nan)
+    },
+    .column("max_discrepancy_z", "maxⱼ |mean Dⱼ|/se", unit: "1") { CSVCell($0.step.maxDiscrepancyZ) },
+    .column("max_agreement_z", "maxⱼ |mean Dⱼ − predictionⱼ|/se", unit: "1") { CSVCell($0.step.maxAgreementZ) },
+    .column("first_order", "judged against the first-order prediction", unit: "1") { CSVCell($0.step.firstOrder) },
+    .column(.criticalZ) { CSVCell($0.record.control.criticalZ) },
+    .column(.exactlyZero) { CSVCell($0.step.exactlyZero) },
   ])
 
-  /// One row per case × η.
   public func tables(_ result: Result) -> [SchemaTable] {
-    var doc = SchemaTable(Self.schema)
-    for r in result.records {
-      for s in r.control.steps {
-        doc.append([
-          CSVCell(r.caseName), CSVCell(r.control.examplesPerPass), CSVCell(r.control.orders),
-          CSVCell(r.control.curvature), CSVCell(s.eta), CSVCell(s.eta * Double(r.control.examplesPerPass) * r.control.curvature),
-          CSVCell(s.discrepancyNorm), CSVCell(s.predictionNorm),
-          CSVCell(s.predictionNorm > 0 ? s.discrepancyNorm / s.predictionNorm : .nan), CSVCell(s.maxDiscrepancyZ),
-          CSVCell(s.maxAgreementZ), CSVCell(s.firstOrder), CSVCell(r.control.criticalZ), CSVCell(s.exactlyZero),
-        ])
-      }
-    }
-    return [doc]
+    [Self.table.filled(with: result.records.flatMap { r in r.control.steps.map { (r, $0) } })]
   }
 
   public func verdicts(_ result: Result) -> [VerdictRow] {

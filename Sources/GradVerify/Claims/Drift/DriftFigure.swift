@@ -8,15 +8,15 @@ extension DriftExperiment {
 
   /// N3: the discrepancy of gradients accumulated along SGD steps from the gradient at one point, against η.
   static func drift(drift: ResultTable) -> PlotFigure {
-    let panels = drift.distinct("case").map { name -> PlotPanel in
-      let rows = drift.rows.filter { $0["case"] == name }
-      let measured = rows.compactMap { row in row.number("eta").flatMap { eta in row.number("discrepancy_norm").map { PlotPoint(x: eta, y: $0) } } }
-      let predicted = rows.compactMap { row in row.number("eta").flatMap { eta in row.number("prediction_norm").map { PlotPoint(x: eta, y: $0) } } }
+    let panels = drift.distinct(.caseName).map { name -> PlotPanel in
+      let rows = drift.rows.filter { $0[.caseName] == name }
+      let measured = rows.compactMap { row in row.number(.eta).flatMap { eta in row.number(Columns.discrepancyNorm).map { PlotPoint(x: eta, y: $0) } } }
+      let predicted = rows.compactMap { row in row.number(.eta).flatMap { eta in row.number(Columns.predictionNorm).map { PlotPoint(x: eta, y: $0) } } }
       var notes: [String] = []
-      if let zero = rows.first(where: { $0.number("eta") == 0 }), let value = zero.number("discrepancy_norm") {
+      if let zero = rows.first(where: { $0.number(.eta) == 0 }), let value = zero.number(Columns.discrepancyNorm) {
         notes.append("η = 0: discrepancy \(value == 0 ? "exactly 0" : PlotLabel.short(value))")
       }
-      if let k = rows.first?["k"] { notes.append("k = \(k) steps per pass") }
+      if let k = rows.first?[Columns.k] { notes.append("k = \(k) steps per pass") }
       return PlotPanel(
         title: CaseTitle.words(name), x: PlotAxis(label: "step size η (θ units per gradient unit)", scale: .logarithmic),
         y: PlotAxis(label: "‖mean discrepancy‖ (gradient units)", scale: .logarithmic),

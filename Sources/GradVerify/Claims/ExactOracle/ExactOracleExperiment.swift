@@ -66,28 +66,24 @@ package struct ExactOracleExperiment: Experiment {
     return Record(caseName: name, results: results)
   }
 
-  static let schema = TableSchema([
-    .caseName, .sampler, .batch, Column("batches", "batches enumerated", unit: "1"),
-    Column("mean_error", "max |E[ḡ] − g| / max(‖g‖∞, √tr Σ_N), by enumeration", unit: "1"),
-    Column("covariance_error", "max |Cov − theory| / max |theory|", unit: "1"),
-    Column(
+  /// One row per case × sampler × b.
+  static let table = RecordTable<(caseName: String, oracle: ExactOracle)>([
+    .column(.caseName) { CSVCell($0.caseName) },
+    .column(.sampler) { CSVCell($0.oracle.sampler.rawValue) },
+    .column(.batch) { CSVCell($0.oracle.batch) },
+    .column("batches", "batches enumerated", unit: "1") { CSVCell($0.oracle.batches) },
+    .column("mean_error", "max |E[ḡ] − g| / max(‖g‖∞, √tr Σ_N), by enumeration", unit: "1") { CSVCell($0.oracle.meanError) },
+    .column("covariance_error", "max |Cov − theory| / max |theory|", unit: "1") { CSVCell($0.oracle.covarianceError) },
+    .column(
       "law_error",
       "max distance of the enumerated law of ‖ḡ_b − g‖² and of each coordinate (variance, third moment) from the closed forms, relative to its order's scale",
-      unit: "1"),
-    Column("verdict", "PASS when all three errors are ≤ 1e-12", unit: "1"),
+      unit: "1"
+    ) { CSVCell($0.oracle.lawError) },
+    .column("verdict", "PASS when all three errors are ≤ 1e-12", unit: "1") { CSVCell(Self.verdict($0.oracle).rawValue) },
   ])
 
   public func tables(_ result: Result) -> [SchemaTable] {
-    var doc = SchemaTable(Self.schema)
-    for r in result.records {
-      for o in r.results {
-        doc.append([
-          CSVCell(r.caseName), CSVCell(o.sampler.rawValue), CSVCell(o.batch), CSVCell(o.batches), CSVCell(o.meanError),
-          CSVCell(o.covarianceError), CSVCell(o.lawError), CSVCell(Self.verdict(o).rawValue),
-        ])
-      }
-    }
-    return [doc]
+    [Self.table.filled(with: result.records.flatMap { r in r.results.map { (r.caseName, $0) } })]
   }
 
   static func verdict(_ o: ExactOracle) -> Verdict {

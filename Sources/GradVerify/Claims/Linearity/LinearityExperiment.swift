@@ -90,42 +90,19 @@ package struct LinearityExperiment: Experiment {
   /// One row per case: sizes, errors, error estimate, halving ratios, complex-step errors, verdict.
   public func tables(_ result: Result) -> [SchemaTable] { [table(result), halvingTable(result)] }
 
-  public func table(_ result: Result) -> SchemaTable {
-    var doc = SchemaTable(Self.schema)
-    for r in result.records {
-      let c = r.check
-      let ratios = c.halving.reportedRatios
-      let padded: [Double?] = (0..<3).map { k in k < ratios.count ? ratios[k] : nil }
-      doc.append([
-        CSVCell(r.caseName), CSVCell(r.model.name), CSVCell(r.dataset), CSVCell(r.standardization != nil),
-        CSVCell(r.point.name), CSVCell(r.point.scale), CSVCell(c.count), CSVCell(c.parameterCount), CSVCell(c.cost),
-        CSVCell(c.maxAbsoluteError), CSVCell(c.maxRelativeError), CSVCell(c.maxErrorEstimate), CSVCell(c.refinedSteps),
-        CSVCell(c.worstCoordinate),
-        CSVCell(padded[0]), CSVCell(padded[1]), CSVCell(padded[2]),
-        CSVCell(c.halvingOverruled ? "not asymptotic" : c.halving.verdict.rawValue),
-        CSVCell(c.complexStepRelativeError), CSVCell(c.perExampleMaxRelativeError),
-        CSVCell(c.perExampleComplexStepMaxRelativeError), CSVCell(c.automatic?.relativeError),
-        CSVCell(c.automatic?.perExampleMaxRelativeError), CSVCell(c.perExampleFailures), CSVCell(c.complexStepFailures),
-        CSVCell(c.automatic?.failures),
-        CSVCell(c.inconclusiveResolved), CSVCell(c.inconclusiveUnresolved), CSVCell(c.fivePointOverruled),
-        CSVCell(c.verdict.rawValue),
-      ])
-    }
-    return doc
-  }
+  public func table(_ result: Result) -> SchemaTable { Self.caseTable.filled(with: result.records) }
 
   /// The halving sequence of every case: e(h) and its rounding bound at each step.
   public func halvingTable(_ result: Result) -> SchemaTable {
-    var doc = SchemaTable(Self.halvingSchema)
-    for r in result.records {
-      for s in r.check.halving.steps {
-        doc.append([
-          CSVCell(r.caseName), CSVCell(r.check.halving.coordinate), CSVCell(s.step), CSVCell(s.error),
-          CSVCell(s.roundingBound), CSVCell(s.error >= HalvingTest.regimeFactor * s.roundingBound),
-        ])
-      }
-    }
-    return doc
+    Self.halvingStepTable.filled(with: result.records.flatMap { r in
+      r.check.halving.steps.map { (r.caseName, r.check.halving.coordinate, $0) }
+    })
+  }
+
+  /// The k-th of the last three error ratios in the truncation regime, left-aligned (nil past the last).
+  static func reportedRatio(_ k: Int, of check: LinearityCheck) -> Double? {
+    let ratios = check.halving.reportedRatios
+    return k < ratios.count ? ratios[k] : nil
   }
 
   /// The verdict table's rows: the relative error, the complex-step error and the last halving ratio.

@@ -13,18 +13,18 @@ extension LinearityExperiment {
     let rows = halving.rows
     // Every case with a truncation regime when there are at most four (a `check` of three points), else
     // those at the unit point.
-    let withRegime = halving.distinct("case").filter { name in
-      rows.contains { $0["case"] == name && $0["truncation_regime"] == "true" }
+    let withRegime = halving.distinct(.caseName).filter { name in
+      rows.contains { $0[.caseName] == name && $0.isTrue(Columns.truncationRegime) }
     }
     let cases = withRegime.count <= 4 ? withRegime : withRegime.filter { $0.hasSuffix("@unit") }
     let panels = cases.prefix(4).map { name -> PlotPanel in
-      let caseRows = rows.filter { $0["case"] == name }
+      let caseRows = rows.filter { $0[.caseName] == name }
       let measured = caseRows.compactMap { row -> PlotPoint? in
-        guard let h = row.number("step"), let error = row.number("error") else { return nil }
+        guard let h = row.number(Columns.step), let error = row.number(Columns.error) else { return nil }
         return PlotPoint(x: h, y: error)
       }
       let bound = caseRows.compactMap { row -> PlotPoint? in
-        guard let h = row.number("step"), let bound = row.number("rounding_bound") else { return nil }
+        guard let h = row.number(Columns.step), let bound = row.number(Columns.roundingBound) else { return nil }
         return PlotPoint(x: h, y: bound)
       }
       var series = [
@@ -32,8 +32,8 @@ extension LinearityExperiment {
         PlotSeries(label: "rounding bound (slope −1)", points: bound, style: .theory(1)),
       ]
       // The slope-2 reference passes through the first point measured in the truncation regime.
-      if let anchor = caseRows.first(where: { $0["truncation_regime"] == "true" }),
-        let h0 = anchor.number("step"), let e0 = anchor.number("error")
+      if let anchor = caseRows.first(where: { $0.isTrue(Columns.truncationRegime) }),
+        let h0 = anchor.number(Columns.step), let e0 = anchor.number(Columns.error)
       {
         let steps = measured.map(\.x).filter { $0 >= h0 / 4096 }
         series.append(
@@ -41,7 +41,7 @@ extension LinearityExperiment {
             label: "truncation C·h² (slope 2)", points: steps.map { PlotPoint(x: $0, y: e0 * ($0 / h0) * ($0 / h0)) },
             style: .theory(2), affectsRange: false))
       }
-      let coordinate = caseRows.first?["coordinate"] ?? "?"
+      let coordinate = caseRows.first?[.coordinate] ?? "?"
       return PlotPanel(
         title: CaseTitle.words(name), x: PlotAxis(label: "step h (units of θ)", scale: .logarithmic),
         y: PlotAxis(label: "error of ∂C/∂θ\(coordinate) (cost per unit θ)", scale: .logarithmic), series: series)
