@@ -58,43 +58,47 @@ package struct FinitePrecisionExperiment: Experiment {
     return Result(records: records)
   }
 
-  static let schema = TableSchema([
-    .caseName, Column("precision", "float32 (u = 2⁻²⁴) or bfloat16 (u = 2⁻⁸)", unit: "1"),
-    Column("method", "recursive, pairwise or compensated (Sum2) summation", unit: "1"), .count,
-    Column("sums", "sums judged: replicates × coordinates", unit: "1"),
-    Column("inexact", "sums that differ from the exact sum of the same rounded inputs", unit: "1"),
-    Column("max_ratio", "max |ŝ − s| / bound (the bound infinite where k·u ≥ 1)", unit: "1"),
-    Column(
+  /// The columns its figure reads.
+  enum Columns {
+    static let precision = Column("precision", "float32 (u = 2⁻²⁴) or bfloat16 (u = 2⁻⁸)", unit: "1")
+    static let method = Column("method", "recursive, pairwise or compensated (Sum2) summation", unit: "1")
+    static let maxRelativeError = Column("max_relative_error", "max |ŝ − s| / Σ|xᵢ|", unit: "1")
+    static let relativeBound = Column("relative_bound", "largest finite bound / Σ|xᵢ| (empty: no finite bound)", unit: "1")
+  }
+
+  /// One row per case × precision × method × N.
+  static let table = RecordTable<(caseName: String, cell: FinitePrecisionControl.Cell)>([
+    .column(.caseName) { CSVCell($0.caseName) },
+    .column(Columns.precision) { CSVCell($0.cell.precision.rawValue) },
+    .column(Columns.method) { CSVCell($0.cell.method.rawValue) },
+    .column(.count) { CSVCell($0.cell.count) },
+    .column("sums", "sums judged: replicates × coordinates", unit: "1") { CSVCell($0.cell.sums) },
+    .column("inexact", "sums that differ from the exact sum of the same rounded inputs", unit: "1") { CSVCell($0.cell.inexact) },
+    .column("max_ratio", "max |ŝ − s| / bound (the bound infinite where k·u ≥ 1)", unit: "1") { CSVCell($0.cell.maxRatio) },
+    .column(
       "max_finer_ratio",
       "max |ŝ − s| / the same method's bound in the next finer format (binary64 for float32, float32 for bfloat16): above 1, no finer arithmetic explains the error",
-      unit: "1"),
-    Column("max_relative_error", "max |ŝ − s| / Σ|xᵢ|", unit: "1"),
-    Column("rms_relative_error", "RMS of |ŝ − s| / Σ|xᵢ| (the typical error)", unit: "1"),
-    Column("relative_bound", "largest finite bound / Σ|xᵢ| (empty: no finite bound)", unit: "1"),
+      unit: "1"
+    ) { CSVCell($0.cell.maxFinerRatio) },
+    .column(Columns.maxRelativeError) { CSVCell($0.cell.maxRelativeError) },
+    .column("rms_relative_error", "RMS of |ŝ − s| / Σ|xᵢ| (the typical error)", unit: "1") { CSVCell($0.cell.rmsRelativeError) },
+    .column(Columns.relativeBound) { CSVCell($0.cell.relativeBound) },
   ])
 
-  static let stallSchema = TableSchema([
-    .caseName, .count, Column("last_change", "index of the last term that changed the bfloat16 recursive sum", unit: "1"),
-    Column("stalled_sum", "the bfloat16 recursive sum of all N terms", unit: "1"),
-    Column("predicted", "2⁸: from there on every term in [0, 1) is below half an ulp", unit: "1"),
+  /// One row per case whose bfloat16 recursive sum stalled.
+  static let stallTable = RecordTable<(caseName: String, stall: (lastChange: Int, sum: Double, count: Int))>([
+    .column(.caseName) { CSVCell($0.caseName) },
+    .column(.count) { CSVCell($0.stall.count) },
+    .column("last_change", "index of the last term that changed the bfloat16 recursive sum", unit: "1") { CSVCell($0.stall.lastChange) },
+    .column("stalled_sum", "the bfloat16 recursive sum of all N terms", unit: "1") { CSVCell($0.stall.sum) },
+    .column("predicted", "2⁸: from there on every term in [0, 1) is below half an ulp", unit: "1") { _ in CSVCell(256.0) },
   ])
 
   public func tables(_ result: Result) -> [SchemaTable] {
-    var doc = SchemaTable(Self.schema)
-    var stall = SchemaTable(Self.stallSchema)
-    for r in result.records {
-      for c in r.control.cells {
-        doc.append([
-          CSVCell(r.caseName), CSVCell(c.precision.rawValue), CSVCell(c.method.rawValue), CSVCell(c.count), CSVCell(c.sums),
-          CSVCell(c.inexact), CSVCell(c.maxRatio), CSVCell(c.maxFinerRatio), CSVCell(c.maxRelativeError), CSVCell(c.rmsRelativeError),
-          CSVCell(c.relativeBound),
-        ])
-      }
-      if let s = r.control.stall {
-        stall.append([CSVCell(r.caseName), CSVCell(s.count), CSVCell(s.lastChange), CSVCell(s.sum), CSVCell(256.0)])
-      }
-    }
-    return [doc, stall]
+    [
+      Self.table.filled(with: result.records.flatMap { r in r.control.cells.map { (r.caseName, $0) } }),
+      Self.stallTable.filled(with: result.records.compactMap { r in r.control.stall.map { (r.caseName, $0) } }),
+    ]
   }
 
   static func short(_ x: Double) -> String { String(format: "%.2g", x) }

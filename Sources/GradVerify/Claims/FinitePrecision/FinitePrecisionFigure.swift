@@ -9,19 +9,19 @@ extension FinitePrecisionExperiment {
   static func errors(table: ResultTable) -> PlotFigure {
     let methods = SummationMethod.allCases.map(\.rawValue)
     var panels: [PlotPanel] = []
-    for name in table.distinct("case") where name != gridCase {
-      for precision in table.distinct("precision") {
-        let rows = table.rows.filter { $0["case"] == name && $0["precision"] == precision }
+    for name in table.distinct(.caseName) where name != gridCase {
+      for precision in table.distinct(Columns.precision) {
+        let rows = table.rows.filter { $0[.caseName] == name && $0[Columns.precision] == precision }
         var series: [PlotSeries] = []
         for (i, method) in methods.enumerated() {
-          let own = rows.filter { $0["method"] == method }
+          let own = rows.filter { $0[Columns.method] == method }
           series.append(PlotSeries(
             label: "\(method): largest error",
-            points: own.compactMap { r in r.number("N").flatMap { n in r.number("max_relative_error").map { PlotPoint(x: n, y: $0) } } },
+            points: own.compactMap { r in r.number(.count).flatMap { n in r.number(Columns.maxRelativeError).map { PlotPoint(x: n, y: $0) } } },
             style: .measured(i + 1)))
           series.append(PlotSeries(
             label: "\(method): Higham bound",
-            points: own.compactMap { r in r.number("N").flatMap { n in r.optionalNumber("relative_bound").map { PlotPoint(x: n, y: $0) } } },
+            points: own.compactMap { r in r.number(.count).flatMap { n in r.optionalNumber(Columns.relativeBound).map { PlotPoint(x: n, y: $0) } } },
             style: .theory(i + 1), bounds: "\(method): largest error"))
         }
         panels.append(PlotPanel(

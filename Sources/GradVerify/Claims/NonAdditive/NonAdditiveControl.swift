@@ -1,4 +1,16 @@
 
+/// What N2's gradient table reports of a cost: its 5-point difference against the true gradient and against
+/// the averaged per-example gradient, in units of the difference's tolerance τⱼ.
+package protocol GradientComparison: Sendable {
+  var trueGradientScore: Double { get }
+  var mismatchScore: Double { get }
+  var relativeMismatch: Double { get }
+  var gradientVerdict: Verdict { get }
+}
+
+extension NonAdditiveControl: GradientComparison {}
+extension BatchNormControl: GradientComparison {}
+
 /// Negative control N2 for one cost: the finite-difference gradient of the true (non-additive) cost
 /// against the average of per-example gradients, and the mini-batch bias of the cost against b.
 ///

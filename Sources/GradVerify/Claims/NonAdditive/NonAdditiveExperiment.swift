@@ -93,73 +93,86 @@ package struct NonAdditiveExperiment: Experiment {
     return (name, control)
   }
 
-  static let costColumn = Column(
-    "cost", "the cost tested: a non-additive one, the additive mean (its twin), or batch-norm", unit: "1")
+  /// The name of the batch-norm cost in the tables (the others are `NonAdditiveCost` values).
+  static let batchNormCost = "batch-norm"
 
-  static let gradientSchema = TableSchema([
-    .caseName, costColumn, Column("true_gradient_score", "maxⱼ |Dⱼ − true ∇Cⱼ|/τⱼ (≤ 1: confirmed)", unit: "1"),
-    Column("mismatch_score", "maxⱼ |Dⱼ − averaged per-example gradientⱼ|/τⱼ", unit: "1"),
-    Column("relative_mismatch", "‖averaged − true‖∞/‖true‖∞", unit: "1"),
-    Column("gradient_verdict", "FAILS-AS-PREDICTED, PASS (additive twin) or FAIL", unit: "1"),
-  ])
-
-  static let biasSchema = TableSchema([
-    .caseName, costColumn, .batch, .draws,
-    Column("bias", "Monte Carlo mean of C(batch) − C(all N) for the cost", unit: "loss"),
-    Column("bias_se", "standard error of the bias", unit: "loss"),
-    Column(
+  /// The columns its figure reads.
+  enum Columns {
+    static let cost = Column(
+      "cost", "the cost tested: a non-additive one, the additive mean (its twin), or batch-norm", unit: "1")
+    static let bias = Column("bias", "Monte Carlo mean of C(batch) − C(all N) for the cost", unit: "loss")
+    static let biasSE = Column("bias_se", "standard error of the bias", unit: "loss")
+    static let prediction = Column(
       "prediction",
       "predicted batch bias of the cost (exact for square-of-mean, delta method for log-mean-exp, 0 for the mean; empty for batch norm, which has none)",
-      unit: "loss"),
-    Column("z", "(bias − prediction)/se (empty: no prediction)", unit: "1"),
-    Column("judged", "the prediction is judged at this b", unit: "1"), .criticalZ, .exactlyZero,
-  ])
-
-  public func tables(_ result: Result) -> [SchemaTable] {
-    [gradientTable(result), biasTable(result)]
+      unit: "loss")
+    static let judged = Column("judged", "the prediction is judged at this b", unit: "1")
   }
 
   /// One row per case × cost: the gradient comparison.
-  func gradientTable(_ result: Result) -> SchemaTable {
-    var doc = SchemaTable(Self.gradientSchema)
-    for r in result.records {
-      let c = r.control
-      doc.append([
-        CSVCell(r.caseName), CSVCell(c.cost.rawValue), CSVCell(c.trueGradientScore), CSVCell(c.mismatchScore),
-        CSVCell(c.relativeMismatch), CSVCell(c.gradientVerdict.rawValue),
-      ])
-    }
-    for (name, c) in result.batchNormRecords {
-      doc.append([
-        CSVCell(name), "batch-norm", CSVCell(c.trueGradientScore), CSVCell(c.mismatchScore), CSVCell(c.relativeMismatch),
-        CSVCell(c.gradientVerdict.rawValue),
-      ])
-    }
-    return doc
+  static let gradientTable = RecordTable<(caseName: String, cost: String, comparison: any GradientComparison)>([
+    .column(.caseName) { CSVCell($0.caseName) },
+    .column(Columns.cost) { CSVCell($0.cost) },
+    .column("true_gradient_score", "maxⱼ |Dⱼ − true ∇Cⱼ|/τⱼ (≤ 1: confirmed)", unit: "1") { CSVCell($0.comparison.trueGradientScore) },
+    .column("mismatch_score", "maxⱼ |Dⱼ − averaged per-example gradientⱼ|/τⱼ", unit: "1") { CSVCell($0.comparison.mismatchScore) },
+    .column("relative_mismatch", "‖averaged − true‖∞/‖true‖∞", unit: "1") { CSVCell($0.comparison.relativeMismatch) },
+    .column("gradient_verdict", "FAILS-AS-PREDICTED, PASS (additive twin) or FAIL", unit: "1") {
+      CSVCell($0.comparison.gradientVerdict.rawValue)
+    },
+  ])
+
+  /// One row of the bias table: a cost's mini-batch bias at one b. Batch norm has no prediction, so nothing
+  /// is judged for it.
+  struct BiasRow {
+    var caseName: String
+    var cost: String
+    var batch: Int
+    var draws: Int
+    var bias: Double
+    var standardError: Double
+    var prediction: Double?
+    var z: Double?
+    var judged: Bool
+    var criticalZ: Double?
+    var exactlyZero: Bool
   }
 
   /// One row per case × cost × b: the mini-batch bias of the cost.
-  func biasTable(_ result: Result) -> SchemaTable {
-    var doc = SchemaTable(Self.biasSchema)
-    for r in result.records {
-      for cell in r.control.biasCells {
-        doc.append([
-          CSVCell(r.caseName), CSVCell(r.control.cost.rawValue), CSVCell(cell.batch), CSVCell(r.control.draws),
-          CSVCell(cell.bias), CSVCell(cell.standardError), CSVCell(cell.prediction), CSVCell(cell.z), CSVCell(cell.judged),
-          CSVCell(r.control.criticalZ), CSVCell(cell.exactlyZero),
-        ])
+  static let biasTable = RecordTable<BiasRow>([
+    .column(.caseName) { CSVCell($0.caseName) },
+    .column(Columns.cost) { CSVCell($0.cost) },
+    .column(.batch) { CSVCell($0.batch) },
+    .column(.draws) { CSVCell($0.draws) },
+    .column(Columns.bias) { CSVCell($0.bias) },
+    .column(Columns.biasSE) { CSVCell($0.standardError) },
+    .column(Columns.prediction) { CSVCell($0.prediction) },
+    .column("z", "(bias − prediction)/se (empty: no prediction)", unit: "1") { CSVCell($0.z) },
+    .column(Columns.judged) { CSVCell($0.judged) },
+    .column(.criticalZ) { CSVCell($0.criticalZ) },
+    .column(.exactlyZero) { CSVCell($0.exactlyZero) },
+  ])
+
+  public func tables(_ result: Result) -> [SchemaTable] {
+    let gradients =
+      result.records.map { ($0.caseName, $0.control.cost.rawValue, $0.control as any GradientComparison) }
+      + result.batchNormRecords.map { ($0.caseName, Self.batchNormCost, $0.control as any GradientComparison) }
+    let biases =
+      result.records.flatMap { r in
+        r.control.biasCells.map { cell in
+          BiasRow(
+            caseName: r.caseName, cost: r.control.cost.rawValue, batch: cell.batch, draws: r.control.draws, bias: cell.bias,
+            standardError: cell.standardError, prediction: cell.prediction, z: cell.z, judged: cell.judged,
+            criticalZ: r.control.criticalZ, exactlyZero: cell.exactlyZero)
+        }
       }
-    }
-    // Batch norm has no closed-form bias: measured with its standard error, not judged.
-    for (name, c) in result.batchNormRecords {
-      for cell in c.biases {
-        doc.append([
-          CSVCell(name), "batch-norm", CSVCell(cell.batch), CSVCell(settings.draws), CSVCell(cell.bias),
-          CSVCell(cell.standardError), "", "", CSVCell(false), "", CSVCell(false),
-        ])
+      + result.batchNormRecords.flatMap { r in
+        r.control.biases.map { cell in
+          BiasRow(
+            caseName: r.caseName, cost: Self.batchNormCost, batch: cell.batch, draws: settings.draws, bias: cell.bias,
+            standardError: cell.standardError, judged: false, exactlyZero: false)
+        }
       }
-    }
-    return doc
+    return [Self.gradientTable.filled(with: gradients), Self.biasTable.filled(with: biases)]
   }
 
   public func verdicts(_ result: Result) -> [VerdictRow] {

@@ -45,44 +45,56 @@ package struct ReshufflingExperiment: SettingsExperiment {
     })
   }
 
-  static let pairSchema = TableSchema([
-    .caseName, .count, .batch, Column("epochs", "epochs drawn", unit: "1"),
-    Column("pair", "the two batches: same-epoch (B_1, B_2 of one permutation) or independent", unit: "1"),
-    Column("covariance", "mean of (ḡ_{B_1} − g)·(ḡ_{B_2} − g)", unit: "gradient²"),
-    Column("se", "Monte Carlo standard error of covariance", unit: "gradient²"),
-    Column("prediction", "−tr Σ_N/(N − 1) for one epoch, 0 for independent batches", unit: "gradient²"),
-    Column("z", "(covariance − prediction)/se", unit: "1"), .criticalZ,
-    Column("epochs_not_ending_at_g", "epochs whose final mean differed from g in some bit", unit: "1"),
+  /// The two pairs of batches, by the name the pair table gives them.
+  enum Pair: String { case sameEpoch = "same-epoch", independent }
+
+  /// The columns its figure reads.
+  enum Columns {
+    static let pair = Column("pair", "the two batches: same-epoch (B_1, B_2 of one permutation) or independent", unit: "1")
+    static let covariance = Column("covariance", "mean of (ḡ_{B_1} − g)·(ḡ_{B_2} − g)", unit: "gradient²")
+    static let prediction = Column("prediction", "−tr Σ_N/(N − 1) for one epoch, 0 for independent batches", unit: "gradient²")
+    static let epochsNotEndingAtG = Column("epochs_not_ending_at_g", "epochs whose final mean differed from g in some bit", unit: "1")
+    static let examplesSeen = Column("m", "examples seen, k·b", unit: "1")
+  }
+
+  /// One row per case × pair of batches: their covariance against the law's.
+  static let pairTable = RecordTable<(record: Record, pair: Pair, test: ReshufflingControl.MeanTest)>([
+    .column(.caseName) { CSVCell($0.record.caseName) },
+    .column(.count) { CSVCell($0.record.control.count) },
+    .column(.batch) { CSVCell($0.record.control.batch) },
+    .column("epochs", "epochs drawn", unit: "1") { CSVCell($0.record.control.epochs) },
+    .column(Columns.pair) { CSVCell($0.pair.rawValue) },
+    .column(Columns.covariance) { CSVCell($0.test.mean) },
+    .column("se", "Monte Carlo standard error of covariance", unit: "gradient²") { CSVCell($0.test.standardError) },
+    .column(Columns.prediction) { CSVCell($0.test.prediction) },
+    .column("z", "(covariance − prediction)/se", unit: "1") { CSVCell(($0.test.mean - $0.test.prediction) / $0.test.standardError) },
+    .column(.criticalZ) { CSVCell($0.test.criticalZ) },
+    .column(Columns.epochsNotEndingAtG) { CSVCell($0.record.control.epochsNotEndingAtG) },
   ])
 
-  static let runningSchema = TableSchema([
-    .caseName, .count, .batch, Column("k", "batches seen", unit: "1"), Column("m", "examples seen, k·b", unit: "1"),
-    Column("epochs", "epochs drawn", unit: "1"), .meanSquaredError.described( "Monte Carlo mean of ‖ḡ_m − g‖² over epochs"),
-    .theory.described( "(N − m)/(N − 1) · tr Σ_N/m, the without-replacement law"), .meanSquaredErrorNullSE,
-    .varianceZ, .lowerCriticalZ, .upperCriticalZ,
+  /// One row per case × checkpoint: the running mean's squared error against the without-replacement law.
+  static let runningTable = RecordTable<(record: Record, checkpoint: ReshufflingControl.Checkpoint)>([
+    .column(.caseName) { CSVCell($0.record.caseName) },
+    .column(.count) { CSVCell($0.record.control.count) },
+    .column(.batch) { CSVCell($0.record.control.batch) },
+    .column("k", "batches seen", unit: "1") { CSVCell($0.checkpoint.batches) },
+    .column(Columns.examplesSeen) { CSVCell($0.checkpoint.examples) },
+    .column("epochs", "epochs drawn", unit: "1") { CSVCell($0.record.control.epochs) },
+    .column(.meanSquaredError.described("Monte Carlo mean of ‖ḡ_m − g‖² over epochs")) { CSVCell($0.checkpoint.meanSquaredError) },
+    .column(.theory.described("(N − m)/(N − 1) · tr Σ_N/m, the without-replacement law")) { CSVCell($0.checkpoint.law.mean) },
+    .column(.meanSquaredErrorNullSE) { CSVCell($0.checkpoint.nullStandardError) },
+    .column(.varianceZ) { CSVCell($0.checkpoint.z) },
+    .column(.lowerCriticalZ) { CSVCell($0.checkpoint.critical.lower) },
+    .column(.upperCriticalZ) { CSVCell($0.checkpoint.critical.upper) },
   ])
 
   public func tables(_ result: Result) -> [SchemaTable] {
-    var pairs = SchemaTable(Self.pairSchema)
-    var running = SchemaTable(Self.runningSchema)
-    for r in result.records {
-      let c = r.control
-      for (name, t) in [("same-epoch", c.epochPair), ("independent", c.independentPair)] {
-        pairs.append([
-          CSVCell(r.caseName), CSVCell(c.count), CSVCell(c.batch), CSVCell(c.epochs), CSVCell(name), CSVCell(t.mean),
-          CSVCell(t.standardError), CSVCell(t.prediction), CSVCell((t.mean - t.prediction) / t.standardError),
-          CSVCell(t.criticalZ), CSVCell(c.epochsNotEndingAtG),
-        ])
-      }
-      for k in c.checkpoints {
-        running.append([
-          CSVCell(r.caseName), CSVCell(c.count), CSVCell(c.batch), CSVCell(k.batches), CSVCell(k.examples),
-          CSVCell(c.epochs), CSVCell(k.meanSquaredError), CSVCell(k.law.mean), CSVCell(k.nullStandardError), CSVCell(k.z),
-          CSVCell(k.critical.lower), CSVCell(k.critical.upper),
-        ])
-      }
-    }
-    return [pairs, running]
+    [
+      Self.pairTable.filled(with: result.records.flatMap { r in
+        [(r, Pair.sameEpoch, r.control.epochPair), (r, Pair.independent, r.control.independentPair)]
+      }),
+      Self.runningTable.filled(with: result.records.flatMap { r in r.control.checkpoints.map { (r, $0) } }),
+    ]
   }
 
   static func short(_ x: Double) -> String { String(format: "%.3g", x) }

@@ -10,18 +10,18 @@ extension ReshufflingExperiment {
   }
 
   static func epoch(running: ResultTable, pairs: ResultTable) -> PlotFigure {
-    let panels = running.distinct("case").map { name -> PlotPanel in
-      let rows = running.rows.filter { $0["case"] == name }
-      let own = pairs.rows.filter { $0["case"] == name }
-      let n = rows.first?.number("N") ?? 0
-      let ended = own.first?["epochs_not_ending_at_g"] == "0"
+    let panels = running.distinct(.caseName).map { name -> PlotPanel in
+      let rows = running.rows.filter { $0[.caseName] == name }
+      let own = pairs.rows.filter { $0[.caseName] == name }
+      let n = rows.first?.number(.count) ?? 0
+      let ended = own.first?[Columns.epochsNotEndingAtG] == CSVCell(0).text
       // tr Σ_N from the law at any checkpoint: theory · m (N − 1)/(N − m).
-      let trace = rows.first.flatMap { r in r.number("theory").flatMap { t in r.number("m").map { t * $0 * (n - 1) / (n - $0) } } } ?? 0
+      let trace = rows.first.flatMap { r in r.number(.theory).flatMap { t in r.number(Columns.examplesSeen).map { t * $0 * (n - 1) / (n - $0) } } } ?? 0
       let grid = (1...64).map { n * Double($0) / 64 }
-      let measured = rows.compactMap { r in r.number("m").flatMap { m in r.number("mse").map { PlotPoint(x: m, y: $0) } } }
+      let measured = rows.compactMap { r in r.number(Columns.examplesSeen).flatMap { m in r.number(.meanSquaredError).map { PlotPoint(x: m, y: $0) } } }
         + (ended ? [PlotPoint(x: n, y: 0)] : [])
       var notes: [String] = []
-      if let same = own.first(where: { $0["pair"] == "same-epoch" }), let c = same.number("covariance"), let p = same.number("prediction") {
+      if let same = own.first(where: { $0[Columns.pair] == Pair.sameEpoch.rawValue }), let c = same.number(Columns.covariance), let p = same.number(Columns.prediction) {
         notes.append("cov(batch 1, batch 2): \(PlotLabel.short(c)), law −tr Σ/(N−1) = \(PlotLabel.short(p))")
       }
       notes.append(ended ? "every epoch ends exactly at ∇C" : "some epoch missed ∇C")
