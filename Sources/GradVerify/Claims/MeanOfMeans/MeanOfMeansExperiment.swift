@@ -41,7 +41,7 @@ package struct MeanOfMeansExperiment: SettingsExperiment {
       (grouping.rawValue, DocumentLayout.unequal(
         count: gradients.count, meanLength: settings.meanLength, grouping: grouping, losses: gradients.losses, seed: seed,
         name: name))
-    } + [("equal", DocumentLayout.equal(count: gradients.count, length: settings.meanLength, seed: seed, name: name))]
+    } + [(Self.equalLayout, DocumentLayout.equal(count: gradients.count, length: settings.meanLength, seed: seed, name: name))]
   }
 
   public func run(_ input: ExperimentInput) throws(InputError) -> Result {
@@ -71,42 +71,52 @@ package struct MeanOfMeansExperiment: SettingsExperiment {
     return Result(records: records, criticalZ: critical)
   }
 
-  static let schema = TableSchema([
-    .caseName, Column("layout", "documents: random or by-loss grouping of geometric lengths, or equal lengths (twin)", unit: "1"),
-    Column("scheme", "batching scheme", unit: "1"), Column("M", "micro-batches per batch", unit: "1"),
-    Column("k", "documents per micro-batch", unit: "1"), Column("documents", "documents D", unit: "1"),
-    Column("tokens", "tokens in the documents", unit: "1"), Column("min_length", "shortest document", unit: "token"),
-    Column("max_length", "longest document", unit: "token"), .draws,
-    Column("identity_violations", "batches where |(ĝ − ∇C_B) − Σ_m w_m ∇C_{B_m}| exceeded its rounding bound τ", unit: "1"),
-    Column("identity_max_ratio", "largest |(ĝ − ∇C_B) − Σ_m w_m ∇C_{B_m}|/τ over batches and coordinates", unit: "1"),
-    Column("batches_with_gap", "batches where ĝ − ∇C_B exceeds τ in some coordinate", unit: "1"),
-    Column("relative_gap", "mean over batches of ‖ĝ − ∇C_B‖/‖∇C_B‖ (measured)", unit: "1"),
-    Column("relative_prediction", "mean over batches of ‖Σ_m (1/M − T_m/T_B)∇C_{B_m}‖/‖∇C_B‖ (predicted)", unit: "1"),
-    Column("sum_violations", "batches where Σ_m S_m/T_B (sum, then divide once) missed ∇C_B by more than its rounding bound", unit: "1"),
-    Column("bias_norm", "‖mean over batches of ĝ − ∇C‖ (k = 1)", unit: "gradient"),
-    Column("predicted_bias_norm", "‖(1/D)Σ_d ḡ_d − ∇C‖, the exact expectation (k = 1)", unit: "gradient"),
-    Column("max_agreement_z", "maxⱼ |mean − prediction|/se, se exact (k = 1)", unit: "1"),
-    Column("max_bias_z", "maxⱼ |mean|/se (k = 1)", unit: "1"),
-    Column("predicted_z", "maxⱼ |prediction|/se: the bias the test can see (k = 1)", unit: "1"), .criticalZ,
+  /// The layout of the twin: every document of one length.
+  static let equalLayout = "equal"
+
+  /// The columns its figure reads.
+  enum Columns {
+    static let identityViolations = Column("identity_violations", "batches where |(ĝ − ∇C_B) − Σ_m w_m ∇C_{B_m}| exceeded its rounding bound τ", unit: "1")
+    static let layout = Column("layout", "documents: random or by-loss grouping of geometric lengths, or equal lengths (twin)", unit: "1")
+    static let scheme = Column("scheme", "batching scheme", unit: "1")
+    static let microBatches = Column("M", "micro-batches per batch", unit: "1")
+    static let documentsPerMicroBatch = Column("k", "documents per micro-batch", unit: "1")
+    static let relativeGap = Column("relative_gap", "mean over batches of ‖ĝ − ∇C_B‖/‖∇C_B‖ (measured)", unit: "1")
+    static let relativePrediction = Column("relative_prediction", "mean over batches of ‖Σ_m (1/M − T_m/T_B)∇C_{B_m}‖/‖∇C_B‖ (predicted)", unit: "1")
+  }
+
+  /// One row per case × layout × scheme; the k = 1 bias columns only where the scheme's expectation is exact.
+  static let table = RecordTable<Record>([
+    .column(.caseName) { CSVCell($0.caseName) },
+    .column(Columns.layout) { CSVCell($0.layout) },
+    .column(Columns.scheme) { CSVCell($0.control.scheme.name) },
+    .column(Columns.microBatches) { CSVCell($0.control.scheme.microBatches) },
+    .column(Columns.documentsPerMicroBatch) { CSVCell($0.control.scheme.documentsPerMicroBatch) },
+    .column("documents", "documents D", unit: "1") { CSVCell($0.control.documents) },
+    .column("tokens", "tokens in the documents", unit: "1") { CSVCell($0.control.tokens) },
+    .column("min_length", "shortest document", unit: "token") { CSVCell($0.control.lengthRange.0) },
+    .column("max_length", "longest document", unit: "token") { CSVCell($0.control.lengthRange.1) },
+    .column(.draws) { CSVCell($0.control.draws) },
+    .column(Columns.identityViolations) { CSVCell($0.control.identityViolations) },
+    .column("identity_max_ratio", "largest |(ĝ − ∇C_B) − Σ_m w_m ∇C_{B_m}|/τ over batches and coordinates", unit: "1") { CSVCell($0.control.identityMaxRatio) },
+    .column("batches_with_gap", "batches where ĝ − ∇C_B exceeds τ in some coordinate", unit: "1") { CSVCell($0.control.batchesWithGap) },
+    .column(Columns.relativeGap) { CSVCell($0.control.meanRelativeGap) },
+    .column(Columns.relativePrediction) { CSVCell($0.control.meanRelativePrediction) },
+    .column("sum_violations", "batches where Σ_m S_m/T_B (sum, then divide once) missed ∇C_B by more than its rounding bound", unit: "1") { CSVCell($0.control.sumViolations) },
+    .column("bias_norm", "‖mean over batches of ĝ − ∇C‖ (k = 1)", unit: "gradient") { CSVCell(Self.exactOnly($0.control, \.meanBiasNorm)) },
+    .column("predicted_bias_norm", "‖(1/D)Σ_d ḡ_d − ∇C‖, the exact expectation (k = 1)", unit: "gradient") { CSVCell(Self.exactOnly($0.control, \.predictedBiasNorm)) },
+    .column("max_agreement_z", "maxⱼ |mean − prediction|/se, se exact (k = 1)", unit: "1") { CSVCell(Self.exactOnly($0.control, \.maxAgreementZ)) },
+    .column("max_bias_z", "maxⱼ |mean|/se (k = 1)", unit: "1") { CSVCell(Self.exactOnly($0.control, \.maxBiasZ)) },
+    .column("predicted_z", "maxⱼ |prediction|/se: the bias the test can see (k = 1)", unit: "1") { CSVCell(Self.exactOnly($0.control, \.predictedZ)) },
+    .column(.criticalZ) { CSVCell($0.control.criticalZ) },
   ])
 
-  public func tables(_ result: Result) -> [SchemaTable] {
-    var doc = SchemaTable(Self.schema)
-    for r in result.records {
-      let c = r.control
-      let exact = c.scheme.hasExactExpectation
-      func k1(_ x: Double) -> CSVCell { exact ? CSVCell(x) : CSVCell("") }
-      doc.append([
-        CSVCell(r.caseName), CSVCell(r.layout), CSVCell(c.scheme.name), CSVCell(c.scheme.microBatches),
-        CSVCell(c.scheme.documentsPerMicroBatch), CSVCell(c.documents), CSVCell(c.tokens), CSVCell(c.lengthRange.0),
-        CSVCell(c.lengthRange.1), CSVCell(c.draws), CSVCell(c.identityViolations), CSVCell(c.identityMaxRatio),
-        CSVCell(c.batchesWithGap), CSVCell(c.meanRelativeGap), CSVCell(c.meanRelativePrediction), CSVCell(c.sumViolations),
-        k1(c.meanBiasNorm), k1(c.predictedBiasNorm), k1(c.maxAgreementZ), k1(c.maxBiasZ), k1(c.predictedZ),
-        CSVCell(c.criticalZ),
-      ])
-    }
-    return [doc]
+  /// A k = 1 bias figure of the control, where its scheme has an exact expectation; nil (an empty cell) elsewhere.
+  static func exactOnly(_ control: MeanOfMeansControl, _ figure: KeyPath<MeanOfMeansControl, Double>) -> Double? {
+    control.scheme.hasExactExpectation ? control[keyPath: figure] : nil
   }
+
+  public func tables(_ result: Result) -> [SchemaTable] { [Self.table.filled(with: result.records)] }
 
   static func percent(_ x: Double) -> String { String(format: "%.3g%%", 100 * x) }
   static func short(_ x: Double) -> String { String(format: "%.3g", x) }
@@ -135,7 +145,7 @@ package struct MeanOfMeansExperiment: SettingsExperiment {
           keyFigure: "sum then divide once: \(sums.reduce(0, +)) of \(runs.reduce(0) { $0 + $1.control.draws }) batches off grad C_B beyond rounding",
           verdict: runs.map(\.control.sumTwinVerdict).max() ?? .fail))
       }
-      let equal = own.filter { $0.layout == "equal" }
+      let equal = own.filter { $0.layout == Self.equalLayout }
       let worstZ = equal.filter(\.control.scheme.hasExactExpectation).map(\.control.maxAgreementZ).max() ?? 0
       let gaps = equal.reduce(0) { $0 + $1.control.batchesWithGap }
       rows.append(VerdictRow(

@@ -7,28 +7,28 @@ extension MeanOfMeansExperiment {
   }
 
   static func gaps(table: ResultTable) -> PlotFigure {
-    let schemes = table.distinct("scheme")
-    let panels = table.distinct("case").map { name -> PlotPanel in
-      let rows = table.rows.filter { $0["case"] == name }
+    let schemes = table.distinct(Columns.scheme)
+    let panels = table.distinct(.caseName).map { name -> PlotPanel in
+      let rows = table.rows.filter { $0[.caseName] == name }
       func points(_ selected: [ResultTable.Row]) -> [PlotPoint] {
         selected.compactMap { row in
-          row.number("relative_prediction").flatMap { x in row.number("relative_gap").map { PlotPoint(x: 100 * x, y: 100 * $0) } }
+          row.number(Columns.relativePrediction).flatMap { x in row.number(Columns.relativeGap).map { PlotPoint(x: 100 * x, y: 100 * $0) } }
         }
       }
-      let unequal = rows.filter { $0["layout"] != "equal" }
+      let unequal = rows.filter { $0[Columns.layout] != equalLayout }
       let series = schemes.enumerated().map { index, scheme in
-        let one = unequal.filter { $0["scheme"] == scheme }
+        let one = unequal.filter { $0[Columns.scheme] == scheme }
         return PlotSeries(
-          label: "\(scheme) (M = \(one.first?["M"] ?? "?"), k = \(one.first?["k"] ?? "?"))", points: points(one),
+          label: "\(scheme) (M = \(one.first?[Columns.microBatches] ?? "?"), k = \(one.first?[Columns.documentsPerMicroBatch] ?? "?"))", points: points(one),
           style: .scatter(index + 1))
       }
       let twin = PlotSeries(
-        label: "equal token counts (twin)", points: points(rows.filter { $0["layout"] == "equal" }),
+        label: "equal token counts (twin)", points: points(rows.filter { $0[Columns.layout] == equalLayout }),
         style: PlotStyle(color: PlotStyle.palette[3], dash: nil, marker: .openCircle, lineWidth: 1, markerSize: 6))
-      let top = 100 * ((rows.compactMap { $0.number("relative_prediction") } + rows.compactMap { $0.number("relative_gap") }).max() ?? 0.01)
+      let top = 100 * ((rows.compactMap { $0.number(Columns.relativePrediction) } + rows.compactMap { $0.number(Columns.relativeGap) }).max() ?? 0.01)
       // Room for the notes above the points, and for the twins' points at the origin.
       let range = [-0.04 * top, 1.35 * top]
-      let held = rows.allSatisfy { $0["identity_violations"] == "0" }
+      let held = rows.allSatisfy { $0[Columns.identityViolations] == CSVCell(0).text }
       return PlotPanel(
         title: CaseTitle.words(name), x: PlotAxis(label: "predicted gap ‖Σ (1/M − Tₘ/T_B) ∇C_Bₘ‖ (% of ‖∇C_B‖)", include: range),
         y: PlotAxis(label: "measured ‖ĝ − ∇C_B‖ (% of ‖∇C_B‖)", include: range),

@@ -50,33 +50,37 @@ package struct TrainingExperiment: SettingsExperiment, CaseMeasurement {
     return bonferroniCriticalZ(familyWiseAlpha: level, tests: Swift.max(1, tests))
   }
 
-  static let schema = TableSchema([
-    .caseName, Column("run", "gd or sgd(b=…)", unit: "1"), .batch, .eta,
-    Column("step", "SGD step index", unit: "1"),
-    Column("examples", "examples processed so far", unit: "1"),
-    Column("cost", "C(θ), the average loss over all N examples at this step", unit: "loss"),
-    Column("gradient_norm", "‖∇C(θ)‖ at this step", unit: "gradient"),
-    Column("noise_mse", "Monte Carlo MSE of fresh batch gradients at this θ", unit: "gradient²"),
-    Column("noise_mse_se", "its exact null standard error √(Var e/R)", unit: "gradient²"),
-    Column("noise_theory", "(N − b)/(N − 1)·tr Σ_N(θ)/b", unit: "gradient²"),
-    Column("noise_z", "(noise_mse − noise_theory)/noise_mse_se (judged with skewness-corrected critical values)", unit: "1"),
+  /// The columns its figure reads.
+  enum Columns {
+    static let run = Column("run", "gd or sgd(b=…)", unit: "1")
+    static let step = Column("step", "SGD step index", unit: "1")
+    static let examples = Column("examples", "examples processed so far", unit: "1")
+    static let cost = Column("cost", "C(θ), the average loss over all N examples at this step", unit: "loss")
+    static let noiseMSE = Column("noise_mse", "Monte Carlo MSE of fresh batch gradients at this θ", unit: "gradient²")
+    static let noiseMSESE = Column("noise_mse_se", "its exact null standard error √(Var e/R)", unit: "gradient²")
+    static let noiseTheory = Column("noise_theory", "(N − b)/(N − 1)·tr Σ_N(θ)/b", unit: "gradient²")
+  }
+
+  /// One row per case × run × recorded step.
+  static let table = RecordTable<(caseName: String, run: TrainingRun, point: TrainingRun.Point)>([
+    .column(.caseName) { CSVCell($0.caseName) },
+    .column(Columns.run) { CSVCell($0.run.label) },
+    .column(.batch) { CSVCell($0.run.batch) },
+    .column(.eta) { CSVCell($0.run.eta) },
+    .column(Columns.step) { CSVCell($0.point.step) },
+    .column(Columns.examples) { CSVCell($0.point.examples) },
+    .column(Columns.cost) { CSVCell($0.point.cost) },
+    .column("gradient_norm", "‖∇C(θ)‖ at this step", unit: "gradient") { CSVCell($0.point.gradientNorm) },
+    .column(Columns.noiseMSE) { CSVCell($0.point.noise?.meanSquaredError) },
+    .column(Columns.noiseMSESE) { CSVCell($0.point.noiseNullStandardError) },
+    .column(Columns.noiseTheory) { CSVCell($0.point.noiseTheory) },
+    .column("noise_z", "(noise_mse − noise_theory)/noise_mse_se (judged with skewness-corrected critical values)", unit: "1") {
+      CSVCell($0.point.noiseZ)
+    },
   ])
 
   public func tables(_ result: Result) -> [SchemaTable] {
-    var doc = SchemaTable(Self.schema)
-    for r in result.records {
-      for run in r.runs {
-        for point in run.points {
-          doc.append([
-            CSVCell(r.caseName), CSVCell(run.label), CSVCell(run.batch), CSVCell(run.eta), CSVCell(point.step),
-            CSVCell(point.examples), CSVCell(point.cost), CSVCell(point.gradientNorm),
-            CSVCell(point.noise?.meanSquaredError), CSVCell(point.noiseNullStandardError),
-            CSVCell(point.noiseTheory), CSVCell(point.noiseZ),
-          ])
-        }
-      }
-    }
-    return [doc]
+    [Self.table.filled(with: result.records.flatMap { r in r.runs.flatMap { run in run.points.map { (r.caseName, run, $0) } } })]
   }
 
   public func verdicts(_ result: Result) -> [VerdictRow] {

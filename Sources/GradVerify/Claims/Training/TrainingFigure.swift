@@ -9,23 +9,23 @@ extension TrainingExperiment {
   /// Training: cost against steps and against examples seen, and the estimator noise along the path.
   static func training(training: ResultTable) -> PlotFigure {
     let rows = training.rows
-    let runs = training.distinct("run")
+    let runs = training.distinct(Columns.run)
     var costBySteps: [PlotSeries] = [], costByExamples: [PlotSeries] = [], noise: [PlotSeries] = []
     for (k, run) in runs.enumerated() {
-      let runRows = rows.filter { $0["run"] == run }
+      let runRows = rows.filter { $0[Columns.run] == run }
       let label = run == "gd" ? "gradient descent (b = N)" : run.replacingOccurrences(of: "sgd(b=", with: "SGD, b = ").replacingOccurrences(of: ")", with: "")
       costBySteps.append(PlotSeries(label: label, points: runRows.compactMap { row in
-        row.number("step").flatMap { s in s > 0 ? row.number("cost").map { PlotPoint(x: s, y: $0) } : nil } }, style: .measured(k)))
+        row.number(Columns.step).flatMap { s in s > 0 ? row.number(Columns.cost).map { PlotPoint(x: s, y: $0) } : nil } }, style: .measured(k)))
       costByExamples.append(PlotSeries(label: label, points: runRows.compactMap { row in
-        row.number("examples").flatMap { e in e > 0 ? row.number("cost").map { PlotPoint(x: e, y: $0) } : nil } }, style: .measured(k)))
+        row.number(Columns.examples).flatMap { e in e > 0 ? row.number(Columns.cost).map { PlotPoint(x: e, y: $0) } : nil } }, style: .measured(k)))
       let measured = runRows.compactMap { row in
-        row.number("step").flatMap { s in row.optionalNumber("noise_mse").map { PlotPoint.interval95(x: s, y: $0, se: row.optionalNumber("noise_mse_se")) } }
+        row.number(Columns.step).flatMap { s in row.optionalNumber(Columns.noiseMSE).map { PlotPoint.interval95(x: s, y: $0, se: row.optionalNumber(Columns.noiseMSESE)) } }
       }
       if !measured.isEmpty {
         var style = PlotStyle.scatter(k)
         style.dash = nil
         noise.append(PlotSeries(label: label, points: measured, style: style))
-        let theory = runRows.compactMap { row in row.number("step").flatMap { s in row.optionalNumber("noise_theory").map { PlotPoint(x: s, y: $0) } } }
+        let theory = runRows.compactMap { row in row.number(Columns.step).flatMap { s in row.optionalNumber(Columns.noiseTheory).map { PlotPoint(x: s, y: $0) } } }
         noise.append(PlotSeries(label: "C3 law at the θ visited, \(label)", points: theory, style: PlotStyle(color: PlotStyle.cycled(PlotStyle.palette, k), dash: "8,4", marker: nil)))
       }
     }
@@ -37,7 +37,7 @@ extension TrainingExperiment {
       PlotPanel(title: "gradient-estimate noise along the path", x: PlotAxis(label: "step (0 not shown)", scale: .logarithmic),
                 y: PlotAxis(label: "E‖ĝ_b − ∇C‖² (squared gradient units)", scale: .logarithmic), series: noise),
     ]
-    let name = training.distinct("case").first ?? ""
+    let name = training.distinct(.caseName).first ?? ""
     return PlotFigure(
       title: "Gradient descent against SGD: \(CaseTitle.words(name))",
       panels: panels, columns: 3, panelWidth: 400,
