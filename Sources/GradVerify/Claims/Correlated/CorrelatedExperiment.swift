@@ -21,7 +21,18 @@ package struct CorrelatedExperiment: Experiment {
 
     /// The design effects against the record's reference (the iid value for AR(1)).
     var designEffects: (measured: Double, se: Double, exact: Double) {
-      measurement.designEffects(independentReference: order == "ar1")
+      measurement.designEffects(independentReference: order == Self.ar1Order)
+    }
+
+    /// The order of an AR(1) record.
+    static let ar1Order = "ar1"
+
+    /// The MSE the design effects are taken against: simple random sampling's, or the iid σ²/b for AR(1).
+    var referenceMSE: Double { order == Self.ar1Order ? measurement.independentMSE : measurement.simpleRandomMSE }
+
+    /// max |Σ(πᵢ/b − 1/N)gᵢ − enumerated bias| where the sampler has the formula (sliding windows).
+    var formulaBiasError: Double? {
+      measurement.formulaBias.map { f in zip(f, measurement.exactBias).map { Swift.abs($0 - $1) }.max() ?? 0 }
     }
   }
 
@@ -109,45 +120,41 @@ package struct CorrelatedExperiment: Experiment {
         population: population, sampler: .circular, batch: b, draws: sweep.draws, seed: seed, name: name,
         threads: threads)
       return Record(
-        caseName: name, order: "ar1", measurement: m, processDesignEffect: AR1Sequence.designEffect(phi: settings.phi, batch: b))
+        caseName: name, order: Record.ar1Order, measurement: m, processDesignEffect: AR1Sequence.designEffect(phi: settings.phi, batch: b))
     }
   }
 
-  static let schema = TableSchema([
-    .caseName,
-    Column("order", "row order sampled: sorted by target, shuffled once, or an AR(1) sequence", unit: "1"),
-    .sampler, .batch, .draws,
-    Column("exact_bias_norm", "‖E[ḡ] − g‖ by enumerating every start", unit: "gradient"),
-    Column("mc_bias_agreement_z", "maxⱼ |MC bias − exact bias|/se", unit: "1"),
-    Column("formula_bias_error", "max |Σ(πᵢ/b − 1/N)gᵢ − enumerated bias| (sliding windows)", unit: "gradient"),
-    Column("exact_mse", "E‖ḡ − g‖² by enumerating every start", unit: "gradient²"),
-    Column("mc_mse", "Monte Carlo mean of ‖ḡ − g‖²", unit: "gradient²"),
-    Column("mc_mse_se", "its standard error", unit: "gradient²"),
-    Column("mse_agreement_z", "(MC MSE − exact MSE)/se", unit: "1"),
-    Column("reference_mse", "simple random sampling's MSE (iid σ²/b for AR(1))", unit: "gradient²"),
-    Column("design_effect_exact", "variance over the reference, exact", unit: "1"),
-    Column("design_effect_mc", "variance over the reference, Monte Carlo", unit: "1"),
-    Column("design_effect_mc_se", "its standard error", unit: "1"),
-    Column("design_effect_process", "1 + 2Σ_{k<b}(1 − k/b)φᵏ for the AR(1) process", unit: "1"),
-    Column("max_bias_z", "maxⱼ |ēⱼ|/se(ēⱼ)", unit: "1"),
+  /// The columns its figure reads.
+  enum Columns {
+    static let designEffectExact = Column("design_effect_exact", "variance over the reference, exact", unit: "1")
+    static let designEffectMC = Column("design_effect_mc", "variance over the reference, Monte Carlo", unit: "1")
+    static let designEffectMCSE = Column("design_effect_mc_se", "its standard error", unit: "1")
+    static let designEffectProcess = Column("design_effect_process", "1 + 2Σ_{k<b}(1 − k/b)φᵏ for the AR(1) process", unit: "1")
+  }
+
+  /// One row per record: a case, order, sampler and b.
+  static let table = RecordTable<Record>([
+    .column(.caseName) { CSVCell($0.caseName) },
+    .column("order", "row order sampled: sorted by target, shuffled once, or an AR(1) sequence", unit: "1") { CSVCell($0.order) },
+    .column(.sampler) { CSVCell($0.measurement.sampler.rawValue) },
+    .column(.batch) { CSVCell($0.measurement.batch) },
+    .column(.draws) { CSVCell($0.measurement.measured.draws) },
+    .column("exact_bias_norm", "‖E[ḡ] − g‖ by enumerating every start", unit: "gradient") { CSVCell($0.measurement.exactBiasNorm) },
+    .column("mc_bias_agreement_z", "maxⱼ |MC bias − exact bias|/se", unit: "1") { CSVCell($0.measurement.biasAgreementZ) },
+    .column("formula_bias_error", "max |Σ(πᵢ/b − 1/N)gᵢ − enumerated bias| (sliding windows)", unit: "gradient") { CSVCell($0.formulaBiasError) },
+    .column("exact_mse", "E‖ḡ − g‖² by enumerating every start", unit: "gradient²") { CSVCell($0.measurement.exactMSE) },
+    .column("mc_mse", "Monte Carlo mean of ‖ḡ − g‖²", unit: "gradient²") { CSVCell($0.measurement.measured.meanSquaredError) },
+    .column("mc_mse_se", "its standard error", unit: "gradient²") { CSVCell($0.measurement.measured.meanSquaredErrorStandardError) },
+    .column("mse_agreement_z", "(MC MSE − exact MSE)/se", unit: "1") { CSVCell($0.measurement.mseAgreementZ) },
+    .column("reference_mse", "simple random sampling's MSE (iid σ²/b for AR(1))", unit: "gradient²") { CSVCell($0.referenceMSE) },
+    .column(Columns.designEffectExact) { CSVCell($0.designEffects.exact) },
+    .column(Columns.designEffectMC) { CSVCell($0.designEffects.measured) },
+    .column(Columns.designEffectMCSE) { CSVCell($0.designEffects.se) },
+    .column(Columns.designEffectProcess) { CSVCell($0.processDesignEffect) },
+    .column("max_bias_z", "maxⱼ |ēⱼ|/se(ēⱼ)", unit: "1") { CSVCell($0.measurement.maxBiasZ) },
   ])
 
-  public func tables(_ result: Result) -> [SchemaTable] {
-    var doc = SchemaTable(Self.schema)
-    for r in result.records {
-      let m = r.measurement
-      let (measured, se, exact) = r.designEffects
-      let formulaError = m.formulaBias.map { f in zip(f, m.exactBias).map { Swift.abs($0 - $1) }.max() ?? 0 }
-      doc.append([
-        CSVCell(r.caseName), CSVCell(r.order), CSVCell(m.sampler.rawValue), CSVCell(m.batch), CSVCell(m.measured.draws),
-        CSVCell(m.exactBiasNorm), CSVCell(m.biasAgreementZ), CSVCell(formulaError), CSVCell(m.exactMSE),
-        CSVCell(m.measured.meanSquaredError), CSVCell(m.measured.meanSquaredErrorStandardError), CSVCell(m.mseAgreementZ),
-        CSVCell(r.order == "ar1" ? m.independentMSE : m.simpleRandomMSE), CSVCell(exact), CSVCell(measured), CSVCell(se),
-        CSVCell(r.processDesignEffect), CSVCell(m.maxBiasZ),
-      ])
-    }
-    return [doc]
-  }
+  public func tables(_ result: Result) -> [SchemaTable] { [Self.table.filled(with: result.records)] }
 
   /// The fewest aligned blocks K = N/b at which the blocks' MSE is judged against its spread over random
   /// orders: it is a mean of K block errors, near normal only for K well above 1 (at K = 2 its law is a
@@ -222,14 +229,14 @@ package struct CorrelatedExperiment: Experiment {
         case ("sorted", .sliding):
           // (c) sliding windows: bias exactly Σ (πᵢ/b − 1/N) gᵢ.
           let broke = ms.contains { $0.maxBiasZ > z }
-          let formulaError = ms.compactMap { m in m.formulaBias.map { f in zip(f, m.exactBias).map { Swift.abs($0 - $1) }.max() ?? 0 } }.max() ?? 0
+          let formulaError = cells.compactMap(\.formulaBiasError).max() ?? 0
           let scale = ms.map(\.exactBiasNorm).max() ?? 1
           let agrees = ms.allSatisfy { $0.biasAgreementZ <= z } && formulaError <= 1e-12 * Swift.max(scale, 1e-300)
           rows.append(VerdictRow(
             claim: VerdictClaims.slidingWindows, caseName: "\(name) sliding windows",
             keyFigure: "|bias| up to \(shortScientific(scale)), formula = enumeration to \(shortScientific(formulaError / scale)), MC max|z| \(rounded2(ms.map(\.biasAgreementZ).max() ?? 0))",
             verdict: .control(broke: broke, sizeAsPredicted: agrees)))
-        case ("ar1", .circular):
+        case (Record.ar1Order, .circular):
           // (d) AR(1) in circular windows: variance over the iid value against 1 + 2 Σ (1 − k/b) ρ̂ₖ.
           let effects = cells.map(\.designEffects)
           // Broken when the exact design effect exceeds 1 by more than white noise could give: for an

@@ -10,27 +10,27 @@ extension CorrelatedExperiment {
   /// ordered or correlated data, exact and by Monte Carlo, beside the shuffled twin.
   static func designEffect(correlated: ResultTable) -> PlotFigure {
     let rows = correlated.rows
-    let ordered = correlated.distinct("case").filter { !$0.contains("(shuffled)") }
+    let ordered = correlated.distinct(.caseName).filter { !$0.contains("(shuffled)") }
     let panels = ordered.map { name -> PlotPanel in
       let twin = name.replacingOccurrences(of: "(sorted)", with: "(shuffled)")
       var series: [PlotSeries] = []
-      let samplers = correlated.distinct("sampler")
+      let samplers = correlated.distinct(.sampler)
       var sources = [(name, "")]
-      if twin != name && rows.contains(where: { $0["case"] == twin }) { sources.append((twin, " after one shuffle")) }
+      if twin != name && rows.contains(where: { $0[.caseName] == twin }) { sources.append((twin, " after one shuffle")) }
       for (caseName, suffix) in sources {
-        let caseRows = rows.filter { $0["case"] == caseName }
-        for (index, sampler) in samplers.enumerated() where sampler != "fixed" {
-          let samplerRows = caseRows.filter { $0["sampler"] == sampler }
+        let caseRows = rows.filter { $0[.caseName] == caseName }
+        for (index, sampler) in samplers.enumerated() where sampler != ContiguousSampler.fixed.rawValue {
+          let samplerRows = caseRows.filter { $0[.sampler] == sampler }
           guard !samplerRows.isEmpty else { continue }
           // One style per sampler and order across all panels, so each legend entry means one thing.
           let k = index + (suffix.isEmpty ? -1 : samplers.count - 1)
-          let exact = samplerRows.compactMap { row in row.number("b").flatMap { b in row.number("design_effect_exact").map { PlotPoint(x: b, y: $0) } } }
+          let exact = samplerRows.compactMap { row in row.number(.batch).flatMap { b in row.number(Columns.designEffectExact).map { PlotPoint(x: b, y: $0) } } }
           let monteCarlo = samplerRows.compactMap { row in
-            row.number("b").flatMap { b in row.number("design_effect_mc").map { PlotPoint.interval95(x: b, y: $0, se: row.number("design_effect_mc_se")) } }
+            row.number(.batch).flatMap { b in row.number(Columns.designEffectMC).map { PlotPoint.interval95(x: b, y: $0, se: row.number(Columns.designEffectMCSE)) } }
           }
           series.append(PlotSeries(label: "\(sampler) blocks\(suffix), exact", points: exact, style: .theory(k)))
           series.append(PlotSeries(label: "\(sampler) blocks\(suffix), Monte Carlo", points: monteCarlo, style: .scatter(k)))
-          let process = samplerRows.compactMap { row in row.number("b").flatMap { b in row.optionalNumber("design_effect_process").map { PlotPoint(x: b, y: $0) } } }
+          let process = samplerRows.compactMap { row in row.number(.batch).flatMap { b in row.optionalNumber(Columns.designEffectProcess).map { PlotPoint(x: b, y: $0) } } }
           if !process.isEmpty {
             series.append(PlotSeries(label: "AR(1) process value", points: process, style: .theory(2 * samplers.count)))
           }
