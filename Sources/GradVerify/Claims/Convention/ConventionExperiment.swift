@@ -145,47 +145,61 @@ package struct ConventionExperiment: SweepSettingsExperiment {
     exact.rows.first { $0.measurement.cell == row.measurement.cell }
   }
 
-  static let schema = TableSchema([
-    .caseName, .sampler, .batch, .count, .draws,
-    Column(
+  /// One judged cell: a case's cell under the exact law or under a bug, with the exact law's row of the same
+  /// cell for a bug.
+  struct JudgedCell {
+    var caseName: String
+    var count: Int
+    var convention: VarianceConvention
+    var row: SweepEvaluation.Row
+    var exactRow: SweepEvaluation.Row?
+
+    /// How far the bug moves the cell's z: (theory_bug − theory)/mse_null_se.
+    var shift: Double? {
+      guard let e = exactRow, let t = e.theory, let tb = row.theory, let se = e.nullStandardError, se > 0 else { return nil }
+      return (tb - t) / se
+    }
+  }
+
+  /// One row per case × cell × convention: the exact law's rows, then each bug's.
+  static let table = RecordTable<JudgedCell>([
+    .column(.caseName) { CSVCell($0.caseName) },
+    .column(.sampler) { CSVCell($0.row.measurement.cell.sampler.rawValue) },
+    .column(.batch) { CSVCell($0.row.measurement.cell.batch) },
+    .column(.count) { CSVCell($0.count) },
+    .column(.draws) { CSVCell($0.row.measurement.draws) },
+    .column(
       "convention",
       "exact (the law), sampleCovarianceWithReplacement (tr S²/b) or finitePopulationOnSigmaN ((1 − b/N) tr Σ_N/b)",
-      unit: "1"),
-    .theory, .meanSquaredError, .meanSquaredErrorNullSE,
-    Column("ratio", "measured MSE over the theory of the row's convention", unit: "1"),
-    .varianceZ, .lowerCriticalZ, .upperCriticalZ,
-    Column("shift_se", "how far the bug moves the cell's z: (theory_bug − theory)/mse_null_se", unit: "1"),
-    Column(
+      unit: "1"
+    ) { CSVCell($0.convention.rawValue) },
+    .column(.theory) { CSVCell($0.row.theory) },
+    .column(.meanSquaredError) { CSVCell($0.row.measurement.meanSquaredError) },
+    .column(.meanSquaredErrorNullSE) { CSVCell($0.row.nullStandardError) },
+    .column("ratio", "measured MSE over the theory of the row's convention", unit: "1") { CSVCell($0.row.ratio) },
+    .column(.varianceZ) { CSVCell($0.row.varianceZ) },
+    .column(.lowerCriticalZ) { CSVCell($0.row.varianceCritical?.lower) },
+    .column(.upperCriticalZ) { CSVCell($0.row.varianceCritical?.upper) },
+    .column("shift_se", "how far the bug moves the cell's z: (theory_bug − theory)/mse_null_se", unit: "1") { CSVCell($0.shift) },
+    .column(
       "predicted_power", "probability that the cell rejects the bug, from the exact law (Edgeworth, the cell's skewness)",
-      unit: "1"),
-    Column(
-      "variance_verdict", "C3 verdict of the cell against the row's convention (a bug row that FAILs is caught)", unit: "1"),
+      unit: "1"
+    ) { c in CSVCell(c.exactRow.flatMap { Self.power(exact: $0, bug: c.row) }) },
+    .column(
+      "variance_verdict", "C3 verdict of the cell against the row's convention (a bug row that FAILs is caught)", unit: "1"
+    ) { CSVCell($0.row.varianceVerdict?.rawValue ?? "") },
   ])
 
   public func tables(_ result: Result) -> [SchemaTable] {
-    var doc = SchemaTable(Self.schema)
-    for r in result.records {
-      let exact = r.exact
-      var judged: [(String, SweepEvaluation.Row, SweepEvaluation.Row?)] = exact.rows.map { ("exact", $0, nil) }
-      for b in r.bugs {
-        judged += b.evaluation.rows.map { (b.convention.rawValue, $0, Self.exactRow(exact, for: $0)) }
-      }
-      for (convention, row, exactRow) in judged {
-        let m = row.measurement
-        let shift = exactRow.flatMap { e -> Double? in
-          guard let t = e.theory, let tb = row.theory, let se = e.nullStandardError, se > 0 else { return nil }
-          return (tb - t) / se
+    [Self.table.filled(with: result.records.flatMap { r in
+      let count = r.population.count
+      return r.exact.rows.map { JudgedCell(caseName: r.caseName, count: count, convention: .exact, row: $0) }
+        + r.bugs.flatMap { b in
+          b.evaluation.rows.map {
+            JudgedCell(caseName: r.caseName, count: count, convention: b.convention, row: $0, exactRow: Self.exactRow(r.exact, for: $0))
+          }
         }
-        doc.append([
-          CSVCell(r.caseName), CSVCell(m.cell.sampler.rawValue), CSVCell(m.cell.batch), CSVCell(r.population.count),
-          CSVCell(m.draws), CSVCell(convention), CSVCell(row.theory), CSVCell(m.meanSquaredError),
-          CSVCell(row.nullStandardError), CSVCell(row.ratio), CSVCell(row.varianceZ), CSVCell(row.varianceCritical?.lower),
-          CSVCell(row.varianceCritical?.upper), CSVCell(shift),
-          CSVCell(exactRow.flatMap { Self.power(exact: $0, bug: row) }), CSVCell(row.varianceVerdict?.rawValue ?? ""),
-        ])
-      }
-    }
-    return [doc]
+    })]
   }
 
   public func verdicts(_ result: Result) -> [VerdictRow] {
