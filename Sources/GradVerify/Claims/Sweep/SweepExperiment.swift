@@ -35,77 +35,18 @@ package struct SweepExperiment: SweepSettingsExperiment {
 
   /// One row per case × sampler × batch size.
   public func table(_ result: Result) -> SchemaTable {
-    var doc = SchemaTable(Self.sweepSchema)
-    for r in result.records {
-      for row in r.evaluation.rows {
-        let m = row.measurement
-        doc.append([
-          CSVCell(r.caseName), CSVCell(m.cell.sampler.rawValue), CSVCell(m.cell.batch), CSVCell(r.population.count),
-          CSVCell(r.population.dimension), CSVCell(m.draws), CSVCell(m.squaredErrorDraws), CSVCell(m.meanSquaredError),
-          CSVCell(m.meanSquaredErrorStandardError), CSVCell(row.nullStandardError), CSVCell(row.theory),
-          CSVCell(row.ratio), CSVCell(row.varianceZ), CSVCell(row.varianceCritical?.lower),
-          CSVCell(row.varianceCritical?.upper), CSVCell(row.varianceTest?.pValue),
-          CSVCell(row.varianceTest?.method.rawValue ?? ""),
-          CSVCell(row.detectableRelativeDeviation), CSVCell(row.varianceVerdict?.rawValue ?? ""),
-          CSVCell(row.biasVerdict == nil ? nil : row.maxAbsoluteBiasZ), CSVCell(m.biasNorm),
-          CSVCell(row.worstBias?.test.pValue), row.worstBias.map { CSVCell($0.coordinate) } ?? "",
-          CSVCell(row.detectableRelativeBias),
-          CSVCell(row.biasVerdict?.rawValue ?? ""),
-        ])
-      }
-    }
-    return doc
+    Self.cellColumns.filled(with: result.records.flatMap { r in r.evaluation.rows.map { (r, $0) } })
   }
 
-  /// One row per case × sampler × b × coordinate: the mean error ēⱼ, its exact null standard error, z, both
-  /// tail probabilities, how they were obtained, the level and the coordinate's verdict.
+  /// One row per case × sampler × b × coordinate.
   public func coordinateTable(_ result: Result) -> SchemaTable {
-    var doc = SchemaTable(Self.coordinateSchema)
-    for r in result.records {
-      let level = r.evaluation.tailLevel
-      for row in r.evaluation.rows {
-        let m = row.measurement
-        for (j, mean) in m.meanError.enumerated() {
-          let se = row.law.map { ($0.coordinateVariance[j] / Double(m.draws)).squareRoot() }
-          let test = row.biasTests.isEmpty ? nil : row.biasTests[j]
-          doc.append([
-            CSVCell(r.caseName), CSVCell(m.cell.sampler.rawValue), CSVCell(m.cell.batch), CSVCell(j), CSVCell(mean),
-            CSVCell(se), CSVCell(test?.z), CSVCell(test?.lower), CSVCell(test?.upper), CSVCell(test?.method.rawValue ?? ""),
-            test == nil ? "" : CSVCell(level),
-            CSVCell(test.map { $0.rejection(level: level) == 0 ? Verdict.pass.rawValue : Verdict.fail.rawValue } ?? ""),
-          ])
-        }
-      }
-    }
-    return doc
+    Self.coordinateColumns.filled(with: result.records.flatMap { r in
+      r.evaluation.rows.flatMap { row in row.measurement.meanError.indices.map { CoordinateRow(record: r, row: row, coordinate: $0) } }
+    })
   }
 
   /// One row per case: the population's moments, the critical values and the fitted slopes.
-  public func populationTable(_ result: Result) -> SchemaTable {
-    var doc = SchemaTable(populationSchema)
-    for r in result.records {
-      let e = r.evaluation
-      let p = r.population
-      let n = Double(p.count)
-      var cells: [CSVCell] = [
-        CSVCell(r.caseName), CSVCell(p.count), CSVCell(p.dimension), CSVCell(p.traceSigma),
-        CSVCell(p.count > 1 ? p.traceSigma * n / (n - 1) : .nan), CSVCell(p.meanNormSquared), CSVCell(p.simpleNoiseScale),
-        CSVCell(e.alpha), CSVCell(e.tests), CSVCell(e.criticalZ),
-      ]
-      for s in settings.samplers {
-        let fit = e.slope(sampler: s, count: p.count)
-        cells += [CSVCell(fit?.slope), CSVCell(fit?.halfWidth), CSVCell(fit?.law)]
-      }
-      let ns = r.noiseScale
-      cells += [
-        ns.map { CSVCell($0.small) } ?? "", ns.map { CSVCell($0.big) } ?? "", CSVCell(ns?.traceEstimate),
-        CSVCell(ns?.traceStandardError), CSVCell(ns?.traceZ), CSVCell(ns?.normExpected), CSVCell(ns?.normEstimate),
-        CSVCell(ns?.normStandardError), CSVCell(ns?.normZ), CSVCell(e.criticalZ),
-      ]
-      doc.append(cells)
-    }
-    return doc
-  }
+  public func populationTable(_ result: Result) -> SchemaTable { populationColumns.filled(with: result.records) }
 
   public func verdicts(_ result: Result) -> [VerdictRow] { SweepEngine(settings: settings).verdicts(result) }
 }
