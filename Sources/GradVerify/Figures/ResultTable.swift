@@ -51,32 +51,39 @@ package struct ResultTable: Sendable {
     let index: Int
 
     /// The cell's text ("" when the column is absent, which is logged).
-    public subscript(_ column: Column) -> String {
-      guard let k = columns[column.name] else {
-        log.record(column.name)
+    public subscript(_ column: Column) -> String { text(column.name) }
+    public subscript(_ column: some ColumnName) -> String { text(column.rawValue) }
+
+    /// The cell as a number a figure needs; nil (and logged) when it is empty or not a number a figure can
+    /// place.
+    public func number(_ column: Column) -> Double? { number(column.name) }
+    public func number(_ column: some ColumnName) -> Double? { number(column.rawValue) }
+
+    /// The cell as a number where the table leaves it empty by design (a quantity defined for some rows
+    /// only): nil when empty; otherwise as `number`.
+    public func optionalNumber(_ column: Column) -> Double? { text(column.name).isEmpty ? nil : number(column.name) }
+    public func optionalNumber(_ column: some ColumnName) -> Double? {
+      text(column.rawValue).isEmpty ? nil : number(column.rawValue)
+    }
+
+    /// Whether the cell holds `true` as a table writes it (`CSVCell(true)`).
+    public func isTrue(_ column: some ColumnName) -> Bool { text(column.rawValue) == CSVCell(true).text }
+
+    fileprivate func text(_ name: String) -> String {
+      guard let k = columns[name] else {
+        log.record(name)
         return ""
       }
       return cells[k]
     }
 
-    /// The cell as a number a figure needs; nil (and logged) when it is empty or not a number a figure can
-    /// place.
-    public func number(_ column: Column) -> Double? {
-      let text = self[column]
+    private func number(_ name: String) -> Double? {
+      let text = text(name)
       guard let x = Double(text), PlotAxis.isPlaceable(x) else {
-        log.record(row: index, column: column.name, text: text)
+        log.record(row: index, column: name, text: text)
         return nil
       }
       return x
-    }
-
-    /// Whether the cell holds `true` as a table writes it (`CSVCell(true)`).
-    public func isTrue(_ column: Column) -> Bool { self[column] == CSVCell(true).text }
-
-    /// The cell as a number where the table leaves it empty by design (a quantity defined for some rows
-    /// only): nil when empty; otherwise as `number`.
-    public func optionalNumber(_ column: Column) -> Double? {
-      self[column].isEmpty ? nil : number(column)
     }
   }
 
@@ -85,9 +92,12 @@ package struct ResultTable: Sendable {
   }
 
   /// The distinct values of a column, in order of first appearance.
-  public func distinct(_ column: Column) -> [String] {
+  public func distinct(_ column: Column) -> [String] { distinct(column.name) }
+  public func distinct(_ column: some ColumnName) -> [String] { distinct(column.rawValue) }
+
+  private func distinct(_ name: String) -> [String] {
     var seen = Set<String>()
-    return rows.map { $0[column] }.filter { seen.insert($0).inserted }
+    return rows.map { $0.text(name) }.filter { seen.insert($0).inserted }
   }
 }
 

@@ -8,9 +8,16 @@ package struct RecordTable<Record>: Sendable {
     package let column: Column
     let cell: @Sendable (Record) -> CSVCell
 
-    /// A column shared with other tables or read by a figure, filled by `cell`.
+    /// A column shared with other tables (`Column.caseName`, …), filled by `cell`.
     package static func column(_ column: Column, _ cell: @escaping @Sendable (Record) -> CSVCell) -> Field {
       Field(column: column, cell: cell)
+    }
+
+    /// A column its claim's figures read, by the name the claim declares for it, filled by `cell`.
+    package static func column(
+      _ name: some ColumnName, _ description: String, unit: String, _ cell: @escaping @Sendable (Record) -> CSVCell
+    ) -> Field {
+      Field(column: Column(name.rawValue, description, unit: unit), cell: cell)
     }
 
     /// A column of this table alone, filled by `cell`.

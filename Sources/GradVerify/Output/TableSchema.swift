@@ -18,6 +18,10 @@ package struct Column: Sendable, Equatable {
   func described(_ description: String) -> Column { Column(name, description, unit: unit) }
 }
 
+/// The name of a column that a claim's figures read, declared once as a case of the claim's `Columns` enum;
+/// its description and unit stand where the table declares the column (`RecordTable.Field.column`).
+package protocol ColumnName: RawRepresentable<String>, Sendable {}
+
 /// The columns of one result table, in order. A claim declares the schema of each of its tables beside the
 /// code that fills them; the CSV header is the schema's names, so the two cannot drift apart.
 package struct TableSchema: Sendable, Equatable {

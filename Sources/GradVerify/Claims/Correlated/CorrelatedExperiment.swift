@@ -124,12 +124,10 @@ package struct CorrelatedExperiment: Experiment {
     }
   }
 
-  /// The columns its figure reads.
-  enum Columns {
-    static let designEffectExact = Column("design_effect_exact", "variance over the reference, exact", unit: "1")
-    static let designEffectMC = Column("design_effect_mc", "variance over the reference, Monte Carlo", unit: "1")
-    static let designEffectMCSE = Column("design_effect_mc_se", "its standard error", unit: "1")
-    static let designEffectProcess = Column("design_effect_process", "1 + 2Σ_{k<b}(1 − k/b)φᵏ for the AR(1) process", unit: "1")
+  /// The columns its figures read, by name (the table declares what each means).
+  enum Columns: String, ColumnName {
+    case designEffectExact = "design_effect_exact", designEffectMC = "design_effect_mc"
+    case designEffectMCSE = "design_effect_mc_se", designEffectProcess = "design_effect_process"
   }
 
   /// One row per record: a case, order, sampler and b.
@@ -147,10 +145,10 @@ package struct CorrelatedExperiment: Experiment {
     .column("mc_mse_se", "its standard error", unit: "gradient²") { CSVCell($0.measurement.measured.meanSquaredErrorStandardError) },
     .column("mse_agreement_z", "(MC MSE − exact MSE)/se", unit: "1") { CSVCell($0.measurement.mseAgreementZ) },
     .column("reference_mse", "simple random sampling's MSE (iid σ²/b for AR(1))", unit: "gradient²") { CSVCell($0.referenceMSE) },
-    .column(Columns.designEffectExact) { CSVCell($0.designEffects.exact) },
-    .column(Columns.designEffectMC) { CSVCell($0.designEffects.measured) },
-    .column(Columns.designEffectMCSE) { CSVCell($0.designEffects.se) },
-    .column(Columns.designEffectProcess) { CSVCell($0.processDesignEffect) },
+    .column(Columns.designEffectExact, "variance over the reference, exact", unit: "1") { CSVCell($0.designEffects.exact) },
+    .column(Columns.designEffectMC, "variance over the reference, Monte Carlo", unit: "1") { CSVCell($0.designEffects.measured) },
+    .column(Columns.designEffectMCSE, "its standard error", unit: "1") { CSVCell($0.designEffects.se) },
+    .column(Columns.designEffectProcess, "1 + 2Σ_{k<b}(1 − k/b)φᵏ for the AR(1) process", unit: "1") { CSVCell($0.processDesignEffect) },
     .column("max_bias_z", "maxⱼ |ēⱼ|/se(ēⱼ)", unit: "1") { CSVCell($0.measurement.maxBiasZ) },
   ])
 

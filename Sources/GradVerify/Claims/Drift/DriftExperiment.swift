@@ -38,24 +38,22 @@ package struct DriftExperiment: SettingsExperiment, CaseMeasurement {
   /// One row per case × η: the case's control and one step size's measurement.
   typealias Row = (record: Record, step: ParameterDriftControl.Step)
 
-  /// The columns its figure reads.
-  enum Columns {
-    static let k = Column("k", "examples per SGD pass", unit: "1")
-    static let discrepancyNorm = Column("discrepancy_norm", "‖mean D(η)‖", unit: "gradient")
-    static let predictionNorm = Column("prediction_norm", "norm of the first-order prediction −η(k−1)/2·Hg", unit: "gradient")
+  /// The columns its figures read, by name (the table declares what each means).
+  enum Columns: String, ColumnName {
+    case k, discrepancyNorm = "discrepancy_norm", predictionNorm = "prediction_norm"
   }
 
   static let table = RecordTable<Row>([
     .column(.caseName) { CSVCell($0.record.caseName) },
-    .column(Columns.k) { CSVCell($0.record.control.examplesPerPass) },
+    .column(Columns.k, "examples per SGD pass", unit: "1") { CSVCell($0.record.control.examplesPerPass) },
     .column("orders", "random orders averaged", unit: "1") { CSVCell($0.record.control.orders) },
     .column("curvature", "‖Hg‖/‖g‖ at the starting point", unit: "1/parameter") { CSVCell($0.record.control.curvature) },
     .column(.eta) { CSVCell($0.step.eta) },
     .column("eta_k_c", "η·k·curvature: first-order regime when ≤ the spec's limit", unit: "1") {
       CSVCell($0.step.eta * Double($0.record.control.examplesPerPass) * $0.record.control.curvature)
     },
-    .column(Columns.discrepancyNorm) { CSVCell($0.step.discrepancyNorm) },
-    .column(Columns.predictionNorm) { CSVCell($0.step.predictionNorm) },
+    .column(Columns.discrepancyNorm, "‖mean D(η)‖", unit: "gradient") { CSVCell($0.step.discrepancyNorm) },
+    .column(Columns.predictionNorm, "norm of the first-order prediction −η(k−1)/2·Hg", unit: "gradient") { CSVCell($0.step.predictionNorm) },
     .column("ratio", "discrepancy norm over prediction norm", unit: "1") {
       CSVCell($0.step.predictionNorm > 0 ? $0.step.discrepancyNorm / $0.step.predictionNorm : .nan)
     },

@@ -58,19 +58,16 @@ package struct FinitePrecisionExperiment: Experiment {
     return Result(records: records)
   }
 
-  /// The columns its figure reads.
-  enum Columns {
-    static let precision = Column("precision", "float32 (u = 2⁻²⁴) or bfloat16 (u = 2⁻⁸)", unit: "1")
-    static let method = Column("method", "recursive, pairwise or compensated (Sum2) summation", unit: "1")
-    static let maxRelativeError = Column("max_relative_error", "max |ŝ − s| / Σ|xᵢ|", unit: "1")
-    static let relativeBound = Column("relative_bound", "largest finite bound / Σ|xᵢ| (empty: no finite bound)", unit: "1")
+  /// The columns its figures read, by name (the table declares what each means).
+  enum Columns: String, ColumnName {
+    case precision, method, maxRelativeError = "max_relative_error", relativeBound = "relative_bound"
   }
 
   /// One row per case × precision × method × N.
   static let table = RecordTable<(caseName: String, cell: FinitePrecisionControl.Cell)>([
     .column(.caseName) { CSVCell($0.caseName) },
-    .column(Columns.precision) { CSVCell($0.cell.precision.rawValue) },
-    .column(Columns.method) { CSVCell($0.cell.method.rawValue) },
+    .column(Columns.precision, "float32 (u = 2⁻²⁴) or bfloat16 (u = 2⁻⁸)", unit: "1") { CSVCell($0.cell.precision.rawValue) },
+    .column(Columns.method, "recursive, pairwise or compensated (Sum2) summation", unit: "1") { CSVCell($0.cell.method.rawValue) },
     .column(.count) { CSVCell($0.cell.count) },
     .column("sums", "sums judged: replicates × coordinates", unit: "1") { CSVCell($0.cell.sums) },
     .column("inexact", "sums that differ from the exact sum of the same rounded inputs", unit: "1") { CSVCell($0.cell.inexact) },
@@ -80,9 +77,9 @@ package struct FinitePrecisionExperiment: Experiment {
       "max |ŝ − s| / the same method's bound in the next finer format (binary64 for float32, float32 for bfloat16): above 1, no finer arithmetic explains the error",
       unit: "1"
     ) { CSVCell($0.cell.maxFinerRatio) },
-    .column(Columns.maxRelativeError) { CSVCell($0.cell.maxRelativeError) },
+    .column(Columns.maxRelativeError, "max |ŝ − s| / Σ|xᵢ|", unit: "1") { CSVCell($0.cell.maxRelativeError) },
     .column("rms_relative_error", "RMS of |ŝ − s| / Σ|xᵢ| (the typical error)", unit: "1") { CSVCell($0.cell.rmsRelativeError) },
-    .column(Columns.relativeBound) { CSVCell($0.cell.relativeBound) },
+    .column(Columns.relativeBound, "largest finite bound / Σ|xᵢ| (empty: no finite bound)", unit: "1") { CSVCell($0.cell.relativeBound) },
   ])
 
   /// One row per case whose bfloat16 recursive sum stalled.

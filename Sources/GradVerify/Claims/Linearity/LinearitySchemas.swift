@@ -34,20 +34,17 @@ extension LinearityExperiment {
     .column("verdict", "PASS, FAIL or INCONCLUSIVE", unit: "1") { CSVCell($0.check.verdict.rawValue) },
   ])
 
-  /// The halving table's columns its figure reads.
-  enum Columns {
-    static let step = Column("step", "finite-difference step h", unit: "parameter")
-    static let error = Column("error", "|D₃(h) − gⱼ|: error of the 3-point central difference at step h", unit: "gradient")
-    static let roundingBound = Column("rounding_bound", "bound on the rounding error of the difference at this step", unit: "gradient")
-    static let truncationRegime = Column("truncation_regime", "error ≥ 100 × rounding bound", unit: "1")
+  /// The halving table's columns its figure reads, by name (the table declares what each means).
+  enum Columns: String, ColumnName {
+    case step, error, roundingBound = "rounding_bound", truncationRegime = "truncation_regime"
   }
 
   static let halvingStepTable = RecordTable<(caseName: String, coordinate: Int, step: HalvingTest.Step)>([
     .column(.caseName) { CSVCell($0.caseName) },
     .column(.coordinate) { CSVCell($0.coordinate) },
-    .column(Columns.step) { CSVCell($0.step.step) },
-    .column(Columns.error) { CSVCell($0.step.error) },
-    .column(Columns.roundingBound) { CSVCell($0.step.roundingBound) },
-    .column(Columns.truncationRegime) { CSVCell($0.step.error >= HalvingTest.regimeFactor * $0.step.roundingBound) },
+    .column(Columns.step, "finite-difference step h", unit: "parameter") { CSVCell($0.step.step) },
+    .column(Columns.error, "|D₃(h) − gⱼ|: error of the 3-point central difference at step h", unit: "gradient") { CSVCell($0.step.error) },
+    .column(Columns.roundingBound, "bound on the rounding error of the difference at this step", unit: "gradient") { CSVCell($0.step.roundingBound) },
+    .column(Columns.truncationRegime, "error ≥ 100 × rounding bound", unit: "1") { CSVCell($0.step.error >= HalvingTest.regimeFactor * $0.step.roundingBound) },
   ])
 }

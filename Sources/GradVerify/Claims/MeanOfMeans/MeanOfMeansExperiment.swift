@@ -74,34 +74,29 @@ package struct MeanOfMeansExperiment: SettingsExperiment {
   /// The layout of the twin: every document of one length.
   static let equalLayout = "equal"
 
-  /// The columns its figure reads.
-  enum Columns {
-    static let identityViolations = Column("identity_violations", "batches where |(ĝ − ∇C_B) − Σ_m w_m ∇C_{B_m}| exceeded its rounding bound τ", unit: "1")
-    static let layout = Column("layout", "documents: random or by-loss grouping of geometric lengths, or equal lengths (twin)", unit: "1")
-    static let scheme = Column("scheme", "batching scheme", unit: "1")
-    static let microBatches = Column("M", "micro-batches per batch", unit: "1")
-    static let documentsPerMicroBatch = Column("k", "documents per micro-batch", unit: "1")
-    static let relativeGap = Column("relative_gap", "mean over batches of ‖ĝ − ∇C_B‖/‖∇C_B‖ (measured)", unit: "1")
-    static let relativePrediction = Column("relative_prediction", "mean over batches of ‖Σ_m (1/M − T_m/T_B)∇C_{B_m}‖/‖∇C_B‖ (predicted)", unit: "1")
+  /// The columns its figures read, by name (the table declares what each means).
+  enum Columns: String, ColumnName {
+    case identityViolations = "identity_violations", layout, scheme, microBatches = "M"
+    case documentsPerMicroBatch = "k", relativeGap = "relative_gap", relativePrediction = "relative_prediction"
   }
 
   /// One row per case × layout × scheme; the k = 1 bias columns only where the scheme's expectation is exact.
   static let table = RecordTable<Record>([
     .column(.caseName) { CSVCell($0.caseName) },
-    .column(Columns.layout) { CSVCell($0.layout) },
-    .column(Columns.scheme) { CSVCell($0.control.scheme.name) },
-    .column(Columns.microBatches) { CSVCell($0.control.scheme.microBatches) },
-    .column(Columns.documentsPerMicroBatch) { CSVCell($0.control.scheme.documentsPerMicroBatch) },
+    .column(Columns.layout, "documents: random or by-loss grouping of geometric lengths, or equal lengths (twin)", unit: "1") { CSVCell($0.layout) },
+    .column(Columns.scheme, "batching scheme", unit: "1") { CSVCell($0.control.scheme.name) },
+    .column(Columns.microBatches, "micro-batches per batch", unit: "1") { CSVCell($0.control.scheme.microBatches) },
+    .column(Columns.documentsPerMicroBatch, "documents per micro-batch", unit: "1") { CSVCell($0.control.scheme.documentsPerMicroBatch) },
     .column("documents", "documents D", unit: "1") { CSVCell($0.control.documents) },
     .column("tokens", "tokens in the documents", unit: "1") { CSVCell($0.control.tokens) },
     .column("min_length", "shortest document", unit: "token") { CSVCell($0.control.lengthRange.0) },
     .column("max_length", "longest document", unit: "token") { CSVCell($0.control.lengthRange.1) },
     .column(.draws) { CSVCell($0.control.draws) },
-    .column(Columns.identityViolations) { CSVCell($0.control.identityViolations) },
+    .column(Columns.identityViolations, "batches where |(ĝ − ∇C_B) − Σ_m w_m ∇C_{B_m}| exceeded its rounding bound τ", unit: "1") { CSVCell($0.control.identityViolations) },
     .column("identity_max_ratio", "largest |(ĝ − ∇C_B) − Σ_m w_m ∇C_{B_m}|/τ over batches and coordinates", unit: "1") { CSVCell($0.control.identityMaxRatio) },
     .column("batches_with_gap", "batches where ĝ − ∇C_B exceeds τ in some coordinate", unit: "1") { CSVCell($0.control.batchesWithGap) },
-    .column(Columns.relativeGap) { CSVCell($0.control.meanRelativeGap) },
-    .column(Columns.relativePrediction) { CSVCell($0.control.meanRelativePrediction) },
+    .column(Columns.relativeGap, "mean over batches of ‖ĝ − ∇C_B‖/‖∇C_B‖ (measured)", unit: "1") { CSVCell($0.control.meanRelativeGap) },
+    .column(Columns.relativePrediction, "mean over batches of ‖Σ_m (1/M − T_m/T_B)∇C_{B_m}‖/‖∇C_B‖ (predicted)", unit: "1") { CSVCell($0.control.meanRelativePrediction) },
     .column("sum_violations", "batches where Σ_m S_m/T_B (sum, then divide once) missed ∇C_B by more than its rounding bound", unit: "1") { CSVCell($0.control.sumViolations) },
     .column("bias_norm", "‖mean over batches of ĝ − ∇C‖ (k = 1)", unit: "gradient") { CSVCell(Self.exactOnly($0.control, \.meanBiasNorm)) },
     .column("predicted_bias_norm", "‖(1/D)Σ_d ḡ_d − ∇C‖, the exact expectation (k = 1)", unit: "gradient") { CSVCell(Self.exactOnly($0.control, \.predictedBiasNorm)) },

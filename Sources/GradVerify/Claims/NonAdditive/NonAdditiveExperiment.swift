@@ -96,23 +96,19 @@ package struct NonAdditiveExperiment: Experiment {
   /// The name of the batch-norm cost in the tables (the others are `NonAdditiveCost` values).
   static let batchNormCost = "batch-norm"
 
-  /// The columns its figure reads.
-  enum Columns {
-    static let cost = Column(
-      "cost", "the cost tested: a non-additive one, the additive mean (its twin), or batch-norm", unit: "1")
-    static let bias = Column("bias", "Monte Carlo mean of C(batch) − C(all N) for the cost", unit: "loss")
-    static let biasSE = Column("bias_se", "standard error of the bias", unit: "loss")
-    static let prediction = Column(
-      "prediction",
-      "predicted batch bias of the cost (exact for square-of-mean, delta method for log-mean-exp, 0 for the mean; empty for batch norm, which has none)",
-      unit: "loss")
-    static let judged = Column("judged", "the prediction is judged at this b", unit: "1")
+  /// The cost column, in both tables.
+  static let costColumn = Column(
+    "cost", "the cost tested: a non-additive one, the additive mean (its twin), or batch-norm", unit: "1")
+
+  /// The columns its figures read, by name (the table declares what each means).
+  enum Columns: String, ColumnName {
+    case bias, biasSE = "bias_se", prediction, judged
   }
 
   /// One row per case × cost: the gradient comparison.
   static let gradientTable = RecordTable<(caseName: String, cost: String, comparison: any GradientComparison)>([
     .column(.caseName) { CSVCell($0.caseName) },
-    .column(Columns.cost) { CSVCell($0.cost) },
+    .column(costColumn) { CSVCell($0.cost) },
     .column("true_gradient_score", "maxⱼ |Dⱼ − true ∇Cⱼ|/τⱼ (≤ 1: confirmed)", unit: "1") { CSVCell($0.comparison.trueGradientScore) },
     .column("mismatch_score", "maxⱼ |Dⱼ − averaged per-example gradientⱼ|/τⱼ", unit: "1") { CSVCell($0.comparison.mismatchScore) },
     .column("relative_mismatch", "‖averaged − true‖∞/‖true‖∞", unit: "1") { CSVCell($0.comparison.relativeMismatch) },
@@ -140,14 +136,14 @@ package struct NonAdditiveExperiment: Experiment {
   /// One row per case × cost × b: the mini-batch bias of the cost.
   static let biasTable = RecordTable<BiasRow>([
     .column(.caseName) { CSVCell($0.caseName) },
-    .column(Columns.cost) { CSVCell($0.cost) },
+    .column(costColumn) { CSVCell($0.cost) },
     .column(.batch) { CSVCell($0.batch) },
     .column(.draws) { CSVCell($0.draws) },
-    .column(Columns.bias) { CSVCell($0.bias) },
-    .column(Columns.biasSE) { CSVCell($0.standardError) },
-    .column(Columns.prediction) { CSVCell($0.prediction) },
+    .column(Columns.bias, "Monte Carlo mean of C(batch) − C(all N) for the cost", unit: "loss") { CSVCell($0.bias) },
+    .column(Columns.biasSE, "standard error of the bias", unit: "loss") { CSVCell($0.standardError) },
+    .column(Columns.prediction, "predicted batch bias of the cost (exact for square-of-mean, delta method for log-mean-exp, 0 for the mean; empty for batch norm, which has none)", unit: "loss") { CSVCell($0.prediction) },
     .column("z", "(bias − prediction)/se (empty: no prediction)", unit: "1") { CSVCell($0.z) },
-    .column(Columns.judged) { CSVCell($0.judged) },
+    .column(Columns.judged, "the prediction is judged at this b", unit: "1") { CSVCell($0.judged) },
     .column(.criticalZ) { CSVCell($0.criticalZ) },
     .column(.exactlyZero) { CSVCell($0.exactlyZero) },
   ])

@@ -7,7 +7,7 @@ extension NonAdditiveExperiment {
   public static func figures(_ runs: [[String: ResultTable]]) -> [DrawnFigure] {
     let tables = runs.compactMap { $0["-bias"] }
     guard !tables.isEmpty else { return [] }
-    let hasBatchNorm = { (table: ResultTable) in table.rows.contains { $0[Columns.cost] == batchNormCost } }
+    let hasBatchNorm = { (table: ResultTable) in table.rows.contains { $0[costColumn] == batchNormCost } }
     return rendered([("fig-n2-bias.svg", nonAdditiveBias(tables: tables.filter { !hasBatchNorm($0) } + tables.filter(hasBatchNorm)))])
   }
 
@@ -15,13 +15,13 @@ extension NonAdditiveExperiment {
   static func nonAdditiveBias(tables: [ResultTable]) -> PlotFigure {
     var panels: [PlotPanel] = []
     var costs: [String] = []
-    for table in tables { costs += table.distinct(Columns.cost).filter { !costs.contains($0) } }
+    for table in tables { costs += table.distinct(costColumn).filter { !costs.contains($0) } }
     for table in tables {
       for name in table.distinct(.caseName) {
         let rows = table.rows.filter { $0[.caseName] == name }
         var series: [PlotSeries] = []
         for (k, cost) in costs.enumerated() {
-          let costRows = rows.filter { $0[Columns.cost] == cost }
+          let costRows = rows.filter { $0[costColumn] == cost }
           guard !costRows.isEmpty else { continue }
           let measured = costRows.compactMap { row in
             row.number(.batch).flatMap { b in row.number(Columns.bias).map { PlotPoint.interval95(x: b, y: $0, se: row.number(Columns.biasSE)) } }

@@ -48,13 +48,9 @@ package struct ReshufflingExperiment: SettingsExperiment {
   /// The two pairs of batches, by the name the pair table gives them.
   enum Pair: String { case sameEpoch = "same-epoch", independent }
 
-  /// The columns its figure reads.
-  enum Columns {
-    static let pair = Column("pair", "the two batches: same-epoch (B_1, B_2 of one permutation) or independent", unit: "1")
-    static let covariance = Column("covariance", "mean of (ḡ_{B_1} − g)·(ḡ_{B_2} − g)", unit: "gradient²")
-    static let prediction = Column("prediction", "−tr Σ_N/(N − 1) for one epoch, 0 for independent batches", unit: "gradient²")
-    static let epochsNotEndingAtG = Column("epochs_not_ending_at_g", "epochs whose final mean differed from g in some bit", unit: "1")
-    static let examplesSeen = Column("m", "examples seen, k·b", unit: "1")
+  /// The columns its figures read, by name (the table declares what each means).
+  enum Columns: String, ColumnName {
+    case pair, covariance, prediction, epochsNotEndingAtG = "epochs_not_ending_at_g", examplesSeen = "m"
   }
 
   /// One row per case × pair of batches: their covariance against the law's.
@@ -63,13 +59,13 @@ package struct ReshufflingExperiment: SettingsExperiment {
     .column(.count) { CSVCell($0.record.control.count) },
     .column(.batch) { CSVCell($0.record.control.batch) },
     .column("epochs", "epochs drawn", unit: "1") { CSVCell($0.record.control.epochs) },
-    .column(Columns.pair) { CSVCell($0.pair.rawValue) },
-    .column(Columns.covariance) { CSVCell($0.test.mean) },
+    .column(Columns.pair, "the two batches: same-epoch (B_1, B_2 of one permutation) or independent", unit: "1") { CSVCell($0.pair.rawValue) },
+    .column(Columns.covariance, "mean of (ḡ_{B_1} − g)·(ḡ_{B_2} − g)", unit: "gradient²") { CSVCell($0.test.mean) },
     .column("se", "Monte Carlo standard error of covariance", unit: "gradient²") { CSVCell($0.test.standardError) },
-    .column(Columns.prediction) { CSVCell($0.test.prediction) },
+    .column(Columns.prediction, "−tr Σ_N/(N − 1) for one epoch, 0 for independent batches", unit: "gradient²") { CSVCell($0.test.prediction) },
     .column("z", "(covariance − prediction)/se", unit: "1") { CSVCell(($0.test.mean - $0.test.prediction) / $0.test.standardError) },
     .column(.criticalZ) { CSVCell($0.test.criticalZ) },
-    .column(Columns.epochsNotEndingAtG) { CSVCell($0.record.control.epochsNotEndingAtG) },
+    .column(Columns.epochsNotEndingAtG, "epochs whose final mean differed from g in some bit", unit: "1") { CSVCell($0.record.control.epochsNotEndingAtG) },
   ])
 
   /// One row per case × checkpoint: the running mean's squared error against the without-replacement law.
@@ -78,7 +74,7 @@ package struct ReshufflingExperiment: SettingsExperiment {
     .column(.count) { CSVCell($0.record.control.count) },
     .column(.batch) { CSVCell($0.record.control.batch) },
     .column("k", "batches seen", unit: "1") { CSVCell($0.checkpoint.batches) },
-    .column(Columns.examplesSeen) { CSVCell($0.checkpoint.examples) },
+    .column(Columns.examplesSeen, "examples seen, k·b", unit: "1") { CSVCell($0.checkpoint.examples) },
     .column("epochs", "epochs drawn", unit: "1") { CSVCell($0.record.control.epochs) },
     .column(.meanSquaredError.described("Monte Carlo mean of ‖ḡ_m − g‖² over epochs")) { CSVCell($0.checkpoint.meanSquaredError) },
     .column(.theory.described("(N − m)/(N − 1) · tr Σ_N/m, the without-replacement law")) { CSVCell($0.checkpoint.law.mean) },

@@ -2,13 +2,9 @@
 /// The columns of the sweep's three tables: one row per cell, per case (the population's moments, the
 /// fitted slopes and the noise-scale estimators), and per cell × coordinate.
 extension SweepExperiment {
-  /// The columns its figures read.
-  enum Columns {
-    static let mseSE = Column("mse_se", "estimated standard error of mse, sd(‖e_r‖²)/√R₃ (reported; not used by the verdict)", unit: "gradient²")
-    static let biasZ = Column("z", "mean error over its exact null standard error", unit: "1")
-    static let traceSigmaN = Column("trace_sigma_N", "tr Σ_N (divisor N)", unit: "gradient²")
-    static let traceS2 = Column("trace_S2", "tr S² = N/(N−1) tr Σ_N", unit: "gradient²")
-    static let alpha = Column("alpha", "family-wise level of the run's tests: P(any false FAIL) ≤ alpha", unit: "1")
+  /// The columns its figures read, by name (the table declares what each means).
+  enum Columns: String, ColumnName {
+    case mseSE = "mse_se", biasZ = "z", traceSigmaN = "trace_sigma_N", traceS2 = "trace_S2", alpha
   }
 
   /// One row per case × sampler × b.
@@ -21,7 +17,7 @@ extension SweepExperiment {
     .column(.draws) { CSVCell($0.row.measurement.draws) },
     .column("mse_draws", "R₃, the draws whose squared errors mse averages: every draw at a fixed --draws R, the first R₃ (those C3's power needs, at least 20) with sweep's --draws auto; mse_se and mse_null_se are over R₃", unit: "1") { CSVCell($0.row.measurement.squaredErrorDraws) },
     .column(.meanSquaredError) { CSVCell($0.row.measurement.meanSquaredError) },
-    .column(Columns.mseSE) { CSVCell($0.row.measurement.meanSquaredErrorStandardError) },
+    .column(Columns.mseSE, "estimated standard error of mse, sd(‖e_r‖²)/√R₃ (reported; not used by the verdict)", unit: "gradient²") { CSVCell($0.row.measurement.meanSquaredErrorStandardError) },
     .column(.meanSquaredErrorNullSE) { CSVCell($0.row.nullStandardError) },
     .column(.theory) { CSVCell($0.row.theory) },
     .column("ratio", "measured MSE over its theoretical value", unit: "1") { CSVCell($0.row.ratio) },
@@ -49,7 +45,7 @@ extension SweepExperiment {
     .column(.coordinate) { CSVCell($0.coordinate) },
     .column("mean_error", "ēⱼ, Monte Carlo mean of (ḡ_b − g)ⱼ", unit: "gradient") { CSVCell($0.row.measurement.meanError[$0.coordinate]) },
     .column("mean_error_se", "exact null standard error of ēⱼ, √(Var ḡ_b,ⱼ/R)", unit: "gradient") { CSVCell($0.nullStandardError) },
-    .column(Columns.biasZ) { CSVCell($0.test?.z) },
+    .column(Columns.biasZ, "mean error over its exact null standard error", unit: "1") { CSVCell($0.test?.z) },
     .column("p_lower", "P(ēⱼ ≤ its value) under the exact null law, or an upper bound on it (method)", unit: "1") { CSVCell($0.test?.lower) },
     .column("p_upper", "P(ēⱼ ≥ its value) likewise", unit: "1") { CSVCell($0.test?.upper) },
     .column("method", "exact (every count vector), saddlepoint (Lugannani–Rice, exact cumulant generating function), chernoff (with-replacement Chernoff bound, valid without replacement by Hoeffding's theorem 4), screened (Berry–Esseen lower bound already above the level), zero-spread", unit: "1") { CSVCell($0.test?.method.rawValue ?? "") },
@@ -82,11 +78,11 @@ extension SweepExperiment {
       .column(.caseName) { CSVCell($0.caseName) },
       .column(.count) { CSVCell($0.population.count) },
       .column(.parameterCount) { CSVCell($0.population.dimension) },
-      .column(Columns.traceSigmaN) { CSVCell($0.population.traceSigma) },
-      .column(Columns.traceS2) { CSVCell($0.population.count > 1 ? $0.population.traceSigma * Double($0.population.count) / Double($0.population.count - 1) : .nan) },
+      .column(Columns.traceSigmaN, "tr Σ_N (divisor N)", unit: "gradient²") { CSVCell($0.population.traceSigma) },
+      .column(Columns.traceS2, "tr S² = N/(N−1) tr Σ_N", unit: "gradient²") { CSVCell($0.population.count > 1 ? $0.population.traceSigma * Double($0.population.count) / Double($0.population.count - 1) : .nan) },
       .column("grad_norm_sq", "‖g‖²", unit: "gradient²") { CSVCell($0.population.meanNormSquared) },
       .column("B_simple", "tr Σ_N/‖g‖², the simple gradient noise scale", unit: "1") { CSVCell($0.population.simpleNoiseScale) },
-      .column(Columns.alpha) { CSVCell($0.evaluation.alpha) },
+      .column(Columns.alpha, "family-wise level of the run's tests: P(any false FAIL) ≤ alpha", unit: "1") { CSVCell($0.evaluation.alpha) },
       .column("tests", "tests sharing α in the run (Bonferroni's m)", unit: "1") { CSVCell($0.evaluation.tests) },
       .column(.criticalZ) { CSVCell($0.evaluation.criticalZ) },
     ]

@@ -50,30 +50,25 @@ package struct TrainingExperiment: SettingsExperiment, CaseMeasurement {
     return bonferroniCriticalZ(familyWiseAlpha: level, tests: Swift.max(1, tests))
   }
 
-  /// The columns its figure reads.
-  enum Columns {
-    static let run = Column("run", "gd or sgd(b=…)", unit: "1")
-    static let step = Column("step", "SGD step index", unit: "1")
-    static let examples = Column("examples", "examples processed so far", unit: "1")
-    static let cost = Column("cost", "C(θ), the average loss over all N examples at this step", unit: "loss")
-    static let noiseMSE = Column("noise_mse", "Monte Carlo MSE of fresh batch gradients at this θ", unit: "gradient²")
-    static let noiseMSESE = Column("noise_mse_se", "its exact null standard error √(Var e/R)", unit: "gradient²")
-    static let noiseTheory = Column("noise_theory", "(N − b)/(N − 1)·tr Σ_N(θ)/b", unit: "gradient²")
+  /// The columns its figures read, by name (the table declares what each means).
+  enum Columns: String, ColumnName {
+    case run, step, examples, cost, noiseMSE = "noise_mse", noiseMSESE = "noise_mse_se"
+    case noiseTheory = "noise_theory"
   }
 
   /// One row per case × run × recorded step.
   static let table = RecordTable<(caseName: String, run: TrainingRun, point: TrainingRun.Point)>([
     .column(.caseName) { CSVCell($0.caseName) },
-    .column(Columns.run) { CSVCell($0.run.label) },
+    .column(Columns.run, "gd or sgd(b=…)", unit: "1") { CSVCell($0.run.label) },
     .column(.batch) { CSVCell($0.run.batch) },
     .column(.eta) { CSVCell($0.run.eta) },
-    .column(Columns.step) { CSVCell($0.point.step) },
-    .column(Columns.examples) { CSVCell($0.point.examples) },
-    .column(Columns.cost) { CSVCell($0.point.cost) },
+    .column(Columns.step, "SGD step index", unit: "1") { CSVCell($0.point.step) },
+    .column(Columns.examples, "examples processed so far", unit: "1") { CSVCell($0.point.examples) },
+    .column(Columns.cost, "C(θ), the average loss over all N examples at this step", unit: "loss") { CSVCell($0.point.cost) },
     .column("gradient_norm", "‖∇C(θ)‖ at this step", unit: "gradient") { CSVCell($0.point.gradientNorm) },
-    .column(Columns.noiseMSE) { CSVCell($0.point.noise?.meanSquaredError) },
-    .column(Columns.noiseMSESE) { CSVCell($0.point.noiseNullStandardError) },
-    .column(Columns.noiseTheory) { CSVCell($0.point.noiseTheory) },
+    .column(Columns.noiseMSE, "Monte Carlo MSE of fresh batch gradients at this θ", unit: "gradient²") { CSVCell($0.point.noise?.meanSquaredError) },
+    .column(Columns.noiseMSESE, "its exact null standard error √(Var e/R)", unit: "gradient²") { CSVCell($0.point.noiseNullStandardError) },
+    .column(Columns.noiseTheory, "(N − b)/(N − 1)·tr Σ_N(θ)/b", unit: "gradient²") { CSVCell($0.point.noiseTheory) },
     .column("noise_z", "(noise_mse − noise_theory)/noise_mse_se (judged with skewness-corrected critical values)", unit: "1") {
       CSVCell($0.point.noiseZ)
     },
