@@ -162,6 +162,20 @@ struct FigureTests {
     }
   }
 
+  @Test("the full calibration's figure (results/calibration, written by make calibrate) is the one drawn from its committed tables")
+  func calibrationFigureReproduced() throws {
+    let folder = CommandRun.packageRoot.appendingPathComponent("results/calibration")
+    let specs = try ExperimentRunner.loadAll(
+      folder: CommandRun.packageRoot.appendingPathComponent("Experiments/calibration").path)
+    let figures = try ExperimentRunner.figures(specs: specs, tables: ResultArtifacts.tables(in: folder.path))
+    #expect(figures.map(\.name) == ["fig-calibration.svg"])
+    for figure in figures {
+      let committed = try String(contentsOf: folder.appendingPathComponent(figure.name), encoding: .utf8)
+      #expect(committed == figure.svg, "results/calibration/\(figure.name) differs from the figure drawn from its tables")
+      #expect(figure.problems.isEmpty, "\(figure.name): \(figure.problems.prefix(5))")
+    }
+  }
+
   @Test("every figure is numbered in REPORT.md with its caption there, and the caption is not drawn in the image")
   func captionsInReport() throws {
     let figures = try figures(from: committedTables())
