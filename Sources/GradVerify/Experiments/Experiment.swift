@@ -15,8 +15,8 @@ package protocol Experiment: Sendable {
   /// The spec keys this claim reads besides the common ones (claim, title, seed, points, cases); a spec of
   /// this claim with any other key is refused.
   static var keys: [String] { get }
-  /// The suffixes of the claim's tables, in the order `tables(_:)` returns them: a spec "X.json" writes
-  /// "X\(suffix).csv" Default: one table, "".
+  /// The suffixes of the claim's tables (each table's `RecordTable.suffix`), in the order `tables(_:)`
+  /// returns them: a spec "X.json" writes "X\(suffix).csv". Default: one table, "".
   static var tableSuffixes: [String] { get }
   /// One sentence: what the claim states (REPORT.md).
   static var statement: String { get }
@@ -29,7 +29,7 @@ package protocol Experiment: Sendable {
   var method: String { get }
   /// Runs the claim on the spec's cases.
   func run(_ input: ExperimentInput) throws(InputError) -> Result
-  /// The result's tables, in `tableSuffixes` order.
+  /// The result's tables, in `tableSuffixes` order, each carrying its suffix.
   func tables(_ result: Result) -> [SchemaTable]
   /// The result's verdict rows.
   func verdicts(_ result: Result) -> [VerdictRow]
@@ -112,10 +112,13 @@ package struct ExperimentInput: Sendable {
 package struct SchemaTable: Sendable {
   public var schema: TableSchema
   public var document: CSVDocument
+  /// What the table's file name adds to the spec's stem (one of its claim's `tableSuffixes`).
+  public var suffix: String
 
   /// An empty table with the schema's columns.
-  public init(_ schema: TableSchema) {
+  public init(_ schema: TableSchema, suffix: String = "") {
     self.schema = schema
+    self.suffix = suffix
     document = CSVDocument(header: schema.columns.map(\.name))
   }
 

@@ -155,15 +155,13 @@ extension Experiment {
   func outcome(_ input: ExperimentInput, stem: String, notes: [String]) throws(InputError) -> ExperimentOutcome {
     let result = try run(input)
     let tables = self.tables(result)
-    precondition(tables.count == Self.tableSuffixes.count, "\(Self.claim): tables do not match tableSuffixes")
-    let files = zip(Self.tableSuffixes, tables).map { suffix, table in
-      ResultTableFile(name: "\(stem)\(suffix).csv", table: table)
-    }
+    precondition(tables.map(\.suffix) == Self.tableSuffixes, "\(Self.claim): tables \(tables.map(\.suffix)), not \(Self.tableSuffixes)")
+    let files = tables.map { ResultTableFile(name: "\(stem)\($0.suffix).csv", table: $0) }
     let rows = verdicts(result)
     let undeclared = Set(rows.map(\.claim)).subtracting(Self.verdictClaimNames)
     precondition(undeclared.isEmpty, "\(Self.claim): verdict rows name \(undeclared.sorted()), not in VerdictClaims")
     return ExperimentOutcome(
       claim: Self.claim, tables: files, verdicts: rows, notes: notes,
-      tablesBySuffix: Dictionary(uniqueKeysWithValues: zip(Self.tableSuffixes, tables.map(\.document))))
+      tablesBySuffix: Dictionary(uniqueKeysWithValues: tables.map { ($0.suffix, $0.document) }))
   }
 }

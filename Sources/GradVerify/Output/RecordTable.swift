@@ -28,14 +28,20 @@ package struct RecordTable<Record>: Sendable {
     }
   }
 
+  /// What its file name adds to the spec's stem: a spec "X.json" writes the table "X\(suffix).csv".
+  package let suffix: String
   package let fields: [Field]
-  package init(_ fields: [Field]) { self.fields = fields }
+
+  package init(suffix: String = "", _ fields: [Field]) {
+    self.suffix = suffix
+    self.fields = fields
+  }
 
   package var schema: TableSchema { TableSchema(fields.map(\.column)) }
 
   /// The table of these records, one row each, in order.
   package func filled(with records: some Sequence<Record>) -> SchemaTable {
-    var table = SchemaTable(schema)
+    var table = SchemaTable(schema, suffix: suffix)
     for record in records { table.append(fields.map { $0.cell(record) }) }
     return table
   }

@@ -30,9 +30,9 @@ package enum RunReport {
     _ experiment: E, _ result: E.Result, tablePrefix: String, title: String, command: String,
     verdicts: [VerdictRow], notes: [String], summary: [String], figureNames: Set<String>? = nil
   ) -> [(name: String, text: String)] {
-    let documents = experiment.tables(result).map(\.document)
-    let tables = zip(E.tableSuffixes, documents).map { ("\(tablePrefix)\($0.0).csv", $0.1) }
-    let bySuffix = Dictionary(uniqueKeysWithValues: zip(E.tableSuffixes, documents.map(ResultTable.init)))
+    let made = experiment.tables(result)
+    let tables = made.map { ("\(tablePrefix)\($0.suffix).csv", $0.document) }
+    let bySuffix = Dictionary(uniqueKeysWithValues: made.map { ($0.suffix, ResultTable($0.document)) })
     let figures = E.figures([bySuffix]).filter { figureNames?.contains($0.name) ?? true }
     // The tables were just made by the claim: a column missing here is a bug in a figure.
     for table in bySuffix.values { precondition(table.missingColumns.isEmpty, "\(title) figures read missing columns \(table.missingColumns)") }

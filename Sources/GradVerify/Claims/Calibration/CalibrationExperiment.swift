@@ -275,13 +275,21 @@ package struct CalibrationExperiment: Experiment {
   static let table = RecordTable<(row: Row, confidence: Double)>([
     .column(.caseName) { CSVCell($0.row.caseName) },
     .column(Columns.draws, "replicates R of each calibrated sweep", unit: "1") { CSVCell($0.row.draws) },
-    .column(Columns.statistic, "exact-law: the printed verdict (exact null variance, skewed critical values); estimated-se: the old statistic on the same draws", unit: "1") { CSVCell($0.row.statistic.rawValue) },
-    .column(Columns.kind, "family: any FAIL in a whole sweep; tail: one tail of one test kind; power: a seeded bias", unit: "1") { CSVCell($0.row.kind.rawValue) },
-    .column(Columns.test, "any (family), C2 (bias, per coordinate), C3 (variance), C3-noise-S / C3-noise-G (noise-scale estimators)", unit: "1") { CSVCell($0.row.test) },
+    .column(Columns.statistic, "exact-law: the printed verdict (exact null variance, skewed critical values); estimated-se: the old statistic on the same draws", unit: "1") {
+      CSVCell($0.row.statistic.rawValue)
+    },
+    .column(Columns.kind, "family: any FAIL in a whole sweep; tail: one tail of one test kind; power: a seeded bias", unit: "1") {
+      CSVCell($0.row.kind.rawValue)
+    },
+    .column(Columns.test, "any (family), C2 (bias, per coordinate), C3 (variance), C3-noise-S / C3-noise-G (noise-scale estimators)", unit: "1") {
+      CSVCell($0.row.test)
+    },
     .column("sampler", "the sampler of a C2 or C3 tail row (with, without, poisson)", unit: "1") { CSVCell($0.row.sampler) },
     .column("coordinate", "θ coordinate of a bias row (power rows: the heaviest-tailed one)", unit: "1") { CSVCell($0.row.coordinate) },
     .column(Columns.tail, "lower, upper, or both", unit: "1") { CSVCell($0.row.tail) },
-    .column(Columns.level, "per-tail level L of the row (the Bonferroni level α/(2m) or a stated level); family rows: the sweep's α", unit: "1") { CSVCell($0.row.level) },
+    .column(Columns.level, "per-tail level L of the row (the Bonferroni level α/(2m) or a stated level); family rows: the sweep's α", unit: "1") {
+      CSVCell($0.row.level)
+    },
     .column(Columns.shiftSE, "power rows: seeded bias λ = z* + offset, in null standard errors", unit: "1") { CSVCell($0.row.shift) },
     .column(Columns.trials, "independent trials pooled (seeds × cells)", unit: "1") { CSVCell($0.row.trials) },
     .column("rejections", "trials rejected, k", unit: "1") { CSVCell($0.row.rejections) },
@@ -290,9 +298,15 @@ package struct CalibrationExperiment: Experiment {
     .column(Columns.ciHigh, "Clopper–Pearson upper limit of the rejection probability", unit: "1") { CSVCell($0.row.interval.high) },
     .column("ci_level", "confidence of each interval, 1 − γ/m (γ the spec's α, m the judged rows)", unit: "1") { CSVCell($0.confidence) },
     .column(Columns.expected, "the level (family: the bound α; power: Edgeworth-corrected normal power)", unit: "1") { CSVCell($0.row.expected) },
-    .column("criterion", "covers: the interval must contain the level (the tests are exact or approximations of the exact law); at-most: it must cover or lie below it (family rows, and tails decided by a Chernoff bound, which is valid but conservative)", unit: "1") { CSVCell($0.row.kind == .power ? "" : ($0.row.kind == .family || $0.row.bounded ? "at-most" : "covers")) },
-    .column("power_miscalibrated", "probability that this row FAILs were the true rate 2× its level (family) or 5× (tails): how well the calibration can fail", unit: "1") { CSVCell($0.row.power) },
-    .column("verdict", "exact-law rows: PASS when the interval meets the criterion; the estimated-se family row: PASS when its interval lies above α (the old statistic is miscalibrated); empty: reported only", unit: "1") { CSVCell($0.row.verdict?.rawValue ?? "") },
+    .column("criterion", "covers: the interval must contain the level (the tests are exact or approximations of the exact law); at-most: it must cover or lie below it (family rows, and tails decided by a Chernoff bound, which is valid but conservative)", unit: "1") {
+      CSVCell($0.row.kind == .power ? "" : ($0.row.kind == .family || $0.row.bounded ? "at-most" : "covers"))
+    },
+    .column("power_miscalibrated", "probability that this row FAILs were the true rate 2× its level (family) or 5× (tails): how well the calibration can fail", unit: "1") {
+      CSVCell($0.row.power)
+    },
+    .column("verdict", "exact-law rows: PASS when the interval meets the criterion; the estimated-se family row: PASS when its interval lies above α (the old statistic is miscalibrated); empty: reported only", unit: "1") {
+      CSVCell($0.row.verdict?.rawValue ?? "")
+    },
   ])
 
   public func tables(_ result: Result) -> [SchemaTable] {

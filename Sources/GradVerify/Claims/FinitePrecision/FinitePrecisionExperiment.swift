@@ -11,7 +11,7 @@ package struct FinitePrecisionExperiment: Experiment {
   /// The claims its verdict rows name.
   package enum VerdictClaims: String, VerdictClaim { case bound = "F", growth = "F-growth", stall = "F-stall", twin = "F-twin" }
   public static let keys = ["precision"]
-  public static let tableSuffixes = ["", "-stall"]
+  public static let tableSuffixes = [table.suffix, stallTable.suffix]
   public static let statement =
     "Averaging is exact in real arithmetic only: N entries summed in float32 or bfloat16 miss the exact sum by the labelled format's amount: always within its Higham bounds (γ_{N−1}Σ|x| recursive, γ_{⌈log₂N⌉}Σ|x| pairwise, u|s| + γ²_{N−1}Σ|x| compensated) and beyond the bounds of the next finer format; the typical error grows like √N·u, and bfloat16 recursive summation stops moving once the sum reaches 2⁸ times the terms."
 
@@ -83,7 +83,7 @@ package struct FinitePrecisionExperiment: Experiment {
   ])
 
   /// One row per case whose bfloat16 recursive sum stalled.
-  static let stallTable = RecordTable<(caseName: String, stall: (lastChange: Int, sum: Double, count: Int))>([
+  static let stallTable = RecordTable<(caseName: String, stall: (lastChange: Int, sum: Double, count: Int))>(suffix: "-stall", [
     .column(.caseName) { CSVCell($0.caseName) },
     .column(.count) { CSVCell($0.stall.count) },
     .column("last_change", "index of the last term that changed the bfloat16 recursive sum", unit: "1") { CSVCell($0.stall.lastChange) },

@@ -6,7 +6,7 @@
 package struct LinearityExperiment: Experiment {
   public static let claim = "C1"
   public static let keys: [String] = []
-  public static let tableSuffixes = ["", "-halving"]
+  public static let tableSuffixes = [caseTable.suffix, halvingStepTable.suffix]
   public static let statement =
     "The average of per-example gradients, all taken at the same θ, equals the gradient of the average cost."
 

@@ -3,7 +3,7 @@ import Foundation
 /// C1's figures: the finite-difference error against the step, drawn from the halving table, and the cost landscape.
 extension LinearityExperiment {
   public static func figures(_ runs: [[String: ResultTable]]) -> [DrawnFigure] {
-    guard let halving = ResultTable.concatenating(runs.compactMap { $0["-halving"] }) else { return [] }
+    guard let halving = ResultTable.concatenating(runs.compactMap { $0[halvingStepTable.suffix] }) else { return [] }
     return rendered([("fig-fd-error-vs-h.svg", finiteDifferenceError(halving: halving)), ("fig-cost-contours.svg", CostLandscapeFigure.make())])
   }
 

@@ -92,17 +92,29 @@ package struct MeanOfMeansExperiment: SettingsExperiment {
     .column("min_length", "shortest document", unit: "token") { CSVCell($0.control.lengthRange.0) },
     .column("max_length", "longest document", unit: "token") { CSVCell($0.control.lengthRange.1) },
     .column(.draws) { CSVCell($0.control.draws) },
-    .column(Columns.identityViolations, "batches where |(ĝ − ∇C_B) − Σ_m w_m ∇C_{B_m}| exceeded its rounding bound τ", unit: "1") { CSVCell($0.control.identityViolations) },
-    .column("identity_max_ratio", "largest |(ĝ − ∇C_B) − Σ_m w_m ∇C_{B_m}|/τ over batches and coordinates", unit: "1") { CSVCell($0.control.identityMaxRatio) },
+    .column(Columns.identityViolations, "batches where |(ĝ − ∇C_B) − Σ_m w_m ∇C_{B_m}| exceeded its rounding bound τ", unit: "1") {
+      CSVCell($0.control.identityViolations)
+    },
+    .column("identity_max_ratio", "largest |(ĝ − ∇C_B) − Σ_m w_m ∇C_{B_m}|/τ over batches and coordinates", unit: "1") {
+      CSVCell($0.control.identityMaxRatio)
+    },
     .column("batches_with_gap", "batches where ĝ − ∇C_B exceeds τ in some coordinate", unit: "1") { CSVCell($0.control.batchesWithGap) },
     .column(Columns.relativeGap, "mean over batches of ‖ĝ − ∇C_B‖/‖∇C_B‖ (measured)", unit: "1") { CSVCell($0.control.meanRelativeGap) },
-    .column(Columns.relativePrediction, "mean over batches of ‖Σ_m (1/M − T_m/T_B)∇C_{B_m}‖/‖∇C_B‖ (predicted)", unit: "1") { CSVCell($0.control.meanRelativePrediction) },
-    .column("sum_violations", "batches where Σ_m S_m/T_B (sum, then divide once) missed ∇C_B by more than its rounding bound", unit: "1") { CSVCell($0.control.sumViolations) },
+    .column(Columns.relativePrediction, "mean over batches of ‖Σ_m (1/M − T_m/T_B)∇C_{B_m}‖/‖∇C_B‖ (predicted)", unit: "1") {
+      CSVCell($0.control.meanRelativePrediction)
+    },
+    .column("sum_violations", "batches where Σ_m S_m/T_B (sum, then divide once) missed ∇C_B by more than its rounding bound", unit: "1") {
+      CSVCell($0.control.sumViolations)
+    },
     .column("bias_norm", "‖mean over batches of ĝ − ∇C‖ (k = 1)", unit: "gradient") { CSVCell(Self.exactOnly($0.control, \.meanBiasNorm)) },
-    .column("predicted_bias_norm", "‖(1/D)Σ_d ḡ_d − ∇C‖, the exact expectation (k = 1)", unit: "gradient") { CSVCell(Self.exactOnly($0.control, \.predictedBiasNorm)) },
+    .column("predicted_bias_norm", "‖(1/D)Σ_d ḡ_d − ∇C‖, the exact expectation (k = 1)", unit: "gradient") {
+      CSVCell(Self.exactOnly($0.control, \.predictedBiasNorm))
+    },
     .column("max_agreement_z", "maxⱼ |mean − prediction|/se, se exact (k = 1)", unit: "1") { CSVCell(Self.exactOnly($0.control, \.maxAgreementZ)) },
     .column("max_bias_z", "maxⱼ |mean|/se (k = 1)", unit: "1") { CSVCell(Self.exactOnly($0.control, \.maxBiasZ)) },
-    .column("predicted_z", "maxⱼ |prediction|/se: the bias the test can see (k = 1)", unit: "1") { CSVCell(Self.exactOnly($0.control, \.predictedZ)) },
+    .column("predicted_z", "maxⱼ |prediction|/se: the bias the test can see (k = 1)", unit: "1") {
+      CSVCell(Self.exactOnly($0.control, \.predictedZ))
+    },
     .column(.criticalZ) { CSVCell($0.control.criticalZ) },
   ])
 

@@ -8,7 +8,7 @@ package struct NonAdditiveExperiment: Experiment {
   /// The claims its verdict rows name.
   package enum VerdictClaims: String, VerdictClaim { case control = "N2", twin = "N2-twin" }
   public static let keys = ["costs", "batch_norm", "draws", "alpha", "batch_sizes"]
-  public static let tableSuffixes = ["-gradient", "-bias"]
+  public static let tableSuffixes = [gradientTable.suffix, biasTable.suffix]
   public static let statement =
     "Costs that do not add over examples break the claim: the average of per-example gradients is not their gradient, and mini-batch estimates of the cost are biased."
 
@@ -106,7 +106,7 @@ package struct NonAdditiveExperiment: Experiment {
   }
 
   /// One row per case × cost: the gradient comparison.
-  static let gradientTable = RecordTable<(caseName: String, cost: String, comparison: any GradientComparison)>([
+  static let gradientTable = RecordTable<(caseName: String, cost: String, comparison: any GradientComparison)>(suffix: "-gradient", [
     .column(.caseName) { CSVCell($0.caseName) },
     .column(costColumn) { CSVCell($0.cost) },
     .column("true_gradient_score", "maxⱼ |Dⱼ − true ∇Cⱼ|/τⱼ (≤ 1: confirmed)", unit: "1") { CSVCell($0.comparison.trueGradientScore) },
@@ -134,14 +134,16 @@ package struct NonAdditiveExperiment: Experiment {
   }
 
   /// One row per case × cost × b: the mini-batch bias of the cost.
-  static let biasTable = RecordTable<BiasRow>([
+  static let biasTable = RecordTable<BiasRow>(suffix: "-bias", [
     .column(.caseName) { CSVCell($0.caseName) },
     .column(costColumn) { CSVCell($0.cost) },
     .column(.batch) { CSVCell($0.batch) },
     .column(.draws) { CSVCell($0.draws) },
     .column(Columns.bias, "Monte Carlo mean of C(batch) − C(all N) for the cost", unit: "loss") { CSVCell($0.bias) },
     .column(Columns.biasSE, "standard error of the bias", unit: "loss") { CSVCell($0.standardError) },
-    .column(Columns.prediction, "predicted batch bias of the cost (exact for square-of-mean, delta method for log-mean-exp, 0 for the mean; empty for batch norm, which has none)", unit: "loss") { CSVCell($0.prediction) },
+    .column(Columns.prediction, "predicted batch bias of the cost (exact for square-of-mean, delta method for log-mean-exp, 0 for the mean; empty for batch norm, which has none)", unit: "loss") {
+      CSVCell($0.prediction)
+    },
     .column("z", "(bias − prediction)/se (empty: no prediction)", unit: "1") { CSVCell($0.z) },
     .column(Columns.judged, "the prediction is judged at this b", unit: "1") { CSVCell($0.judged) },
     .column(.criticalZ) { CSVCell($0.criticalZ) },

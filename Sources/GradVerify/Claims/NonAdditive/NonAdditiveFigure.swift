@@ -5,7 +5,7 @@ extension NonAdditiveExperiment {
   /// The non-additive costs' specs first, then those with batch norm, so that the costs' colours follow the
   /// order of the non-additive costs.
   public static func figures(_ runs: [[String: ResultTable]]) -> [DrawnFigure] {
-    let tables = runs.compactMap { $0["-bias"] }
+    let tables = runs.compactMap { $0[biasTable.suffix] }
     guard !tables.isEmpty else { return [] }
     let hasBatchNorm = { (table: ResultTable) in table.rows.contains { $0[costColumn] == batchNormCost } }
     return rendered([("fig-n2-bias.svg", nonAdditiveBias(tables: tables.filter { !hasBatchNorm($0) } + tables.filter(hasBatchNorm)))])

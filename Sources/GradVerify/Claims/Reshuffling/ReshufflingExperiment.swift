@@ -10,7 +10,7 @@ package struct ReshufflingExperiment: SettingsExperiment {
   /// The claims its verdict rows name.
   package enum VerdictClaims: String, VerdictClaim { case covariance = "RR", twin = "RR-twin", runningMSE = "RR-mse", endOfEpoch = "RR-end" }
   public static let settingsKey = "reshuffling"
-  public static let tableSuffixes = ["", "-running"]
+  public static let tableSuffixes = [pairTable.suffix, runningTable.suffix]
   public static let statement =
     "The batches of one random-reshuffling epoch are disjoint simple random samples: two of them covary by −Σ_N/(N − 1) (0 when drawn independently), and the running mean of the first k batches is a without-replacement sample of kb, exactly g at the end of the epoch."
 
@@ -65,11 +65,13 @@ package struct ReshufflingExperiment: SettingsExperiment {
     .column(Columns.prediction, "−tr Σ_N/(N − 1) for one epoch, 0 for independent batches", unit: "gradient²") { CSVCell($0.test.prediction) },
     .column("z", "(covariance − prediction)/se", unit: "1") { CSVCell(($0.test.mean - $0.test.prediction) / $0.test.standardError) },
     .column(.criticalZ) { CSVCell($0.test.criticalZ) },
-    .column(Columns.epochsNotEndingAtG, "epochs whose final mean differed from g in some bit", unit: "1") { CSVCell($0.record.control.epochsNotEndingAtG) },
+    .column(Columns.epochsNotEndingAtG, "epochs whose final mean differed from g in some bit", unit: "1") {
+      CSVCell($0.record.control.epochsNotEndingAtG)
+    },
   ])
 
   /// One row per case × checkpoint: the running mean's squared error against the without-replacement law.
-  static let runningTable = RecordTable<(record: Record, checkpoint: ReshufflingControl.Checkpoint)>([
+  static let runningTable = RecordTable<(record: Record, checkpoint: ReshufflingControl.Checkpoint)>(suffix: "-running", [
     .column(.caseName) { CSVCell($0.record.caseName) },
     .column(.count) { CSVCell($0.record.control.count) },
     .column(.batch) { CSVCell($0.record.control.batch) },

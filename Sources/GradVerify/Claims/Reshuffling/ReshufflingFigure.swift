@@ -3,8 +3,8 @@
 /// without-replacement law (reaching 0 at N) and, for contrast, the law of independent draws.
 extension ReshufflingExperiment {
   public static func figures(_ runs: [[String: ResultTable]]) -> [DrawnFigure] {
-    guard let running = ResultTable.concatenating(runs.compactMap { $0["-running"] }),
-      let pairs = ResultTable.concatenating(runs.compactMap { $0[""] })
+    guard let running = ResultTable.concatenating(runs.compactMap { $0[runningTable.suffix] }),
+      let pairs = ResultTable.concatenating(runs.compactMap { $0[pairTable.suffix] })
     else { return [] }
     return rendered([("fig-rr-reshuffling.svg", epoch(running: running, pairs: pairs))])
   }

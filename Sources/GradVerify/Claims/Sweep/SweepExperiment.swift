@@ -6,7 +6,7 @@
 package struct SweepExperiment: SweepSettingsExperiment {
   public static let claim = "C2C3"
   package typealias VerdictClaims = SweepVerdictClaims
-  public static let tableSuffixes = ["", "-population", "-coordinates"]
+  public static let tableSuffixes = [cellColumns.suffix, populationSuffix, coordinateColumns.suffix]
   public static let statement =
     "A uniformly random mini-batch estimates the gradient without bias (C2), with a mean squared error that follows an exactly known law in b, zero at the full batch without replacement (C3)."
 

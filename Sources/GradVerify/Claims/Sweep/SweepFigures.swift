@@ -3,9 +3,9 @@ import Foundation
 /// C2/C3's figures: the mini-batch MSE against b with its laws, and the bias z-scores, drawn from the sweep's tables.
 extension SweepExperiment {
   public static func figures(_ runs: [[String: ResultTable]]) -> [DrawnFigure] {
-    guard let sweep = ResultTable.concatenating(runs.compactMap { $0[""] }),
-      let population = ResultTable.concatenating(runs.compactMap { $0["-population"] }),
-      let coordinates = ResultTable.concatenating(runs.compactMap { $0["-coordinates"] })
+    guard let sweep = ResultTable.concatenating(runs.compactMap { $0[cellColumns.suffix] }),
+      let population = ResultTable.concatenating(runs.compactMap { $0[populationSuffix] }),
+      let coordinates = ResultTable.concatenating(runs.compactMap { $0[coordinateColumns.suffix] })
     else { return [] }
     return rendered([
       ("fig-mse-vs-b.svg", meanSquaredError(sweep: sweep, population: population)),
