@@ -140,6 +140,12 @@ func figuresCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus
   let figures = try ResultArtifacts.redrawnFigures(experiments: folder, results: results)
   for figure in figures { try AtomicFile.write(figure.svg, to: results + "/" + figure.name) }
   printResult("figures: \(figures.count) redrawn from the tables in \(results)/: \(figures.map(\.name).joined(separator: ", "))")
+  let undescribed = DataPackage.undescribed(figures, in: results)
+  if !undescribed.isEmpty {
+    printNote(
+      "\(results)/datapackage.json still describes the earlier \(undescribed.joined(separator: ", ")) (another sha256): "
+        + "write the folder again with the command that made it ('make results' for results/) to describe the figures drawn now")
+  }
   return .success
 }
 

@@ -63,8 +63,10 @@ enum Help {
 
     Redraws every figure (fig-*.svg) from the tables already in DIR (default: results), for the specs in the
     experiments folder, without running any experiment; each file written atomically. The same bytes
-    'gradverify results' writes from those tables. 'make figures' also renders each to a 1600 px PNG in
-    .build/figures/ when rsvg-convert (Debian's librsvg2-bin) is installed.
+    'gradverify results' writes from those tables. REPORT.html and datapackage.json are not rewritten: a
+    note names each figure drawn that datapackage.json does not describe (write the folder again with the
+    command that made it). 'make figures' also renders each to a 1600 px PNG in .build/figures/ when
+    rsvg-convert (Debian's librsvg2-bin) is installed.
 
     OPTIONS:
     \(Option.render(CommandOptions.figures))

@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Data package: the description of every committed table")
 struct DataPackageTests {
-  @Test("every CSV in results/ is a resource of datapackage.json, its hash and fields match the file")
+  @Test("every CSV and figure in results/ is a resource of datapackage.json, its hash (a CSV's fields too) matching the file")
   func committedTablesDescribed() throws {
     let results = CommandRun.packageRoot.appendingPathComponent("results")
     let data = try Data(contentsOf: results.appendingPathComponent("datapackage.json"))
@@ -23,6 +23,12 @@ struct DataPackageTests {
       #expect(problems.isEmpty, "\(name): \(problems)")
     }
     let svgs = try FileManager.default.contentsOfDirectory(atPath: results.path).filter { $0.hasSuffix(".svg") }
+    for name in svgs {
+      let resource = try #require(resources.first { $0["path"] as? String == name }, "\(name) is not described")
+      let bytes = try Data(contentsOf: results.appendingPathComponent(name))
+      #expect(resource["hash"] as? String == "sha256:" + sha256Hex(Array(bytes)), "\(name): hash differs")
+      #expect(resource["bytes"] as? Int == bytes.count, "\(name): size differs")
+    }
     #expect(resources.count == csvs.count + svgs.count, "resources without a file")
     #expect(resources.filter { $0["format"] as? String == "csv" }.count == csvs.count)
   }

@@ -279,6 +279,31 @@ struct FigureTests {
     #expect(edited.stdout.contains("\(results)/fig-n3-drift.svg differs"), "\(edited.stdout)")
   }
 
+  @Test("figures redraws from the tables and says when datapackage.json no longer describes a figure it drew")
+  func figuresNameAStaleDataPackage() throws {
+    let spec = """
+      {"claim": "N3", "title": "t", "seed": 3, "points": [{"name": "p", "scale": 1}],
+       "drift": {"k": 4, "etas": [0, 1e-4], "first_order_limit": 0.01, "orders": 64},
+       "cases": [{"model": "linear", "data": {"synthetic": "regression", "n": 16, "d": 2, "seed": 1}}]}
+      """
+    let folder = try temporaryFolder(["N3-drift.json": spec])
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let results = folder.appendingPathComponent("results").path
+    let made = try CommandRun(["results", "--experiments", folder.path, "--out", results])
+    #expect(made.status != 64, "\(made.stderr)")
+    let same = try CommandRun(["figures", "--experiments", folder.path, "--results", results])
+    #expect(same.status == 0 && same.stdout.contains("1 redrawn") && !same.stderr.contains("datapackage.json"), "\(same.stderr)")
+    // k, the figure's note "k = 4 steps per pass", edited in the table: the figure changes, the package does not.
+    let table = folder.appendingPathComponent("results/N3-drift.csv")
+    let text = try String(contentsOf: table, encoding: .utf8)
+    #expect(text.contains(",4,64,"))
+    try Data(text.replacingOccurrences(of: ",4,64,", with: ",5,64,").utf8).write(to: table)
+    let redrawn = try CommandRun(["figures", "--experiments", folder.path, "--results", results])
+    #expect(redrawn.status == 0)
+    #expect(try String(contentsOfFile: results + "/fig-n3-drift.svg", encoding: .utf8).contains("k = 5 steps per pass"))
+    #expect(redrawn.stderr.contains("datapackage.json still describes the earlier fig-n3-drift.svg"), "\(redrawn.stderr)")
+  }
+
   /// x² + y² = 1 on a grid of step h: linear interpolation along an edge errs in f by at most f''h²/8 = h²/4,
   /// so every contour point satisfies |x² + y² − 1| ≤ h²/4, and the circle comes out as one closed line.
   @Test("marching squares traces a circle within the interpolation error bound, as one closed line")

@@ -6,6 +6,18 @@ import Foundation
 ///
 /// Frictionless Data Package v2, https://datapackage.org/standard/data-package/ (2024).
 package enum DataPackage {
+  /// The figures among `figures` whose bytes the folder's datapackage.json does not describe (another
+  /// sha256, or no entry): after `gradverify figures` redraws a figure, the package must be written again by
+  /// the command that made the folder. Empty when the folder has no datapackage.json.
+  public static func undescribed(_ figures: [ResultFigure], in folder: String) -> [String] {
+    guard let data = FileManager.default.contents(atPath: folder + "/datapackage.json"),
+      let package = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+    else { return [] }
+    let resources = package["resources"] as? [[String: Any]] ?? []
+    let hashes = Dictionary(resources.compactMap { r in (r["path"] as? String).map { ($0, r["hash"] as? String) } }) { a, _ in a }
+    return figures.filter { hashes[$0.name] != "sha256:" + sha256Hex(Array($0.svg.utf8)) }.map(\.name)
+  }
+
   struct Field: Encodable {
     var name: String
     var type: String
