@@ -256,18 +256,24 @@ struct FigureTests {
     }
   }
 
-  @Test("verify names a committed figure edited by hand")
-  func verifyComparesFigures() throws {
+  /// A folder holding a small N3 spec and, in results/, what `gradverify results` wrote for it (k = 4).
+  static func smallDriftResults() throws -> URL {
     let spec = """
       {"claim": "N3", "title": "t", "seed": 3, "points": [{"name": "p", "scale": 1}],
        "drift": {"k": 4, "etas": [0, 1e-4], "first_order_limit": 0.01, "orders": 64},
        "cases": [{"model": "linear", "data": {"synthetic": "regression", "n": 16, "d": 2, "seed": 1}}]}
       """
     let folder = try temporaryFolder(["N3-drift.json": spec])
+    let made = try CommandRun(["results", "--experiments", folder.path, "--out", folder.appendingPathComponent("results").path])
+    #expect(made.status != 64, "\(made.stderr)")
+    return folder
+  }
+
+  @Test("verify names a committed figure edited by hand")
+  func verifyComparesFigures() throws {
+    let folder = try Self.smallDriftResults()
     defer { try? FileManager.default.removeItem(at: folder) }
     let results = folder.appendingPathComponent("results").path
-    let made = try CommandRun(["results", "--experiments", folder.path, "--out", results])
-    #expect(made.status != 64, "\(made.stderr)")
     let clean = try CommandRun(["verify", "--experiments", folder.path, "--results", results])
     #expect(clean.stdout.contains("tables and figures in \(results)/ reproduced byte for byte"), "\(clean.stdout)")
     let figure = folder.appendingPathComponent("results/fig-n3-drift.svg")
@@ -281,16 +287,9 @@ struct FigureTests {
 
   @Test("figures redraws from the tables and says when datapackage.json no longer describes a figure it drew")
   func figuresNameAStaleDataPackage() throws {
-    let spec = """
-      {"claim": "N3", "title": "t", "seed": 3, "points": [{"name": "p", "scale": 1}],
-       "drift": {"k": 4, "etas": [0, 1e-4], "first_order_limit": 0.01, "orders": 64},
-       "cases": [{"model": "linear", "data": {"synthetic": "regression", "n": 16, "d": 2, "seed": 1}}]}
-      """
-    let folder = try temporaryFolder(["N3-drift.json": spec])
+    let folder = try Self.smallDriftResults()
     defer { try? FileManager.default.removeItem(at: folder) }
     let results = folder.appendingPathComponent("results").path
-    let made = try CommandRun(["results", "--experiments", folder.path, "--out", results])
-    #expect(made.status != 64, "\(made.stderr)")
     let same = try CommandRun(["figures", "--experiments", folder.path, "--results", results])
     #expect(same.status == 0 && same.stdout.contains("1 redrawn") && !same.stderr.contains("datapackage.json"), "\(same.stderr)")
     // k, the figure's note "k = 4 steps per pass", edited in the table: the figure changes, the package does not.
