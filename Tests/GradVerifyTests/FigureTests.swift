@@ -256,14 +256,14 @@ struct FigureTests {
     }
   }
 
-  /// A folder holding a small N3 spec and, in results/, what `gradverify results` wrote for it (k = 4).
-  static func smallDriftResults() throws -> URL {
+  /// A folder holding a small C1 spec (logistic regression on two clusters) and, in results/, what
+  /// `gradverify results` wrote for it: fig-fd-error-vs-h.svg among the figures.
+  static func smallLinearityResults() throws -> URL {
     let spec = """
-      {"claim": "N3", "title": "t", "seed": 3, "points": [{"name": "p", "scale": 1}],
-       "drift": {"k": 4, "etas": [0, 1e-4], "first_order_limit": 0.01, "orders": 64},
-       "cases": [{"model": "linear", "data": {"synthetic": "regression", "n": 16, "d": 2, "seed": 1}}]}
+      {"claim": "C1", "title": "t", "seed": 3, "points": [{"name": "unit", "scale": 1}],
+       "cases": [{"model": "logistic", "data": {"synthetic": "clusters", "n": 64, "d": 2, "classes": 2, "seed": 43}}]}
       """
-    let folder = try temporaryFolder(["N3-drift.json": spec])
+    let folder = try temporaryFolder(["C1-small.json": spec])
     let made = try CommandRun(["results", "--experiments", folder.path, "--out", folder.appendingPathComponent("results").path])
     #expect(made.status != 64, "\(made.stderr)")
     return folder
@@ -271,36 +271,38 @@ struct FigureTests {
 
   @Test("verify names a committed figure edited by hand")
   func verifyComparesFigures() throws {
-    let folder = try Self.smallDriftResults()
+    let folder = try Self.smallLinearityResults()
     defer { try? FileManager.default.removeItem(at: folder) }
     let results = folder.appendingPathComponent("results").path
     let clean = try CommandRun(["verify", "--experiments", folder.path, "--results", results])
     #expect(clean.stdout.contains("tables and figures in \(results)/ reproduced byte for byte"), "\(clean.stdout)")
-    let figure = folder.appendingPathComponent("results/fig-n3-drift.svg")
+    let figure = folder.appendingPathComponent("results/fig-fd-error-vs-h.svg")
     let text = try String(contentsOf: figure, encoding: .utf8)
     #expect(isWellFormedXML(text))
     try Data(text.replacingOccurrences(of: "measured", with: "measureb").utf8).write(to: figure)
     let edited = try CommandRun(["verify", "--experiments", folder.path, "--results", results])
     #expect(edited.status == 1, "\(edited.stdout)")
-    #expect(edited.stdout.contains("\(results)/fig-n3-drift.svg differs"), "\(edited.stdout)")
+    #expect(edited.stdout.contains("\(results)/fig-fd-error-vs-h.svg differs"), "\(edited.stdout)")
   }
 
   @Test("figures redraws from the tables and says when datapackage.json no longer describes a figure it drew")
   func figuresNameAStaleDataPackage() throws {
-    let folder = try Self.smallDriftResults()
+    let folder = try Self.smallLinearityResults()
     defer { try? FileManager.default.removeItem(at: folder) }
     let results = folder.appendingPathComponent("results").path
     let same = try CommandRun(["figures", "--experiments", folder.path, "--results", results])
-    #expect(same.status == 0 && same.stdout.contains("1 redrawn") && !same.stderr.contains("datapackage.json"), "\(same.stderr)")
-    // k, the figure's note "k = 4 steps per pass", edited in the table: the figure changes, the package does not.
-    let table = folder.appendingPathComponent("results/N3-drift.csv")
-    let text = try String(contentsOf: table, encoding: .utf8)
-    #expect(text.contains(",4,64,"))
-    try Data(text.replacingOccurrences(of: ",4,64,", with: ",5,64,").utf8).write(to: table)
+    #expect(same.status == 0 && same.stdout.contains("2 redrawn") && !same.stderr.contains("datapackage.json"), "\(same.stderr)")
+    // The package's record of one figure made stale, as a redraw after a change to the figure code leaves it.
+    let package = folder.appendingPathComponent("results/datapackage.json")
+    let recorded = try String(contentsOf: package, encoding: .utf8)
+    let drawn = try Data(contentsOf: URL(fileURLWithPath: results + "/fig-fd-error-vs-h.svg"))
+    let current = "sha256:" + sha256Hex(Array(drawn))
+    #expect(recorded.contains(current))
+    try Data(recorded.replacingOccurrences(of: current, with: "sha256:" + String(repeating: "0", count: 64)).utf8).write(to: package)
     let redrawn = try CommandRun(["figures", "--experiments", folder.path, "--results", results])
     #expect(redrawn.status == 0)
-    #expect(try String(contentsOfFile: results + "/fig-n3-drift.svg", encoding: .utf8).contains("k = 5 steps per pass"))
-    #expect(redrawn.stderr.contains("datapackage.json still describes the earlier fig-n3-drift.svg"), "\(redrawn.stderr)")
+    #expect(redrawn.stderr.contains("datapackage.json still describes the earlier fig-fd-error-vs-h.svg"), "\(redrawn.stderr)")
+    #expect(!redrawn.stderr.contains("fig-cost-contours.svg"), "\(redrawn.stderr)")
   }
 
   /// x² + y² = 1 on a grid of step h: linear interpolation along an edge errs in f by at most f''h²/8 = h²/4,

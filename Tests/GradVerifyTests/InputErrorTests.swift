@@ -31,7 +31,7 @@ import Testing
   func readersPlaceTheirErrors() throws {
     let folder = try temporaryFolder([
       "d.csv": "a,b,label\n1,2,x\n3,4,y,9\n",
-      "s.json": #"{"claim": "N3", "title": "t", "seed": 1, "draws": 5, "points": [], "cases": []}"#,
+      "s.json": #"{"claim": "C1", "title": "t", "seed": 1, "draws": 5, "points": [], "cases": []}"#,
     ])
     defer { try? FileManager.default.removeItem(at: folder) }
     let csv = folder.appendingPathComponent("d.csv").path
@@ -47,7 +47,7 @@ import Testing
       Issue.record("a spec with a key of another claim was read")
     } catch {
       #expect(error.place == .file(path: spec, line: nil, key: "draws"), "\(error.message)")
-      #expect(error.reason.hasPrefix("unknown key for a N3 spec"), "\(error.message)")
+      #expect(error.reason.hasPrefix("unknown key for a C1 spec"), "\(error.message)")
     }
   }
 }

@@ -2,8 +2,9 @@ import Foundation
 import GradVerify
 import Testing
 
-// What the negative controls N1–N3 share: the verdict vocabulary, their small specs, and byte-identical
-// tables for any thread count. Each control's own tests (Claims/CorrelatedTests, NonAdditiveTests and
+// What the negative controls N1–N3 share: the verdict vocabulary, how their small specs are run, and the
+// check that a spec's tables are byte-identical for any thread count (each control's small spec and its
+// calls of these live beside its other tests, in Claims/). Each control's own tests (Claims/CorrelatedTests, NonAdditiveTests and
 // DriftTests) check that it reports FAILS-AS-PREDICTED (it breaks, by the predicted size) while its positive
 // twin PASSes in the same run; that without its cause it reports UNEXPECTED-PASS and makes `verify` fail;
 // and that the measured sizes agree with the predictions within their Monte Carlo intervals.
@@ -13,38 +14,9 @@ import Testing
 // most 1%), and once a seed passes it passes for good. A wrong formula moves these z-scores by far more
 // than the critical value (each test says by how much), so every test can still fail.
 
-/// The small specs of N1–N3 (synthetic data, a second or less each) and how the tests run them.
+/// How the tests run the small specs of N1–N3 (synthetic data, a second or less each; each declared beside its
+/// claim's tests, in Claims/).
 enum ControlSpecs {
-  /// N1 on sorted synthetic regression (N = 64: aligned sizes 2, 4, 8, 16, 32), with an AR(1) sequence of
-  /// 2048 values in circular windows. 4000 draws per cell keep the whole run well under a second.
-  static let n1 = """
-    {"claim": "N1", "title": "n1 small", "seed": 20261128, "alpha": 0.01, "draws": 4000,
-     "points": [{"name": "unit", "scale": 1}],
-     "cases": [{"model": "linear", "data": {"synthetic": "regression", "n": 256, "d": 1, "seed": 51}}],
-     "ar1": {"phi": 0.9, "n": 2048, "batch_sizes": [1, 4, 16, 64]}}
-    """
-
-  /// N2 on softmax clusters (N = 48) and linear regression (N = 32, which adds the batch-normalised model).
-  static let n2 = """
-    {"claim": "N2", "title": "n2 small", "seed": 20261127, "alpha": 0.01, "draws": 4000,
-     "costs": ["log-mean-exp", "square-of-mean", "mean"], "batch_norm": true,
-     "points": [{"name": "moderate", "scale": 0.3}],
-     "cases": [{"model": "softmax", "data": {"synthetic": "clusters", "n": 48, "d": 2, "classes": 3, "seed": 41}},
-               {"model": "linear", "data": {"synthetic": "regression", "n": 32, "d": 2, "seed": 42}}]}
-    """
-
-  /// N3 on a logistic model over two Gaussian clusters: k = 8 examples per pass, η from 0 to 0.1.
-  static func n3(etas: [Double]) -> String {
-    """
-    {"claim": "N3", "title": "n3 small", "seed": 20261126, "alpha": 0.01,
-     "drift": {"k": 8, "etas": [\(etas.map(\.description).joined(separator: ", "))], "first_order_limit": 0.01, "orders": 2000},
-     "points": [{"name": "unit", "scale": 1}],
-     "cases": [{"model": "logistic", "data": {"synthetic": "clusters", "n": 64, "d": 2, "classes": 2, "seed": 43}}]}
-    """
-  }
-
-  static let healthyEtas = [0, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1]
-
   /// Writes `text` as `name` in a fresh folder and runs it through the library's runner: the outcome, and
   /// every verdict row in words for messages.
   static func run(_ text: String, name: String, threads: Int = 2) throws -> (outcome: ExperimentOutcome, all: String) {
@@ -120,13 +92,10 @@ struct NegativeControlVerdictTests {
   }
 }
 
-// MARK: - End to end through the binary
-
-@Suite("Negative controls: byte-identical tables for any thread count", .serialized)
-struct NegativeControlCommandLineTests {
-  @Test("run --threads 1 and --threads 2 write byte-identical tables", arguments: ["N1", "N2", "N3"])
-  func threadsByteIdentical(claim: String) throws {
-    let spec = claim == "N1" ? ControlSpecs.n1 : claim == "N2" ? ControlSpecs.n2 : ControlSpecs.n3(etas: ControlSpecs.healthyEtas)
+extension ControlSpecs {
+  /// `gradverify run` of a control's small spec with --threads 1 and with --threads 2: the tables must be
+  /// byte-identical (each control's tests call it for its spec).
+  static func expectThreadsByteIdentical(claim: String, spec: String) throws {
     let folder = try temporaryFolder(["\(claim)-small.json": spec])
     defer { try? FileManager.default.removeItem(at: folder) }
     var written: [[String: Data]] = []

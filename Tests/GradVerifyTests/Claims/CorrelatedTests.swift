@@ -23,6 +23,16 @@ struct CorrelatedVerdictTests {
     }
     #expect(outcome.verdicts.allSatisfy { $0.verdict.holds }, "\(all)")
   }
+
+  @Test("N1's settings in its committed spec refuse an unknown key and a value out of range, by name")
+  func settingsChecked() throws {
+    try CheckedDecodingTests.expectChecked(spec: "N1-correlated", object: "ar1", field: "phi", value: "1", reason: "must lie in (−1, 1)")
+  }
+
+  @Test("N1: run --threads 1 and --threads 2 write byte-identical tables")
+  func threadsByteIdentical() throws {
+    try ControlSpecs.expectThreadsByteIdentical(claim: "N1", spec: ControlSpecs.n1)
+  }
 }
 
 @Suite("N1: measured sizes agree with the predictions", .serialized)
@@ -251,4 +261,15 @@ struct CorrelatedCauseRemovedTests {
     // b = 64, N = 2048), not the Monte Carlo error √(2/R) (a fixed regression: white noise at 1.13 "broke").
     #expect(n1d.map(\.verdict) == [.unexpectedPass], "\(n1d.map { "\($0.keyFigure) → \($0.verdict.rawValue)" })")
   }
+}
+
+extension ControlSpecs {
+  /// N1 on sorted synthetic regression (N = 64: aligned sizes 2, 4, 8, 16, 32), with an AR(1) sequence of
+  /// 2048 values in circular windows. 4000 draws per cell keep the whole run well under a second.
+  static let n1 = """
+    {"claim": "N1", "title": "n1 small", "seed": 20261128, "alpha": 0.01, "draws": 4000,
+     "points": [{"name": "unit", "scale": 1}],
+     "cases": [{"model": "linear", "data": {"synthetic": "regression", "n": 256, "d": 1, "seed": 51}}],
+     "ar1": {"phi": 0.9, "n": 2048, "batch_sizes": [1, 4, 16, 64]}}
+    """
 }

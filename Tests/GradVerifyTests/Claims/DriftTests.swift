@@ -14,6 +14,16 @@ struct DriftVerdictTests {
     #expect(ControlSpecs.rows(outcome, "N3-twin").map(\.verdict) == [.pass], "\(all)")
     #expect(ControlSpecs.rows(outcome, "N3-twin").first?.keyFigure == "D exactly 0 in every order", "\(all)")
   }
+
+  @Test("N3's settings in its committed spec refuse an unknown key and a value out of range, by name")
+  func settingsChecked() throws {
+    try CheckedDecodingTests.expectChecked(spec: "N3-drift", object: "drift", field: "k", value: "1", reason: "must be between 2 and 10⁶")
+  }
+
+  @Test("N3: run --threads 1 and --threads 2 write byte-identical tables")
+  func threadsByteIdentical() throws {
+    try ControlSpecs.expectThreadsByteIdentical(claim: "N3", spec: ControlSpecs.n3(etas: ControlSpecs.healthyEtas))
+  }
 }
 
 @Suite("N3: measured sizes agree with the predictions", .serialized)
@@ -94,4 +104,18 @@ struct DriftCauseRemovedTests {
     let tally = healthy ? "2 cases: 1 PASS, 0 FAIL, 0 INCONCLUSIVE, 1 FAILS-AS-PREDICTED" : "2 cases: 1 PASS, 0 FAIL, 0 INCONCLUSIVE, 1 UNEXPECTED-PASS"
     #expect(run.stdout.contains(tally), "\(run.stdout)")
   }
+}
+
+extension ControlSpecs {
+  /// N3 on a logistic model over two Gaussian clusters: k = 8 examples per pass, η from 0 to 0.1.
+  static func n3(etas: [Double]) -> String {
+    """
+    {"claim": "N3", "title": "n3 small", "seed": 20261126, "alpha": 0.01,
+     "drift": {"k": 8, "etas": [\(etas.map(\.description).joined(separator: ", "))], "first_order_limit": 0.01, "orders": 2000},
+     "points": [{"name": "unit", "scale": 1}],
+     "cases": [{"model": "logistic", "data": {"synthetic": "clusters", "n": 64, "d": 2, "classes": 2, "seed": 43}}]}
+    """
+  }
+
+  static let healthyEtas = [0, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1]
 }

@@ -95,4 +95,9 @@ struct FinitePrecisionTests {
     let g = c.growth(.float32, .recursive)
     #expect(c.growthVerdict(.float32, .recursive) == .fail, "\(String(describing: g))")
   }
+
+  @Test("F's settings in its committed spec refuse an unknown key and a value out of range, by name")
+  func settingsChecked() throws {
+    try CheckedDecodingTests.expectChecked(spec: "F-finite-precision", object: "precision", field: "twin_sizes", value: "[65537]", reason: "needs sizes between 2 and 2¹⁶")
+  }
 }

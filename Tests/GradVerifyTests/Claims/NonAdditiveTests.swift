@@ -26,6 +26,11 @@ struct NonAdditiveVerdictTests {
     #expect(batchNorm.count == 1 && batchNorm.allSatisfy { $0.verdict == .failsAsPredicted }, "\(all)")
     #expect(twins.allSatisfy { $0.verdict == .pass && $0.caseName.contains(" mean ") }, "\(all)")
   }
+
+  @Test("N2: run --threads 1 and --threads 2 write byte-identical tables")
+  func threadsByteIdentical() throws {
+    try ControlSpecs.expectThreadsByteIdentical(claim: "N2", spec: ControlSpecs.n2)
+  }
 }
 
 @Suite("N2: measured sizes agree with the predictions", .serialized)
@@ -102,4 +107,15 @@ struct NonAdditiveAgreementTests {
       if b == 10 { #expect(predicted == 0) }
     }
   }
+}
+
+extension ControlSpecs {
+  /// N2 on softmax clusters (N = 48) and linear regression (N = 32, which adds the batch-normalised model).
+  static let n2 = """
+    {"claim": "N2", "title": "n2 small", "seed": 20261127, "alpha": 0.01, "draws": 4000,
+     "costs": ["log-mean-exp", "square-of-mean", "mean"], "batch_norm": true,
+     "points": [{"name": "moderate", "scale": 0.3}],
+     "cases": [{"model": "softmax", "data": {"synthetic": "clusters", "n": 48, "d": 2, "classes": 3, "seed": 41}},
+               {"model": "linear", "data": {"synthetic": "regression", "n": 32, "d": 2, "seed": 42}}]}
+    """
 }

@@ -68,4 +68,9 @@ struct ReshufflingTests {
       #expect(failures <= limit, "α = \(alpha): \(failures) of \(runs) null runs failed (limit \(limit))")
     }
   }
+
+  @Test("RR's settings in its committed spec refuse an unknown key and a value out of range, by name")
+  func settingsChecked() throws {
+    try CheckedDecodingTests.expectChecked(spec: "RR-reshuffling", object: "reshuffling", field: "batch", value: "0", reason: "must be between 1 and 10⁶")
+  }
 }

@@ -46,4 +46,9 @@ import Testing
       #expect((point.noiseTheory ?? 0) > 0)
     }
   }
+
+  @Test("T's settings in its committed spec refuse an unknown key and a value out of range, by name")
+  func settingsChecked() throws {
+    try CheckedDecodingTests.expectChecked(spec: "T-training", object: "training", field: "noise_draws", value: "1", reason: "must be between 2 and 10⁸")
+  }
 }
