@@ -124,10 +124,15 @@ func resultsCommand(_ args: inout ArgumentList) throws(InputError) -> ExitStatus
     tables: outcomes.flatMap(\.tables), figures: artifacts.figures, provenance: provenance)
   let report = ReportWriter.render(runs: runs, figures: artifacts.figures)
   let page = HTMLReport.render(markdown: report, figures: Dictionary(artifacts.figures.map { ($0.name, $0.svg) }) { a, _ in a })
-  try artifacts.write(
-    to: out,
-    with: [("datapackage.json", package), ("REPORT.md", report), ("REPORT.html", page)]
-      + ReportWriter.latexTables(runs: runs, figures: artifacts.figures))
+  let extra = [("datapackage.json", package), ("REPORT.md", report), ("REPORT.html", page)]
+    + ReportWriter.latexTables(runs: runs, figures: artifacts.figures)
+  let earlier = DataPackage.describedFiles(in: out)
+  try artifacts.write(to: out, with: extra)
+  let removed = try ResultArtifacts.removeLeftovers(
+    described: earlier, written: artifacts.files.map(\.name) + extra.map(\.0), from: out)
+  if !removed.isEmpty {
+    printNote("\(out)/: removed \(removed.joined(separator: ", ")), written by an earlier run and no longer by this one")
+  }
   printOutcomes(outcomes)
   return status(of: outcomes.flatMap(\.verdicts))
 }

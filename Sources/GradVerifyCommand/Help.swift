@@ -51,8 +51,10 @@ enum Help {
   static let results = """
     USAGE: gradverify results [OPTIONS]
 
-    Runs every spec in the experiments folder and writes its tables (CSV) into DIR (default: results),
-    each file atomically. Prints the verdict table; exits 1 if a claim fails.
+    Runs every spec in the experiments folder and writes its tables (CSV), figures, REPORT.md, REPORT.html,
+    LaTeX tables and datapackage.json into DIR (default: results), each file atomically. A table or figure
+    that DIR's earlier datapackage.json describes and this run no longer writes (a claim or spec removed) is
+    removed, and a note names it. Prints the verdict table; exits 1 if a claim fails.
 
     OPTIONS:
     \(Option.render(CommandOptions.results))

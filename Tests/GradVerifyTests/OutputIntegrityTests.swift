@@ -40,4 +40,36 @@ struct OutputIntegrityTests {
       environment: ["GRADVERIFY_PROGRESS_SECONDS": value])
     #expect(run.status == 0 || run.status == 1, "exit \(run.status): \(run.stderr)")
   }
+
+  @Test("results removes the tables and figures of a spec no longer run, names them, and leaves every other file")
+  func resultsRemovesLeftovers() throws {
+    let c1 = """
+      {"claim": "C1", "title": "t", "seed": 3, "points": [{"name": "unit", "scale": 1}],
+       "cases": [{"model": "linear", "data": {"synthetic": "regression", "n": 16, "d": 2, "seed": 1}}]}
+      """
+    let n3 = """
+      {"claim": "N3", "title": "t", "seed": 3, "points": [{"name": "p", "scale": 1}],
+       "drift": {"k": 4, "etas": [0, 1e-4], "first_order_limit": 0.01, "orders": 64},
+       "cases": [{"model": "linear", "data": {"synthetic": "regression", "n": 16, "d": 2, "seed": 1}}]}
+      """
+    let folder = try temporaryFolder(["C1-small.json": c1, "N3-small.json": n3])
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let results = folder.appendingPathComponent("results").path
+    let first = try CommandRun(["results", "--experiments", folder.path, "--out", results])
+    #expect(first.status == 0 && !first.stderr.contains("removed"), "\(first.stderr)")
+    let mine = results + "/notes.txt"
+    try Data("kept".utf8).write(to: URL(fileURLWithPath: mine))
+    #expect(FileManager.default.fileExists(atPath: results + "/N3-small.csv"))
+    try FileManager.default.removeItem(at: folder.appendingPathComponent("N3-small.json"))
+    let second = try CommandRun(["results", "--experiments", folder.path, "--out", results])
+    #expect(second.status == 0, "\(second.stderr)")
+    #expect(second.stderr.contains("removed N3-small.csv, fig-n3-drift.svg, written by an earlier run"), "\(second.stderr)")
+    let left = try FileManager.default.contentsOfDirectory(atPath: results)
+    #expect(!left.contains("N3-small.csv") && !left.contains("fig-n3-drift.svg"), "\(left.sorted())")
+    #expect(left.contains("C1-small.csv") && left.contains("fig-fd-error-vs-h.svg") && left.contains("datapackage.json"))
+    #expect(try String(contentsOfFile: mine, encoding: .utf8) == "kept")
+    // Nothing left over: a third run removes nothing.
+    let third = try CommandRun(["results", "--experiments", folder.path, "--out", results])
+    #expect(third.status == 0 && !third.stderr.contains("removed"), "\(third.stderr)")
+  }
 }

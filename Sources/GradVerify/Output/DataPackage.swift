@@ -10,12 +10,24 @@ package enum DataPackage {
   /// sha256, or no entry): after `gradverify figures` redraws a figure, the package must be written again by
   /// the command that made the folder. Empty when the folder has no datapackage.json.
   public static func undescribed(_ figures: [ResultFigure], in folder: String) -> [String] {
-    guard let data = FileManager.default.contents(atPath: folder + "/datapackage.json"),
-      let package = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-    else { return [] }
-    let resources = package["resources"] as? [[String: Any]] ?? []
+    guard let resources = resources(in: folder) else { return [] }
     let hashes = Dictionary(resources.compactMap { r in (r["path"] as? String).map { ($0, r["hash"] as? String) } }) { a, _ in a }
     return figures.filter { hashes[$0.name] != "sha256:" + sha256Hex(Array($0.svg.utf8)) }.map(\.name)
+  }
+
+  /// The files the folder's datapackage.json describes (what the run that wrote it put there): plain file
+  /// names only, in its order. Empty when the folder has no datapackage.json.
+  public static func describedFiles(in folder: String) -> [String] {
+    (resources(in: folder) ?? []).compactMap { $0["path"] as? String }
+      .filter { !$0.isEmpty && !$0.contains("/") && $0 != "." && $0 != ".." }
+  }
+
+  /// The resources of the folder's datapackage.json; nil when there is none or it is not a package.
+  private static func resources(in folder: String) -> [[String: Any]]? {
+    guard let data = FileManager.default.contents(atPath: folder + "/datapackage.json"),
+      let package = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+    else { return nil }
+    return package["resources"] as? [[String: Any]] ?? []
   }
 
   struct Field: Encodable {

@@ -18,6 +18,20 @@ package struct ResultArtifacts: Sendable {
     try OutputFolder.write(files.map { ($0.name, $0.text) } + extra, to: folder)
   }
 
+  /// Removes from `folder` the files `earlier` names (what its previous datapackage.json described) that this
+  /// write did not put there: the tables and figures of a claim or spec no longer run. Returns their names.
+  public static func removeLeftovers(
+    described earlier: [String], written: [String], from folder: String
+  ) throws(InputError) -> [String] {
+    let leftovers = earlier.filter { !written.contains($0) && FileManager.default.fileExists(atPath: folder + "/" + $0) }
+    for name in leftovers {
+      do { try FileManager.default.removeItem(atPath: folder + "/" + name) } catch {
+        throw InputError(file: folder + "/" + name, "was written by an earlier run and cannot be removed (\(error.localizedDescription))")
+      }
+    }
+    return leftovers
+  }
+
   /// The files of `folder` that differ from this run's bytes (or are missing there), in order.
   public func differences(from folder: String) -> [(path: String, missing: Bool)] {
     files.compactMap { file in
