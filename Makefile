@@ -64,7 +64,7 @@ docs:
 # The full calibration of the printed sweep verdict, committed in results/calibration/: seeded null runs of
 # the three-sampler sweep on the bundled data raw and standardised (CAL-full), on generated bag-of-words,
 # one-hot and balanced ±v sets (CAL-shapes) and on one huge example among 20000 (CAL-outlier), at R = 2000
-# and R = 20 (about 25 minutes on 2 cores). `make verify` runs the reduced Experiments/CAL-calibration.json.
+# and R = 20 (491 s on 2 cores when last run). `make verify` runs the reduced Experiments/CAL-calibration.json.
 calibrate: build
 	$(BIN) results --experiments Experiments/calibration --out results/calibration
 	@echo "tables and figures: results/calibration/ (the reduced one verify runs: results/CAL-calibration.csv)"
