@@ -72,6 +72,23 @@ struct OutputIntegrityTests {
     #expect(Set(left).isDisjoint(with: removed), "\(left.sorted())")
     #expect(left.contains("C1-small.csv") && left.contains("fig-fd-error-vs-h.svg") && left.contains("datapackage.json"))
     #expect(try String(contentsOfFile: mine, encoding: .utf8) == "kept")
+    // A package naming what no run writes (a folder, a hidden file, another kind of file, a path outside)
+    // removes none of them.
+    let package = results + "/datapackage.json"
+    let recorded = try String(contentsOfFile: package, encoding: .utf8)
+    for name in ["keep.csv", ".hidden.csv", "notes.txt"] { try Data("kept".utf8).write(to: URL(fileURLWithPath: results + "/" + name)) }
+    try FileManager.default.createDirectory(atPath: results + "/sub.csv", withIntermediateDirectories: false)
+    var hostile = recorded
+    for name in ["sub.csv", ".hidden.csv", "notes.txt", "../C1-small.json"] {
+      hostile = hostile.replacingOccurrences(of: #""path" : "C1-small.csv""#, with: "\"path\" : \"\(name)\"")
+      try Data(hostile.utf8).write(to: URL(fileURLWithPath: package))
+      let run = try CommandRun(["results", "--experiments", folder.path, "--out", results])
+      #expect(run.status != 64 && !run.stderr.contains("removed"), "\(name): \(run.stderr)")
+      hostile = recorded
+    }
+    let kept = try FileManager.default.contentsOfDirectory(atPath: results)
+    #expect(["keep.csv", ".hidden.csv", "notes.txt", "sub.csv"].allSatisfy { kept.contains($0) }, "\(kept.sorted())")
+    #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("C1-small.json").path))
     // Nothing left over: a third run removes nothing.
     let third = try CommandRun(["results", "--experiments", folder.path, "--out", results])
     #expect(third.status != 64 && !third.stderr.contains("removed"), "\(third.stderr)")

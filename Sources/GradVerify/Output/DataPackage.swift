@@ -15,11 +15,11 @@ package enum DataPackage {
     return figures.filter { hashes[$0.name] != "sha256:" + sha256Hex(Array($0.svg.utf8)) }.map(\.name)
   }
 
-  /// The files the folder's datapackage.json describes (what the run that wrote it put there): plain file
-  /// names only, in its order. Empty when the folder has no datapackage.json.
+  /// The tables and figures the folder's datapackage.json describes (what the run that wrote it put there):
+  /// plain file names ending in .csv or .svg only, in its order. Empty when the folder has no datapackage.json.
   public static func describedFiles(in folder: String) -> [String] {
     (resources(in: folder) ?? []).compactMap { $0["path"] as? String }
-      .filter { !$0.isEmpty && !$0.contains("/") && $0 != "." && $0 != ".." }
+      .filter { !$0.contains("/") && !$0.hasPrefix(".") && ($0.hasSuffix(".csv") || $0.hasSuffix(".svg")) }
   }
 
   /// The resources of the folder's datapackage.json; nil when there is none or it is not a package.

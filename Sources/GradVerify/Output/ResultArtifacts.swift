@@ -23,7 +23,11 @@ package struct ResultArtifacts: Sendable {
   public static func removeLeftovers(
     described earlier: [String], written: [String], from folder: String
   ) throws(InputError) -> [String] {
-    let leftovers = earlier.filter { !written.contains($0) && FileManager.default.fileExists(atPath: folder + "/" + $0) }
+    // Regular files only: a folder or a link of that name is not something a run wrote.
+    let leftovers = earlier.filter { name in
+      var info = stat()
+      return !written.contains(name) && lstat(folder + "/" + name, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
+    }
     for name in leftovers {
       do { try FileManager.default.removeItem(atPath: folder + "/" + name) } catch {
         throw InputError(file: folder + "/" + name, "was written by an earlier run and cannot be removed (\(error.localizedDescription))")
