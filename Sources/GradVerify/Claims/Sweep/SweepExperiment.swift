@@ -46,7 +46,12 @@ package struct SweepExperiment: SweepSettingsExperiment {
   }
 
   /// One row per case: the population's moments, the critical values and the fitted slopes.
-  public func populationTable(_ result: Result) -> SchemaTable { populationColumns.filled(with: result.records) }
+  public func populationTable(_ result: Result) -> SchemaTable {
+    populationColumns.filled(with: result.records.map { r in
+      let fits = settings.samplers.compactMap { s in r.evaluation.slope(sampler: s, count: r.population.count).map { (s, $0) } }
+      return PopulationRow(record: r, slopes: Dictionary(fits) { first, _ in first })
+    })
+  }
 
   public func verdicts(_ result: Result) -> [VerdictRow] { SweepEngine(settings: settings).verdicts(result) }
 }

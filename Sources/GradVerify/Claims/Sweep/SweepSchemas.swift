@@ -97,50 +97,57 @@ extension SweepExperiment {
   /// sampler of the spec) and the noise-scale estimators.
   static let populationSuffix = "-population"
 
-  var populationColumns: RecordTable<SweepEngine.Record> {
-    var fields: [RecordTable<SweepEngine.Record>.Field] = [
-      .column(.caseName) { CSVCell($0.caseName) },
-      .column(.count) { CSVCell($0.population.count) },
-      .column(.parameterCount) { CSVCell($0.population.dimension) },
-      .column(Columns.traceSigmaN, "tr Σ_N (divisor N)", unit: "gradient²") { CSVCell($0.population.traceSigma) },
+  /// One case of the population table, with its slope fits (one per sampler that has one), each fitted once
+  /// for its three columns.
+  struct PopulationRow {
+    var record: SweepEngine.Record
+    var slopes: [SamplerKind: (slope: Double, halfWidth: Double, law: Double)]
+  }
+
+  var populationColumns: RecordTable<PopulationRow> {
+    var fields: [RecordTable<PopulationRow>.Field] = [
+      .column(.caseName) { CSVCell($0.record.caseName) },
+      .column(.count) { CSVCell($0.record.population.count) },
+      .column(.parameterCount) { CSVCell($0.record.population.dimension) },
+      .column(Columns.traceSigmaN, "tr Σ_N (divisor N)", unit: "gradient²") { CSVCell($0.record.population.traceSigma) },
       .column(Columns.traceS2, "tr S² = N/(N−1) tr Σ_N", unit: "gradient²") {
-        CSVCell($0.population.count > 1 ? $0.population.traceSigma * Double($0.population.count) / Double($0.population.count - 1) : .nan)
+        CSVCell($0.record.population.count > 1 ? $0.record.population.traceSigma * Double($0.record.population.count) / Double($0.record.population.count - 1) : .nan)
       },
-      .column("grad_norm_sq", "‖g‖²", unit: "gradient²") { CSVCell($0.population.meanNormSquared) },
-      .column("B_simple", "tr Σ_N/‖g‖², the simple gradient noise scale", unit: "1") { CSVCell($0.population.simpleNoiseScale) },
-      .column(Columns.alpha, "family-wise level of the run's tests: P(any false FAIL) ≤ alpha", unit: "1") { CSVCell($0.evaluation.alpha) },
-      .column("tests", "tests sharing α in the run (Bonferroni's m)", unit: "1") { CSVCell($0.evaluation.tests) },
-      .column(.criticalZ) { CSVCell($0.evaluation.criticalZ) },
+      .column("grad_norm_sq", "‖g‖²", unit: "gradient²") { CSVCell($0.record.population.meanNormSquared) },
+      .column("B_simple", "tr Σ_N/‖g‖², the simple gradient noise scale", unit: "1") { CSVCell($0.record.population.simpleNoiseScale) },
+      .column(Columns.alpha, "family-wise level of the run's tests: P(any false FAIL) ≤ alpha", unit: "1") { CSVCell($0.record.evaluation.alpha) },
+      .column("tests", "tests sharing α in the run (Bonferroni's m)", unit: "1") { CSVCell($0.record.evaluation.tests) },
+      .column(.criticalZ) { CSVCell($0.record.evaluation.criticalZ) },
     ]
     for s in settings.samplers {
       let name = "slope_\(s.rawValue)"
       fields += [
         .column(name, "log-log slope of MSE against b, \(Self.samplerPhrase(s)), b ≤ N/8", unit: "1") {
-          CSVCell($0.evaluation.slope(sampler: s, count: $0.population.count)?.slope)
+          CSVCell($0.slopes[s]?.slope)
         },
         .column(
           "\(name)_ci95", "95% half-width of \(name) (exact null weights, widened by the Birge ratio for lack of fit)",
           unit: "1"
-        ) { CSVCell($0.evaluation.slope(sampler: s, count: $0.population.count)?.halfWidth) },
+        ) { CSVCell($0.slopes[s]?.halfWidth) },
         .column("\(name)_law", "slope of the exact law over the same b, same weights (the reference for \(name))", unit: "1") {
-          CSVCell($0.evaluation.slope(sampler: s, count: $0.population.count)?.law)
+          CSVCell($0.slopes[s]?.law)
         },
       ]
     }
     return RecordTable(suffix: Self.populationSuffix, fields + [
-      .column("noise_b_small", "small batch of the two-batch noise-scale estimators", unit: "1") { CSVCell($0.noiseScale?.small) },
-      .column("noise_b_big", "big batch of the two-batch noise-scale estimators", unit: "1") { CSVCell($0.noiseScale?.big) },
-      .column("trace_S2_estimate", "mean of the two-batch estimator of tr S²", unit: "gradient²") { CSVCell($0.noiseScale?.traceEstimate) },
-      .column("trace_S2_estimate_se", "its estimated standard error (reported)", unit: "gradient²") { CSVCell($0.noiseScale?.traceStandardError) },
-      .column("trace_S2_z", "(estimate − tr S²)/exact null standard error", unit: "1") { CSVCell($0.noiseScale?.traceZ) },
+      .column("noise_b_small", "small batch of the two-batch noise-scale estimators", unit: "1") { CSVCell($0.record.noiseScale?.small) },
+      .column("noise_b_big", "big batch of the two-batch noise-scale estimators", unit: "1") { CSVCell($0.record.noiseScale?.big) },
+      .column("trace_S2_estimate", "mean of the two-batch estimator of tr S²", unit: "gradient²") { CSVCell($0.record.noiseScale?.traceEstimate) },
+      .column("trace_S2_estimate_se", "its estimated standard error (reported)", unit: "gradient²") { CSVCell($0.record.noiseScale?.traceStandardError) },
+      .column("trace_S2_z", "(estimate − tr S²)/exact null standard error", unit: "1") { CSVCell($0.record.noiseScale?.traceZ) },
       .column("grad_norm_sq_expected", "‖g‖² − tr S²/N, the estimator's exact expectation", unit: "gradient²") {
-        CSVCell($0.noiseScale?.normExpected)
+        CSVCell($0.record.noiseScale?.normExpected)
       },
-      .column("grad_norm_sq_estimate", "mean of the two-batch estimator of ‖g‖²", unit: "gradient²") { CSVCell($0.noiseScale?.normEstimate) },
-      .column("grad_norm_sq_estimate_se", "its estimated standard error (reported)", unit: "gradient²") { CSVCell($0.noiseScale?.normStandardError) },
-      .column("grad_norm_sq_z", "(estimate − expected)/exact null standard error", unit: "1") { CSVCell($0.noiseScale?.normZ) },
+      .column("grad_norm_sq_estimate", "mean of the two-batch estimator of ‖g‖²", unit: "gradient²") { CSVCell($0.record.noiseScale?.normEstimate) },
+      .column("grad_norm_sq_estimate_se", "its estimated standard error (reported)", unit: "gradient²") { CSVCell($0.record.noiseScale?.normStandardError) },
+      .column("grad_norm_sq_z", "(estimate − expected)/exact null standard error", unit: "1") { CSVCell($0.record.noiseScale?.normZ) },
       .column("noise_critical_z", "normal critical |z| of one tail for the noise-scale estimators (the run's one Bonferroni family)", unit: "1") {
-        CSVCell($0.evaluation.criticalZ)
+        CSVCell($0.record.evaluation.criticalZ)
       },
     ])
   }
